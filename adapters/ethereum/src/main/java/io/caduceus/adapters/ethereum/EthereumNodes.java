@@ -1,0 +1,90 @@
+package io.caduceus.adapters.ethereum;
+
+import java.io.IOException;
+import java.math.BigInteger;
+import java.util.concurrent.TimeUnit;
+import okhttp3.OkHttpClient;
+import org.web3j.protocol.Web3j;
+import org.web3j.protocol.core.Response;
+import org.web3j.protocol.http.HttpService;
+
+/** Opens {@link EthereumNode}s. */
+public final class EthereumNodes {
+
+    private EthereumNodes() {
+    }
+
+    /**
+     * Connects and verifies the chain id.
+     *
+     * @throws EthereumException retriable when the node cannot be reached in time; permanent when it is on another
+     *                           chain than {@link EthereumEndpoint#chainId()}
+     */
+    public static EthereumNode connect(EthereumEndpoint endpoint) {
+        long millis = endpoint.callTimeout().toMillis();
+        OkHttpClient http = new OkHttpClient.Builder()
+                .connectTimeout(millis, TimeUnit.MILLISECONDS)
+                .readTimeout(millis, TimeUnit.MILLISECONDS)
+                .writeTimeout(millis, TimeUnit.MILLISECONDS)
+                .callTimeout(millis, TimeUnit.MILLISECONDS)
+                .build();
+        Web3jNode node = new Web3jNode(Web3j.build(new HttpService(endpoint.rpcUrl().toString(), http)), endpoint);
+        try {
+            long actual = node.chainId();
+            if (actual != endpoint.chainId()) {
+                throw new EthereumException("node at " + endpoint.rpcUrl() + " is on chain " + actual
+                        + ", expected " + endpoint.chainId(), false, null);
+            }
+            return node;
+        } catch (RuntimeException e) {
+            node.close();
+            throw e;
+        }
+    }
+
+    static final class Web3jNode implements EthereumNode {
+        private final Web3j web3j;
+        private final EthereumEndpoint endpoint;
+
+        Web3jNode(Web3j web3j, EthereumEndpoint endpoint) {
+            this.web3j = web3j;
+            this.endpoint = endpoint;
+        }
+
+        @Override
+        public long chainId() {
+            return call("eth_chainId", () -> web3j.ethChainId().send()).getChainId().longValueExact();
+        }
+
+        @Override
+        public long blockNumber() {
+            BigInteger number = call("eth_blockNumber", () -> web3j.ethBlockNumber().send()).getBlockNumber();
+            return number.longValueExact();
+        }
+
+        @Override
+        public void close() {
+            web3j.shutdown();
+        }
+
+        private <T extends Response<?>> T call(String method, RpcCall<T> call) {
+            T response;
+            try {
+                response = call.send();
+            } catch (IOException e) {
+                // Refused, reset or timed out: the node may be back later, so the caller may retry.
+                throw new EthereumException(method + " to " + endpoint.rpcUrl() + " failed: " + e.getMessage(), true, e);
+            }
+            if (response.hasError()) {
+                throw new EthereumException(method + " rejected by " + endpoint.rpcUrl() + ": "
+                        + response.getError().getMessage(), false, null);
+            }
+            return response;
+        }
+    }
+
+    @FunctionalInterface
+    private interface RpcCall<T> {
+        T send() throws IOException;
+    }
+}

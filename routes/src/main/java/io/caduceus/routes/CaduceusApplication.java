@@ -1,0 +1,67 @@
+package io.caduceus.routes;
+
+import io.caduceus.routes.health.DependencyHealthChecks;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.stream.Stream;
+import org.apache.camel.CamelContext;
+import org.apache.camel.main.BaseMainSupport;
+import org.apache.camel.main.Main;
+import org.apache.camel.main.MainListenerSupport;
+
+/**
+ * The Caduceus middleware. Routes are Camel YAML DSL files (built-in ones from {@code classpath:camel/}, plus any
+ * in {@code $CADUCEUS_ROUTES_DIR}), so integration engineers change wiring without recompiling; logic lives in beans.
+ *
+ * <p>Configuration comes from {@code application.properties}, overridden by every {@code *.properties} file in
+ * {@code $CADUCEUS_CONFIG_DIR} (the devnet writes one per service there; a file sorted later overrides an earlier
+ * one), overridden by JVM system properties.
+ */
+public final class CaduceusApplication {
+
+    private CaduceusApplication() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Main main = new Main(CaduceusApplication.class);
+        configure(main, System.getenv("CADUCEUS_CONFIG_DIR"), System.getenv("CADUCEUS_ROUTES_DIR"));
+        System.exit(main.run(args));
+    }
+
+    static void configure(BaseMainSupport main, String configDir, String routesDir) throws IOException {
+        if (configDir != null && !configDir.isBlank()) {
+            // As property locations (not override properties) so camel.* keys in them configure Camel itself
+            // exactly as application.properties does.
+            main.setDefaultPropertyPlaceholderLocation(propertyLocations(Path.of(configDir)));
+        }
+        String routes = "classpath:camel/*.yaml";
+        if (routesDir != null && !routesDir.isBlank()) {
+            routes += ",file:" + Path.of(routesDir).toAbsolutePath() + "/*.yaml";
+        }
+        main.configure().withRoutesIncludePattern(routes);
+        main.addMainListener(new MainListenerSupport() {
+            @Override
+            public void afterConfigure(BaseMainSupport support) {
+                CamelContext context = support.getCamelContext();
+                DependencyHealthChecks.register(context);
+            }
+        });
+    }
+
+    static String propertyLocations(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            throw new IOException("configuration folder " + dir + " does not exist");
+        }
+        // Camel lets the FIRST location that defines a key win: files sorted last come first, built-in defaults last.
+        StringBuilder locations = new StringBuilder();
+        try (Stream<Path> files = Files.list(dir)) {
+            for (Path file : files.filter(f -> f.getFileName().toString().endsWith(".properties"))
+                    .sorted(Comparator.reverseOrder()).toList()) {
+                locations.append("file:").append(file.toAbsolutePath()).append(',');
+            }
+        }
+        return locations.append("classpath:application.properties").toString();
+    }
+}
