@@ -1,3 +1,4 @@
+# shellcheck shell=bash source-path=SCRIPTDIR
 # Shared helpers of the devnet scripts. Source it; do not run it.
 # Layout:
 #   $RUN_DIR            state of the running devnet (gitignored): data, pids, generated config
@@ -29,9 +30,9 @@ port_open() { # port_open PORT [HOST]: something accepts connections there
   (exec 3<>"/dev/tcp/${2:-$CADUCEUS_HOST}/$1") 2>/dev/null
 }
 
-require_free_port() { # require_free_port PORT NAME
+require_free_port() { # require_free_port PORT NAME [VAR]: VAR names the variable that overrides the port
   if port_open "$1"; then
-    die "port $1 ($2) is already taken on ${CADUCEUS_HOST}. Stop what uses it or choose another port, e.g. export $3=<port>"
+    die "port $1 ($2) is already taken on ${CADUCEUS_HOST}. Stop what uses it or choose another port, e.g. export ${3:-CADUCEUS_<SERVICE>_PORT}=<port>"
   fi
 }
 

@@ -54,7 +54,7 @@ public final class DevnetExtension implements BeforeAllCallback {
     }
 
     /** Stops, at the end of the whole run, a service that this run started (and only such a one). */
-    record StartedService(Path devnet, String service, boolean stopAtEnd) implements ExtensionContext.Store.CloseableResource {
+    record StartedService(Path devnet, String service, boolean stopAtEnd) implements ExtensionContext.Store.CloseableResource, AutoCloseable {
         @Override
         public void close() {
             if (stopAtEnd) {

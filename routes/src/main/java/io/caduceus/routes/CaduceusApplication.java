@@ -30,7 +30,13 @@ public final class CaduceusApplication {
         System.exit(main.run(args));
     }
 
-    static void configure(BaseMainSupport main, String configDir, String routesDir) throws IOException {
+    /**
+     * Configures a Camel Main exactly as {@link #main} does; public so tests and embedders start the real application.
+     *
+     * @param configDir folder of {@code *.properties} overriding the built-in configuration, or null
+     * @param routesDir folder of extra YAML routes, or null
+     */
+    public static void configure(BaseMainSupport main, String configDir, String routesDir) throws IOException {
         if (configDir != null && !configDir.isBlank()) {
             // As property locations (not override properties) so camel.* keys in them configure Camel itself
             // exactly as application.properties does.
