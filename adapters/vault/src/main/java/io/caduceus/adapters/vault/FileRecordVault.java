@@ -1,0 +1,777 @@
+package io.caduceus.adapters.vault;
+
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.stream.Stream;
+
+/**
+ * The embedded vault: a directory of append-only segment files plus a key store, owned by one process.
+ *
+ * <p>Writes use group commit. Callers encrypt on their own threads (that is where the CPU goes), then hand the sealed
+ * entry to a single writer thread, which takes everything queued, writes it in one go, forces the file once and only
+ * then acknowledges every caller of the batch. One fsync is thus shared by as many puts as arrived while the previous
+ * fsync was running, which is what makes thousands of durable puts per second possible on ordinary disks.
+ *
+ * <p>Layout: {@code segments/NNNNNNNNNN.seg} (records and quarantine entries, never rewritten, rolled at a size
+ * limit), {@code keys.log} (wrapped data keys, see {@link FileKeyStore}), {@code vault.lock}. The index
+ * (record id to file position) lives in memory and is rebuilt by scanning the segments on open; a torn entry at the
+ * end of the newest segment, left by a crash mid-batch, is cut off because it was never acknowledged.
+ *
+ * <p>Erased patients' ciphertexts stay in the segments (they are append-only); without the data key they are noise.
+ * The index costs memory per record (roughly 100 bytes plus the id), which bounds a single vault to some tens of
+ * millions of records on a modest heap.
+ */
+public final class FileRecordVault implements RecordVault {
+
+    private static final System.Logger LOG = System.getLogger(FileRecordVault.class.getName());
+
+    static final long DEFAULT_SEGMENT_BYTES = 64L * 1024 * 1024;
+    private static final int MAX_BATCH = 4096;
+
+    private static final byte RECORD = 1;
+    private static final byte QUARANTINE = 2;
+    private static final byte RELEASE = 3;
+
+    /** Where an entry lives; ordering by it is write order. */
+    record Location(int segment, long offset, int length) implements Comparable<Location> {
+        @Override
+        public int compareTo(Location o) {
+            int c = Integer.compare(segment, o.segment);
+            return c != 0 ? c : Long.compare(offset, o.offset);
+        }
+    }
+
+    private final Path dir;
+    private final Path segmentDir;
+    private final long maxSegmentBytes;
+    private final FileChannel lockChannel;
+    private final FileLock lock;
+    private final FileKeyStore keys;
+    private final Map<Integer, EntryLog> segments = new ConcurrentHashMap<>();
+    private final Map<String, Location> index = new ConcurrentHashMap<>();
+    private final Map<String, Location> quarantineIndex = new ConcurrentHashMap<>();
+    private final BlockingQueue<Op> queue = new LinkedBlockingQueue<>();
+    private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
+    private final Thread writer;
+    private volatile boolean closed;
+    /** Set after an I/O failure in the writer: after a failed fsync the on-disk state is unknown, so stop. */
+    private volatile VaultException failure;
+    private int activeSegment;
+
+    private FileRecordVault(Path dir, Keyring keyring, long maxSegmentBytes) throws IOException {
+        this.dir = dir;
+        this.segmentDir = dir.resolve("segments");
+        this.maxSegmentBytes = maxSegmentBytes;
+        createPrivateDirectory(dir);
+        createPrivateDirectory(segmentDir);
+        this.lockChannel = FileChannel.open(dir.resolve("vault.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        FileLock acquired;
+        try {
+            acquired = lockChannel.tryLock();
+        } catch (OverlappingFileLockException e) {
+            acquired = null;
+        }
+        if (acquired == null) {
+            lockChannel.close();
+            throw new VaultException("vault " + dir + " is already open (by this or another process)", false);
+        }
+        this.lock = acquired;
+        FileKeyStore openedKeys = null;
+        try {
+            openedKeys = new FileKeyStore(dir, keyring);
+            this.keys = openedKeys;
+            loadSegments();
+        } catch (IOException | RuntimeException e) {
+            closeQuietly(openedKeys);
+            segments.values().forEach(FileRecordVault::closeQuietly);
+            lock.release();
+            lockChannel.close();
+            throw e;
+        }
+        this.writer = new Thread(this::writerLoop, "vault-writer-" + dir.getFileName());
+        writer.setDaemon(true);
+        writer.start();
+    }
+
+    /** Opens (creating if needed) a vault in {@code dir}. */
+    public static FileRecordVault open(Path dir, MasterKey masterKey) {
+        return open(dir, List.of(masterKey));
+    }
+
+    /**
+     * Opens a vault with a master key ring: the first key wraps new keys; the others only unwrap older ones. Keys
+     * found wrapped by an older master key are re-wrapped under the first one while opening (key rotation).
+     */
+    public static FileRecordVault open(Path dir, List<MasterKey> masterKeys) {
+        return open(dir, masterKeys, DEFAULT_SEGMENT_BYTES);
+    }
+
+    static FileRecordVault open(Path dir, List<MasterKey> masterKeys, long maxSegmentBytes) {
+        Objects.requireNonNull(dir, "dir");
+        try {
+            return new FileRecordVault(dir, new Keyring(masterKeys), maxSegmentBytes);
+        } catch (IOException e) {
+            throw new VaultException("cannot open vault " + dir + ": " + e, true, e);
+        }
+    }
+
+    // ---- opening -------------------------------------------------------------------------------------------------
+
+    private void loadSegments() throws IOException {
+        List<Integer> ids;
+        try (Stream<Path> files = Files.list(segmentDir)) {
+            ids = files.map(p -> p.getFileName().toString())
+                    .filter(n -> n.matches("\\d{10}\\.seg"))
+                    .map(n -> Integer.parseInt(n.substring(0, 10)))
+                    .sorted()
+                    .toList();
+        }
+        for (int i = 0; i < ids.size(); i++) {
+            int id = ids.get(i);
+            boolean newest = i == ids.size() - 1;
+            // Older segments were forced before the next one was created, so only the newest can have a torn tail.
+            segments.put(id, EntryLog.open(segmentPath(id), (offset, length, body, intact) -> replay(id, offset, length, body, intact), newest));
+        }
+        activeSegment = ids.isEmpty() ? 1 : ids.get(ids.size() - 1);
+        if (ids.isEmpty()) {
+            segments.put(activeSegment, EntryLog.open(segmentPath(activeSegment), (o, l, b, i) -> { }, true));
+            forceDirectory(segmentDir);
+        }
+    }
+
+    private void replay(int segment, long offset, int length, byte[] body, boolean intact) throws IOException {
+        byte type;
+        String id;
+        try (DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(body))) {
+            type = in.readByte();
+            id = in.readUTF();
+        } catch (IOException e) {
+            if (intact) {
+                throw new RecordIntegrityException("malformed entry at offset " + offset + " of segment " + segment, e);
+            }
+            LOG.log(System.Logger.Level.WARNING, "unidentifiable damaged entry at offset " + offset + " of segment " + segment);
+            return;
+        }
+        Location at = new Location(segment, offset, length);
+        if (!intact) {
+            // Indexed anyway so that reads report the damage instead of pretending the record never existed;
+            // a later intact copy (a re-put) takes precedence.
+            LOG.log(System.Logger.Level.WARNING, "damaged entry " + id + " at offset " + offset + " of segment " + segment);
+            if (type == RECORD) {
+                index.putIfAbsent(id, at);
+            } else if (type == QUARANTINE) {
+                quarantineIndex.putIfAbsent(id, at);
+            }
+            return;
+        }
+        switch (type) {
+            case RECORD -> index.put(id, at); // a later copy exists only as the repair of a damaged one
+            case QUARANTINE -> quarantineIndex.put(id, at);
+            case RELEASE -> quarantineIndex.remove(id);
+            default -> throw new RecordIntegrityException("unknown entry type " + type + " in segment " + segment);
+        }
+    }
+
+    private Path segmentPath(int id) {
+        return segmentDir.resolve(String.format("%010d.seg", id));
+    }
+
+    // ---- public API ----------------------------------------------------------------------------------------------
+
+    @Override
+    public void put(VaultRecord record) {
+        Objects.requireNonNull(record, "record");
+        ensureUsable();
+        Location existing = index.get(record.recordId());
+        if (existing != null && storedIsIntact(existing, record)) {
+            return;
+        }
+        KeyEntry key = keys.forWrite(record.patientPseudonym());
+        byte[] sealed = VaultCrypto.sealRecord(keys.key(key), record);
+        byte[] body = entryBody(RECORD, record.recordId(), record.patientPseudonym(), sealed);
+        await(submit(new PutOp(record, key, body)), "put of record " + record.recordId());
+    }
+
+    @Override
+    public Optional<VaultRecord> get(String recordId) {
+        Objects.requireNonNull(recordId, "recordId");
+        ensureUsable();
+        Location at = index.get(recordId);
+        return at == null ? Optional.empty() : Optional.of(readRecord(recordId, at));
+    }
+
+    @Override
+    public boolean contains(String recordId) {
+        Objects.requireNonNull(recordId, "recordId");
+        ensureUsable();
+        return index.containsKey(recordId);
+    }
+
+    @Override
+    public void erasePatient(String patientPseudonym) {
+        VaultRecord.requireText(patientPseudonym, "patientPseudonym");
+        ensureUsable();
+        await(submit(new EraseOp(patientPseudonym)), "erasure of patient " + patientPseudonym);
+    }
+
+    @Override
+    public QuarantinedMessage quarantine(String originalMessageId, String reason, byte[] originalBytes, Instant receivedAt) {
+        ensureUsable();
+        QuarantinedMessage message = new QuarantinedMessage(UUID.randomUUID().toString(), originalMessageId,
+                Objects.requireNonNull(reason, "reason"), originalBytes, receivedAt, Instant.now());
+        KeyEntry key = keys.forWrite(FileKeyStore.QUARANTINE_OWNER);
+        byte[] sealed = VaultCrypto.sealQuarantine(keys.key(key), message);
+        byte[] body = entryBody(QUARANTINE, message.quarantineId(), null, sealed);
+        await(submit(new QuarantineOp(message.quarantineId(), key, body)), "quarantine of message " + originalMessageId);
+        return message;
+    }
+
+    @Override
+    public List<QuarantinedMessage> listQuarantined() {
+        ensureUsable();
+        List<Map.Entry<String, Location>> entries = new ArrayList<>(quarantineIndex.entrySet());
+        entries.sort(Map.Entry.comparingByValue(Comparator.naturalOrder()));
+        List<QuarantinedMessage> result = new ArrayList<>(entries.size());
+        for (Map.Entry<String, Location> e : entries) {
+            result.add(readQuarantined(e.getKey(), e.getValue()));
+        }
+        return result;
+    }
+
+    @Override
+    public Optional<QuarantinedMessage> getQuarantined(String quarantineId) {
+        Objects.requireNonNull(quarantineId, "quarantineId");
+        ensureUsable();
+        Location at = quarantineIndex.get(quarantineId);
+        return at == null ? Optional.empty() : Optional.of(readQuarantined(quarantineId, at));
+    }
+
+    @Override
+    public boolean releaseQuarantined(String quarantineId) {
+        Objects.requireNonNull(quarantineId, "quarantineId");
+        ensureUsable();
+        if (!quarantineIndex.containsKey(quarantineId)) {
+            return false;
+        }
+        ReleaseOp op = new ReleaseOp(quarantineId, entryBody(RELEASE, quarantineId, null, new byte[0]));
+        return (Boolean) await(submit(op), "release of quarantined message " + quarantineId);
+    }
+
+    @Override
+    public void close() {
+        CloseOp op = new CloseOp();
+        lifecycle.writeLock().lock();
+        try {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            queue.add(op); // after every op already queued, so those still complete
+        } finally {
+            lifecycle.writeLock().unlock();
+        }
+        try {
+            op.done.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException e) {
+            LOG.log(System.Logger.Level.WARNING, "vault writer failed while closing " + dir, e.getCause());
+        }
+    }
+
+    // ---- reading -------------------------------------------------------------------------------------------------
+
+    private VaultRecord readRecord(String recordId, Location at) {
+        byte[] body = readEntry(at);
+        try (DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(body))) {
+            byte type = in.readByte();
+            String id = in.readUTF();
+            String pseudonym = in.readUTF();
+            if (type != RECORD || !id.equals(recordId)) {
+                throw new RecordIntegrityException("index entry of record " + recordId + " points at another entry");
+            }
+            byte[] sealed = in.readAllBytes();
+            KeyEntry key = keys.forRead(pseudonym, recordId);
+            return VaultCrypto.openRecord(keys.key(key), recordId, pseudonym, sealed);
+        } catch (IOException e) {
+            throw new RecordIntegrityException("entry of record " + recordId + " is malformed", e);
+        }
+    }
+
+    private QuarantinedMessage readQuarantined(String quarantineId, Location at) {
+        byte[] body = readEntry(at);
+        try (DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(body))) {
+            byte type = in.readByte();
+            String id = in.readUTF();
+            if (type != QUARANTINE || !id.equals(quarantineId)) {
+                throw new RecordIntegrityException("index entry of quarantined message " + quarantineId + " points at another entry");
+            }
+            byte[] sealed = in.readAllBytes();
+            KeyEntry key = keys.forRead(FileKeyStore.QUARANTINE_OWNER, quarantineId);
+            return VaultCrypto.openQuarantine(keys.key(key), quarantineId, sealed);
+        } catch (IOException e) {
+            throw new RecordIntegrityException("quarantine entry " + quarantineId + " is malformed", e);
+        }
+    }
+
+    private byte[] readEntry(Location at) {
+        EntryLog segment = segments.get(at.segment());
+        if (segment == null) {
+            throw new RecordIntegrityException("segment " + at.segment() + " is missing");
+        }
+        try {
+            return segment.read(at.offset(), at.length());
+        } catch (IOException e) {
+            if (closed) {
+                throw new VaultException("vault " + dir + " is closed", false, e);
+            }
+            throw new VaultException("cannot read segment " + at.segment() + ": " + e, true, e);
+        }
+    }
+
+    /**
+     * @return true if an equal record is stored; false if the stored copy is damaged, so the caller may write a fresh
+     *         one (otherwise a record hit by bit rot, or left half-written by a crash, could never be stored again)
+     * @throws RecordConflictException if different content is stored under the id
+     */
+    private boolean storedIsIntact(Location existing, VaultRecord record) {
+        VaultRecord stored;
+        try {
+            stored = readRecord(record.recordId(), existing);
+        } catch (RecordIntegrityException e) {
+            return false;
+        }
+        if (!stored.equals(record)) {
+            throw new RecordConflictException(record.recordId());
+        }
+        return true;
+    }
+
+    private static byte[] entryBody(byte type, String id, String owner, byte[] sealed) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(sealed.length + 96);
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            out.writeByte(type);
+            out.writeUTF(id);
+            if (owner != null) {
+                out.writeUTF(owner);
+            }
+            out.write(sealed);
+        } catch (IOException e) {
+            throw new IllegalStateException("in-memory stream failed", e);
+        }
+        return bytes.toByteArray();
+    }
+
+    // ---- the writer ----------------------------------------------------------------------------------------------
+
+    private abstract static class Op {
+        final CompletableFuture<Object> done = new CompletableFuture<>();
+    }
+
+    private static final class PutOp extends Op {
+        final VaultRecord record;
+        final KeyEntry key;
+        final byte[] body;
+
+        PutOp(VaultRecord record, KeyEntry key, byte[] body) {
+            this.record = record;
+            this.key = key;
+            this.body = body;
+        }
+    }
+
+    private static final class QuarantineOp extends Op {
+        final String id;
+        final KeyEntry key;
+        final byte[] body;
+
+        QuarantineOp(String id, KeyEntry key, byte[] body) {
+            this.id = id;
+            this.key = key;
+            this.body = body;
+        }
+    }
+
+    private static final class ReleaseOp extends Op {
+        final String id;
+        final byte[] body;
+
+        ReleaseOp(String id, byte[] body) {
+            this.id = id;
+            this.body = body;
+        }
+    }
+
+    private static final class EraseOp extends Op {
+        final String pseudonym;
+
+        EraseOp(String pseudonym) {
+            this.pseudonym = pseudonym;
+        }
+    }
+
+    private static final class CloseOp extends Op {
+    }
+
+    private Op submit(Op op) {
+        lifecycle.readLock().lock();
+        try {
+            if (closed) {
+                throw new VaultException("vault " + dir + " is closed", false);
+            }
+            queue.add(op);
+        } finally {
+            lifecycle.readLock().unlock();
+        }
+        return op;
+    }
+
+    private Object await(Op op, String what) {
+        try {
+            return op.done.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            // The op may still complete; put is idempotent, so retrying is safe.
+            throw new VaultException("interrupted while waiting for the " + what, true, e);
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof RecordConflictException c) {
+                throw new RecordConflictException(c.recordId()); // a fresh stack trace that shows the caller
+            }
+            if (cause instanceof RecordErasedException) {
+                throw new RecordErasedException(cause.getMessage());
+            }
+            if (cause instanceof VaultException v) {
+                throw new VaultException(v.getMessage(), v.isRetriable(), v);
+            }
+            throw new VaultException(what + " failed: " + cause, false, cause);
+        }
+    }
+
+    private void ensureUsable() {
+        if (closed) {
+            throw new VaultException("vault " + dir + " is closed", false);
+        }
+        VaultException f = failure;
+        if (f != null) {
+            throw new VaultException("vault " + dir + " stopped after an I/O failure; reopen it: " + f.getMessage(), true, f);
+        }
+    }
+
+    private void writerLoop() {
+        List<Op> batch = new ArrayList<>();
+        while (true) {
+            try {
+                batch.add(queue.take());
+            } catch (InterruptedException e) {
+                failAll(new VaultException("vault writer interrupted", true));
+                return;
+            }
+            queue.drainTo(batch, MAX_BATCH - 1);
+            boolean stop = false;
+            try {
+                stop = process(batch);
+            } catch (RuntimeException e) {
+                // A bug, not I/O: fail this batch's callers but keep the vault consistent by stopping it.
+                failure = new VaultException("vault writer failed: " + e, false, e);
+                batch.forEach(op -> op.done.completeExceptionally(failure));
+            }
+            batch.clear();
+            if (stop) {
+                return;
+            }
+        }
+    }
+
+    /** @return whether the writer must stop */
+    private boolean process(List<Op> batch) {
+        List<Op> group = new ArrayList<>();
+        for (Op op : batch) {
+            if (op instanceof EraseOp || op instanceof CloseOp) {
+                flush(group);
+                group.clear();
+                if (op instanceof EraseOp erase) {
+                    erase(erase);
+                } else {
+                    shutdown((CloseOp) op);
+                    return true;
+                }
+            } else {
+                group.add(op);
+            }
+        }
+        flush(group);
+        return false;
+    }
+
+    private void erase(EraseOp op) {
+        if (failure != null) {
+            op.done.completeExceptionally(failure);
+            return;
+        }
+        try {
+            keys.erase(op.pseudonym);
+            op.done.complete(null);
+        } catch (IOException e) {
+            fail(List.of(op), e);
+        }
+    }
+
+    /** Writes a group of appends with one fsync per file touched, then acknowledges them. */
+    private void flush(List<Op> group) {
+        if (group.isEmpty()) {
+            return;
+        }
+        if (failure != null) {
+            group.forEach(op -> op.done.completeExceptionally(failure));
+            return;
+        }
+        List<Op> toWrite = new ArrayList<>(group.size());
+        List<Op> acknowledgeAfterWrite = new ArrayList<>();
+        Map<String, PutOp> pending = new HashMap<>();
+        Set<KeyEntry> freshKeys = new LinkedHashSet<>();
+        for (Op op : group) {
+            if (op instanceof PutOp put) {
+                String id = put.record.recordId();
+                if (keys.erasedSince(put.key)) {
+                    op.done.completeExceptionally(new RecordErasedException(
+                            "patient of record " + id + " was erased; new records are refused"));
+                    continue;
+                }
+                PutOp earlier = pending.get(id);
+                Location stored = index.get(id);
+                if (earlier != null) {
+                    // A concurrent duplicate in this very batch: same durability point as the first one.
+                    if (earlier.record.equals(put.record)) {
+                        acknowledgeAfterWrite.add(op);
+                    } else {
+                        op.done.completeExceptionally(new RecordConflictException(id));
+                    }
+                } else if (stored != null) {
+                    try {
+                        if (storedIsIntact(stored, put.record)) {
+                            op.done.complete(null);
+                        } else {
+                            pending.put(id, put);
+                            toWrite.add(op);
+                            if (!put.key.persisted) {
+                                freshKeys.add(put.key);
+                            }
+                        }
+                    } catch (VaultException e) {
+                        op.done.completeExceptionally(e);
+                    }
+                } else {
+                    pending.put(id, put);
+                    toWrite.add(op);
+                    if (!put.key.persisted) {
+                        freshKeys.add(put.key);
+                    }
+                }
+            } else if (op instanceof QuarantineOp q) {
+                toWrite.add(op);
+                if (!q.key.persisted) {
+                    freshKeys.add(q.key);
+                }
+            } else if (op instanceof ReleaseOp r) {
+                if (quarantineIndex.containsKey(r.id)) {
+                    toWrite.add(op);
+                } else {
+                    op.done.complete(Boolean.FALSE);
+                }
+            }
+        }
+        if (toWrite.isEmpty()) {
+            acknowledgeAfterWrite.forEach(op -> op.done.complete(null));
+            return;
+        }
+        try {
+            if (!freshKeys.isEmpty()) {
+                // Keys first: a record on disk whose key is not would be unreadable after a crash.
+                keys.persist(new ArrayList<>(freshKeys));
+            }
+            List<Location> locations = appendAndForce(toWrite);
+            for (int i = 0; i < toWrite.size(); i++) {
+                Op op = toWrite.get(i);
+                Location at = locations.get(i);
+                if (op instanceof PutOp put) {
+                    index.put(put.record.recordId(), at);
+                    op.done.complete(null);
+                } else if (op instanceof QuarantineOp q) {
+                    quarantineIndex.put(q.id, at);
+                    op.done.complete(null);
+                } else if (op instanceof ReleaseOp r) {
+                    op.done.complete(quarantineIndex.remove(r.id) != null);
+                }
+            }
+            acknowledgeAfterWrite.forEach(op -> op.done.complete(null));
+        } catch (IOException e) {
+            List<Op> all = new ArrayList<>(toWrite);
+            all.addAll(acknowledgeAfterWrite);
+            fail(all, e);
+        }
+    }
+
+    private List<Location> appendAndForce(List<Op> ops) throws IOException {
+        List<Location> locations = new ArrayList<>(ops.size());
+        List<byte[]> chunk = new ArrayList<>();
+        EntryLog segment = segments.get(activeSegment);
+        long chunkBytes = 0;
+        for (Op op : ops) {
+            byte[] body = bodyOf(op);
+            long frame = EntryLog.HEADER + body.length;
+            if (segment.size() + chunkBytes > 0 && segment.size() + chunkBytes + frame > maxSegmentBytes) {
+                writeChunk(segment, chunk, locations);
+                chunk.clear();
+                chunkBytes = 0;
+                segment.force(); // an older segment is complete and durable before a newer one exists
+                segment = roll();
+            }
+            chunk.add(body);
+            chunkBytes += frame;
+        }
+        writeChunk(segment, chunk, locations);
+        segment.force();
+        return locations;
+    }
+
+    private void writeChunk(EntryLog segment, List<byte[]> chunk, List<Location> locations) throws IOException {
+        if (chunk.isEmpty()) {
+            return;
+        }
+        long[] offsets = segment.append(chunk);
+        for (int i = 0; i < offsets.length; i++) {
+            locations.add(new Location(activeSegment, offsets[i], EntryLog.HEADER + chunk.get(i).length));
+        }
+    }
+
+    private EntryLog roll() throws IOException {
+        int next = activeSegment + 1;
+        EntryLog segment = EntryLog.open(segmentPath(next), (o, l, b, i) -> { }, true);
+        forceDirectory(segmentDir);
+        segments.put(next, segment);
+        activeSegment = next;
+        return segment;
+    }
+
+    private static byte[] bodyOf(Op op) {
+        if (op instanceof PutOp p) {
+            return p.body;
+        }
+        if (op instanceof QuarantineOp q) {
+            return q.body;
+        }
+        return ((ReleaseOp) op).body;
+    }
+
+    private void fail(List<Op> ops, IOException e) {
+        failure = new VaultException("vault " + dir + " write failed: " + e, true, e);
+        LOG.log(System.Logger.Level.ERROR, "vault " + dir + " stopped after an I/O failure", e);
+        ops.forEach(op -> op.done.completeExceptionally(failure));
+    }
+
+    private void failAll(VaultException e) {
+        List<Op> left = new ArrayList<>();
+        queue.drainTo(left);
+        left.forEach(op -> op.done.completeExceptionally(e));
+    }
+
+    private void shutdown(CloseOp op) {
+        VaultException closedError = new VaultException("vault " + dir + " is closed", false);
+        failAll(closedError); // nothing can be queued after the CloseOp, but be certain no caller hangs
+        try {
+            keys.close();
+            for (EntryLog segment : segments.values()) {
+                segment.close();
+            }
+            lock.release();
+            lockChannel.close();
+            op.done.complete(null);
+        } catch (IOException e) {
+            op.done.completeExceptionally(e);
+        }
+    }
+
+    // ---- file-system helpers -------------------------------------------------------------------------------------
+
+    /** Makes a file creation or rename durable: on POSIX the directory entry needs its own fsync. */
+    static void forceDirectory(Path directory) throws IOException {
+        try (FileChannel ch = FileChannel.open(directory, StandardOpenOption.READ)) {
+            ch.force(true);
+        } catch (IOException e) {
+            if (!System.getProperty("os.name", "").startsWith("Windows")) {
+                throw e;
+            }
+        }
+    }
+
+    private static void createPrivateDirectory(Path directory) throws IOException {
+        if (Files.isDirectory(directory)) {
+            return;
+        }
+        if (directory.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+            Files.createDirectories(directory, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        } else {
+            Files.createDirectories(directory);
+        }
+        Path parent = directory.toAbsolutePath().getParent();
+        if (parent != null) {
+            forceDirectory(parent);
+        }
+    }
+
+    private static void closeQuietly(AutoCloseable c) {
+        if (c == null) {
+            return;
+        }
+        try {
+            c.close();
+        } catch (Exception ignored) {
+            // already failing; the original error matters more
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "FileRecordVault[" + dir + ", records=" + index.size() + "]";
+    }
+
+    // For tests: where a record lives on disk.
+    Location locationOf(String recordId) {
+        return index.get(recordId);
+    }
+
+    Path segmentFile(int id) {
+        return segmentPath(id);
+    }
+
+    byte[] wrappedKeyOf(String owner) {
+        return keys.wrappedKeyOf(owner);
+    }
+}

@@ -1,0 +1,122 @@
+package io.caduceus.adapters.vault;
+
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.Objects;
+
+/**
+ * One clinical record as kept off-chain. Immutable; byte arrays are copied in and out so a caller cannot change a
+ * record after it was stored or compared.
+ *
+ * <p>{@link #toString()} shows only the record id and sizes because records travel through code that logs freely;
+ * the bundle, the original message and the salt are PHI or secret.
+ */
+public final class VaultRecord {
+
+    /** Length of the commitment salt: 256 bits, so the hiding commitment cannot be brute-forced from guessable content. */
+    public static final int SALT_LENGTH = 32;
+
+    private final String recordId;
+    private final String patientPseudonym;
+    private final byte[] salt;
+    private final String contentType;
+    private final byte[] canonicalBundle;
+    private final byte[] originalMessage;
+    private final Instant receivedAt;
+
+    public VaultRecord(String recordId, String patientPseudonym, byte[] salt, String contentType,
+                       byte[] canonicalBundle, byte[] originalMessage, Instant receivedAt) {
+        this.recordId = requireText(recordId, "recordId");
+        this.patientPseudonym = requireText(patientPseudonym, "patientPseudonym");
+        Objects.requireNonNull(salt, "salt");
+        if (salt.length != SALT_LENGTH) {
+            throw new IllegalArgumentException("salt must be " + SALT_LENGTH + " bytes, was " + salt.length);
+        }
+        this.salt = salt.clone();
+        this.contentType = requireText(contentType, "contentType");
+        this.canonicalBundle = Objects.requireNonNull(canonicalBundle, "canonicalBundle").clone();
+        this.originalMessage = Objects.requireNonNull(originalMessage, "originalMessage").clone();
+        this.receivedAt = Objects.requireNonNull(receivedAt, "receivedAt");
+    }
+
+    static String requireText(String value, String name) {
+        Objects.requireNonNull(value, name);
+        if (value.isBlank()) {
+            throw new IllegalArgumentException(name + " must not be blank");
+        }
+        if (value.length() > 1024) {
+            throw new IllegalArgumentException(name + " is longer than 1024 characters");
+        }
+        return value;
+    }
+
+    public String recordId() {
+        return recordId;
+    }
+
+    public String patientPseudonym() {
+        return patientPseudonym;
+    }
+
+    public byte[] salt() {
+        return salt.clone();
+    }
+
+    public String contentType() {
+        return contentType;
+    }
+
+    public byte[] canonicalBundle() {
+        return canonicalBundle.clone();
+    }
+
+    public byte[] originalMessage() {
+        return originalMessage.clone();
+    }
+
+    public Instant receivedAt() {
+        return receivedAt;
+    }
+
+    // Package-private views without copying, for the codec on the hot path.
+    byte[] saltUnsafe() {
+        return salt;
+    }
+
+    byte[] canonicalBundleUnsafe() {
+        return canonicalBundle;
+    }
+
+    byte[] originalMessageUnsafe() {
+        return originalMessage;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        if (this == o) {
+            return true;
+        }
+        if (!(o instanceof VaultRecord other)) {
+            return false;
+        }
+        return recordId.equals(other.recordId)
+                && patientPseudonym.equals(other.patientPseudonym)
+                && Arrays.equals(salt, other.salt)
+                && contentType.equals(other.contentType)
+                && Arrays.equals(canonicalBundle, other.canonicalBundle)
+                && Arrays.equals(originalMessage, other.originalMessage)
+                && receivedAt.equals(other.receivedAt);
+    }
+
+    /** Hashes the id only: consistent with equals (equal records share an id) and derives nothing from PHI. */
+    @Override
+    public int hashCode() {
+        return recordId.hashCode();
+    }
+
+    @Override
+    public String toString() {
+        return "VaultRecord[recordId=" + recordId + ", bundleBytes=" + canonicalBundle.length
+                + ", originalBytes=" + originalMessage.length + "]";
+    }
+}

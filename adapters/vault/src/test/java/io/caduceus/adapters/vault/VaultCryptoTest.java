@@ -1,0 +1,57 @@
+package io.caduceus.adapters.vault;
+
+import static io.caduceus.adapters.vault.TestRecords.FAKE_NAME;
+import static io.caduceus.adapters.vault.TestRecords.record;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.List;
+import javax.crypto.SecretKey;
+import org.junit.jupiter.api.Test;
+
+class VaultCryptoTest {
+
+    private final SecretKey key = VaultCrypto.newDataKey();
+
+    @Test
+    void sealOpenRoundTripWithFreshNonces() {
+        VaultRecord r = record("rec-1", "pat-A");
+        byte[] one = VaultCrypto.sealRecord(key, r);
+        byte[] two = VaultCrypto.sealRecord(key, r);
+        assertThat(one).isNotEqualTo(two);
+        assertThat(java.util.Arrays.copyOf(one, VaultCrypto.NONCE_LENGTH)).isNotEqualTo(java.util.Arrays.copyOf(two, VaultCrypto.NONCE_LENGTH));
+        assertThat(VaultCrypto.openRecord(key, "rec-1", "pat-A", one)).isEqualTo(r);
+    }
+
+    @Test
+    void ciphertextIsBoundToItsRecordIdAndPatient() {
+        byte[] sealed = VaultCrypto.sealRecord(key, record("rec-1", "pat-A"));
+        assertThatThrownBy(() -> VaultCrypto.openRecord(key, "rec-2", "pat-A", sealed))
+                .isInstanceOf(RecordIntegrityException.class).hasMessageContaining("rec-2");
+        assertThatThrownBy(() -> VaultCrypto.openRecord(key, "rec-1", "pat-B", sealed))
+                .isInstanceOf(RecordIntegrityException.class);
+        assertThatThrownBy(() -> VaultCrypto.openRecord(VaultCrypto.newDataKey(), "rec-1", "pat-A", sealed))
+                .isInstanceOf(RecordIntegrityException.class);
+    }
+
+    @Test
+    void everyFlippedByteIsDetected() {
+        byte[] sealed = VaultCrypto.sealRecord(key, record("rec-1", "pat-A"));
+        for (int i = 0; i < sealed.length; i += 7) {
+            byte[] tampered = sealed.clone();
+            tampered[i] ^= 0x40;
+            assertThatThrownBy(() -> VaultCrypto.openRecord(key, "rec-1", "pat-A", tampered))
+                    .isInstanceOf(RecordIntegrityException.class)
+                    .hasMessageNotContaining(FAKE_NAME);
+        }
+    }
+
+    @Test
+    void wrappedDataKeyIsBoundToItsOwner() {
+        Keyring ring = new Keyring(List.of(TestRecords.masterKey()));
+        byte[] wrapped = ring.wrap("pat-A", key);
+        assertThat(ring.unwrap("pat-A", ring.primaryKeyId(), wrapped).getEncoded()).isEqualTo(key.getEncoded());
+        assertThatThrownBy(() -> ring.unwrap("pat-B", ring.primaryKeyId(), wrapped)).isInstanceOf(RecordIntegrityException.class);
+        assertThatThrownBy(() -> ring.unwrap("pat-A", "mk-unknown", wrapped)).isInstanceOf(VaultException.class);
+    }
+}

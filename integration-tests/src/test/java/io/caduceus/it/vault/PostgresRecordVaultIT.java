@@ -1,0 +1,269 @@
+package io.caduceus.it.vault;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.caduceus.adapters.vault.MasterKey;
+import io.caduceus.adapters.vault.PostgresRecordVault;
+import io.caduceus.adapters.vault.QuarantinedMessage;
+import io.caduceus.adapters.vault.RecordConflictException;
+import io.caduceus.adapters.vault.RecordErasedException;
+import io.caduceus.adapters.vault.RecordIntegrityException;
+import io.caduceus.adapters.vault.VaultRecord;
+import io.caduceus.it.Devnet;
+import io.caduceus.it.DevnetExtension;
+import io.caduceus.it.DevnetServices;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** The PostgreSQL vault against the real devnet database, each run in its own throw-away schema. */
+@ExtendWith(DevnetExtension.class)
+@DevnetServices({"postgres"})
+class PostgresRecordVaultIT {
+
+    private static final String FAKE_NAME = "ZZFAKEPATIENT^Hermione^Quillfeather";
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private static String url;
+    private static String user;
+    private static String password;
+    private static String schema;
+
+    private MasterKey master;
+    private PostgresRecordVault vault;
+
+    @BeforeAll
+    static void connection() {
+        url = Devnet.property("postgres.jdbc.url");
+        user = Devnet.property("postgres.user");
+        password = Devnet.property("postgres.password");
+    }
+
+    @BeforeEach
+    void open() {
+        schema = "vault_it_" + HexFormat.of().formatHex(bytes(6));
+        master = MasterKey.of(bytes(32));
+        vault = PostgresRecordVault.open(url, user, password, List.of(master), schema);
+    }
+
+    @AfterEach
+    void closeAndDrop() throws SQLException {
+        vault.close();
+        sql(c -> {
+            try (Statement s = c.createStatement()) {
+                s.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
+            }
+            return null;
+        });
+    }
+
+    @AfterAll
+    static void nothing() {
+        // the devnet itself is stopped by DevnetExtension if this run started it
+    }
+
+    @Test
+    void roundTripIdempotencyAndConflict() {
+        VaultRecord r = record("rec-1", "pat-A", "1");
+        vault.put(r);
+        vault.put(r);
+        assertThat(vault.contains("rec-1")).isTrue();
+        assertThat(vault.get("rec-1")).contains(r);
+        assertThat(vault.get("missing")).isEmpty();
+
+        assertThatThrownBy(() -> vault.put(record("rec-1", "pat-A", "2")))
+                .isInstanceOf(RecordConflictException.class)
+                .hasMessageNotContaining(FAKE_NAME);
+
+        // A second instance (another middleware node) on the same tables reads the same data.
+        try (PostgresRecordVault other = PostgresRecordVault.open(url, user, password, List.of(master), schema)) {
+            assertThat(other.get("rec-1")).contains(r);
+        }
+    }
+
+    @Test
+    void databaseHoldsNoPlaintextAndCiphertextIsBoundToItsId() throws SQLException {
+        vault.put(record("rec-A", "pat-A", "1"));
+        vault.put(record("rec-B", "pat-A", "2"));
+        Integer leaks = sql(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM " + schema
+                    + ".records WHERE position(convert_to('Quillfeather', 'UTF8') in sealed) > 0");
+                 ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getInt(1);
+            }
+        });
+        assertThat(leaks).isZero();
+
+        sql(c -> {
+            try (Statement s = c.createStatement()) {
+                s.executeUpdate("UPDATE " + schema + ".records SET sealed = (SELECT sealed FROM " + schema
+                        + ".records WHERE record_id = 'rec-B') WHERE record_id = 'rec-A'");
+            }
+            return null;
+        });
+        assertThatThrownBy(() -> vault.get("rec-A"))
+                .isInstanceOf(RecordIntegrityException.class)
+                .hasMessageContaining("rec-A");
+    }
+
+    @Test
+    void concurrentPutsAreAllDurableAndReadable() throws Exception {
+        int threads = 8;
+        int perThread = 100;
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        CountDownLatch start = new CountDownLatch(1);
+        List<Future<List<VaultRecord>>> futures = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            int thread = t;
+            Callable<List<VaultRecord>> task = () -> {
+                start.await();
+                List<VaultRecord> mine = new ArrayList<>();
+                for (int i = 0; i < perThread; i++) {
+                    VaultRecord r = record("rec-" + thread + "-" + i, "pat-" + (i % 23), thread + "/" + i);
+                    vault.put(r);
+                    mine.add(r);
+                }
+                return mine;
+            };
+            futures.add(pool.submit(task));
+        }
+        start.countDown();
+        List<VaultRecord> all = new ArrayList<>();
+        for (Future<List<VaultRecord>> f : futures) {
+            all.addAll(f.get(180, TimeUnit.SECONDS));
+        }
+        pool.shutdown();
+
+        try (PostgresRecordVault fresh = PostgresRecordVault.open(url, user, password, List.of(master), schema)) {
+            for (VaultRecord r : all) {
+                assertThat(fresh.get(r.recordId())).contains(r);
+            }
+        }
+        Integer rows = sql(c -> {
+            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT count(*) FROM " + schema + ".records")) {
+                rs.next();
+                return rs.getInt(1);
+            }
+        });
+        assertThat(rows).isEqualTo(threads * perThread);
+    }
+
+    @Test
+    void erasureDestroysTheWrappedKeyAndRefusesNewRecords() throws SQLException {
+        vault.put(record("rec-1", "pat-A", "1"));
+        vault.put(record("rec-2", "pat-A", "2"));
+        VaultRecord kept = record("rec-3", "pat-B", "3");
+        vault.put(kept);
+
+        vault.erasePatient("pat-A");
+
+        assertThatThrownBy(() -> vault.get("rec-1")).isInstanceOf(RecordErasedException.class);
+        assertThatThrownBy(() -> vault.get("rec-2")).isInstanceOf(RecordErasedException.class);
+        assertThat(vault.contains("rec-1")).isTrue();
+        assertThat(vault.get("rec-3")).contains(kept);
+        assertThatThrownBy(() -> vault.put(record("rec-4", "pat-A", "4"))).isInstanceOf(RecordErasedException.class);
+        vault.erasePatient("pat-A");
+        vault.erasePatient("pat-never-seen");
+
+        Boolean keyGone = sql(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT wrapped_key IS NULL AND erased_at IS NOT NULL FROM "
+                    + schema + ".patient_keys WHERE patient_pseudonym = 'pat-A'");
+                 ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getBoolean(1);
+            }
+        });
+        assertThat(keyGone).isTrue();
+
+        // Another node, which never cached the key, agrees.
+        try (PostgresRecordVault other = PostgresRecordVault.open(url, user, password, List.of(master), schema)) {
+            assertThatThrownBy(() -> other.get("rec-1")).isInstanceOf(RecordErasedException.class);
+            assertThatThrownBy(() -> other.put(record("rec-5", "pat-A", "5"))).isInstanceOf(RecordErasedException.class);
+            assertThatThrownBy(() -> other.put(record("rec-6", "pat-never-seen", "6"))).isInstanceOf(RecordErasedException.class);
+        }
+    }
+
+    @Test
+    void quarantineRoundTripAndRelease() {
+        byte[] original = ("MSH|^~\\&|broken\rPID|1||" + FAKE_NAME).getBytes(StandardCharsets.ISO_8859_1);
+        Instant received = Instant.parse("2024-05-01T10:00:00Z");
+        QuarantinedMessage q1 = vault.quarantine("msg-1", "PID-7 invalid", original, received);
+        QuarantinedMessage q2 = vault.quarantine("msg-2", "unparseable", new byte[] {1, 2, 3}, received);
+
+        assertThat(vault.listQuarantined()).extracting(QuarantinedMessage::quarantineId)
+                .containsExactlyInAnyOrder(q1.quarantineId(), q2.quarantineId());
+        QuarantinedMessage back = vault.getQuarantined(q1.quarantineId()).orElseThrow();
+        assertThat(back.originalMessageId()).isEqualTo("msg-1");
+        assertThat(back.reason()).isEqualTo("PID-7 invalid");
+        assertThat(back.originalBytes()).isEqualTo(original);
+        assertThat(back.receivedAt()).isEqualTo(received);
+        assertThat(back.toString()).doesNotContain(FAKE_NAME);
+
+        assertThat(vault.releaseQuarantined(q1.quarantineId())).isTrue();
+        assertThat(vault.releaseQuarantined(q1.quarantineId())).isFalse();
+        assertThat(vault.listQuarantined()).extracting(QuarantinedMessage::quarantineId).containsExactly(q2.quarantineId());
+    }
+
+    @Test
+    void masterKeyRotationRewrapsOnUse() {
+        VaultRecord r = record("rec-1", "pat-A", "1");
+        vault.put(r);
+        vault.close();
+        MasterKey next = MasterKey.of(bytes(32));
+        vault = PostgresRecordVault.open(url, user, password, List.of(next, master), schema);
+        assertThat(vault.get("rec-1")).contains(r);
+        vault.close();
+        vault = PostgresRecordVault.open(url, user, password, List.of(next), schema);
+        assertThat(vault.get("rec-1")).contains(r);
+    }
+
+    // ---- helpers -------------------------------------------------------------------------------------------------
+
+    private static VaultRecord record(String id, String pseudonym, String variant) {
+        String bundle = "{\"resourceType\":\"Bundle\",\"patient\":\"" + FAKE_NAME + "\",\"v\":\"" + variant + "\"}";
+        String hl7 = "MSH|^~\\&|LAB|HOSP|||20240101||ORU^R01|" + id + "|P|2.8\rPID|1||12345||" + FAKE_NAME + "\r";
+        return new VaultRecord(id, pseudonym, bytes(VaultRecord.SALT_LENGTH), "application/fhir+json",
+                bundle.getBytes(StandardCharsets.UTF_8), hl7.getBytes(StandardCharsets.ISO_8859_1),
+                Instant.parse("2024-05-01T10:15:30.123456Z"));
+    }
+
+    private static byte[] bytes(int n) {
+        byte[] b = new byte[n];
+        RANDOM.nextBytes(b);
+        return b;
+    }
+
+    @FunctionalInterface
+    private interface SqlWork<T> {
+        T run(Connection c) throws SQLException;
+    }
+
+    private static <T> T sql(SqlWork<T> work) throws SQLException {
+        try (Connection c = DriverManager.getConnection(url, user, password)) {
+            return work.run(c);
+        }
+    }
+}
