@@ -1,0 +1,60 @@
+package io.caduceus.hl7.mapping;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** A {@code when:} clause: all of its tests (present, absent, in, notIn) must hold. */
+final class Condition {
+    private record Test(V2Path path, Boolean present, Set<String> in, Set<String> notIn) {
+    }
+
+    private final List<Test> tests;
+
+    private Condition(List<Test> tests) {
+        this.tests = tests;
+    }
+
+    @SuppressWarnings("unchecked")
+    static Condition compile(Object yaml, String where) {
+        if (yaml == null) {
+            return null;
+        }
+        List<Object> clauses = yaml instanceof List ? (List<Object>) yaml : List.of(yaml);
+        List<Test> tests = new ArrayList<>();
+        for (Object o : clauses) {
+            if (!(o instanceof Map)) {
+                throw new IllegalStateException(where + ": 'when' entries must be maps");
+            }
+            Map<String, Object> m = (Map<String, Object>) o;
+            V2Path path = V2Path.compile(Yamls.required(m, "path", where), where);
+            Object present = m.get("present");
+            Set<String> in = m.containsKey("in") ? new HashSet<>(Yamls.strings(m, "in")) : null;
+            Set<String> notIn = m.containsKey("notIn") ? new HashSet<>(Yamls.strings(m, "notIn")) : null;
+            if (present == null && in == null && notIn == null) {
+                throw new IllegalStateException(where + ": 'when' needs present, in or notIn");
+            }
+            tests.add(new Test(path, present == null ? null : Boolean.valueOf(String.valueOf(present)), in, notIn));
+        }
+        return new Condition(tests);
+    }
+
+    boolean test(Scope scope) {
+        for (Test t : tests) {
+            V2Node node = t.path().first(scope);
+            String text = node == null ? null : node.text();
+            if (t.present() != null && t.present() != (node != null)) {
+                return false;
+            }
+            if (t.in() != null && (text == null || !t.in().contains(text))) {
+                return false;
+            }
+            if (t.notIn() != null && text != null && t.notIn().contains(text)) {
+                return false;
+            }
+        }
+        return true;
+    }
+}

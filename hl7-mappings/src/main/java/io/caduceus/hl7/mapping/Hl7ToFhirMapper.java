@@ -1,0 +1,255 @@
+package io.caduceus.hl7.mapping;
+
+import ca.uhn.fhir.context.FhirContext;
+import io.caduceus.core.json.CanonicalJson;
+import io.caduceus.hl7.v2.Hl7Message;
+import io.caduceus.hl7.v2.Hl7ParseException;
+import io.caduceus.hl7.v2.Hl7Segment;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import org.hl7.fhir.r4.model.Bundle;
+import org.hl7.fhir.r4.model.Identifier;
+import org.hl7.fhir.r4.model.InstantType;
+import org.hl7.fhir.r4.model.Patient;
+import org.hl7.fhir.r4.model.Provenance;
+import org.hl7.fhir.r4.model.Reference;
+import org.hl7.fhir.r4.model.Resource;
+import org.hl7.fhir.r4.model.ResourceFactory;
+
+/**
+ * Maps HL7 v2 messages to FHIR R4 Bundles as the YAML files under {@code hl7/} describe.
+ *
+ * <p>The Bundle is of type {@code collection}: the entries are a snapshot of what one v2 message said, meant to
+ * be stored and digested, not a FHIR messaging exchange (which would require a MessageHeader and FHIR messaging
+ * semantics). Every entry has a {@code urn:uuid:} fullUrl whose UUID is the resource id; references between
+ * entries use those URNs. Ids are RFC 4122 version-5 UUIDs of the resource's identity (identifier paths named by
+ * the template, else sending application, facility, MSH-10 and segment position), so the same input always gives
+ * the same bytes. The last entry is a Provenance naming the source message and the mapping version.
+ *
+ * <p>Instances are immutable after {@link Builder#build()} and safe to share between threads.
+ */
+public final class Hl7ToFhirMapper {
+    private static final FhirContext FHIR = FhirContext.forR4Cached();
+    private static final String PARTICIPANT_TYPES = "http://terminology.hl7.org/CodeSystem/provenance-participant-type";
+
+    private final Map<String, MessageMap> messages;
+    private final String mappingVersion;
+    private final ZoneId defaultZone;
+    private final Set<String> groupStarts;
+
+    private Hl7ToFhirMapper(Map<String, MessageMap> messages, String mappingVersion, ZoneId defaultZone,
+            Set<String> groupStarts) {
+        this.groupStarts = groupStarts;
+        this.messages = messages;
+        this.mappingVersion = mappingVersion;
+        this.defaultZone = defaultZone;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Builds a mapper from the mappings on the classpath, optionally overridden by an external folder. */
+    public static final class Builder {
+        private Path externalMappings;
+        private ZoneId defaultZone = ZoneOffset.UTC;
+        private ClassLoader classLoader = Hl7ToFhirMapper.class.getClassLoader();
+
+        private Builder() {
+        }
+
+        /**
+         * A folder laid out like {@code hl7/} on the classpath ({@code messages/}, {@code resources/},
+         * {@code datatypes/}, {@code valuesets/}): each file replaces the built-in file of the same relative path,
+         * and message maps found only here are added.
+         */
+        public Builder externalMappings(Path folder) {
+            if (!Files.isDirectory(folder)) {
+                throw new IllegalArgumentException("not a folder: " + folder);
+            }
+            this.externalMappings = folder;
+            return this;
+        }
+
+        /** Zone for v2 times that carry no offset when MSH-7 carries none either. Defaults to UTC. */
+        public Builder defaultZone(ZoneId zone) {
+            this.defaultZone = Objects.requireNonNull(zone);
+            return this;
+        }
+
+        /** Loads and compiles every mapping file; a faulty file fails here, naming the file and entry. */
+        public Hl7ToFhirMapper build() {
+            Definitions defs = new Definitions(classLoader, externalMappings);
+            Map<String, MessageMap> compiled = new LinkedHashMap<>();
+            for (String name : defs.messageNames()) {
+                compiled.put(name, defs.message(name));
+            }
+            return new Hl7ToFhirMapper(Collections.unmodifiableMap(compiled), defs.mappingVersion(), defaultZone,
+                    defs.groupStarts());
+        }
+    }
+
+    /** Message type and trigger pairs this mapper handles, as {@code ADT_A01}. */
+    public List<String> supportedMessages() {
+        return List.copyOf(messages.keySet());
+    }
+
+    public String mappingVersion() {
+        return mappingVersion;
+    }
+
+    public MappingResult map(byte[] hl7) throws Hl7ParseException, UnsupportedMessageException, MappingException {
+        Hl7Message message = Hl7Message.parse(hl7);
+        return map(message);
+    }
+
+    public MappingResult map(Hl7Message message) throws UnsupportedMessageException, MappingException {
+        String type = message.messageType();
+        String trigger = message.triggerEvent();
+        MessageMap map = trigger == null ? null : messages.get(type + "_" + trigger);
+        if (map == null) {
+            throw new UnsupportedMessageException(type, trigger);
+        }
+        MappingRun run = new MappingRun(message, defaultZone, groupStarts);
+        List<MappingRun.Instance> planned = plan(map, run);
+        Bundle bundle = new Bundle();
+        bundle.setType(Bundle.BundleType.COLLECTION);
+        bundle.setId(StableIds.uuid("Bundle|" + run.messageKey));
+        Hl7Segment msh = message.msh();
+        if (message.controlId() != null) {
+            bundle.setIdentifier(new Identifier().setSystem("urn:caduceus:hl7v2:message-control-id")
+                    .setValue(message.controlId()));
+        }
+        String recorded = recordedTime(msh, run);
+        bundle.setTimestampElement(new InstantType(recorded));
+
+        for (MessageMap.Entry entry : map.entries()) {
+            for (MappingRun.Instance instance : run.instances.getOrDefault(entry.key(), List.of())) {
+                Resource resource = ResourceFactory.createResource(entry.template().resourceType());
+                resource.setId(instance.id);
+                instance.resource = resource;
+                Scope scope = new Scope(run, instance.segment, null);
+                for (Rule rule : entry.template().rules()) {
+                    rule.apply(resource, scope);
+                }
+                for (Rule rule : entry.extraRules()) {
+                    rule.apply(resource, scope);
+                }
+            }
+        }
+        Patient firstPatient = null;
+        for (MappingRun.Instance instance : planned) {
+            bundle.addEntry().setFullUrl(instance.reference()).setResource(instance.resource);
+            if (firstPatient == null && instance.resource instanceof Patient p) {
+                firstPatient = p;
+            }
+        }
+        Provenance provenance = provenance(message, run, planned, recorded);
+        bundle.addEntry().setFullUrl("urn:uuid:" + provenance.getIdElement().getIdPart()).setResource(provenance);
+
+        String json = FHIR.newJsonParser().encodeResourceToString(bundle);
+        byte[] canonical = CanonicalJson.canonicalize(json);
+        return new MappingResult(bundle, canonical, type, trigger, message.controlId(), msh.value(3), msh.value(4),
+                patientIdentifier(firstPatient));
+    }
+
+    private static List<MappingRun.Instance> plan(MessageMap map, MappingRun run) {
+        List<MappingRun.Instance> planned = new ArrayList<>();
+        for (MessageMap.Entry entry : map.entries()) {
+            List<MappingRun.Instance> ofEntry = new ArrayList<>();
+            for (Hl7Segment segment : run.segments) {
+                if (!segment.id().equals(entry.segmentId())) {
+                    continue;
+                }
+                Scope scope = new Scope(run, segment, null);
+                if (entry.when() != null && !entry.when().test(scope)) {
+                    continue;
+                }
+                String id = StableIds.uuid(entry.template().resourceType() + "|" + identity(entry, scope, run));
+                ofEntry.add(new MappingRun.Instance(entry.key(), segment, id));
+                if (!entry.repeat()) {
+                    break;
+                }
+            }
+            run.instances.put(entry.key(), ofEntry);
+            planned.addAll(ofEntry);
+        }
+        return planned;
+    }
+
+    private static String identity(MessageMap.Entry entry, Scope scope, MappingRun run) {
+        StringBuilder sb = new StringBuilder("id");
+        boolean any = false;
+        for (V2Path p : entry.template().identity()) {
+            V2Node n = p.first(scope);
+            sb.append('|');
+            if (n != null) {
+                sb.append(n.identityText());
+                any = true;
+            }
+        }
+        return any ? sb.toString() : "msg|" + run.messageKey + "|" + scope.segment.index() + "|" + entry.key();
+    }
+
+    private static String recordedTime(Hl7Segment msh, MappingRun run) throws MappingException {
+        String ts = msh.value(7);
+        if (ts == null) {
+            throw new MappingException("MSH", 1, 7, 0, "message date/time missing");
+        }
+        try {
+            return V2DateTimes.toFhir(ts, "instant", run);
+        } catch (IllegalArgumentException e) {
+            throw new MappingException("MSH", 1, 7, 0, e.getMessage());
+        }
+    }
+
+    private Provenance provenance(Hl7Message message, MappingRun run, List<MappingRun.Instance> planned,
+            String recorded) {
+        Provenance p = new Provenance();
+        p.setId(StableIds.uuid("Provenance|" + run.messageKey));
+        for (MappingRun.Instance i : planned) {
+            p.addTarget(new Reference(i.reference()));
+        }
+        p.setRecordedElement(new InstantType(recorded));
+        p.addPolicy("urn:caduceus:hl7-mappings:" + mappingVersion);
+        Hl7Segment msh = message.msh();
+        addAgent(p, "author", "urn:caduceus:hl7v2:sending-application", msh.value(3));
+        addAgent(p, "custodian", "urn:caduceus:hl7v2:sending-facility", msh.value(4));
+        Provenance.ProvenanceEntityComponent source = p.addEntity();
+        source.setRole(Provenance.ProvenanceEntityRole.SOURCE);
+        Reference what = new Reference().setDisplay("HL7 v" + message.version() + " " + message.messageType() + "^"
+                + message.triggerEvent() + " message");
+        if (message.controlId() != null) {
+            what.setIdentifier(new Identifier().setSystem("urn:caduceus:hl7v2:message-control-id")
+                    .setValue(message.controlId()));
+        }
+        source.setWhat(what);
+        return p;
+    }
+
+    private static void addAgent(Provenance p, String type, String system, String name) {
+        if (name == null) {
+            return;
+        }
+        Provenance.ProvenanceAgentComponent agent = p.addAgent();
+        agent.getType().addCoding().setSystem(PARTICIPANT_TYPES).setCode(type);
+        agent.setWho(new Reference().setIdentifier(new Identifier().setSystem(system).setValue(name)).setDisplay(name));
+    }
+
+    private static MappingResult.PatientIdentifier patientIdentifier(Patient patient) {
+        if (patient == null || !patient.hasIdentifier()) {
+            return null;
+        }
+        Identifier first = patient.getIdentifierFirstRep();
+        return first.hasValue() ? new MappingResult.PatientIdentifier(first.getSystem(), first.getValue()) : null;
+    }
+}

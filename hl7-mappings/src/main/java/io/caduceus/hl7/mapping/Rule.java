@@ -1,0 +1,445 @@
+package io.caduceus.hl7.mapping;
+
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.hl7.fhir.exceptions.FHIRException;
+import org.hl7.fhir.r4.model.Base;
+import org.hl7.fhir.r4.model.CodeableConcept;
+import org.hl7.fhir.r4.model.Coding;
+import org.hl7.fhir.r4.model.Factory;
+import org.hl7.fhir.r4.model.PrimitiveType;
+import org.hl7.fhir.r4.model.Property;
+import org.hl7.fhir.r4.model.Reference;
+
+/**
+ * One compiled {@code elements:} entry: where a value comes from, how it is translated, and which FHIR element
+ * it is written to. Target paths are checked against the FHIR model once, at load time; at map time elements are
+ * created through HAPI's generated {@code makeProperty}/{@code setProperty} switches, not reflection.
+ */
+final class Rule {
+    private static final Set<String> KEYS = Set.of("path", "from", "concat", "separator", "join", "constant",
+            "default", "datatype", "type", "valueset", "transform", "prefix", "when", "elements", "reference",
+            "referenceGroup", "comment");
+    private static final Factory FACTORY = new Factory();
+
+    private enum Kind { PRIMITIVE, COMPLEX, CODED, REFERENCE }
+
+    private final String where;
+    private final String[] steps;
+    private final int[] stepHashes;
+    private final String choiceType;
+    private final String fhirType;
+    private final boolean listTarget;
+    private final Kind kind;
+    private final List<V2Path> from;
+    private final List<V2Path> concat;
+    private final String separator;
+    private final String join;
+    private final String constant;
+    private final String defaultValue;
+    private final Transform transform;
+    private final String prefix;
+    private final ValueSetMap valueSet;
+    private final Condition when;
+    private final List<Rule> children;
+    private final String referenceKey;
+    private final boolean referenceGroup;
+
+    private Rule(Builder b) {
+        this.where = b.where;
+        this.steps = b.steps;
+        this.stepHashes = b.stepHashes;
+        this.choiceType = b.choiceType;
+        this.fhirType = b.fhirType;
+        this.listTarget = b.listTarget;
+        this.kind = b.kind;
+        this.from = b.from;
+        this.concat = b.concat;
+        this.separator = b.separator;
+        this.join = b.join;
+        this.constant = b.constant;
+        this.defaultValue = b.defaultValue;
+        this.transform = b.transform;
+        this.prefix = b.prefix;
+        this.valueSet = b.valueSet;
+        this.when = b.when;
+        this.children = b.children;
+        this.referenceKey = b.referenceKey;
+        this.referenceGroup = b.referenceGroup;
+    }
+
+    private static final class Builder {
+        String where;
+        String[] steps;
+        int[] stepHashes;
+        String choiceType;
+        String fhirType;
+        boolean listTarget;
+        Kind kind;
+        List<V2Path> from = new ArrayList<>();
+        List<V2Path> concat = new ArrayList<>();
+        String separator;
+        String join;
+        String constant;
+        String defaultValue;
+        Transform transform;
+        String prefix;
+        ValueSetMap valueSet;
+        Condition when;
+        List<Rule> children = List.of();
+        String referenceKey;
+        boolean referenceGroup;
+    }
+
+    static List<Rule> compileAll(List<Map<String, Object>> yaml, Base prototype, String where, Definitions defs) {
+        List<Rule> rules = new ArrayList<>(yaml.size());
+        for (int i = 0; i < yaml.size(); i++) {
+            rules.add(compile(yaml.get(i), prototype, where + " elements[" + i + "]", defs));
+        }
+        return rules;
+    }
+
+    private static Rule compile(Map<String, Object> yaml, Base prototype, String where, Definitions defs) {
+        for (String key : yaml.keySet()) {
+            if (!KEYS.contains(key)) {
+                throw new IllegalStateException(where + ": unknown key '" + key + "'");
+            }
+        }
+        Builder b = new Builder();
+        String path = Yamls.required(yaml, "path", where);
+        b.where = where + " (" + path + ")";
+        b.steps = path.split("\\.");
+        b.stepHashes = new int[b.steps.length];
+        b.choiceType = Yamls.string(yaml, "type");
+
+        Base proto = prototype;
+        Base leafProto = null;
+        for (int i = 0; i < b.steps.length; i++) {
+            String step = b.steps[i];
+            b.stepHashes[i] = step.hashCode();
+            Property property;
+            try {
+                property = proto.getNamedProperty(step);
+            } catch (FHIRException e) {
+                property = null;
+            }
+            if (property == null) {
+                throw new IllegalStateException(b.where + ": " + proto.fhirType() + " has no element '" + step + "'");
+            }
+            boolean last = i == b.steps.length - 1;
+            if (step.endsWith("[x]")) {
+                if (!last || b.choiceType == null) {
+                    throw new IllegalStateException(b.where + ": choice element needs 'type' and must end the path");
+                }
+                leafProto = FACTORY.create(b.choiceType);
+                b.fhirType = b.choiceType;
+            } else {
+                Base next = proto.makeProperty(b.stepHashes[i], step);
+                if (last) {
+                    leafProto = next;
+                    b.fhirType = property.getTypeCode();
+                } else {
+                    proto = next;
+                }
+            }
+            if (last) {
+                b.listTarget = property.getMaxCardinality() > 1;
+            }
+        }
+
+        b.from = paths(Yamls.strings(yaml, "from"), where);
+        b.concat = paths(Yamls.strings(yaml, "concat"), where);
+        b.separator = yaml.containsKey("separator") ? Yamls.string(yaml, "separator") : " ";
+        b.join = Yamls.string(yaml, "join");
+        b.constant = Yamls.string(yaml, "constant");
+        b.defaultValue = Yamls.string(yaml, "default");
+        b.prefix = Yamls.string(yaml, "prefix");
+        String transform = Yamls.string(yaml, "transform");
+        b.transform = transform == null ? null : Transform.named(transform, where);
+        String valueSet = Yamls.string(yaml, "valueset");
+        b.valueSet = valueSet == null ? null : defs.valueSet(valueSet);
+        b.when = Condition.compile(yaml.get("when"), where);
+        b.referenceKey = Yamls.string(yaml, "reference");
+        if (b.referenceKey == null) {
+            b.referenceKey = Yamls.string(yaml, "referenceGroup");
+            b.referenceGroup = b.referenceKey != null;
+        }
+
+        String datatype = Yamls.string(yaml, "datatype");
+        List<Map<String, Object>> elements = Yamls.maps(yaml, "elements", where);
+        if (b.referenceKey != null) {
+            if (!(leafProto instanceof Reference)) {
+                throw new IllegalStateException(b.where + ": 'reference' needs a Reference element");
+            }
+            b.kind = Kind.REFERENCE;
+        } else if (leafProto instanceof PrimitiveType) {
+            if (datatype != null || !elements.isEmpty()) {
+                throw new IllegalStateException(b.where + ": a primitive element takes no datatype or elements");
+            }
+            b.kind = Kind.PRIMITIVE;
+        } else if (b.valueSet != null && datatype == null && elements.isEmpty()) {
+            if (!(leafProto instanceof Coding) && !(leafProto instanceof CodeableConcept)) {
+                throw new IllegalStateException(b.where + ": a value set needs a code, Coding or CodeableConcept");
+            }
+            b.kind = Kind.CODED;
+        } else {
+            if (datatype != null && !elements.isEmpty()) {
+                throw new IllegalStateException(b.where + ": use either datatype or elements");
+            }
+            if (datatype == null && elements.isEmpty()) {
+                throw new IllegalStateException(b.where + ": a complex element needs a datatype or elements");
+            }
+            b.kind = Kind.COMPLEX;
+            b.children = datatype != null
+                    ? defs.datatype(datatype, leafProto.fhirType(), b.where)
+                    : compileAll(elements, leafProto, b.where, defs);
+        }
+        return new Rule(b);
+    }
+
+    private static List<V2Path> paths(List<String> texts, String where) {
+        List<V2Path> out = new ArrayList<>(texts.size());
+        for (String t : texts) {
+            out.add(V2Path.compile(t, where));
+        }
+        return out;
+    }
+
+    void apply(Base target, Scope scope) throws MappingException {
+        if (when != null && !when.test(scope)) {
+            return;
+        }
+        switch (kind) {
+            case REFERENCE:
+                applyReference(target, scope);
+                return;
+            case COMPLEX:
+                applyComplex(target, scope);
+                return;
+            default:
+                applyValues(target, scope);
+        }
+    }
+
+    private void applyReference(Base target, Scope scope) {
+        if (referenceGroup) {
+            for (MappingRun.Instance i : scope.run.referencedInGroup(referenceKey, scope.segment)) {
+                ((Reference) makeLeaf(target)).setReference(i.reference());
+            }
+            return;
+        }
+        MappingRun.Instance i = scope.run.referenced(referenceKey, scope.segment);
+        if (i != null) {
+            ((Reference) makeLeaf(target)).setReference(i.reference());
+        }
+    }
+
+    private void applyComplex(Base target, Scope scope) throws MappingException {
+        List<V2Node> nodes = new ArrayList<>(2);
+        if (from.isEmpty()) {
+            nodes.add(scope.node);
+        } else {
+            for (V2Path p : from) {
+                for (V2Node n : p.resolve(scope)) {
+                    if (!n.isEmpty()) {
+                        nodes.add(n);
+                    }
+                }
+                if (!nodes.isEmpty()) {
+                    break;
+                }
+            }
+        }
+        int limit = listTarget ? nodes.size() : Math.min(1, nodes.size());
+        for (int i = 0; i < limit; i++) {
+            Base parent = makeParent(target);
+            Base leaf = makeLeafIn(parent);
+            Scope inner = scope.withNode(nodes.get(i));
+            for (Rule child : children) {
+                child.apply(leaf, inner);
+            }
+            if (leaf.isEmpty()) {
+                detach(parent, leaf);
+            }
+        }
+    }
+
+    private void applyValues(Base target, Scope scope) throws MappingException {
+        List<V2Node> nodes = new ArrayList<>(2);
+        List<String> texts = new ArrayList<>(2);
+        if (constant != null) {
+            nodes.add(scope.node);
+            texts.add(constant);
+        } else if (!concat.isEmpty()) {
+            StringBuilder sb = new StringBuilder();
+            V2Node firstNode = null;
+            for (V2Path p : concat) {
+                V2Node n = p.first(scope);
+                String t = n == null ? null : textOf(n);
+                if (t != null && !t.isBlank()) {
+                    if (sb.length() > 0) {
+                        sb.append(separator);
+                    }
+                    sb.append(t.trim());
+                    firstNode = firstNode == null ? n : firstNode;
+                }
+            }
+            if (sb.length() > 0) {
+                nodes.add(firstNode);
+                texts.add(sb.toString());
+            }
+        } else {
+            for (V2Path p : from) {
+                for (V2Node n : p.resolve(scope)) {
+                    String t = n.isEmpty() ? null : textOf(n);
+                    if (t != null) {
+                        nodes.add(n);
+                        texts.add(t);
+                    }
+                }
+                if (!texts.isEmpty()) {
+                    break;
+                }
+            }
+            if (join != null && texts.size() > 1) {
+                String joined = String.join(join, texts);
+                V2Node first = nodes.get(0);
+                texts.clear();
+                nodes.clear();
+                texts.add(joined);
+                nodes.add(first);
+            }
+        }
+        if (texts.isEmpty() && defaultValue != null) {
+            nodes.add(scope.node);
+            texts.add(defaultValue);
+        }
+        int limit = listTarget ? texts.size() : Math.min(1, texts.size());
+        for (int i = 0; i < limit; i++) {
+            write(target, scope, nodes.get(i), texts.get(i));
+        }
+    }
+
+    private String textOf(V2Node n) {
+        String t = transform != null && transform.readsComposite() ? transform.apply(n, null) : n.text();
+        if (t != null && transform != null && !transform.readsComposite()) {
+            t = transform.apply(n, t);
+        }
+        return t;
+    }
+
+    private void write(Base target, Scope scope, V2Node node, String text) throws MappingException {
+        String value = prefix == null ? text : prefix + text;
+        ValueSetMap.Target coded = null;
+        if (valueSet != null) {
+            coded = valueSet.lookup(value);
+            if (coded == null) {
+                return;
+            }
+            value = coded.code();
+        }
+        if (kind == Kind.CODED) {
+            Base leaf = makeLeaf(target);
+            Coding coding = leaf instanceof CodeableConcept cc ? cc.addCoding() : (Coding) leaf;
+            coding.setSystem(coded.system()).setCode(coded.code()).setDisplay(coded.display());
+            return;
+        }
+        String converted;
+        try {
+            converted = convert(value, scope.run);
+        } catch (IllegalArgumentException e) {
+            throw scope.failure(node, e.getMessage() + " for " + fhirType + " element " + where);
+        }
+        try {
+            ((PrimitiveType<?>) makeLeaf(target)).setValueAsString(converted);
+        } catch (RuntimeException e) {
+            throw scope.failure(node, "value not allowed for " + fhirType + " element " + where);
+        }
+    }
+
+    private String convert(String value, MappingRun run) {
+        switch (fhirType) {
+            case "date":
+            case "dateTime":
+            case "instant":
+                return V2DateTimes.toFhir(value, fhirType, run);
+            case "decimal":
+                try {
+                    return new BigDecimal(value.trim().startsWith("+") ? value.trim().substring(1) : value.trim())
+                            .toString();
+                } catch (NumberFormatException e) {
+                    throw new IllegalArgumentException("not a number");
+                }
+            case "integer":
+            case "positiveInt":
+            case "unsignedInt":
+                try {
+                    int n = Integer.parseInt(value.trim());
+                    if (n < 0 && !"integer".equals(fhirType) || n == 0 && "positiveInt".equals(fhirType)) {
+                        throw new IllegalArgumentException("number out of range");
+                    }
+                    return Integer.toString(n);
+                } catch (NumberFormatException e) {
+                    throw new IllegalArgumentException("not an integer");
+                }
+            case "boolean":
+                switch (value.trim().toUpperCase(java.util.Locale.ROOT)) {
+                    case "Y":
+                    case "YES":
+                    case "TRUE":
+                    case "1":
+                        return "true";
+                    case "N":
+                    case "NO":
+                    case "FALSE":
+                    case "0":
+                        return "false";
+                    default:
+                        throw new IllegalArgumentException("not a yes/no value");
+                }
+            case "base64Binary":
+                return Base64.getEncoder().encodeToString(value.getBytes(StandardCharsets.UTF_8));
+            case "code":
+            case "id":
+            case "uri":
+                return value.trim();
+            default:
+                return value;
+        }
+    }
+
+    private Base makeParent(Base target) {
+        Base current = target;
+        for (int i = 0; i < steps.length - 1; i++) {
+            current = current.makeProperty(stepHashes[i], steps[i]);
+        }
+        return current;
+    }
+
+    private Base makeLeafIn(Base parent) {
+        int last = steps.length - 1;
+        if (choiceType != null) {
+            Base value = FACTORY.create(choiceType);
+            parent.setProperty(steps[last], value);
+            return value;
+        }
+        return parent.makeProperty(stepHashes[last], steps[last]);
+    }
+
+    private Base makeLeaf(Base target) {
+        return makeLeafIn(makeParent(target));
+    }
+
+    private void detach(Base parent, Base leaf) {
+        try {
+            parent.removeChild(steps[steps.length - 1], leaf);
+        } catch (FHIRException | UnsupportedOperationException e) {
+            // The serializer leaves empty elements out anyway; detaching only keeps the in-memory Bundle tidy.
+        }
+    }
+}

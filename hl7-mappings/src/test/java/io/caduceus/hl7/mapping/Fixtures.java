@@ -1,0 +1,44 @@
+package io.caduceus.hl7.mapping;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.List;
+
+/** The fixture messages and their golden Bundles, one pair per supported trigger event. */
+final class Fixtures {
+    static final List<String> MESSAGES = List.of("ADT_A01", "ADT_A03", "ADT_A04", "ADT_A08", "ADT_A11", "ADT_A28",
+            "ADT_A31", "ADT_A40", "ORU_R01", "VXU_V04", "SIU_S12", "MDM_T02", "DFT_P03");
+
+    /** Where -Dcaduceus.updateGoldens=true writes; Surefire runs with the module folder as working directory. */
+    static final Path GOLDEN_SOURCE_FOLDER = Path.of("src", "test", "resources", "golden");
+
+    private static final Hl7ToFhirMapper MAPPER = Hl7ToFhirMapper.builder().build();
+
+    private Fixtures() {
+    }
+
+    static Hl7ToFhirMapper mapper() {
+        return MAPPER;
+    }
+
+    static byte[] message(String name) {
+        return resource("/fixtures/" + name + ".hl7");
+    }
+
+    static byte[] golden(String name) {
+        return resource("/golden/" + name + ".json");
+    }
+
+    static byte[] resource(String path) {
+        try (InputStream in = Fixtures.class.getResourceAsStream(path)) {
+            if (in == null) {
+                throw new IllegalStateException("missing test resource " + path);
+            }
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,177 @@
+package io.caduceus.hl7.mapping;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.caduceus.hl7.v2.Hl7ParseException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.ZoneId;
+import org.hl7.fhir.r4.model.Bundle;
+import org.hl7.fhir.r4.model.Encounter;
+import org.hl7.fhir.r4.model.Patient;
+import org.hl7.fhir.r4.model.Provenance;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class MapperBehaviourTest {
+    /** Fake surname that appears in the test messages and must never leak into exceptions or toString. */
+    private static final String SURNAME = "Quetschenpaua";
+
+    private static final String MSH = "MSH|^~\\&|APP|FAC|RCV|RFAC|20240305143015+0100||ADT^A01^ADT_A01|C-77|P|2.5.1";
+    private static final String PID = "PID|1||MRN-4242^^^FAC^MR||" + SURNAME + "^Petra||19700101|F";
+
+    private static byte[] message(String... segments) {
+        return String.join("\r", segments).getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void unsupportedTriggerIsTypedAndNamesOnlyTheType() {
+        assertThatThrownBy(() -> Fixtures.mapper().map(message(MSH.replace("ADT^A01^ADT_A01", "ADT^A99"), PID)))
+                .isInstanceOf(UnsupportedMessageException.class)
+                .hasMessageContaining("ADT^A99")
+                .hasMessageNotContaining(SURNAME);
+        assertThatThrownBy(() -> Fixtures.mapper().map(message(MSH.replace("ADT^A01^ADT_A01", "ACK"), PID)))
+                .isInstanceOf(UnsupportedMessageException.class);
+    }
+
+    @Test
+    void invalidDateIsAMappingExceptionWithPositionsButNoValue() {
+        String badBirthDate = PID.replace("19700101", "19701345");
+        assertThatThrownBy(() -> Fixtures.mapper().map(message(MSH, badBirthDate)))
+                .isInstanceOfSatisfying(MappingException.class, e -> {
+                    assertThat(e.segmentId()).isEqualTo("PID");
+                    assertThat(e.segmentRepetition()).isEqualTo(1);
+                    assertThat(e.fieldPosition()).isEqualTo(7);
+                    assertThat(e.componentPosition()).isZero();
+                    assertThat(e.getMessage()).doesNotContain(SURNAME).doesNotContain("19701345");
+                });
+    }
+
+    @Test
+    void invalidComponentIsReportedWithItsComponentAndSegmentRepetition() {
+        String obr = "OBR|1|P1|F1|24323-8^Panel^LN|||20240306070000+0100";
+        String goodObx = "OBX|1|NM|2951-2^Sodium^LN||141|mmol/L^mmol/L^UCUM|||||F";
+        String badObx = "OBX|2|NM|2823-3^Potassium^LN||5.9|mmol/L^mmol/L^UCUM|||||F|||2024XX06";
+        byte[] oru = message(MSH.replace("ADT^A01^ADT_A01", "ORU^R01"), PID, obr, goodObx, badObx);
+        assertThatThrownBy(() -> Fixtures.mapper().map(oru))
+                .isInstanceOfSatisfying(MappingException.class, e -> {
+                    assertThat(e.segmentId()).isEqualTo("OBX");
+                    assertThat(e.segmentRepetition()).isEqualTo(2);
+                    assertThat(e.fieldPosition()).isEqualTo(14);
+                    assertThat(e.getMessage()).doesNotContain(SURNAME);
+                });
+        byte[] badNumber = message(MSH.replace("ADT^A01^ADT_A01", "ORU^R01"), PID, obr,
+                goodObx.replace("|141|", "|" + SURNAME + "|"));
+        assertThatThrownBy(() -> Fixtures.mapper().map(badNumber))
+                .isInstanceOfSatisfying(MappingException.class, e -> {
+                    assertThat(e.fieldPosition()).isEqualTo(5);
+                    assertThat(e.getMessage()).doesNotContain(SURNAME);
+                });
+    }
+
+    @Test
+    void parseFailuresCarryNoContent() {
+        assertThatThrownBy(() -> Fixtures.mapper().map(message(MSH.replace("2.5.1", "2.2"), PID)))
+                .isInstanceOf(Hl7ParseException.class)
+                .hasMessageNotContaining(SURNAME);
+    }
+
+    @Test
+    void resultExposesMessageFactsAndHidesPatientData() throws Exception {
+        MappingResult result = Fixtures.mapper().map(message(MSH, PID));
+        assertThat(result.messageType()).isEqualTo("ADT");
+        assertThat(result.triggerEvent()).isEqualTo("A01");
+        assertThat(result.controlId()).isEqualTo("C-77");
+        assertThat(result.sendingApplication()).isEqualTo("APP");
+        assertThat(result.sendingFacility()).isEqualTo("FAC");
+        assertThat(result.patientIdentifier()).hasValueSatisfying(id -> {
+            assertThat(id.system()).isEqualTo("urn:id:FAC");
+            assertThat(id.value()).isEqualTo("MRN-4242");
+            assertThat(id.toString()).doesNotContain("MRN-4242");
+        });
+        assertThat(result.toString()).doesNotContain(SURNAME).doesNotContain("MRN-4242").doesNotContain("C-77");
+        assertThat(new String(result.canonicalJson(), StandardCharsets.UTF_8)).contains(SURNAME);
+    }
+
+    @Test
+    void bundleCarriesProvenanceOfTheSourceMessage() throws Exception {
+        Bundle bundle = Fixtures.mapper().map(message(MSH, PID)).bundle();
+        assertThat(bundle.getType()).isEqualTo(Bundle.BundleType.COLLECTION);
+        Provenance provenance = (Provenance) bundle.getEntry().get(bundle.getEntry().size() - 1).getResource();
+        assertThat(provenance.getRecordedElement().getValueAsString()).isEqualTo("2024-03-05T14:30:15+01:00");
+        assertThat(provenance.getEntityFirstRep().getWhat().getIdentifier().getValue()).isEqualTo("C-77");
+        assertThat(provenance.getAgent()).extracting(a -> a.getWho().getIdentifier().getValue())
+                .containsExactly("APP", "FAC");
+        assertThat(provenance.getPolicy().get(0).getValue())
+                .isEqualTo("urn:caduceus:hl7-mappings:" + Fixtures.mapper().mappingVersion());
+        assertThat(provenance.getTarget()).hasSize(bundle.getEntry().size() - 1);
+    }
+
+    @Test
+    void patientIdIsDerivedFromTheIdentifierNotTheMessage() throws Exception {
+        Patient first = (Patient) Fixtures.mapper().map(message(MSH, PID)).bundle().getEntryFirstRep().getResource();
+        Patient second = (Patient) Fixtures.mapper().map(message(MSH.replace("C-77", "C-78"), PID)).bundle()
+                .getEntryFirstRep().getResource();
+        assertThat(second.getIdElement().getIdPart()).isEqualTo(first.getIdElement().getIdPart());
+    }
+
+    @Test
+    void lineEndingsDoNotChangeTheOutput() throws Exception {
+        String cr = new String(Fixtures.message("ADT_A01"), StandardCharsets.UTF_8);
+        byte[] crlf = cr.replace("\r", "\r\n").getBytes(StandardCharsets.UTF_8);
+        byte[] lf = ("\u000b" + cr.replace("\r", "\n") + "\u001c\r").getBytes(StandardCharsets.UTF_8);
+        byte[] expected = Fixtures.mapper().map(Fixtures.message("ADT_A01")).canonicalJson();
+        assertThat(Fixtures.mapper().map(crlf).canonicalJson()).isEqualTo(expected);
+        assertThat(Fixtures.mapper().map(lf).canonicalJson()).isEqualTo(expected);
+    }
+
+    @Test
+    void timesWithoutOffsetUseTheConfiguredZone() throws Exception {
+        Hl7ToFhirMapper berlin = Hl7ToFhirMapper.builder().defaultZone(ZoneId.of("Europe/Berlin")).build();
+        String msh = MSH.replace("20240305143015+0100", "20240705143015");
+        String pv1 = "PV1|1|I|||||||||||||||||V1^^^FAC^VN|||||||||||||||||||||||||202407051200";
+        Encounter encounter = (Encounter) berlin.map(message(msh, PID, pv1)).bundle().getEntry().get(1).getResource();
+        assertThat(encounter.getPeriod().getStartElement().getValueAsString()).isEqualTo("2024-07-05T12:00:00+02:00");
+        Encounter utc = (Encounter) Fixtures.mapper().map(message(msh, PID, pv1)).bundle().getEntry().get(1)
+                .getResource();
+        assertThat(utc.getPeriod().getStartElement().getValueAsString()).isEqualTo("2024-07-05T12:00:00Z");
+    }
+
+    @Test
+    void externalFolderOverridesAndAddsMappings(@TempDir Path folder) throws Exception {
+        Files.createDirectories(folder.resolve("valuesets"));
+        Files.writeString(folder.resolve("valuesets/administrative-sex.yml"), "map: {F: other, M: other}\n");
+        Files.createDirectories(folder.resolve("messages"));
+        Files.writeString(folder.resolve("messages/ADT_A99.yml"),
+                "resources:\n  - {key: patient, template: Patient, segment: PID}\n");
+        Hl7ToFhirMapper custom = Hl7ToFhirMapper.builder().externalMappings(folder).build();
+
+        assertThat(custom.supportedMessages()).contains("ADT_A99", "ADT_A01");
+        assertThat(custom.mappingVersion()).startsWith(Fixtures.mapper().mappingVersion() + "+local.");
+        Patient overridden = (Patient) custom.map(message(MSH, PID)).bundle().getEntryFirstRep().getResource();
+        assertThat(overridden.getGender().toCode()).isEqualTo("other");
+        Patient added = (Patient) custom.map(message(MSH.replace("ADT^A01^ADT_A01", "ADT^A99"), PID)).bundle()
+                .getEntryFirstRep().getResource();
+        assertThat(added.getNameFirstRep().getFamily()).isEqualTo(SURNAME);
+        Patient builtIn = (Patient) Fixtures.mapper().map(message(MSH, PID)).bundle().getEntryFirstRep().getResource();
+        assertThat(builtIn.getGender().toCode()).isEqualTo("female");
+    }
+
+    @Test
+    void faultyMappingFilesFailAtBuildNamingTheFile(@TempDir Path folder) throws Exception {
+        Files.createDirectories(folder.resolve("resources"));
+        Files.writeString(folder.resolve("resources/Patient.yml"),
+                "resourceType: Patient\nelements:\n  - {path: nickName, from: PID.5}\n");
+        assertThatThrownBy(() -> Hl7ToFhirMapper.builder().externalMappings(folder).build())
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("resources/Patient.yml")
+                .hasMessageContaining("nickName");
+    }
+
+    @Test
+    void supportsTheDocumentedMessages() {
+        assertThat(Fixtures.mapper().supportedMessages()).containsExactlyInAnyOrderElementsOf(Fixtures.MESSAGES);
+    }
+}
