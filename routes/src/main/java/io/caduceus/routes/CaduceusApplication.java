@@ -1,6 +1,11 @@
 package io.caduceus.routes;
 
 import io.caduceus.routes.health.DependencyHealthChecks;
+import io.caduceus.routes.hl7.Hl7Acknowledger;
+import io.caduceus.routes.hl7.Hl7Intake;
+import io.caduceus.routes.hl7.Hl7Quarantine;
+import io.caduceus.routes.hl7.IngestServices;
+import io.caduceus.routes.hl7.RecordStore;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -48,10 +53,30 @@ public final class CaduceusApplication {
         }
         main.configure().withRoutesIncludePattern(routes);
         main.addMainListener(new MainListenerSupport() {
+            private IngestServices ingest;
+            private Thread topicProvisioner;
+
             @Override
             public void afterConfigure(BaseMainSupport support) {
                 CamelContext context = support.getCamelContext();
                 DependencyHealthChecks.register(context);
+                ingest = IngestServices.open(context);
+                context.getRegistry().bind("ingestServices", ingest);
+                context.getRegistry().bind("hl7Intake", new Hl7Intake(ingest));
+                context.getRegistry().bind("recordStore", new RecordStore(ingest));
+                context.getRegistry().bind("hl7Quarantine", new Hl7Quarantine(ingest));
+                context.getRegistry().bind("hl7Acknowledger", new Hl7Acknowledger());
+                topicProvisioner = TopicProvisioner.start(context);
+            }
+
+            @Override
+            public void afterStop(BaseMainSupport support) {
+                if (topicProvisioner != null) {
+                    topicProvisioner.interrupt();
+                }
+                if (ingest != null) {
+                    ingest.close();
+                }
             }
         });
     }

@@ -8,10 +8,14 @@ public final class StatusReport {
 
     @Handler
     public String report(CamelContext context) {
+        java.lang.management.MemoryUsage heap = java.lang.management.ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
         return "{\"name\":\"" + context.getName() + "\""
                 + ",\"camelVersion\":\"" + context.getVersion() + "\""
                 + ",\"uptimeMillis\":" + context.getUptime().toMillis()
                 + ",\"routes\":" + context.getRoutes().size()
-                + ",\"status\":\"" + context.getStatus() + "\"}";
+                + ",\"status\":\"" + context.getStatus() + "\""
+                + ",\"heapUsedBytes\":" + heap.getUsed()
+                + ",\"heapCommittedBytes\":" + heap.getCommitted()
+                + ",\"heapMaxBytes\":" + heap.getMax() + "}";
     }
 }

@@ -52,6 +52,9 @@ class CaduceusApplicationTest {
                 "camel.server.port=" + http,
                 "kafka.bootstrap.servers=127.0.0.1:" + nothingListens,
                 "ethereum.rpc.url=http://127.0.0.1:" + nothingListens,
+                "caduceus.mllp.port=" + freePort(),
+                "caduceus.data.directory=" + tmp.resolve("data"),
+                "caduceus.secrets.generate-if-missing=true",
                 ""));
         Path extraRoutes = Files.createDirectory(tmp.resolve("routes"));
         Files.writeString(extraRoutes.resolve("ping.camel.yaml"), """
@@ -70,7 +73,7 @@ class CaduceusApplicationTest {
         try {
             HttpResponse<String> status = get("http://127.0.0.1:" + http + "/api/status");
             assertThat(status.statusCode()).isEqualTo(200);
-            assertThat(status.body()).contains("\"name\":\"caduceus\"").contains("\"routes\":2");
+            assertThat(status.body()).contains("\"name\":\"caduceus\"").contains("\"routes\":4");
 
             assertThat(get("http://127.0.0.1:" + http + "/api/ping").body()).isEqualTo("pong");
 

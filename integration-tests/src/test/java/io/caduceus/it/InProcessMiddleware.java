@@ -1,0 +1,80 @@
+package io.caduceus.it;
+
+import io.caduceus.routes.CaduceusApplication;
+import io.caduceus.routes.hl7.IngestServices;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.apache.camel.main.Main;
+
+/**
+ * The middleware started in the test JVM exactly as ./caduceus up configures it (the devnet's connection files as its
+ * configuration folder), on free ports and with its state in a folder of the test's own.
+ */
+public final class InProcessMiddleware implements AutoCloseable {
+
+    private final Main main;
+    private final int httpPort;
+    private final int mllpPort;
+
+    private InProcessMiddleware(Main main, int httpPort, int mllpPort) {
+        this.main = main;
+        this.httpPort = httpPort;
+        this.mllpPort = mllpPort;
+    }
+
+    public static InProcessMiddleware start(Path workDir, Map<String, String> overrides) throws Exception {
+        Path config = Files.createDirectories(workDir.resolve("config"));
+        try (var files = Files.list(Devnet.runDir().resolve("conn"))) {
+            for (Path file : files.toList()) {
+                Files.copy(file, config.resolve(file.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            }
+        }
+        int http = freePort();
+        int mllp = freePort();
+        StringBuilder props = new StringBuilder();
+        props.append("camel.server.port=").append(http).append('\n')
+                .append("caduceus.mllp.port=").append(mllp).append('\n')
+                .append("caduceus.data.directory=").append(workDir.resolve("data")).append('\n')
+                .append("caduceus.secrets.generate-if-missing=true\n");
+        overrides.forEach((k, v) -> props.append(k).append('=').append(v).append('\n'));
+        Files.writeString(config.resolve("zz-test.properties"), props.toString());
+        Main main = new Main(CaduceusApplication.class);
+        CaduceusApplication.configure(main, config.toString(), null);
+        main.start();
+        return new InProcessMiddleware(main, http, mllp);
+    }
+
+    public int httpPort() {
+        return httpPort;
+    }
+
+    public int mllpPort() {
+        return mllpPort;
+    }
+
+    public MllpClient mllpClient() throws IOException {
+        return new MllpClient("127.0.0.1", mllpPort, 30_000);
+    }
+
+    public IngestServices ingest() {
+        return main.getCamelContext().getRegistry().lookupByNameAndType("ingestServices", IngestServices.class);
+    }
+
+    public String property(String key) {
+        return main.getCamelContext().getPropertiesComponent().resolveProperty(key).orElseThrow();
+    }
+
+    public static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    @Override
+    public void close() {
+        main.stop();
+    }
+}

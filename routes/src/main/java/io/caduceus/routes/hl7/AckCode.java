@@ -1,0 +1,27 @@
+package io.caduceus.routes.hl7;
+
+/** HL7 table 0008 acknowledgment codes: original mode (A*) and enhanced-mode commit acknowledgments (C*). */
+enum AckCode {
+    AA, AE, AR, CA, CE, CR;
+
+    /** Outcome of processing a message, before the acknowledgment mode turns it into a code. */
+    enum Outcome {
+        ACCEPTED, ERROR, REJECTED
+    }
+
+    static AckCode originalMode(Outcome outcome) {
+        return switch (outcome) {
+            case ACCEPTED -> AA;
+            case ERROR -> AE;
+            case REJECTED -> AR;
+        };
+    }
+
+    static AckCode commitMode(Outcome outcome) {
+        return switch (outcome) {
+            case ACCEPTED -> CA;
+            case ERROR -> CE;
+            case REJECTED -> CR;
+        };
+    }
+}

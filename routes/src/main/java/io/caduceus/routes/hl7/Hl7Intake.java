@@ -1,0 +1,68 @@
+package io.caduceus.routes.hl7;
+
+import io.caduceus.hl7.mapping.MappingException;
+import io.caduceus.hl7.mapping.MappingResult;
+import io.caduceus.hl7.mapping.UnsupportedMessageException;
+import io.caduceus.hl7.v2.Hl7Message;
+import io.caduceus.hl7.v2.Hl7ParseException;
+import java.time.Instant;
+import org.apache.camel.Exchange;
+
+/**
+ * First step of HL7 v2 ingest: reads the message, decides whether it can be accepted at all, and maps it to FHIR.
+ * A message that cannot be parsed or is not supported is rejected (AR); one whose fields cannot be mapped is an
+ * application error (AE) naming the failing position. Both leave through {@link Hl7RejectedException}.
+ */
+public final class Hl7Intake {
+
+    private final IngestServices services;
+
+    public Hl7Intake(IngestServices services) {
+        this.services = services;
+    }
+
+    public void accept(Exchange exchange) throws Hl7RejectedException {
+        byte[] message = exchange.getMessage().getBody(byte[].class);
+        if (message == null) {
+            message = new byte[0];
+        }
+        exchange.setProperty(IngestExchange.ORIGINAL, message);
+        if (exchange.getProperty(IngestExchange.RECEIVED_AT) == null) {
+            exchange.setProperty(IngestExchange.RECEIVED_AT, Instant.now());
+        }
+        MshHeader header = MshHeader.read(message);
+        exchange.setProperty(IngestExchange.HEADER, header);
+        if (header == MshHeader.UNREADABLE) {
+            throw new Hl7RejectedException(AckCode.Outcome.REJECTED,
+                    new Hl7Error(Hl7Error.SEGMENT_SEQUENCE_ERROR, "message does not start with an MSH segment", "MSH", 1, 0, 0));
+        }
+        if (header.controlId().isBlank()) {
+            throw new Hl7RejectedException(AckCode.Outcome.REJECTED,
+                    new Hl7Error(Hl7Error.REQUIRED_FIELD_MISSING, "MSH-10 message control id is empty", "MSH", 1, 10, 0));
+        }
+        Hl7Message parsed;
+        try {
+            parsed = Hl7Message.parse(message);
+        } catch (Hl7ParseException e) {
+            boolean version = e.fieldPosition() == 12 && "MSH".equals(e.segmentId());
+            throw new Hl7RejectedException(AckCode.Outcome.REJECTED, new Hl7Error(
+                    version ? Hl7Error.UNSUPPORTED_VERSION_ID : Hl7Error.SEGMENT_SEQUENCE_ERROR, e.getMessage(),
+                    e.segmentId() == null ? "" : e.segmentId(), e.segmentIndex() + 1, e.fieldPosition(), 0));
+        }
+        try {
+            MappingResult result = services.mapper().map(parsed);
+            exchange.setProperty(IngestExchange.MAPPING, result);
+        } catch (UnsupportedMessageException e) {
+            throw new Hl7RejectedException(AckCode.Outcome.REJECTED, new Hl7Error(
+                    Hl7Error.UNSUPPORTED_EVENT_CODE, e.getMessage(), "MSH", 1, 9, 0));
+        } catch (MappingException e) {
+            throw new Hl7RejectedException(AckCode.Outcome.ERROR, new Hl7Error(
+                    Hl7Error.DATA_TYPE_ERROR, e.getMessage(), e.segmentId(), e.segmentRepetition(), e.fieldPosition(),
+                    e.componentPosition()));
+        } catch (RuntimeException e) {
+            // A mapping bug must not look like an outage (the sender would retry forever): it is this message's error.
+            throw new Hl7RejectedException(AckCode.Outcome.ERROR, Hl7Error.message(Hl7Error.APPLICATION_INTERNAL_ERROR,
+                    "mapping failed: " + e.getClass().getSimpleName()));
+        }
+    }
+}

@@ -1,0 +1,60 @@
+package io.caduceus.routes.hl7;
+
+import io.caduceus.adapters.vault.QuarantinedMessage;
+import io.caduceus.core.json.CanonicalJson;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.apache.camel.Exchange;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps every rejected message: its bytes encrypted in the vault's quarantine, and a notice on the quarantine topic
+ * (quarantine id, reason, HL7 error code and position, sender, message type) so operators see it without the
+ * content ever leaving the vault. A quarantined message can be reprocessed later under its original id.
+ */
+public final class Hl7Quarantine {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Hl7Quarantine.class);
+
+    private final IngestServices services;
+
+    public Hl7Quarantine(IngestServices services) {
+        this.services = services;
+    }
+
+    public void quarantine(Exchange exchange) {
+        Exception caught = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
+        Hl7Error error = caught instanceof Hl7RejectedException r ? r.error()
+                : Hl7Error.message(Hl7Error.APPLICATION_INTERNAL_ERROR, "rejected");
+        MshHeader header = exchange.getProperty(IngestExchange.HEADER, MshHeader.UNREADABLE, MshHeader.class);
+        byte[] original = exchange.getProperty(IngestExchange.ORIGINAL, new byte[0], byte[].class);
+        Instant receivedAt = exchange.getProperty(IngestExchange.RECEIVED_AT, Instant.now(), Instant.class);
+        String originalId = header.sendingApplicationId() + "^" + header.sendingFacilityId() + "^" + header.controlId();
+        QuarantinedMessage kept = services.vault().quarantine(originalId, error.code() + " " + error.reason(), original, receivedAt);
+        exchange.setProperty(IngestExchange.QUARANTINE_ID, kept.quarantineId());
+        LOG.info("HL7 message quarantined as {}: HL7 error {} at {}", kept.quarantineId(), error.code(), location(error));
+
+        Map<String, Object> notice = new LinkedHashMap<>();
+        notice.put("quarantineId", kept.quarantineId());
+        notice.put("receivedAt", receivedAt.toString());
+        notice.put("hl7ErrorCode", error.code());
+        notice.put("reason", error.reason());
+        notice.put("location", location(error));
+        notice.put("messageType", header.messageType() + "^" + header.triggerEvent());
+        notice.put("sendingApplication", header.sendingApplicationId());
+        notice.put("sendingFacility", header.sendingFacilityId());
+        notice.put("sizeBytes", original.length);
+        exchange.getMessage().setHeader("kafka.KEY", kept.quarantineId());
+        exchange.getMessage().setBody(CanonicalJson.write(notice));
+    }
+
+    static String location(Hl7Error error) {
+        if (error.segmentId().isEmpty()) {
+            return "message";
+        }
+        return error.segmentId() + (error.segmentSequence() > 1 ? "[" + error.segmentSequence() + "]" : "")
+                + (error.field() > 0 ? "-" + error.field() : "") + (error.component() > 0 ? "." + error.component() : "");
+    }
+}

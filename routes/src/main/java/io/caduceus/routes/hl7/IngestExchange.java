@@ -1,0 +1,20 @@
+package io.caduceus.routes.hl7;
+
+/** Names of the exchange properties the ingest beans hand each other; none of them is ever logged. */
+final class IngestExchange {
+
+    static final String ORIGINAL = "caduceus.hl7.original";
+    static final String RECEIVED_AT = "caduceus.hl7.receivedAt";
+    static final String HEADER = "caduceus.hl7.msh";
+    static final String MAPPING = "caduceus.hl7.mapping";
+    static final String RECORD_ID = "caduceus.recordId";
+    static final String DUPLICATE = "caduceus.duplicate";
+    static final String QUARANTINE_ID = "caduceus.quarantineId";
+
+    /** Set by the MLLP consumer; Camel reads the acknowledgement to send from it. */
+    static final String MLLP_ACKNOWLEDGEMENT = "CamelMllpAcknowledgement";
+    static final String MLLP_ACKNOWLEDGEMENT_TYPE = "CamelMllpAcknowledgementType";
+
+    private IngestExchange() {
+    }
+}

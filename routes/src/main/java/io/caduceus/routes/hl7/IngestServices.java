@@ -1,0 +1,117 @@
+package io.caduceus.routes.hl7;
+
+import io.caduceus.adapters.vault.FileRecordVault;
+import io.caduceus.adapters.vault.MasterKey;
+import io.caduceus.adapters.vault.PostgresRecordVault;
+import io.caduceus.adapters.vault.RecordVault;
+import io.caduceus.core.pseudonym.PatientPseudonymizer;
+import io.caduceus.hl7.mapping.Hl7ToFhirMapper;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.security.SecureRandom;
+import java.util.Set;
+import org.apache.camel.CamelContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The long-lived parts of HL7 ingest: the record vault, the mapper with its compiled mappings and the patient
+ * pseudonymizer. One instance per application, opened at start and closed at stop; the beans of the ingest routes
+ * share it.
+ */
+public final class IngestServices implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(IngestServices.class);
+
+    private final RecordVault vault;
+    private final Hl7ToFhirMapper mapper;
+    private final PatientPseudonymizer pseudonymizer;
+
+    IngestServices(RecordVault vault, Hl7ToFhirMapper mapper, PatientPseudonymizer pseudonymizer) {
+        this.vault = vault;
+        this.mapper = mapper;
+        this.pseudonymizer = pseudonymizer;
+    }
+
+    public static IngestServices open(CamelContext context) {
+        IngestSettings settings = IngestSettings.from(context);
+        MasterKey masterKey = MasterKey.fromFile(secretFile(settings.masterKeyFile(), settings.generateMissingSecrets()));
+        byte[] pseudonymSecret = readSecret(secretFile(settings.pseudonymSecretFile(), settings.generateMissingSecrets()));
+        Hl7ToFhirMapper.Builder mapperBuilder = Hl7ToFhirMapper.builder().defaultZone(settings.defaultZone());
+        if (settings.externalMappings() != null) {
+            mapperBuilder.externalMappings(settings.externalMappings());
+        }
+        Hl7ToFhirMapper mapper = mapperBuilder.build();
+        RecordVault vault = switch (settings.vaultType()) {
+            case "file" -> FileRecordVault.open(settings.vaultDirectory(), masterKey);
+            case "postgres" -> PostgresRecordVault.open(settings.postgresUrl(), settings.postgresUser(), settings.postgresPassword(), masterKey);
+            default -> throw new IllegalArgumentException("caduceus.vault.type must be 'file' or 'postgres'");
+        };
+        LOG.info("HL7 ingest ready: {} vault, {} supported messages, mappings {}", settings.vaultType(),
+                mapper.supportedMessages().size(), mapper.mappingVersion());
+        return new IngestServices(vault, mapper, new PatientPseudonymizer(pseudonymSecret));
+    }
+
+    public RecordVault vault() {
+        return vault;
+    }
+
+    public Hl7ToFhirMapper mapper() {
+        return mapper;
+    }
+
+    public PatientPseudonymizer pseudonymizer() {
+        return pseudonymizer;
+    }
+
+    @Override
+    public void close() {
+        try {
+            vault.close();
+        } catch (Exception e) {
+            LOG.warn("closing the record vault failed: {}", e.getClass().getSimpleName());
+        }
+    }
+
+    /**
+     * Secrets are files readable by their owner only. Generating a missing one is for the devnet alone (the option
+     * is off by default): a deployment that silently made up a new master key would lose every record.
+     */
+    private static Path secretFile(Path file, boolean generateIfMissing) {
+        if (Files.exists(file) || !generateIfMissing) {
+            return file;
+        }
+        try {
+            Files.createDirectories(file.toAbsolutePath().getParent());
+            byte[] secret = new byte[32];
+            new SecureRandom().nextBytes(secret);
+            Files.write(file, secret, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+            try {
+                Files.setPosixFilePermissions(file, Set.of(java.nio.file.attribute.PosixFilePermission.OWNER_READ,
+                        java.nio.file.attribute.PosixFilePermission.OWNER_WRITE));
+            } catch (UnsupportedOperationException e) {
+                // Not a POSIX file system: the deployer secures the folder.
+            }
+            LOG.warn("generated a new secret in {} (caduceus.secrets.generate-if-missing=true: devnet only)", file);
+            return file;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create secret file " + file, e);
+        }
+    }
+
+    private static byte[] readSecret(Path file) {
+        try {
+            byte[] secret = Files.readAllBytes(file);
+            if (secret.length < 32) {
+                throw new IllegalStateException("secret file " + file + " holds fewer than 32 bytes");
+            }
+            return secret;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read secret file " + file + " (set caduceus.secrets.*)", e);
+        }
+    }
+
+}

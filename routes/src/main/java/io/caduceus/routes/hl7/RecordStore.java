@@ -1,0 +1,78 @@
+package io.caduceus.routes.hl7;
+
+import io.caduceus.adapters.vault.VaultRecord;
+import io.caduceus.core.commitment.HidingCommitments;
+import io.caduceus.core.commitment.Salt;
+import io.caduceus.core.domain.LedgerEntry;
+import io.caduceus.core.domain.MessageId;
+import io.caduceus.core.domain.RecordId;
+import io.caduceus.core.domain.SourceSystem;
+import io.caduceus.core.hash.Digest;
+import io.caduceus.core.pseudonym.PatientPseudonym;
+import io.caduceus.hl7.mapping.MappingResult;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.Optional;
+import org.apache.camel.Exchange;
+
+/**
+ * Makes a mapped message durable: the bundle and the original bytes go to the encrypted vault under a fresh salt,
+ * and the body becomes the ledger entry (commitment and pseudonym, no PHI) keyed by record id for Kafka.
+ *
+ * <p>A retransmission (same sender and MSH-10, same bytes) is recognised by its record id: nothing new is stored and
+ * the entry is rebuilt from what the vault holds, so its commitment is the original one and the ledger, which
+ * ignores an identical entry, records it once. The same MSH-10 with different content is rejected (HL7 205).
+ */
+public final class RecordStore {
+
+    static final String CONTENT_TYPE = "application/fhir+json";
+    /** Vault owner for messages about no patient, so they still have a data key of their own. */
+    static final String NO_PATIENT = "pp0_no-patient";
+    private static final String KAFKA_KEY = "kafka.KEY";
+
+    private final IngestServices services;
+
+    public RecordStore(IngestServices services) {
+        this.services = services;
+    }
+
+    public void store(Exchange exchange) throws Hl7RejectedException {
+        MappingResult mapping = exchange.getProperty(IngestExchange.MAPPING, MappingResult.class);
+        byte[] original = exchange.getProperty(IngestExchange.ORIGINAL, byte[].class);
+        Instant receivedAt = exchange.getProperty(IngestExchange.RECEIVED_AT, Instant.class);
+        SourceSystem source;
+        RecordId recordId;
+        try {
+            source = new SourceSystem(mapping.sendingApplication(), mapping.sendingFacility());
+            recordId = new MessageId(source, mapping.controlId()).recordId();
+        } catch (IllegalArgumentException e) {
+            throw new Hl7RejectedException(AckCode.Outcome.REJECTED, new Hl7Error(Hl7Error.DATA_TYPE_ERROR,
+                    "MSH-3, MSH-4 or MSH-10 cannot identify the message: " + e.getMessage(), "MSH", 1, 0, 0));
+        }
+        String messageType = mapping.messageType() + (mapping.triggerEvent() == null ? "" : "^" + mapping.triggerEvent());
+
+        Optional<VaultRecord> stored = services.vault().get(recordId.value());
+        VaultRecord record;
+        if (stored.isPresent()) {
+            record = stored.get();
+            if (!Arrays.equals(record.originalMessage(), original)) {
+                throw new Hl7RejectedException(AckCode.Outcome.ERROR, new Hl7Error(Hl7Error.DUPLICATE_KEY_IDENTIFIER,
+                        "MSH-10 was already used by this sender for a different message", "MSH", 1, 10, 0));
+            }
+            exchange.setProperty(IngestExchange.DUPLICATE, Boolean.TRUE);
+        } else {
+            Optional<PatientPseudonym> pseudonym = mapping.patientIdentifier()
+                    .map(id -> services.pseudonymizer().pseudonymize(id.system(), id.value()));
+            record = new VaultRecord(recordId.value(), pseudonym.map(PatientPseudonym::value).orElse(NO_PATIENT),
+                    Salt.random().toBytes(), CONTENT_TYPE, mapping.canonicalJson(), original, receivedAt);
+            services.vault().put(record);
+        }
+        Digest commitment = HidingCommitments.commit(Salt.of(record.salt()), record.canonicalBundle());
+        Optional<PatientPseudonym> pseudonym = NO_PATIENT.equals(record.patientPseudonym())
+                ? Optional.empty() : Optional.of(new PatientPseudonym(record.patientPseudonym()));
+        LedgerEntry entry = new LedgerEntry(recordId, commitment, messageType, source, record.receivedAt(), pseudonym);
+        exchange.setProperty(IngestExchange.RECORD_ID, recordId.value());
+        exchange.getMessage().setHeader(KAFKA_KEY, recordId.value());
+        exchange.getMessage().setBody(entry.toJson());
+    }
+}
