@@ -6,6 +6,8 @@ import io.caduceus.routes.hl7.Hl7Intake;
 import io.caduceus.routes.hl7.Hl7Quarantine;
 import io.caduceus.routes.hl7.IngestServices;
 import io.caduceus.routes.hl7.RecordStore;
+import io.caduceus.routes.mllp.MllpFrameDecoder;
+import io.caduceus.routes.mllp.MllpFrameEncoder;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -66,6 +68,9 @@ public final class CaduceusApplication {
                 context.getRegistry().bind("recordStore", new RecordStore(ingest));
                 context.getRegistry().bind("hl7Quarantine", new Hl7Quarantine(ingest));
                 context.getRegistry().bind("hl7Acknowledger", new Hl7Acknowledger());
+                int maxMessageBytes = Integer.parseInt(context.resolvePropertyPlaceholders("{{caduceus.mllp.max-message-bytes}}"));
+                context.getRegistry().bind("mllpFrameDecoder", MllpFrameDecoder.factory(maxMessageBytes));
+                context.getRegistry().bind("mllpFrameEncoder", new MllpFrameEncoder());
                 topicProvisioner = TopicProvisioner.start(context);
             }
 

@@ -9,7 +9,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Sets the acknowledgement the MLLP consumer sends back, once the route knows the outcome.
+ * Makes the acknowledgement the reply of the exchange (the MLLP listener frames and sends it), once the route knows
+ * the outcome.
  *
  * <p>Original mode (MSH-15 and MSH-16 empty): AA only after the record is in the vault and its ledger entry was
  * acknowledged by Kafka; AE for a message Caduceus could not process; AR for one it will not process. Enhanced mode:
@@ -67,7 +68,7 @@ public final class Hl7Acknowledger {
         AckCode code;
         if (header.enhancedMode()) {
             if (!shouldSend(header.acceptAckType(), outcome)) {
-                exchange.removeProperty(IngestExchange.MLLP_ACKNOWLEDGEMENT);
+                exchange.getMessage().setBody(null);
                 return;
             }
             code = AckCode.commitMode(outcome);
@@ -75,8 +76,6 @@ public final class Hl7Acknowledger {
             code = AckCode.originalMode(outcome);
         }
         byte[] ack = Hl7AckBuilder.build(header, code, error, ZonedDateTime.now(zone), nextControlId());
-        exchange.setProperty(IngestExchange.MLLP_ACKNOWLEDGEMENT, ack);
-        exchange.setProperty(IngestExchange.MLLP_ACKNOWLEDGEMENT_TYPE, code.name());
         exchange.getMessage().setBody(ack);
     }
 

@@ -11,10 +11,6 @@ final class IngestExchange {
     static final String DUPLICATE = "caduceus.duplicate";
     static final String QUARANTINE_ID = "caduceus.quarantineId";
 
-    /** Set by the MLLP consumer; Camel reads the acknowledgement to send from it. */
-    static final String MLLP_ACKNOWLEDGEMENT = "CamelMllpAcknowledgement";
-    static final String MLLP_ACKNOWLEDGEMENT_TYPE = "CamelMllpAcknowledgementType";
-
     private IngestExchange() {
     }
 }

@@ -1,0 +1,28 @@
+package io.caduceus.routes.mllp;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.MessageToByteEncoder;
+import java.nio.charset.StandardCharsets;
+import org.apache.camel.component.netty.ChannelHandlerFactory;
+
+/** Wraps each reply (an HL7 acknowledgement) in an MLLP frame. Stateless, so one instance serves every connection. */
+@ChannelHandler.Sharable
+public final class MllpFrameEncoder extends MessageToByteEncoder<Object> implements ChannelHandlerFactory {
+
+    @Override
+    public ChannelHandler newChannelHandler() {
+        return this;
+    }
+
+    @Override
+    protected void encode(ChannelHandlerContext ctx, Object message, ByteBuf out) {
+        byte[] bytes = message instanceof byte[] b ? b : message.toString().getBytes(StandardCharsets.ISO_8859_1);
+        out.ensureWritable(bytes.length + 3);
+        out.writeByte(MllpFrameDecoder.START_BLOCK);
+        out.writeBytes(bytes);
+        out.writeByte(MllpFrameDecoder.END_BLOCK);
+        out.writeByte(MllpFrameDecoder.CARRIAGE_RETURN);
+    }
+}
