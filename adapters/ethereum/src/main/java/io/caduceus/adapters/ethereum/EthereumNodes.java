@@ -21,14 +21,7 @@ public final class EthereumNodes {
      *                           chain than {@link EthereumEndpoint#chainId()}
      */
     public static EthereumNode connect(EthereumEndpoint endpoint) {
-        long millis = endpoint.callTimeout().toMillis();
-        OkHttpClient http = new OkHttpClient.Builder()
-                .connectTimeout(millis, TimeUnit.MILLISECONDS)
-                .readTimeout(millis, TimeUnit.MILLISECONDS)
-                .writeTimeout(millis, TimeUnit.MILLISECONDS)
-                .callTimeout(millis, TimeUnit.MILLISECONDS)
-                .build();
-        Web3jNode node = new Web3jNode(Web3j.build(new HttpService(endpoint.rpcUrl().toString(), http)), endpoint);
+        Web3jNode node = new Web3jNode(web3j(endpoint), endpoint);
         try {
             long actual = node.chainId();
             if (actual != endpoint.chainId()) {
@@ -40,6 +33,21 @@ public final class EthereumNodes {
             node.close();
             throw e;
         }
+    }
+
+    /**
+     * A web3j client whose every RPC call has the endpoint's deadline (connect, write, read and the whole call), so
+     * a hung node turns into a retriable failure instead of a stuck caller.
+     */
+    static Web3j web3j(EthereumEndpoint endpoint) {
+        long millis = endpoint.callTimeout().toMillis();
+        OkHttpClient http = new OkHttpClient.Builder()
+                .connectTimeout(millis, TimeUnit.MILLISECONDS)
+                .readTimeout(millis, TimeUnit.MILLISECONDS)
+                .writeTimeout(millis, TimeUnit.MILLISECONDS)
+                .callTimeout(millis, TimeUnit.MILLISECONDS)
+                .build();
+        return Web3j.build(new HttpService(endpoint.rpcUrl().toString(), http));
     }
 
     static final class Web3jNode implements EthereumNode {
