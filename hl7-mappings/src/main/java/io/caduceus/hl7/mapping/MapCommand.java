@@ -1,0 +1,78 @@
+package io.caduceus.hl7.mapping;
+
+import ca.uhn.fhir.context.FhirContext;
+import io.caduceus.hl7.v2.Hl7ParseException;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * {@code ./caduceus map FILE [--canonical] [--mappings DIR]}: prints the FHIR bundle Caduceus makes of an HL7 v2
+ * file, for integration engineers trying a message or a mapping override. Exit code 0 when mapped, 1 when the message
+ * is rejected (the reason is printed as the ACK would carry it), 2 for usage errors.
+ */
+public final class MapCommand {
+
+    private MapCommand() {
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args, System.out, System.err));
+    }
+
+    static int run(String[] args, PrintStream out, PrintStream err) {
+        Path file = null;
+        Path mappings = null;
+        boolean canonical = false;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--canonical" -> canonical = true;
+                case "--mappings" -> {
+                    if (++i >= args.length) {
+                        return usage(err);
+                    }
+                    mappings = Path.of(args[i]);
+                }
+                default -> {
+                    if (file != null || args[i].startsWith("--")) {
+                        return usage(err);
+                    }
+                    file = Path.of(args[i]);
+                }
+            }
+        }
+        if (file == null) {
+            return usage(err);
+        }
+        try {
+            Hl7ToFhirMapper.Builder builder = Hl7ToFhirMapper.builder();
+            if (mappings != null) {
+                builder.externalMappings(mappings);
+            }
+            MappingResult result = builder.build().map(Files.readAllBytes(file));
+            if (canonical) {
+                out.println(new String(result.canonicalJson(), StandardCharsets.UTF_8));
+            } else {
+                out.println(FhirContext.forR4Cached().newJsonParser().setPrettyPrint(true).encodeResourceToString(result.bundle()));
+            }
+            return 0;
+        } catch (Hl7ParseException e) {
+            err.println("rejected (AR): not a parseable HL7 v2 message: " + e.getMessage());
+        } catch (UnsupportedMessageException e) {
+            err.println("rejected (AR): " + e.getMessage());
+        } catch (MappingException e) {
+            err.println("application error (AE): " + e.getMessage());
+        } catch (IOException e) {
+            err.println("cannot read " + file + ": " + e.getMessage());
+            return 2;
+        }
+        return 1;
+    }
+
+    private static int usage(PrintStream err) {
+        err.println("usage: ./caduceus map FILE [--canonical] [--mappings DIR]");
+        return 2;
+    }
+}
