@@ -1,0 +1,179 @@
+package io.caduceus.adapters.fabric;
+
+import io.caduceus.core.domain.AnchorReceipt;
+import io.caduceus.core.domain.LedgerEntry;
+import io.caduceus.core.domain.RecordId;
+import io.caduceus.core.json.CanonicalJson;
+import io.caduceus.core.json.JsonException;
+import io.caduceus.core.json.JsonFields;
+import io.grpc.StatusRuntimeException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import org.hyperledger.fabric.client.Contract;
+import org.hyperledger.fabric.client.GatewayException;
+import org.hyperledger.fabric.client.GatewayRuntimeException;
+import org.hyperledger.fabric.client.Proposal;
+import org.hyperledger.fabric.client.Status;
+import org.hyperledger.fabric.client.SubmittedTransaction;
+import org.hyperledger.fabric.client.Transaction;
+import org.hyperledger.fabric.protos.common.BlockchainInfo;
+
+/**
+ * {@link LedgerWriter} over the Fabric Gateway. Deadlines are set per call type on the Gateway connection (see
+ * {@link FabricConnection}), so every call made here is bounded without repeating them.
+ */
+final class FabricLedgerWriter implements LedgerWriter {
+
+    static final String PUT_ENTRIES = "PutEntries";
+    static final String GET_ENTRY = "GetEntry";
+    static final String PUT_ANCHOR_RECEIPT = "PutAnchorReceipt";
+    static final String GET_LATEST_ANCHOR_RECEIPT = "GetLatestAnchorReceipt";
+    static final String GET_CHAIN_INFO = "GetChainInfo";
+
+    private final Contract registry;
+    private final Contract qscc;
+    private final String channel;
+
+    FabricLedgerWriter(Contract registry, Contract qscc, String channel) {
+        this.registry = Objects.requireNonNull(registry, "registry");
+        this.qscc = Objects.requireNonNull(qscc, "qscc");
+        this.channel = Objects.requireNonNull(channel, "channel");
+    }
+
+    @Override
+    public CommitResult putEntries(List<LedgerEntry> batch) {
+        Objects.requireNonNull(batch, "batch");
+        if (batch.isEmpty() || batch.size() > MAX_BATCH_SIZE) {
+            throw new IllegalArgumentException("a batch holds 1 to " + MAX_BATCH_SIZE + " entries, not "
+                    + batch.size());
+        }
+        List<Object> items = new ArrayList<>(batch.size());
+        for (LedgerEntry entry : batch) {
+            items.add(entry.toJsonMap());
+        }
+        Committed committed = submit(PUT_ENTRIES, CanonicalJson.write(items));
+        return parseSummary(committed);
+    }
+
+    @Override
+    public Optional<LedgerEntry> getEntry(RecordId recordId) {
+        Objects.requireNonNull(recordId, "recordId");
+        Optional<String> json = evaluateOrNotFound(GET_ENTRY, recordId.value());
+        try {
+            return json.map(LedgerEntry::fromJson);
+        } catch (IllegalArgumentException e) {
+            throw unreadable(GET_ENTRY, e);
+        }
+    }
+
+    @Override
+    public void putAnchorReceipt(AnchorReceipt receipt) {
+        Objects.requireNonNull(receipt, "receipt");
+        submit(PUT_ANCHOR_RECEIPT, receipt.toJson());
+    }
+
+    @Override
+    public Optional<AnchorReceipt> latestAnchorReceipt() {
+        Optional<String> json = evaluateOrNotFound(GET_LATEST_ANCHOR_RECEIPT);
+        try {
+            return json.map(text -> {
+                if (!(CanonicalJson.parse(text) instanceof Map<?, ?> map)) {
+                    throw new JsonException("an anchor receipt must be a JSON object");
+                }
+                return AnchorReceipt.fromJsonMap(map);
+            });
+        } catch (IllegalArgumentException e) {
+            throw unreadable(GET_LATEST_ANCHOR_RECEIPT, e);
+        }
+    }
+
+    @Override
+    public long blockHeight() {
+        byte[] bytes;
+        try {
+            bytes = qscc.evaluateTransaction(GET_CHAIN_INFO, channel);
+        } catch (GatewayException | GatewayRuntimeException | StatusRuntimeException e) {
+            throw FailureClassifier.classify(GET_CHAIN_INFO, e, null);
+        }
+        try {
+            return BlockchainInfo.parseFrom(bytes).getHeight();
+        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+            throw new LedgerException(LedgerException.Kind.UNKNOWN, GET_CHAIN_INFO + " returned no BlockchainInfo", e);
+        }
+    }
+
+    private record Committed(String transactionId, long blockNumber, String validationCode, byte[] result) {
+    }
+
+    /**
+     * Endorses, submits and waits for the commit status as separate steps, so that a failure in any of them still
+     * knows the transaction id and an invalid transaction reports its block.
+     */
+    private Committed submit(String transaction, String argument) {
+        String transactionId = null;
+        try {
+            Proposal proposal = registry.newProposal(transaction).addArguments(argument).build();
+            transactionId = proposal.getTransactionId();
+            Transaction endorsed = proposal.endorse();
+            SubmittedTransaction submitted = endorsed.submitAsync();
+            Status status = submitted.getStatus();
+            if (!status.isSuccessful()) {
+                throw FailureClassifier.fromValidationCode(transaction, transactionId, status.getCode(),
+                        status.getBlockNumber(), null);
+            }
+            return new Committed(transactionId, status.getBlockNumber(), status.getCode().name(),
+                    submitted.getResult());
+        } catch (GatewayException | GatewayRuntimeException | StatusRuntimeException e) {
+            throw FailureClassifier.classify(transaction, e, transactionId);
+        }
+    }
+
+    private Optional<String> evaluateOrNotFound(String transaction, String... arguments) {
+        try {
+            byte[] result = registry.evaluateTransaction(transaction, arguments);
+            return Optional.of(new String(result, StandardCharsets.UTF_8));
+        } catch (GatewayException | GatewayRuntimeException | StatusRuntimeException e) {
+            LedgerException failure = FailureClassifier.classify(transaction, e, null);
+            if (failure.chaincodeError().filter(FailureClassifier.NOT_FOUND::equals).isPresent()) {
+                return Optional.empty();
+            }
+            throw failure;
+        }
+    }
+
+    private static CommitResult parseSummary(Committed committed) {
+        String text = new String(committed.result(), StandardCharsets.UTF_8);
+        try {
+            if (!(CanonicalJson.parse(text) instanceof Map<?, ?> summary)) {
+                throw new JsonException("the PutEntries result must be a JSON object");
+            }
+            List<RecordId> written = new ArrayList<>();
+            if (summary.get("recordIds") instanceof List<?> ids) {
+                for (Object id : ids) {
+                    written.add(new RecordId(String.valueOf(id)));
+                }
+            } else {
+                throw new JsonException("field 'recordIds' is missing or not an array");
+            }
+            long duplicates = JsonFields.integer(summary, "duplicates");
+            return new CommitResult(committed.transactionId(), committed.blockNumber(), committed.validationCode(),
+                    written, Math.toIntExact(duplicates));
+        } catch (IllegalArgumentException | ArithmeticException e) {
+            // Committed, but we cannot tell what it did. Not retriable: a retry would commit only duplicates and
+            // leave the same unreadable answer.
+            throw new LedgerException(LedgerException.Kind.CHAINCODE_REJECTED,
+                    PUT_ENTRIES + " committed but returned an unreadable summary (" + e.getMessage() + ")",
+                    committed.transactionId(), "UNREADABLE_RESULT", committed.validationCode(), e);
+        }
+    }
+
+    private static LedgerException unreadable(String transaction, RuntimeException e) {
+        // JsonException and core validation name fields, never values.
+        return new LedgerException(LedgerException.Kind.UNKNOWN, transaction + " returned an unreadable answer ("
+                + e.getMessage() + ")", e);
+    }
+}
