@@ -1,0 +1,26 @@
+package io.caduceus.bridge;
+
+import io.caduceus.adapters.ethereum.AnchorRegistryClient;
+import java.util.Locale;
+import java.util.Objects;
+
+/**
+ * The registry an {@link Anchorer} anchors in: its chain and address (both go into every receipt), a client that
+ * signs as the registry's anchorer, and a lookup to read transactions back.
+ */
+public record AnchorChain(long chainId, String contractAddress, AnchorRegistryClient registry,
+                          TransactionLookup transactions) {
+
+    public AnchorChain {
+        Objects.requireNonNull(contractAddress, "contractAddress");
+        Objects.requireNonNull(registry, "registry");
+        Objects.requireNonNull(transactions, "transactions");
+        if (chainId <= 0) {
+            throw new IllegalArgumentException("chain id must be positive");
+        }
+        contractAddress = contractAddress.toLowerCase(Locale.ROOT);
+        if (!contractAddress.matches("0x[0-9a-f]{40}")) {
+            throw new IllegalArgumentException("contract address must be 0x and 40 hex digits");
+        }
+    }
+}

@@ -1,0 +1,117 @@
+package io.caduceus.bridge;
+
+import io.caduceus.adapters.ethereum.AnchorRegistryContract;
+import io.caduceus.adapters.ethereum.AnchoredEvent;
+import io.caduceus.adapters.ethereum.EthereumEndpoint;
+import io.caduceus.adapters.ethereum.EthereumException;
+import io.caduceus.adapters.ethereum.EthereumReceipt;
+import io.caduceus.core.hash.Digest;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.math.BigInteger;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import okhttp3.OkHttpClient;
+import org.web3j.protocol.Web3j;
+import org.web3j.protocol.core.DefaultBlockParameter;
+import org.web3j.protocol.core.DefaultBlockParameterName;
+import org.web3j.protocol.core.Response;
+import org.web3j.protocol.core.methods.request.EthFilter;
+import org.web3j.protocol.core.methods.response.EthBlock;
+import org.web3j.protocol.core.methods.response.EthLog;
+import org.web3j.protocol.core.methods.response.Log;
+import org.web3j.protocol.core.methods.response.TransactionReceipt;
+import org.web3j.protocol.http.HttpService;
+import org.web3j.utils.Numeric;
+
+/** {@link TransactionLookup} over web3j, every call bounded by the endpoint's deadline. */
+final class Web3jTransactionLookup implements TransactionLookup {
+
+    private final Web3j web3j;
+    private final EthereumEndpoint endpoint;
+
+    private Web3jTransactionLookup(Web3j web3j, EthereumEndpoint endpoint) {
+        this.web3j = web3j;
+        this.endpoint = endpoint;
+    }
+
+    static Web3jTransactionLookup connect(EthereumEndpoint endpoint) {
+        long millis = endpoint.callTimeout().toMillis();
+        OkHttpClient http = new OkHttpClient.Builder()
+                .connectTimeout(millis, TimeUnit.MILLISECONDS)
+                .readTimeout(millis, TimeUnit.MILLISECONDS)
+                .writeTimeout(millis, TimeUnit.MILLISECONDS)
+                .callTimeout(millis, TimeUnit.MILLISECONDS)
+                .build();
+        return new Web3jTransactionLookup(Web3j.build(new HttpService(endpoint.rpcUrl().toString(), http)), endpoint);
+    }
+
+    @Override
+    public Optional<EthereumReceipt> canonicalReceipt(String transactionHash) {
+        Optional<TransactionReceipt> found = rpc("eth_getTransactionReceipt",
+                () -> web3j.ethGetTransactionReceipt(transactionHash).send()).getTransactionReceipt();
+        if (found.isEmpty()) {
+            return Optional.empty();
+        }
+        TransactionReceipt receipt = found.get();
+        BigInteger number = receipt.getBlockNumber();
+        EthBlock.Block block = rpc("eth_getBlockByNumber",
+                () -> web3j.ethGetBlockByNumber(DefaultBlockParameter.valueOf(number), false).send()).getBlock();
+        // Some nodes answer a receipt from a block that has just been reorganised away; only the block now at that
+        // height counts.
+        if (block == null || !block.getHash().equalsIgnoreCase(receipt.getBlockHash())) {
+            return Optional.empty();
+        }
+        return Optional.of(new EthereumReceipt(receipt.getTransactionHash(), number.longValueExact(),
+                Instant.ofEpochSecond(block.getTimestamp().longValueExact()), receipt.getGasUsed().longValueExact(),
+                receipt.isStatusOK()));
+    }
+
+    @Override
+    public Optional<FoundAnchor> findAnchor(String contract, long treeSize) {
+        EthFilter filter = new EthFilter(DefaultBlockParameterName.EARLIEST, DefaultBlockParameterName.LATEST, contract)
+                .addSingleTopic(AnchorRegistryContract.ANCHORED_TOPIC)
+                .addSingleTopic(Numeric.toHexStringWithPrefixZeroPadded(BigInteger.valueOf(treeSize), 64));
+        List<EthLog.LogResult> logs = rpc("eth_getLogs", () -> web3j.ethGetLogs(filter).send()).getLogs();
+        Optional<FoundAnchor> found = Optional.empty();
+        for (EthLog.LogResult<?> result : logs) {
+            if (result.get() instanceof Log log && !log.isRemoved()) {
+                Optional<AnchoredEvent> event = AnchorRegistryContract.decodeAnchored(log);
+                if (event.isPresent() && event.get().treeSize() == treeSize) {
+                    found = Optional.of(new FoundAnchor(log.getTransactionHash(), Digest.of(event.get().root()),
+                            event.get().fabricBlockHeight()));
+                }
+            }
+        }
+        return found;
+    }
+
+    @Override
+    public void close() {
+        web3j.shutdown();
+    }
+
+    @FunctionalInterface
+    private interface RpcCall<T> {
+        T send() throws IOException;
+    }
+
+    private <T extends Response<?>> T rpc(String method, RpcCall<T> call) {
+        T response;
+        try {
+            response = call.send();
+        } catch (InterruptedIOException e) {
+            throw new EthereumException(method + " to " + endpoint.rpcUrl() + " timed out after "
+                    + endpoint.callTimeout(), true, e);
+        } catch (IOException e) {
+            throw new EthereumException(method + " to " + endpoint.rpcUrl() + " failed: " + e.getMessage(), true, e);
+        }
+        if (response.hasError()) {
+            throw new EthereumException(method + " rejected by " + endpoint.rpcUrl() + ": "
+                    + response.getError().getMessage(), false, null);
+        }
+        return response;
+    }
+}

@@ -1,0 +1,209 @@
+package io.caduceus.bridge;
+
+import io.caduceus.adapters.ethereum.AnchorRegistryClient;
+import io.caduceus.adapters.ethereum.AnchorRegistryDeployment;
+import io.caduceus.adapters.ethereum.AnchorRegistryError;
+import io.caduceus.adapters.ethereum.AnchorRegistryRevertException;
+import io.caduceus.adapters.ethereum.EthereumException;
+import io.caduceus.adapters.ethereum.EthereumReceipt;
+import io.caduceus.core.hash.Digest;
+import io.caduceus.core.hash.Sha256;
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * An in-memory chain holding one AnchorRegistry, with the registry's rules (tree size must grow, no zero root), one
+ * block per anchor, reorgs, and injectable failures. Implements both the registry client and the transaction lookup.
+ */
+final class FakeChain implements AnchorRegistryClient, TransactionLookup {
+
+    static final long CHAIN_ID = 31337;
+    static final String CONTRACT = "0x" + "ab".repeat(20);
+    static final long GAS = 47_000;
+
+    record Tx(String hash, long treeSize, byte[] root, String channel, long fabricHeight) {
+    }
+
+    record Block(long number, Instant time, List<Tx> txs) {
+    }
+
+    private final List<Block> blocks = new ArrayList<>();
+    private int txCounter;
+    private int forkCounter;
+    /** Every RPC throws a retriable failure while true. */
+    boolean down;
+    /** The next anchor is mined but its client call times out (retriably), like a lost receipt. */
+    boolean loseNextReceipt;
+    /** Runs at the start of the next anchor call, before any check: lets a test race the anchorer. */
+    Runnable beforeNextAnchor;
+    int anchorCalls;
+
+    FakeChain() {
+        blocks.add(new Block(0, Instant.ofEpochSecond(1_700_000_000L), List.of()));
+    }
+
+    // ---- test controls --------------------------------------------------------------------------------------------
+
+    long latestBlock() {
+        return blocks.get(blocks.size() - 1).number();
+    }
+
+    void mine(int count) {
+        for (int i = 0; i < count; i++) {
+            newBlock(List.of());
+        }
+    }
+
+    /** Drops the last {@code depth} blocks; their transactions vanish (replaced by empty blocks of another fork). */
+    void reorg(int depth, boolean reincludeInNewBlock) {
+        List<Tx> dropped = new ArrayList<>();
+        for (int i = 0; i < depth; i++) {
+            dropped.addAll(blocks.remove(blocks.size() - 1).txs());
+        }
+        forkCounter++;
+        mine(depth);
+        if (reincludeInNewBlock) {
+            for (Tx tx : dropped) {
+                if (tx.treeSize() > latestTreeSizeNow()) {
+                    newBlock(List.of(tx));
+                }
+            }
+        }
+    }
+
+    /** An anchor sent by someone else with this key (a previous process): mined directly. */
+    String anchorDirectly(long treeSize, byte[] root) {
+        Tx tx = new Tx(nextHash(), treeSize, root.clone(), "caduceus", 0);
+        newBlock(List.of(tx));
+        return tx.hash();
+    }
+
+    // ---- AnchorRegistryClient -------------------------------------------------------------------------------------
+
+    @Override
+    public String signerAddress() {
+        return "0x" + "cd".repeat(20);
+    }
+
+    @Override
+    public AnchorRegistryDeployment deploy(String anchorer) {
+        throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public EthereumReceipt anchor(long treeSize, byte[] root, String fabricChannel, long fabricBlockHeight) {
+        if (beforeNextAnchor != null) {
+            Runnable hook = beforeNextAnchor;
+            beforeNextAnchor = null;
+            hook.run();
+        }
+        rpc();
+        anchorCalls++;
+        long latest = latestTreeSizeNow();
+        if (treeSize <= latest) {
+            throw new AnchorRegistryRevertException("anchor reverted: TreeSizeMustGrow(" + latest + ", " + treeSize + ")",
+                    AnchorRegistryError.TREE_SIZE_MUST_GROW, List.of(BigInteger.valueOf(latest), BigInteger.valueOf(treeSize)),
+                    null, null);
+        }
+        if (Arrays.equals(root, new byte[32])) {
+            throw new AnchorRegistryRevertException("ZeroRoot()", AnchorRegistryError.ZERO_ROOT, List.of(), null, null);
+        }
+        Tx tx = new Tx(nextHash(), treeSize, root.clone(), fabricChannel, fabricBlockHeight);
+        Block block = newBlock(List.of(tx));
+        if (loseNextReceipt) {
+            loseNextReceipt = false;
+            throw new EthereumException("no receipt within PT2M; the transaction may still be mined", true, null, tx.hash());
+        }
+        return new EthereumReceipt(tx.hash(), block.number(), block.time(), GAS, true);
+    }
+
+    @Override
+    public byte[] rootAt(long treeSize) {
+        rpc();
+        for (Block b : blocks) {
+            for (Tx tx : b.txs()) {
+                if (tx.treeSize() == treeSize) {
+                    return tx.root().clone();
+                }
+            }
+        }
+        return new byte[32];
+    }
+
+    @Override
+    public long latestTreeSize() {
+        rpc();
+        return latestTreeSizeNow();
+    }
+
+    @Override
+    public String anchorer() {
+        return signerAddress();
+    }
+
+    // ---- TransactionLookup ----------------------------------------------------------------------------------------
+
+    @Override
+    public Optional<EthereumReceipt> canonicalReceipt(String transactionHash) {
+        rpc();
+        for (Block b : blocks) {
+            for (Tx tx : b.txs()) {
+                if (tx.hash().equals(transactionHash)) {
+                    return Optional.of(new EthereumReceipt(tx.hash(), b.number(), b.time(), GAS, true));
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    @Override
+    public Optional<FoundAnchor> findAnchor(String contract, long treeSize) {
+        rpc();
+        for (Block b : blocks) {
+            for (Tx tx : b.txs()) {
+                if (tx.treeSize() == treeSize) {
+                    return Optional.of(new FoundAnchor(tx.hash(), Digest.of(tx.root()), tx.fabricHeight()));
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    @Override
+    public void close() {
+    }
+
+    // ---- internals --------------------------------------------------------------------------------------------------
+
+    private void rpc() {
+        if (down) {
+            throw new EthereumException("eth_call to http://127.0.0.1:8545 failed: Connection refused", true, null);
+        }
+    }
+
+    private long latestTreeSizeNow() {
+        long latest = 0;
+        for (Block b : blocks) {
+            for (Tx tx : b.txs()) {
+                latest = Math.max(latest, tx.treeSize());
+            }
+        }
+        return latest;
+    }
+
+    private Block newBlock(List<Tx> txs) {
+        long number = latestBlock() + 1;
+        Block block = new Block(number, Instant.ofEpochSecond(1_700_000_000L + 12 * number), txs);
+        blocks.add(block);
+        return block;
+    }
+
+    private String nextHash() {
+        return "0x" + Sha256.digest(("tx-" + txCounter++ + "-" + forkCounter).getBytes(StandardCharsets.UTF_8)).hex();
+    }
+}
