@@ -5,6 +5,7 @@ import io.caduceus.routes.hl7.Hl7Acknowledger;
 import io.caduceus.routes.hl7.Hl7Intake;
 import io.caduceus.routes.hl7.Hl7Quarantine;
 import io.caduceus.routes.hl7.IngestServices;
+import io.caduceus.routes.hl7.QuarantineAdmin;
 import io.caduceus.routes.hl7.RecordStore;
 import io.caduceus.routes.mllp.MllpFrameDecoder;
 import io.caduceus.routes.mllp.MllpFrameEncoder;
@@ -68,6 +69,7 @@ public final class CaduceusApplication {
                 context.getRegistry().bind("recordStore", new RecordStore(ingest));
                 context.getRegistry().bind("hl7Quarantine", new Hl7Quarantine(ingest));
                 context.getRegistry().bind("hl7Acknowledger", new Hl7Acknowledger());
+                context.getRegistry().bind("quarantineAdmin", new QuarantineAdmin(ingest));
                 int maxMessageBytes = Integer.parseInt(context.resolvePropertyPlaceholders("{{caduceus.mllp.max-message-bytes}}"));
                 context.getRegistry().bind("mllpFrameDecoder", MllpFrameDecoder.factory(maxMessageBytes));
                 context.getRegistry().bind("mllpFrameEncoder", new MllpFrameEncoder());

@@ -10,6 +10,12 @@ package io.caduceus.routes.hl7;
  */
 record Hl7Error(int code, String reason, String segmentId, int segmentSequence, int field, int component) {
 
+    Hl7Error {
+        // Positions come from parsers that may not know the segment; an unknown position must never break the ACK.
+        reason = reason == null || reason.isBlank() ? "message rejected" : reason;
+        segmentId = segmentId == null ? "" : segmentId;
+    }
+
     static final int SEGMENT_SEQUENCE_ERROR = 100;
     static final int REQUIRED_FIELD_MISSING = 101;
     static final int DATA_TYPE_ERROR = 102;

@@ -32,12 +32,20 @@ public final class Hl7Quarantine {
         byte[] original = exchange.getProperty(IngestExchange.ORIGINAL, new byte[0], byte[].class);
         Instant receivedAt = exchange.getProperty(IngestExchange.RECEIVED_AT, Instant.now(), Instant.class);
         String originalId = header.sendingApplicationId() + "^" + header.sendingFacilityId() + "^" + header.controlId();
-        QuarantinedMessage kept = services.vault().quarantine(originalId, error.code() + " " + error.reason(), original, receivedAt);
-        exchange.setProperty(IngestExchange.QUARANTINE_ID, kept.quarantineId());
-        LOG.info("HL7 message quarantined as {}: HL7 error {} at {}", kept.quarantineId(), error.code(), location(error));
+        String reprocessing = exchange.getProperty(QuarantineAdmin.REPROCESSING, String.class);
+        String quarantineId;
+        if (reprocessing != null) {
+            // Reprocessed and rejected again: it is already in quarantine; keep one entry, not a new copy per attempt.
+            quarantineId = reprocessing;
+        } else {
+            QuarantinedMessage kept = services.vault().quarantine(originalId, error.code() + " " + error.reason(), original, receivedAt);
+            quarantineId = kept.quarantineId();
+        }
+        exchange.setProperty(IngestExchange.QUARANTINE_ID, quarantineId);
+        LOG.info("HL7 message quarantined as {}: HL7 error {} at {}", quarantineId, error.code(), location(error));
 
         Map<String, Object> notice = new LinkedHashMap<>();
-        notice.put("quarantineId", kept.quarantineId());
+        notice.put("quarantineId", quarantineId);
         notice.put("receivedAt", receivedAt.toString());
         notice.put("hl7ErrorCode", error.code());
         notice.put("reason", error.reason());
@@ -46,7 +54,7 @@ public final class Hl7Quarantine {
         notice.put("sendingApplication", header.sendingApplicationId());
         notice.put("sendingFacility", header.sendingFacilityId());
         notice.put("sizeBytes", original.length);
-        exchange.getMessage().setHeader("kafka.KEY", kept.quarantineId());
+        exchange.getMessage().setHeader("kafka.KEY", quarantineId);
         exchange.getMessage().setBody(CanonicalJson.write(notice));
     }
 

@@ -45,9 +45,9 @@ public final class RecordStore {
         try {
             source = new SourceSystem(mapping.sendingApplication(), mapping.sendingFacility());
             recordId = new MessageId(source, mapping.controlId()).recordId();
-        } catch (IllegalArgumentException e) {
-            throw new Hl7RejectedException(AckCode.Outcome.REJECTED, new Hl7Error(Hl7Error.DATA_TYPE_ERROR,
-                    "MSH-3, MSH-4 or MSH-10 cannot identify the message: " + e.getMessage(), "MSH", 1, 0, 0));
+        } catch (IllegalArgumentException | NullPointerException e) {
+            throw new Hl7RejectedException(AckCode.Outcome.REJECTED, new Hl7Error(Hl7Error.REQUIRED_FIELD_MISSING,
+                    "MSH-3, MSH-4 and MSH-10 do not identify the message", "MSH", 1, 10, 0));
         }
         String messageType = mapping.messageType() + (mapping.triggerEvent() == null ? "" : "^" + mapping.triggerEvent());
 
@@ -61,8 +61,13 @@ public final class RecordStore {
             }
             exchange.setProperty(IngestExchange.DUPLICATE, Boolean.TRUE);
         } else {
-            Optional<PatientPseudonym> pseudonym = mapping.patientIdentifier()
-                    .map(id -> services.pseudonymizer().pseudonymize(id.system(), id.value()));
+            Optional<PatientPseudonym> pseudonym;
+            try {
+                pseudonym = mapping.patientIdentifier().map(id -> services.pseudonymizer().pseudonymize(id.system(), id.value()));
+            } catch (IllegalArgumentException | NullPointerException e) {
+                throw new Hl7RejectedException(AckCode.Outcome.ERROR, new Hl7Error(Hl7Error.REQUIRED_FIELD_MISSING,
+                        "the patient identifier (PID-3) is empty", "PID", 1, 3, 1));
+            }
             record = new VaultRecord(recordId.value(), pseudonym.map(PatientPseudonym::value).orElse(NO_PATIENT),
                     Salt.random().toBytes(), CONTENT_TYPE, mapping.canonicalJson(), original, receivedAt);
             services.vault().put(record);

@@ -50,6 +50,14 @@ class Hl7AckBuilderTest {
     }
 
     @Test
+    void anErrorWithoutKnownPositionStillGivesAWellFormedAck() {
+        String ack = ack("MSH|^~\\&|HIS|FAC|C|H|20261125||ADT^A01|9|P|2.5.1\r", AckCode.AE,
+                Optional.of(new Hl7Error(Hl7Error.DATA_TYPE_ERROR, null, null, 0, 0, 0)));
+        assertThat(ack).contains("MSA|AE|9|message rejected\r").contains("ERR|||102^Data type error^HL70357|E").doesNotContain("null");
+        assertThat(Hl7Quarantine.location(new Hl7Error(Hl7Error.DATA_TYPE_ERROR, null, null, 0, 0, 0))).isEqualTo("message");
+    }
+
+    @Test
     void escapesDelimitersInTextItWrites() {
         MshHeader header = MshHeader.read("MSH|^~\\&|A|B|C|D|1||ADT^A01|1|P|2.5\r".getBytes(StandardCharsets.ISO_8859_1));
         assertThat(Hl7AckBuilder.escape("a|b^c~d\\e&f\rg", header)).isEqualTo("a\\F\\b\\S\\c\\R\\d\\E\\e\\T\\f g");
