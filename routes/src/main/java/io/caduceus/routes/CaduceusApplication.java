@@ -1,5 +1,7 @@
 package io.caduceus.routes;
 
+import io.caduceus.routes.anchor.AnchoringBeans;
+import io.caduceus.routes.fhir.FhirBeans;
 import io.caduceus.routes.health.DependencyHealthChecks;
 import io.caduceus.routes.hl7.Hl7Acknowledger;
 import io.caduceus.routes.hl7.Hl7Intake;
@@ -73,11 +75,14 @@ public final class CaduceusApplication {
                 int maxMessageBytes = Integer.parseInt(context.resolvePropertyPlaceholders("{{caduceus.mllp.max-message-bytes}}"));
                 context.getRegistry().bind("mllpFrameDecoder", MllpFrameDecoder.factory(maxMessageBytes));
                 context.getRegistry().bind("mllpFrameEncoder", new MllpFrameEncoder());
+                FhirBeans.register(context, ingest);
+                AnchoringBeans.register(context, ingest);
                 topicProvisioner = TopicProvisioner.start(context);
             }
 
             @Override
             public void afterStop(BaseMainSupport support) {
+                AnchoringBeans.stop(support.getCamelContext());
                 if (topicProvisioner != null) {
                     topicProvisioner.interrupt();
                 }

@@ -1,0 +1,56 @@
+package io.caduceus.routes.anchor;
+
+import java.math.BigDecimal;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.function.Supplier;
+import org.apache.camel.CamelContext;
+import org.apache.camel.spi.PropertiesComponent;
+
+/**
+ * The {@code caduceus.anchor.*} options (application.properties, "Public anchor (bridge)"), plus the Kafka and
+ * Ethereum connection they use. Holds no key: the devnet funding key is read only when bootstrapping, through
+ * {@link #devnetFundingKey}, so these settings can be logged.
+ */
+record AnchorSettings(boolean enabled, Path directory, Path keystoreFile, Path passwordFile, Optional<String> contract,
+                      long maxEntries, Duration maxInterval, int confirmations, long gasLimit, long deployGasLimit,
+                      Duration rpcTimeout, Duration receiptTimeout, String fabricChannel, boolean devnetBootstrap,
+                      BigDecimal devnetFundingEth, URI rpcUrl, long chainId, String kafkaBootstrap, String ledgerTopic,
+                      Duration pollTimeout, Duration kafkaCallTimeout, int maxBatch,
+                      Supplier<Optional<String>> devnetFundingKey) {
+
+    static AnchorSettings from(CamelContext context) {
+        PropertiesComponent props = context.getPropertiesComponent();
+        String contract = string(props, "caduceus.anchor.contract", "").trim();
+        return new AnchorSettings(
+                Boolean.parseBoolean(string(props, "caduceus.anchor.enabled", "true")),
+                Path.of(string(props, "caduceus.anchor.directory", "data/anchor")),
+                Path.of(string(props, "caduceus.anchor.keystore-file", "data/anchor/anchorer.keystore.json")),
+                Path.of(string(props, "caduceus.anchor.keystore-password-file", "data/anchor/anchorer.password")),
+                contract.isEmpty() ? Optional.empty() : Optional.of(contract),
+                Long.parseLong(string(props, "caduceus.anchor.max-entries", "1000")),
+                Duration.ofMillis(Long.parseLong(string(props, "caduceus.anchor.max-interval-ms", "600000"))),
+                Integer.parseInt(string(props, "caduceus.anchor.confirmations", "12")),
+                Long.parseLong(string(props, "caduceus.anchor.gas-limit", "100000")),
+                Long.parseLong(string(props, "caduceus.anchor.deploy-gas-limit", "1000000")),
+                Duration.ofMillis(Long.parseLong(string(props, "caduceus.anchor.rpc-timeout-ms", "10000"))),
+                Duration.ofMillis(Long.parseLong(string(props, "caduceus.anchor.receipt-timeout-ms", "120000"))),
+                string(props, "caduceus.anchor.fabric-channel", "caduceus"),
+                Boolean.parseBoolean(string(props, "caduceus.anchor.devnet-bootstrap", "false")),
+                new BigDecimal(string(props, "caduceus.anchor.devnet-funding-eth", "10")),
+                URI.create(string(props, "ethereum.rpc.url", "http://127.0.0.1:8545")),
+                Long.parseLong(string(props, "ethereum.chain.id", "31337")),
+                string(props, "kafka.bootstrap.servers", "127.0.0.1:19092"),
+                string(props, "caduceus.kafka.topic.ledger-entries", "caduceus.ledger-entries"),
+                Duration.ofMillis(Long.parseLong(string(props, "caduceus.anchor.feed.poll-ms", "1000"))),
+                Duration.ofMillis(Long.parseLong(string(props, "caduceus.anchor.feed.call-timeout-ms", "10000"))),
+                Integer.parseInt(string(props, "caduceus.anchor.feed.max-batch", "500")),
+                () -> props.resolveProperty("ethereum.dev.private.key").map(String::trim).filter(k -> !k.isEmpty()));
+    }
+
+    private static String string(PropertiesComponent props, String key, String fallback) {
+        return props.resolveProperty(key).map(String::trim).orElse(fallback);
+    }
+}

@@ -1,0 +1,141 @@
+package io.caduceus.routes.anchor;
+
+import io.caduceus.adapters.vault.VaultRecord;
+import io.caduceus.bridge.RecordNotLoggedException;
+import io.caduceus.core.commitment.HidingCommitments;
+import io.caduceus.core.commitment.Salt;
+import io.caduceus.core.domain.RecordId;
+import io.caduceus.core.hash.Digest;
+import io.caduceus.core.json.CanonicalJson;
+import io.caduceus.core.merkle.ConsistencyProof;
+import io.caduceus.core.proof.ProofBundle;
+import io.caduceus.routes.hl7.IngestServices;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.camel.Exchange;
+import org.apache.camel.Message;
+
+/**
+ * The bean {@code anchoring} of camel/anchoring.camel.yaml: the anchoring tick, proof bundles for auditors, and the
+ * bridge's status. Answers are JSON; errors are {@code {"error": ...}} with ids and sizes only, never record content.
+ */
+public final class AnchoringApi {
+
+    /** The path segment that {@code /api/proofs/{recordId}} serves as the consistency endpoint (ids start with r_). */
+    static final String CONSISTENCY = "consistency";
+
+    private final AnchoringService service;
+    private final IngestServices ingest;
+    /** Why there is no service, when there is none. */
+    private final String unavailable;
+
+    AnchoringApi(AnchoringService service, IngestServices ingest, String unavailable) {
+        this.service = service;
+        this.ingest = ingest;
+        this.unavailable = unavailable;
+    }
+
+    public void tick() {
+        if (service != null) {
+            service.tick();
+        }
+    }
+
+    /**
+     * {@code GET /api/proofs/{recordId}[?includeSalt=true]}: 200 with the bundle, 202 while the record is stored but
+     * not yet in the anchoring log, 404 for an unknown record. {@code GET /api/proofs/consistency?from=M&to=N}: the
+     * proof that the log at N extends the log at M.
+     */
+    public void proof(Exchange exchange) {
+        Message message = exchange.getMessage();
+        String id = message.getHeader("recordId", String.class);
+        if (service == null) {
+            answer(message, 503, Map.of("error", unavailable));
+            return;
+        }
+        if (CONSISTENCY.equals(id)) {
+            consistency(message);
+            return;
+        }
+        RecordId recordId;
+        try {
+            recordId = new RecordId(id);
+        } catch (RuntimeException e) {
+            answer(message, 400, Map.of("error", "a record id is r_ and 32 hex digits"));
+            return;
+        }
+        ProofBundle bundle;
+        try {
+            bundle = service.proofs().proofFor(recordId);
+        } catch (RecordNotLoggedException e) {
+            if (ingest.vault().contains(recordId.value())) {
+                answer(message, 202, Map.of("recordId", recordId.value(), "status", "pending",
+                        "detail", "stored, not yet in the anchoring log; ask again shortly"));
+            } else {
+                answer(message, 404, Map.of("recordId", recordId.value(), "error", "no such record"));
+            }
+            return;
+        }
+        if (Boolean.parseBoolean(message.getHeader("includeSalt", "false", String.class))) {
+            Optional<VaultRecord> record = ingest.vault().get(recordId.value());
+            if (record.isEmpty()) {
+                answer(message, 404, Map.of("recordId", recordId.value(),
+                        "error", "the record is no longer in the vault; its salt cannot be released"));
+                return;
+            }
+            Salt salt = Salt.of(record.get().salt());
+            // A salt that does not open the logged commitment would make the auditor's check fail for our fault.
+            Digest opened = HidingCommitments.commit(salt, record.get().canonicalBundle());
+            if (!opened.equals(bundle.commitment())) {
+                answer(message, 409, Map.of("recordId", recordId.value(),
+                        "error", "the vault's record does not open the logged commitment"));
+                return;
+            }
+            bundle = new ProofBundle(bundle.recordId(), bundle.commitment(), Optional.of(salt), bundle.inclusion(),
+                    bundle.root(), bundle.anchor());
+        }
+        message.setHeader(Exchange.HTTP_RESPONSE_CODE, 200);
+        message.setBody(bundle.toJson());
+    }
+
+    private void consistency(Message message) {
+        long size = service.log().size();
+        long from;
+        long to;
+        try {
+            from = Long.parseLong(message.getHeader("from", "", String.class).trim());
+            to = Long.parseLong(message.getHeader("to", "", String.class).trim());
+        } catch (NumberFormatException e) {
+            answer(message, 400, Map.of("error", "from and to must be tree sizes"));
+            return;
+        }
+        if (from < 1 || from > to || to > size) {
+            answer(message, 400, Map.of("error", "need 1 <= from <= to <= " + size, "logSize", size));
+            return;
+        }
+        ConsistencyProof proof = service.proofs().consistency(from, to);
+        List<Object> path = new ArrayList<>();
+        for (Digest d : proof.path()) {
+            path.add(d.hex());
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("firstSize", proof.firstSize());
+        out.put("secondSize", proof.secondSize());
+        out.put("path", path);
+        answer(message, 200, out);
+    }
+
+    /** {@code GET /api/anchoring}. */
+    public void status(Exchange exchange) {
+        Message message = exchange.getMessage();
+        answer(message, 200, service != null ? service.status() : Map.of("enabled", false, "problem", unavailable));
+    }
+
+    private static void answer(Message message, int status, Map<String, ?> body) {
+        message.setHeader(Exchange.HTTP_RESPONSE_CODE, status);
+        message.setBody(CanonicalJson.write(body));
+    }
+}

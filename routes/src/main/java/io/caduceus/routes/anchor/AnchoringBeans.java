@@ -1,0 +1,59 @@
+package io.caduceus.routes.anchor;
+
+import io.caduceus.routes.hl7.IngestServices;
+import org.apache.camel.CamelContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Opens the bridge once per application and binds the bean {@code anchoring} for camel/anchoring.camel.yaml. The
+ * Kafka feed starts here (a daemon thread); the chain is connected by the first ticks, so neither Kafka nor Ethereum
+ * has to be up for the middleware to start.
+ */
+public final class AnchoringBeans {
+
+    private static final Logger LOG = LoggerFactory.getLogger(AnchoringBeans.class);
+    static final String SERVICE = "anchoringService";
+
+    private AnchoringBeans() {
+    }
+
+    public static void register(CamelContext context, IngestServices ingest) {
+        AnchorSettings settings = AnchorSettings.from(context);
+        AnchoringService service = null;
+        String unavailable = "anchoring is disabled (caduceus.anchor.enabled=false)";
+        if (settings.enabled()) {
+            try {
+                service = AnchoringService.open(settings);
+            } catch (RuntimeException e) {
+                // HL7 and FHIR ingest do not depend on the bridge: they keep running, and the status says why
+                // there are no proofs. The log's files are left untouched for the operator.
+                unavailable = "the anchoring log cannot be opened: " + e.getMessage();
+                LOG.error("public anchoring is off: {}", unavailable, e);
+                context.getRegistry().bind("anchoring", new AnchoringApi(null, ingest, unavailable));
+                return;
+            }
+            context.getRegistry().bind(SERVICE, service);
+            // Also closed when the context stops, for embedders (tests) that stop Camel without Main's afterStop.
+            try {
+                context.addService(service, true, false);
+            } catch (Exception e) {
+                throw new IllegalStateException("cannot register the anchoring service with Camel", e);
+            }
+        } else {
+            LOG.info("public anchoring is disabled (caduceus.anchor.enabled=false)");
+        }
+        context.getRegistry().bind("anchoring", new AnchoringApi(service, ingest, unavailable));
+    }
+
+    /** Stops the feed and closes the log; after the routes stopped, so no tick or request is using them. */
+    public static void stop(CamelContext context) {
+        if (context == null) {
+            return;
+        }
+        AnchoringService service = context.getRegistry().lookupByNameAndType(SERVICE, AnchoringService.class);
+        if (service != null) {
+            service.close();
+        }
+    }
+}

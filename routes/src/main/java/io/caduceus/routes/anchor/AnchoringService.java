@@ -1,0 +1,308 @@
+package io.caduceus.routes.anchor;
+
+import io.caduceus.adapters.ethereum.AnchorRegistryClient;
+import io.caduceus.adapters.ethereum.AnchorRegistryConfig;
+import io.caduceus.adapters.ethereum.EthereumEndpoint;
+import io.caduceus.adapters.ethereum.EthereumException;
+import io.caduceus.adapters.ethereum.EthereumNode;
+import io.caduceus.adapters.ethereum.EthereumNodes;
+import io.caduceus.bridge.AnchorChain;
+import io.caduceus.bridge.AnchorOutcome;
+import io.caduceus.bridge.AnchorPolicy;
+import io.caduceus.bridge.Anchorer;
+import io.caduceus.bridge.AnchoringLog;
+import io.caduceus.bridge.AnchoringStatus;
+import io.caduceus.bridge.ProofService;
+import io.caduceus.bridge.TransactionLookup;
+import io.caduceus.core.domain.AnchorReceipt;
+import io.caduceus.core.merkle.TreeHead;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.camel.Service;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.web3j.crypto.Credentials;
+
+/**
+ * The bridge inside the middleware: the anchoring log fed from Kafka, and the anchorer driven by the timer route
+ * {@code anchoring-tick} ({@link #tick}). The chain side is connected lazily by the tick, so the middleware starts
+ * while the Ethereum node is down (its health check shows it) and anchoring begins once the node answers; every
+ * failure is retried at the next tick.
+ *
+ * <p>The anchorer's state is kept per chain and contract ({@code chains/<chain id>-<contract>/}): a different
+ * registry (a devnet restarted from genesis) starts its own anchors, from the whole log, instead of mixing receipts.
+ */
+public final class AnchoringService implements Service {
+
+    private static final Logger LOG = LoggerFactory.getLogger(AnchoringService.class);
+
+    private final AnchorSettings settings;
+    private final AnchoringLog log;
+    private final KafkaLedgerFeed feed;
+    private final FileReceiptSink sink;
+    private final ConfirmedReceipts receipts = new ConfirmedReceipts();
+    private final ProofService proofs;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    // Written by the tick thread only (ticks never overlap); the volatile ones are read by HTTP threads.
+    private volatile Connected chain;
+    private volatile String chainProblem = "not connected yet";
+    private volatile String lastOutcome;
+    private volatile int pendingAnchors;
+    private volatile int undeliveredReceipts;
+    /** Decrypted once: a standard-strength keystore costs a second and 256 MB to open. */
+    private Credentials key;
+    private String lastLogged;
+
+    /** One connection to the registry: closed and rebuilt after a permanent failure. */
+    private record Connected(EthereumNode node, AnchorRegistryClient registry, TransactionLookup lookup,
+                             Anchorer anchorer, String contract, String anchorerAddress) implements AutoCloseable {
+        @Override
+        public void close() {
+            registry.close();
+            lookup.close();
+            node.close();
+        }
+    }
+
+    private AnchoringService(AnchorSettings settings, AnchoringLog log, KafkaLedgerFeed feed, FileReceiptSink sink) {
+        this.settings = settings;
+        this.log = log;
+        this.feed = feed;
+        this.sink = sink;
+        this.proofs = ProofService.of(log, receipts);
+    }
+
+    static AnchoringService open(AnchorSettings settings) {
+        AnchoringLog log = AnchoringLog.open(settings.directory().resolve("log"));
+        try {
+            KafkaLedgerFeed feed = new KafkaLedgerFeed(log, settings.kafkaBootstrap(), settings.ledgerTopic(),
+                    settings.pollTimeout(), settings.kafkaCallTimeout(), settings.maxBatch());
+            FileReceiptSink sink = new FileReceiptSink(settings.directory().resolve("fabric-outbox.jsonl"));
+            AnchoringService service = new AnchoringService(settings, log, feed, sink);
+            feed.start();
+            LOG.info("anchoring log open: {} entries, feed from {}; anchors every {} entries or {} s, {} confirmations",
+                    log.size(), settings.ledgerTopic(), settings.maxEntries(), settings.maxInterval().toSeconds(),
+                    settings.confirmations());
+            return service;
+        } catch (RuntimeException e) {
+            log.close();
+            throw e;
+        }
+    }
+
+    AnchoringLog log() {
+        return log;
+    }
+
+    ProofService proofs() {
+        return proofs;
+    }
+
+    /**
+     * One anchoring step (the timer route calls it; never two at once): connects the chain if needed, anchors the
+     * log's head when due and confirms pending anchors. Failures are logged once and retried at the next tick.
+     */
+    public void tick() {
+        if (closed.get()) {
+            return;
+        }
+        Connected c = chain;
+        if (c == null) {
+            c = connect();
+            if (c == null) {
+                return;
+            }
+        }
+        try {
+            AnchorOutcome outcome = c.anchorer().anchorIfDue(Instant.now());
+            if (outcome.kind() != AnchorOutcome.Kind.NOT_DUE) {
+                lastOutcome = outcome.kind() + " size " + outcome.treeSize() + " (" + outcome.detail() + ")";
+            }
+            List<AnchorReceipt> confirmed = c.anchorer().confirmPending(c.node().blockNumber());
+            if (!confirmed.isEmpty()) {
+                lastOutcome = "CONFIRMED size " + confirmed.get(confirmed.size() - 1).treeSize();
+            }
+            refresh(c.anchorer());
+            if (outcome.kind() != AnchorOutcome.Kind.RETRY_LATER) {
+                chainProblem = null;
+                lastLogged = null;
+            } else {
+                chainProblem = outcome.detail();
+            }
+        } catch (EthereumException e) {
+            chainProblem = e.getMessage();
+            if (!e.isRetriable()) {
+                // Reconnect from scratch: on a devnet restarted from genesis that redeploys the registry.
+                disconnect();
+            }
+            warnOnce("anchoring postponed: " + e.getMessage());
+        } catch (RuntimeException e) {
+            // Inconsistent history, chain ahead of the log, corrupted state: an operator must look; keep trying.
+            chainProblem = e.getClass().getSimpleName() + ": " + e.getMessage();
+            disconnect();
+            if (!chainProblem.equals(lastLogged)) {
+                LOG.error("anchoring stopped until this is fixed: {}", chainProblem, e);
+                lastLogged = chainProblem;
+            }
+        }
+    }
+
+    private void refresh(Anchorer anchorer) {
+        receipts.update(anchorer.confirmedReceipts());
+        AnchoringStatus status = anchorer.status(Instant.now());
+        pendingAnchors = status.pendingAnchors();
+        undeliveredReceipts = status.undeliveredReceipts();
+    }
+
+    private Connected connect() {
+        EthereumEndpoint endpoint = new EthereumEndpoint(settings.rpcUrl(), settings.chainId(), settings.rpcTimeout());
+        EthereumNode node = null;
+        AnchorRegistryClient registry = null;
+        TransactionLookup lookup = null;
+        try {
+            node = EthereumNodes.connect(endpoint);
+            if (key == null) {
+                if (settings.devnetBootstrap()) {
+                    DevnetBootstrap.ensureKey(settings);
+                }
+                key = AnchorKeys.load(settings.keystoreFile(), settings.passwordFile());
+            }
+            if (settings.devnetBootstrap()) {
+                DevnetBootstrap.ensureFunded(settings, key.getAddress());
+            }
+            AnchorRegistryConfig config = new AnchorRegistryConfig(endpoint, null, settings.gasLimit(),
+                    settings.deployGasLimit(), settings.receiptTimeout(), Duration.ofMillis(250));
+            String contract;
+            if (settings.contract().isPresent()) {
+                contract = settings.contract().get();
+            } else if (settings.devnetBootstrap()) {
+                contract = DevnetBootstrap.ensureRegistry(settings, config, key);
+            } else {
+                throw new AnchorSetupException("caduceus.anchor.contract is empty (only caduceus.anchor.devnet-bootstrap "
+                        + "deploys a registry of its own)");
+            }
+            registry = AnchorRegistryClient.connect(config.withContractAddress(contract), key);
+            String allowed = registry.anchorer();
+            if (!allowed.equalsIgnoreCase(key.getAddress())) {
+                throw new AnchorSetupException("the registry " + contract + " accepts anchors from " + allowed
+                        + " only, not from the key in " + settings.keystoreFile() + " (" + key.getAddress() + ")");
+            }
+            lookup = TransactionLookup.connect(endpoint);
+            AnchorChain anchorChain = new AnchorChain(settings.chainId(), contract, registry, lookup);
+            Path state = settings.directory().resolve("chains")
+                    .resolve(settings.chainId() + "-" + anchorChain.contractAddress());
+            Anchorer anchorer = Anchorer.open(state, log, new AnchorPolicy(settings.maxEntries(), settings.maxInterval(),
+                    settings.confirmations(), settings.fabricChannel()), anchorChain, sink);
+            Connected connected = new Connected(node, registry, lookup, anchorer, anchorChain.contractAddress(),
+                    key.getAddress());
+            refresh(anchorer);
+            chain = connected;
+            chainProblem = null;
+            LOG.info("anchoring to registry {} on chain {} as {}", contract, settings.chainId(), key.getAddress());
+            return connected;
+        } catch (RuntimeException e) {
+            chainProblem = e.getMessage();
+            closeQuietly(registry, lookup, node);
+            warnOnce("anchoring not connected: " + e.getMessage());
+            return null;
+        }
+    }
+
+    private void disconnect() {
+        Connected c = chain;
+        chain = null;
+        if (c != null) {
+            try {
+                c.close();
+            } catch (RuntimeException e) {
+                LOG.debug("closing the chain connection failed: {}", e.getClass().getSimpleName());
+            }
+        }
+        // The receipts stay: they were checked against the log when confirmed, and proofs keep serving them.
+    }
+
+    /** The same problem at every tick is logged once, until a tick succeeds or the problem changes. */
+    private void warnOnce(String message) {
+        if (!message.equals(lastLogged)) {
+            LOG.warn("{}; retrying at every tick", message);
+            lastLogged = message;
+        }
+    }
+
+    /** What GET /api/anchoring shows: sizes, roots, hashes and addresses only; never waits for a tick. */
+    Map<String, Object> status() {
+        Connected c = chain;
+        TreeHead head = log.head();
+        Optional<AnchorReceipt> last = receipts.last();
+        long anchoredSize = last.map(AnchorReceipt::treeSize).orElse(0L);
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("enabled", true);
+        out.put("logSize", head.size());
+        out.put("logRoot", head.root().hex());
+        out.put("unanchoredEntries", head.size() - anchoredSize);
+        out.put("secondsSinceLastAnchor", last.map(r -> Math.max(0, Duration.between(r.blockTime(), Instant.now())
+                .toSeconds())).orElse(null));
+        out.put("lastAnchoredSize", anchoredSize);
+        out.put("lastAnchoredRoot", last.map(r -> r.root().hex()).orElse(null));
+        out.put("lastAnchoredTransaction", last.map(AnchorReceipt::transactionHash).orElse(null));
+        out.put("lastAnchoredBlock", last.map(AnchorReceipt::blockNumber).orElse(null));
+        out.put("pendingAnchors", (long) pendingAnchors);
+        out.put("undeliveredReceipts", (long) undeliveredReceipts);
+        out.put("lastOutcome", lastOutcome);
+        Map<String, Object> chainInfo = new LinkedHashMap<>();
+        chainInfo.put("connected", c != null);
+        chainInfo.put("chainId", settings.chainId());
+        chainInfo.put("contract", c == null ? settings.contract().orElse(null) : c.contract());
+        chainInfo.put("anchorer", c == null ? null : c.anchorerAddress());
+        chainInfo.put("confirmations", (long) settings.confirmations());
+        chainInfo.put("problem", chainProblem);
+        out.put("chain", chainInfo);
+        Map<String, Object> feedInfo = new LinkedHashMap<>();
+        feedInfo.put("topic", settings.ledgerTopic());
+        feedInfo.put("position", log.position().orElse(null));
+        feedInfo.put("skippedMalformed", feed.skipped());
+        feedInfo.put("problem", feed.lastProblem());
+        out.put("feed", feedInfo);
+        out.put("receiptsOutbox", (long) sink.size());
+        return out;
+    }
+
+    /** The feed starts when the service is opened, so that it does not depend on when Camel starts services. */
+    @Override
+    public void start() {
+    }
+
+    @Override
+    public void stop() {
+        close();
+    }
+
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        feed.close();
+        disconnect();
+        log.close();
+    }
+
+    private static void closeQuietly(AutoCloseable... closeables) {
+        for (AutoCloseable c : closeables) {
+            if (c != null) {
+                try {
+                    c.close();
+                } catch (Exception e) {
+                    LOG.debug("closing failed: {}", e.getClass().getSimpleName());
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,240 @@
+package io.caduceus.routes.anchor;
+
+import io.caduceus.bridge.AnchoringLog;
+import io.caduceus.bridge.AppendResult;
+import io.caduceus.core.domain.LedgerEntry;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.InterruptException;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Feeds the anchoring log from the ledger-entries topic, standing in for the Fabric channel (which cannot run here):
+ * a daemon thread that reads every partition and appends each polled batch to the log together with the offsets
+ * after it, in one durable step. The offsets live in the log, not in a consumer group, so the log and the feed can
+ * never disagree: after a crash the feed resumes at the last durable batch, and the log ignores the records it
+ * already holds.
+ *
+ * <p>Every Kafka call has a deadline; while Kafka is down (or the topic not yet created) the feed retries with a
+ * growing pause. An entry that is not a ledger entry is skipped and counted; only its offset is logged, never its
+ * content.
+ */
+final class KafkaLedgerFeed implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(KafkaLedgerFeed.class);
+    private static final long MIN_BACKOFF_MILLIS = 1_000;
+    private static final long MAX_BACKOFF_MILLIS = 30_000;
+    /** Partitions may be added to the topic while the feed runs; look for new ones this often. */
+    private static final long PARTITION_CHECK_MILLIS = 60_000;
+
+    private final AnchoringLog log;
+    private final String topic;
+    private final Properties consumerProperties;
+    private final Duration pollTimeout;
+    private final Duration callTimeout;
+    private final Thread thread;
+    private final AtomicLong skipped = new AtomicLong();
+    private final Object sleeper = new Object();
+    private volatile boolean running = true;
+    private volatile KafkaConsumer<String, byte[]> consumer;
+    private volatile String lastProblem;
+
+    KafkaLedgerFeed(AnchoringLog log, String bootstrapServers, String topic, Duration pollTimeout, Duration callTimeout,
+                    int maxBatch) {
+        this.log = log;
+        this.topic = topic;
+        this.pollTimeout = pollTimeout;
+        this.callTimeout = callTimeout;
+        Properties props = new Properties();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        props.put(ConsumerConfig.CLIENT_ID_CONFIG, "caduceus-anchor-feed");
+        props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        // Bytes, so that a value which is not even UTF-8 is skipped like any other malformed entry.
+        props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        // Offsets past the end (a topic recreated) start over from the beginning; the log ignores what it holds.
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Integer.toString(maxBatch));
+        props.put(ConsumerConfig.REQUEST_TIMEOUT_MS_CONFIG, Long.toString(callTimeout.toMillis()));
+        props.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, Long.toString(callTimeout.toMillis()));
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        this.consumerProperties = props;
+        this.thread = new Thread(this::run, "caduceus-anchor-feed");
+        thread.setDaemon(true);
+    }
+
+    void start() {
+        thread.start();
+    }
+
+    /** Entries skipped because they were not ledger entries, since start. */
+    long skipped() {
+        return skipped.get();
+    }
+
+    /** The last reason the feed had to wait (Kafka down, no topic yet), or null while it reads normally. */
+    String lastProblem() {
+        return lastProblem;
+    }
+
+    private void run() {
+        long backoff = MIN_BACKOFF_MILLIS;
+        while (running) {
+            try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(consumerProperties)) {
+                consumer = c;
+                if (!running) {
+                    return;
+                }
+                if (consume(c)) {
+                    backoff = MIN_BACKOFF_MILLIS;
+                    continue; // the partitions changed: reassign at once
+                }
+            } catch (WakeupException | InterruptException e) {
+                if (!running) {
+                    return;
+                }
+            } catch (KafkaException | FeedWaitException e) {
+                lastProblem = e.getMessage();
+                LOG.warn("anchoring feed from {} waits: {}; retrying in {} s", topic, e.getMessage(), backoff / 1000);
+            } catch (RuntimeException e) {
+                // The log refused the batch (disk full, corrupted files): nothing is lost, the batch is read again.
+                lastProblem = e.getClass().getSimpleName() + ": " + e.getMessage();
+                LOG.error("anchoring feed from {} failed; retrying in {} s", topic, backoff / 1000, e);
+            } finally {
+                consumer = null;
+            }
+            if (!pause(backoff)) {
+                return;
+            }
+            backoff = Math.min(backoff * 2, MAX_BACKOFF_MILLIS);
+        }
+    }
+
+    /** Reads until stopped; true when the topic's partitions changed and the caller should reassign. */
+    private boolean consume(KafkaConsumer<String, byte[]> c) {
+        List<TopicPartition> partitions = partitions(c);
+        c.assign(partitions);
+        TreeMap<Integer, Long> next = FeedPositions.decode(log.position().orElse(""));
+        for (TopicPartition partition : partitions) {
+            Long offset = next.get(partition.partition());
+            if (offset == null) {
+                c.seekToBeginning(List.of(partition));
+            } else {
+                c.seek(partition, offset);
+            }
+        }
+        LOG.info("anchoring feed reads {} ({} partitions) from {}", topic, partitions.size(),
+                next.isEmpty() ? "the beginning" : FeedPositions.encode(next));
+        long checkedAt = System.currentTimeMillis();
+        while (running) {
+            ConsumerRecords<String, byte[]> records = c.poll(pollTimeout);
+            lastProblem = null;
+            if (!records.isEmpty()) {
+                append(records, next);
+            }
+            if (System.currentTimeMillis() - checkedAt > PARTITION_CHECK_MILLIS) {
+                checkedAt = System.currentTimeMillis();
+                if (partitions(c).size() != partitions.size()) {
+                    LOG.info("the partitions of {} changed; reassigning", topic);
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    private void append(ConsumerRecords<String, byte[]> records, Map<Integer, Long> next) {
+        List<LedgerEntry> entries = new ArrayList<>(records.count());
+        Map<Integer, Long> after = new TreeMap<>(next);
+        for (ConsumerRecord<String, byte[]> record : records) {
+            after.put(record.partition(), record.offset() + 1);
+            LedgerEntry entry = parse(record);
+            if (entry != null) {
+                entries.add(entry);
+            }
+        }
+        AppendResult result = log.append(entries, FeedPositions.encode(after));
+        next.putAll(after);
+        if (result.appended() > 0 || result.skipped() > 0) {
+            LOG.debug("anchoring log: {} appended, {} already logged, size {}", result.appended(), result.skipped(),
+                    result.head().size());
+        }
+    }
+
+    private LedgerEntry parse(ConsumerRecord<String, byte[]> record) {
+        if (record.value() != null) {
+            try {
+                return LedgerEntry.fromJson(new String(record.value(), StandardCharsets.UTF_8));
+            } catch (RuntimeException e) {
+                // Falls through: the message of a parse error may quote the content.
+            }
+        }
+        skipped.incrementAndGet();
+        LOG.warn("anchoring feed skipped a malformed ledger entry at {}-{} offset {}", record.topic(),
+                record.partition(), record.offset());
+        return null;
+    }
+
+    private List<TopicPartition> partitions(KafkaConsumer<String, byte[]> c) {
+        List<PartitionInfo> infos = c.partitionsFor(topic, callTimeout);
+        if (infos == null || infos.isEmpty()) {
+            throw new FeedWaitException("topic " + topic + " does not exist yet");
+        }
+        return infos.stream().map(i -> new TopicPartition(topic, i.partition())).toList();
+    }
+
+    private boolean pause(long millis) {
+        synchronized (sleeper) {
+            try {
+                if (running) {
+                    sleeper.wait(millis);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return running;
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        KafkaConsumer<String, byte[]> c = consumer;
+        if (c != null) {
+            c.wakeup();
+        }
+        // Never Thread.interrupt(): an interrupt during the log's file I/O closes its channels for every reader.
+        synchronized (sleeper) {
+            sleeper.notifyAll();
+        }
+        try {
+            thread.join(callTimeout.toMillis() + pollTimeout.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static final class FeedWaitException extends RuntimeException {
+        FeedWaitException(String message) {
+            super(message);
+        }
+    }
+}

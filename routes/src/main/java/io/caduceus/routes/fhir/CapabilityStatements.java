@@ -1,0 +1,60 @@
+package io.caduceus.routes.fhir;
+
+import java.util.Date;
+import java.util.List;
+import java.util.Map;
+import org.hl7.fhir.r4.model.CapabilityStatement;
+import org.hl7.fhir.r4.model.CapabilityStatement.CapabilityStatementKind;
+import org.hl7.fhir.r4.model.CapabilityStatement.CapabilityStatementRestComponent;
+import org.hl7.fhir.r4.model.CapabilityStatement.CapabilityStatementRestResourceComponent;
+import org.hl7.fhir.r4.model.CapabilityStatement.RestfulCapabilityMode;
+import org.hl7.fhir.r4.model.CapabilityStatement.SystemRestfulInteraction;
+import org.hl7.fhir.r4.model.CapabilityStatement.TypeRestfulInteraction;
+import org.hl7.fhir.r4.model.CodeableConcept;
+import org.hl7.fhir.r4.model.Enumerations.FHIRVersion;
+import org.hl7.fhir.r4.model.Enumerations.PublicationStatus;
+
+/** The CapabilityStatement of {@code GET /fhir/metadata}: exactly what this endpoint serves, nothing more. */
+final class CapabilityStatements {
+
+    private CapabilityStatements() {
+    }
+
+    static CapabilityStatement build(List<String> resourceTypes, Map<String, List<String>> customProfiles, String issuer, String version) {
+        CapabilityStatement cs = new CapabilityStatement();
+        cs.setStatus(PublicationStatus.ACTIVE)
+                .setDate(new Date())
+                .setPublisher("Caduceus")
+                .setKind(CapabilityStatementKind.INSTANCE)
+                .setFhirVersion(FHIRVersion._4_0_1)
+                .setName("CaduceusFhirInbound")
+                .setTitle("Caduceus FHIR R4 inbound")
+                .setDescription("Write-only FHIR R4 intake: every accepted resource or bundle is validated, stored "
+                        + "encrypted off-chain and committed to the ledger. Reads and searches are not served here.");
+        cs.getSoftware().setName("Caduceus").setVersion(version);
+        cs.getImplementation().setDescription("Caduceus FHIR R4 inbound");
+        cs.addFormat("application/fhir+json").addFormat("application/fhir+xml").addFormat("json").addFormat("xml");
+
+        CapabilityStatementRestComponent rest = cs.addRest().setMode(RestfulCapabilityMode.SERVER);
+        rest.setDocumentation("Batch bundles are processed all-or-nothing like transactions; each bundle is one record. "
+                + "Bundle entries may only POST (create) or PUT (update) resources of the listed types.");
+        CodeableConcept smart = new CodeableConcept();
+        smart.addCoding().setSystem("http://terminology.hl7.org/CodeSystem/restful-security-service").setCode("SMART-on-FHIR");
+        smart.setText("OAuth2 bearer JWT (RS256 or ES256)");
+        rest.getSecurity().setCors(false).addService(smart)
+                .setDescription("Every write needs a bearer access token issued by " + (issuer.isBlank() ? "the configured issuer" : issuer)
+                        + " for this server's audience. Scopes granting writes: " + SmartScopes.described());
+        rest.addInteraction().setCode(SystemRestfulInteraction.TRANSACTION);
+        rest.addInteraction().setCode(SystemRestfulInteraction.BATCH);
+        for (String type : resourceTypes) {
+            CapabilityStatementRestResourceComponent resource = rest.addResource().setType(type);
+            resource.setProfile("http://hl7.org/fhir/StructureDefinition/" + type);
+            customProfiles.getOrDefault(type, List.of()).forEach(resource::addSupportedProfile);
+            resource.addInteraction().setCode(TypeRestfulInteraction.CREATE);
+            resource.addInteraction().setCode(TypeRestfulInteraction.UPDATE);
+            resource.setUpdateCreate(true).setConditionalCreate(false).setConditionalUpdate(false)
+                    .setVersioning(CapabilityStatement.ResourceVersionPolicy.NOVERSION);
+        }
+        return cs;
+    }
+}

@@ -1,0 +1,28 @@
+package io.caduceus.routes.fhir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import java.util.Map;
+import org.hl7.fhir.r4.model.CapabilityStatement;
+import org.junit.jupiter.api.Test;
+
+class CapabilityStatementsTest {
+
+    @Test
+    void statesExactlyWhatIsServed() {
+        CapabilityStatement cs = CapabilityStatements.build(List.of("Patient", "Observation"),
+                Map.of("Patient", List.of("http://example.org/p")), TestTokens.ISSUER, "1.0");
+        assertThat(cs.getFhirVersion().toCode()).isEqualTo("4.0.1");
+        assertThat(cs.getFormat()).extracting(f -> f.getValue()).contains("application/fhir+json", "application/fhir+xml", "json", "xml");
+        CapabilityStatement.CapabilityStatementRestComponent rest = cs.getRestFirstRep();
+        assertThat(rest.getInteraction()).extracting(i -> i.getCode().toCode()).containsExactly("transaction", "batch");
+        assertThat(rest.getResource()).extracting(r -> r.getType()).containsExactly("Patient", "Observation");
+        assertThat(rest.getResource()).allSatisfy(r ->
+                assertThat(r.getInteraction()).extracting(i -> i.getCode().toCode()).containsExactly("create", "update"));
+        assertThat(rest.getResource().get(0).getSupportedProfile()).extracting(p -> p.getValue()).containsExactly("http://example.org/p");
+        assertThat(rest.getResource().get(1).getSupportedProfile()).isEmpty();
+        assertThat(rest.getSecurity().getServiceFirstRep().getCodingFirstRep().getCode()).isEqualTo("SMART-on-FHIR");
+        assertThat(rest.getSecurity().getDescription()).contains("system/*.write", "user/<Type>.write", "cruds", TestTokens.ISSUER);
+    }
+}
