@@ -3,6 +3,7 @@ package io.caduceus.routes;
 import io.caduceus.routes.anchor.AnchoringBeans;
 import io.caduceus.routes.fhir.FhirBeans;
 import io.caduceus.routes.health.DependencyHealthChecks;
+import io.caduceus.routes.erasure.ErasureService;
 import io.caduceus.routes.hl7.Hl7Acknowledger;
 import io.caduceus.routes.hl7.Hl7Intake;
 import io.caduceus.routes.hl7.Hl7Quarantine;
@@ -72,6 +73,7 @@ public final class CaduceusApplication {
                 context.getRegistry().bind("hl7Quarantine", new Hl7Quarantine(ingest));
                 context.getRegistry().bind("hl7Acknowledger", new Hl7Acknowledger());
                 context.getRegistry().bind("quarantineAdmin", new QuarantineAdmin(ingest));
+                context.getRegistry().bind("erasureService", new ErasureService(ingest));
                 int maxMessageBytes = Integer.parseInt(context.resolvePropertyPlaceholders("{{caduceus.mllp.max-message-bytes}}"));
                 context.getRegistry().bind("mllpFrameDecoder", MllpFrameDecoder.factory(maxMessageBytes));
                 context.getRegistry().bind("mllpFrameEncoder", new MllpFrameEncoder());

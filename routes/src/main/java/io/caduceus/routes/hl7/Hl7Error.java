@@ -23,6 +23,7 @@ record Hl7Error(int code, String reason, String segmentId, int segmentSequence, 
     static final int UNSUPPORTED_EVENT_CODE = 201;
     static final int UNSUPPORTED_VERSION_ID = 203;
     static final int DUPLICATE_KEY_IDENTIFIER = 205;
+    static final int APPLICATION_RECORD_LOCKED = 206;
     static final int APPLICATION_INTERNAL_ERROR = 207;
 
     static Hl7Error message(int code, String reason) {
@@ -39,6 +40,7 @@ record Hl7Error(int code, String reason, String segmentId, int segmentSequence, 
             case UNSUPPORTED_EVENT_CODE -> "Unsupported event code";
             case UNSUPPORTED_VERSION_ID -> "Unsupported version id";
             case DUPLICATE_KEY_IDENTIFIER -> "Duplicate key identifier";
+            case APPLICATION_RECORD_LOCKED -> "Application record locked";
             default -> "Application internal error";
         };
     }

@@ -34,7 +34,10 @@ public final class Hl7Quarantine {
         String originalId = header.sendingApplicationId() + "^" + header.sendingFacilityId() + "^" + header.controlId();
         String reprocessing = exchange.getProperty(QuarantineAdmin.REPROCESSING, String.class);
         String quarantineId;
-        if (reprocessing != null) {
+        if (caught instanceof Hl7RejectedException r && !r.keepContent()) {
+            // About an erased patient: announce the refusal, keep nothing.
+            quarantineId = "not-kept";
+        } else if (reprocessing != null) {
             // Reprocessed and rejected again: it is already in quarantine; keep one entry, not a new copy per attempt.
             quarantineId = reprocessing;
         } else {

@@ -1,5 +1,6 @@
 package io.caduceus.routes.hl7;
 
+import io.caduceus.adapters.vault.RecordErasedException;
 import io.caduceus.adapters.vault.VaultRecord;
 import io.caduceus.core.commitment.HidingCommitments;
 import io.caduceus.core.commitment.Salt;
@@ -51,6 +52,15 @@ public final class RecordStore {
         }
         String messageType = mapping.messageType() + (mapping.triggerEvent() == null ? "" : "^" + mapping.triggerEvent());
 
+        try {
+            storeAndDescribe(exchange, mapping, original, receivedAt, source, recordId, messageType);
+        } catch (RecordErasedException e) {
+            throw erased();
+        }
+    }
+
+    private void storeAndDescribe(Exchange exchange, MappingResult mapping, byte[] original, Instant receivedAt,
+            SourceSystem source, RecordId recordId, String messageType) throws Hl7RejectedException {
         Optional<VaultRecord> stored = services.vault().get(recordId.value());
         VaultRecord record;
         if (stored.isPresent()) {
@@ -79,5 +89,11 @@ public final class RecordStore {
         exchange.setProperty(IngestExchange.RECORD_ID, recordId.value());
         exchange.getMessage().setHeader(KAFKA_KEY, recordId.value());
         exchange.getMessage().setBody(entry.toJson());
+    }
+
+    /** The patient's records were erased on request: a (re)sent message about them is refused and not kept anywhere. */
+    static Hl7RejectedException erased() {
+        return new Hl7RejectedException(AckCode.Outcome.ERROR, new Hl7Error(Hl7Error.APPLICATION_RECORD_LOCKED,
+                "the patient's records were erased on request; the message is not stored", "PID", 1, 3, 0), false);
     }
 }
