@@ -3,6 +3,7 @@ package io.caduceus.bridge;
 import io.caduceus.adapters.ethereum.AnchorRegistryContract;
 import io.caduceus.adapters.ethereum.AnchoredEvent;
 import io.caduceus.adapters.ethereum.EthereumEndpoint;
+import io.caduceus.adapters.ethereum.EthereumNodes;
 import io.caduceus.adapters.ethereum.EthereumException;
 import io.caduceus.adapters.ethereum.EthereumReceipt;
 import io.caduceus.core.hash.Digest;
@@ -12,8 +13,6 @@ import java.math.BigInteger;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
-import okhttp3.OkHttpClient;
 import org.web3j.protocol.Web3j;
 import org.web3j.protocol.core.DefaultBlockParameter;
 import org.web3j.protocol.core.DefaultBlockParameterName;
@@ -23,7 +22,6 @@ import org.web3j.protocol.core.methods.response.EthBlock;
 import org.web3j.protocol.core.methods.response.EthLog;
 import org.web3j.protocol.core.methods.response.Log;
 import org.web3j.protocol.core.methods.response.TransactionReceipt;
-import org.web3j.protocol.http.HttpService;
 import org.web3j.utils.Numeric;
 
 /** {@link TransactionLookup} over web3j, every call bounded by the endpoint's deadline. */
@@ -38,14 +36,7 @@ final class Web3jTransactionLookup implements TransactionLookup {
     }
 
     static Web3jTransactionLookup connect(EthereumEndpoint endpoint) {
-        long millis = endpoint.callTimeout().toMillis();
-        OkHttpClient http = new OkHttpClient.Builder()
-                .connectTimeout(millis, TimeUnit.MILLISECONDS)
-                .readTimeout(millis, TimeUnit.MILLISECONDS)
-                .writeTimeout(millis, TimeUnit.MILLISECONDS)
-                .callTimeout(millis, TimeUnit.MILLISECONDS)
-                .build();
-        return new Web3jTransactionLookup(Web3j.build(new HttpService(endpoint.rpcUrl().toString(), http)), endpoint);
+        return new Web3jTransactionLookup(EthereumNodes.web3j(endpoint), endpoint);
     }
 
     @Override

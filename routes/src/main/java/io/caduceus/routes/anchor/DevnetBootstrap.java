@@ -14,8 +14,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
-import okhttp3.OkHttpClient;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.web3j.crypto.Credentials;
@@ -26,7 +24,6 @@ import org.web3j.protocol.core.DefaultBlockParameterName;
 import org.web3j.protocol.core.Response;
 import org.web3j.protocol.core.methods.response.EthGetTransactionReceipt;
 import org.web3j.protocol.core.methods.response.EthSendTransaction;
-import org.web3j.protocol.http.HttpService;
 import org.web3j.utils.Convert;
 import org.web3j.utils.Numeric;
 
@@ -163,14 +160,7 @@ final class DevnetBootstrap {
 
     /** Every call with the deadline: connect, read, write and the whole call. */
     static Web3j web3j(String url, Duration timeout) {
-        long millis = timeout.toMillis();
-        OkHttpClient http = new OkHttpClient.Builder()
-                .connectTimeout(millis, TimeUnit.MILLISECONDS)
-                .readTimeout(millis, TimeUnit.MILLISECONDS)
-                .writeTimeout(millis, TimeUnit.MILLISECONDS)
-                .callTimeout(millis, TimeUnit.MILLISECONDS)
-                .build();
-        return Web3j.build(new HttpService(url, http));
+        return io.caduceus.adapters.ethereum.EthereumNodes.web3j(url, timeout);
     }
 
     private static <T extends Response<?>> T call(String method, RpcCall<T> call) {

@@ -39,15 +39,20 @@ public final class EthereumNodes {
      * A web3j client whose every RPC call has the endpoint's deadline (connect, write, read and the whole call), so
      * a hung node turns into a retriable failure instead of a stuck caller.
      */
-    static Web3j web3j(EthereumEndpoint endpoint) {
-        long millis = endpoint.callTimeout().toMillis();
+    public static Web3j web3j(EthereumEndpoint endpoint) {
+        return web3j(endpoint.rpcUrl().toString(), endpoint.callTimeout());
+    }
+
+    /** The same, for callers that talk to a node before they know its chain id. */
+    public static Web3j web3j(String rpcUrl, java.time.Duration callTimeout) {
+        long millis = callTimeout.toMillis();
         OkHttpClient http = new OkHttpClient.Builder()
                 .connectTimeout(millis, TimeUnit.MILLISECONDS)
                 .readTimeout(millis, TimeUnit.MILLISECONDS)
                 .writeTimeout(millis, TimeUnit.MILLISECONDS)
                 .callTimeout(millis, TimeUnit.MILLISECONDS)
                 .build();
-        return Web3j.build(new HttpService(endpoint.rpcUrl().toString(), http));
+        return Web3j.build(new HttpService(rpcUrl, http));
     }
 
     static final class Web3jNode implements EthereumNode {
