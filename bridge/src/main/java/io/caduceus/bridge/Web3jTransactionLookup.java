@@ -65,7 +65,9 @@ final class Web3jTransactionLookup implements TransactionLookup {
         EthFilter filter = new EthFilter(DefaultBlockParameterName.EARLIEST, DefaultBlockParameterName.LATEST, contract)
                 .addSingleTopic(AnchorRegistryContract.ANCHORED_TOPIC)
                 .addSingleTopic(Numeric.toHexStringWithPrefixZeroPadded(BigInteger.valueOf(treeSize), 64));
-        List<EthLog.LogResult> logs = rpc("eth_getLogs", () -> web3j.ethGetLogs(filter).send()).getLogs();
+        // web3j declares getLogs() with a raw element type; the wildcard view is all this method reads.
+        @SuppressWarnings({"rawtypes", "unchecked"})
+        List<EthLog.LogResult<?>> logs = (List) rpc("eth_getLogs", () -> web3j.ethGetLogs(filter).send()).getLogs();
         Optional<FoundAnchor> found = Optional.empty();
         for (EthLog.LogResult<?> result : logs) {
             if (result.get() instanceof Log log && !log.isRemoved()) {

@@ -78,8 +78,7 @@ public final class DevnetExtension implements ExecutionCondition {
     }
 
     /** Stops, at the end of the whole run, a service that this run started (and only such a one). */
-    record StartedService(Path devnet, String service, boolean available, boolean stopAtEnd)
-            implements ExtensionContext.Store.CloseableResource, AutoCloseable {
+    record StartedService(Path devnet, String service, boolean available, boolean stopAtEnd) implements AutoCloseable {
         @Override
         public void close() {
             if (stopAtEnd) {

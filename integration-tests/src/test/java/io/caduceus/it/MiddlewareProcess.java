@@ -82,6 +82,11 @@ public final class MiddlewareProcess implements AutoCloseable {
 
     @Override
     public void close() {
+        stop();
+    }
+
+    /** Stops the middleware gracefully (SIGTERM), killing it if it does not stop within 30 s. */
+    public void stop() {
         if (process != null && process.isAlive()) {
             process.destroy();
             try {

@@ -111,6 +111,7 @@ class EthereumDevnetIT {
         assertThat(log.getAddress()).isEqualToIgnoringCase(contract);
         assertThat(log.getTopics().get(0)).isEqualTo(EventEncoder.encode(greetingChanged));
         assertThat(Numeric.toBigInt(log.getTopics().get(1))).isEqualTo(Numeric.toBigInt(credentials.getAddress()));
+        @SuppressWarnings("rawtypes") // web3j returns List<Type> with a raw element type
         List<Type> eventData = FunctionReturnDecoder.decode(log.getData(), greetingChanged.getNonIndexedParameters());
         assertThat(eventData.get(0).getValue()).isEqualTo(newGreeting);
         assertThat(eventData.get(1).getValue()).isEqualTo(BigInteger.ONE);

@@ -84,7 +84,7 @@ class MiddlewareCrashIT {
             }
             assertThat(acknowledgedAtKill).isLessThan(SENDERS * MESSAGES_PER_SENDER);
             assertThat(acknowledged).hasSize(SENDERS * MESSAGES_PER_SENDER);
-            middleware.close();
+            middleware.stop();
         }
 
         // Every acknowledged message: in the vault, and on Kafka with exactly one commitment.
