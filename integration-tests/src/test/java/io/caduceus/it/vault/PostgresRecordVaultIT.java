@@ -104,6 +104,25 @@ class PostgresRecordVaultIT {
     }
 
     @Test
+    void recordsAreFoundByLookupKeyAndPatientInWriteOrder() {
+        VaultRecord first = record("rec-1", "pat-A", "1").withLookupKeys(List.of("k-patient", "k-enc-1"));
+        vault.put(first);
+        vault.put(record("rec-2", "pat-B", "2").withLookupKeys(List.of("k-other")));
+        vault.put(record("rec-3", "pat-A", "3").withLookupKeys(List.of("k-patient")));
+        vault.put(record("rec-4", "pat-A", "4"));
+        vault.put(first); // a re-put lists nothing twice
+
+        assertThat(vault.findRecords("k-patient")).containsExactly("rec-1", "rec-3");
+        assertThat(vault.findRecords("k-enc-1")).containsExactly("rec-1");
+        assertThat(vault.findRecords("k-none")).isEmpty();
+        assertThat(vault.recordsOfPatient("pat-A")).containsExactly("rec-1", "rec-3", "rec-4");
+
+        vault.erasePatient("pat-A");
+        assertThat(vault.findRecords("k-patient")).containsExactly("rec-1", "rec-3");
+        assertThatThrownBy(() -> vault.get("rec-1")).isInstanceOf(RecordErasedException.class);
+    }
+
+    @Test
     void databaseHoldsNoPlaintextAndCiphertextIsBoundToItsId() throws SQLException {
         vault.put(record("rec-A", "pat-A", "1"));
         vault.put(record("rec-B", "pat-A", "2"));

@@ -57,6 +57,8 @@ public final class FileRecordVault implements RecordVault {
     private static final byte RECORD = 1;
     private static final byte QUARANTINE = 2;
     private static final byte RELEASE = 3;
+    /** A record whose header also lists its lookup keys; plain {@link #RECORD} entries predate them. */
+    private static final byte RECORD_WITH_KEYS = 4;
 
     /** Where an entry lives; ordering by it is write order. */
     record Location(int segment, long offset, int length) implements Comparable<Location> {
@@ -76,6 +78,9 @@ public final class FileRecordVault implements RecordVault {
     private final Map<Integer, EntryLog> segments = new ConcurrentHashMap<>();
     private final Map<String, Location> index = new ConcurrentHashMap<>();
     private final Map<String, Location> quarantineIndex = new ConcurrentHashMap<>();
+    /** Lookup key, and patient pseudonym, to record ids in write order; rebuilt from the entry headers on open. */
+    private final RecordLists byLookupKey = new RecordLists();
+    private final RecordLists byPatient = new RecordLists();
     private final BlockingQueue<Op> queue = new LinkedBlockingQueue<>();
     private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
     private final Thread writer;
@@ -168,9 +173,15 @@ public final class FileRecordVault implements RecordVault {
     private void replay(int segment, long offset, int length, byte[] body, boolean intact) throws IOException {
         byte type;
         String id;
+        String pseudonym = null;
+        List<String> lookupKeys = List.of();
         try (DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(body))) {
             type = in.readByte();
             id = in.readUTF();
+            if (type == RECORD || type == RECORD_WITH_KEYS) {
+                pseudonym = in.readUTF();
+                lookupKeys = type == RECORD_WITH_KEYS ? readLookupKeys(in) : List.of();
+            }
         } catch (IOException e) {
             if (intact) {
                 throw new RecordIntegrityException("malformed entry at offset " + offset + " of segment " + segment, e);
@@ -183,15 +194,22 @@ public final class FileRecordVault implements RecordVault {
             // Indexed anyway so that reads report the damage instead of pretending the record never existed;
             // a later intact copy (a re-put) takes precedence.
             LOG.log(System.Logger.Level.WARNING, "damaged entry " + id + " at offset " + offset + " of segment " + segment);
-            if (type == RECORD) {
-                index.putIfAbsent(id, at);
+            if (type == RECORD || type == RECORD_WITH_KEYS) {
+                if (index.putIfAbsent(id, at) == null && pseudonym != null) {
+                    indexLookups(id, pseudonym, lookupKeys);
+                }
             } else if (type == QUARANTINE) {
                 quarantineIndex.putIfAbsent(id, at);
             }
             return;
         }
         switch (type) {
-            case RECORD -> index.put(id, at); // a later copy exists only as the repair of a damaged one
+            case RECORD, RECORD_WITH_KEYS -> {
+                // A later copy exists only as the repair of a damaged one, already listed by its first copy.
+                if (index.put(id, at) == null) {
+                    indexLookups(id, pseudonym, lookupKeys);
+                }
+            }
             case QUARANTINE -> quarantineIndex.put(id, at);
             case RELEASE -> quarantineIndex.remove(id);
             default -> throw new RecordIntegrityException("unknown entry type " + type + " in segment " + segment);
@@ -214,7 +232,7 @@ public final class FileRecordVault implements RecordVault {
         }
         KeyEntry key = keys.forWrite(record.patientPseudonym());
         byte[] sealed = VaultCrypto.sealRecord(keys.key(key), record);
-        byte[] body = entryBody(RECORD, record.recordId(), record.patientPseudonym(), sealed);
+        byte[] body = recordEntryBody(record, sealed);
         await(submit(new PutOp(record, key, body)), "put of record " + record.recordId());
     }
 
@@ -224,6 +242,20 @@ public final class FileRecordVault implements RecordVault {
         ensureUsable();
         Location at = index.get(recordId);
         return at == null ? Optional.empty() : Optional.of(readRecord(recordId, at));
+    }
+
+    @Override
+    public List<String> findRecords(String lookupKey) {
+        Objects.requireNonNull(lookupKey, "lookupKey");
+        ensureUsable();
+        return byLookupKey.get(lookupKey);
+    }
+
+    @Override
+    public List<String> recordsOfPatient(String patientPseudonym) {
+        Objects.requireNonNull(patientPseudonym, "patientPseudonym");
+        ensureUsable();
+        return byPatient.get(patientPseudonym);
     }
 
     @Override
@@ -313,8 +345,11 @@ public final class FileRecordVault implements RecordVault {
             byte type = in.readByte();
             String id = in.readUTF();
             String pseudonym = in.readUTF();
-            if (type != RECORD || !id.equals(recordId)) {
+            if ((type != RECORD && type != RECORD_WITH_KEYS) || !id.equals(recordId)) {
                 throw new RecordIntegrityException("index entry of record " + recordId + " points at another entry");
+            }
+            if (type == RECORD_WITH_KEYS) {
+                readLookupKeys(in);
             }
             byte[] sealed = in.readAllBytes();
             KeyEntry key = keys.forRead(pseudonym, recordId);
@@ -371,6 +406,42 @@ public final class FileRecordVault implements RecordVault {
             throw new RecordConflictException(record.recordId());
         }
         return true;
+    }
+
+    private static byte[] recordEntryBody(VaultRecord record, byte[] sealed) {
+        if (record.lookupKeys().isEmpty()) {
+            return entryBody(RECORD, record.recordId(), record.patientPseudonym(), sealed);
+        }
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(sealed.length + 96 + 40 * record.lookupKeys().size());
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            out.writeByte(RECORD_WITH_KEYS);
+            out.writeUTF(record.recordId());
+            out.writeUTF(record.patientPseudonym());
+            out.writeShort(record.lookupKeys().size());
+            for (String key : record.lookupKeys()) {
+                out.writeUTF(key);
+            }
+            out.write(sealed);
+        } catch (IOException e) {
+            throw new IllegalStateException("in-memory stream failed", e);
+        }
+        return bytes.toByteArray();
+    }
+
+    private static List<String> readLookupKeys(DataInputStream in) throws IOException {
+        int count = in.readUnsignedShort();
+        List<String> keys = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            keys.add(in.readUTF());
+        }
+        return keys;
+    }
+
+    private void indexLookups(String recordId, String pseudonym, List<String> lookupKeys) {
+        byPatient.add(pseudonym, recordId);
+        for (String key : lookupKeys) {
+            byLookupKey.add(key, recordId);
+        }
     }
 
     private static byte[] entryBody(byte type, String id, String owner, byte[] sealed) {
@@ -621,7 +692,9 @@ public final class FileRecordVault implements RecordVault {
                 Op op = toWrite.get(i);
                 Location at = locations.get(i);
                 if (op instanceof PutOp put) {
-                    index.put(put.record.recordId(), at);
+                    if (index.put(put.record.recordId(), at) == null) {
+                        indexLookups(put.record.recordId(), put.record.patientPseudonym(), put.record.lookupKeys());
+                    }
                     op.done.complete(null);
                 } else if (op instanceof QuarantineOp q) {
                     quarantineIndex.put(q.id, at);

@@ -112,6 +112,14 @@ public final class PostgresRecordVault implements RecordVault {
                         + "record_id text PRIMARY KEY, patient_pseudonym text NOT NULL, sealed bytea NOT NULL, "
                         + "stored_at timestamptz NOT NULL DEFAULT now())");
                 s.execute("CREATE INDEX IF NOT EXISTS records_patient_idx ON " + t("records") + " (patient_pseudonym)");
+                // Write order for lookups: stored_at is the transaction time, shared by a whole batch.
+                s.execute("CREATE SEQUENCE IF NOT EXISTS " + t("record_seq"));
+                s.execute("CREATE TABLE IF NOT EXISTS " + t("record_lookup") + " ("
+                        + "lookup_key text NOT NULL, record_id text NOT NULL, seq bigint NOT NULL DEFAULT nextval('"
+                        + t("record_seq") + "'), PRIMARY KEY (lookup_key, record_id))");
+                s.execute("ALTER TABLE " + t("records") + " ADD COLUMN IF NOT EXISTS seq bigint NOT NULL DEFAULT nextval('"
+                        + t("record_seq") + "')");
+                s.execute("CREATE INDEX IF NOT EXISTS record_lookup_seq_idx ON " + t("record_lookup") + " (lookup_key, seq)");
                 s.execute("CREATE TABLE IF NOT EXISTS " + t("quarantine") + " ("
                         + "quarantine_id text PRIMARY KEY, sealed bytea NOT NULL, quarantined_at timestamptz NOT NULL)");
                 c.commit();
@@ -179,6 +187,35 @@ public final class PostgresRecordVault implements RecordVault {
                 byte[] sealed = rs.getBytes(2);
                 KeyEntry key = keyFor(c, pseudonym, false, recordId);
                 return Optional.of(VaultCrypto.openRecord(key.key(keyring), recordId, pseudonym, sealed));
+            }
+        }
+    }
+
+    @Override
+    public List<String> findRecords(String lookupKey) {
+        Objects.requireNonNull(lookupKey, "lookupKey");
+        ensureOpen();
+        return withConnection(c -> recordIds(c, "SELECT record_id FROM " + t("record_lookup")
+                + " WHERE lookup_key = ? ORDER BY seq", lookupKey), "look up records by key");
+    }
+
+    @Override
+    public List<String> recordsOfPatient(String patientPseudonym) {
+        Objects.requireNonNull(patientPseudonym, "patientPseudonym");
+        ensureOpen();
+        return withConnection(c -> recordIds(c, "SELECT record_id FROM " + t("records")
+                + " WHERE patient_pseudonym = ? ORDER BY seq", patientPseudonym), "list a patient's records");
+    }
+
+    private static List<String> recordIds(Connection c, String sql, String parameter) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setString(1, parameter);
+            try (ResultSet rs = ps.executeQuery()) {
+                List<String> ids = new ArrayList<>();
+                while (rs.next()) {
+                    ids.add(rs.getString(1));
+                }
+                return ids;
             }
         }
     }
@@ -441,6 +478,7 @@ public final class PostgresRecordVault implements RecordVault {
                     ps.addBatch();
                 }
                 int[] counts = ps.executeBatch();
+                insertLookupKeys(c, batch, counts);
                 c.commit();
                 for (int i = 0; i < batch.size(); i++) {
                     if (counts[i] == 0) {
@@ -460,6 +498,28 @@ public final class PostgresRecordVault implements RecordVault {
             VaultException failure = e instanceof VaultException v ? v : translate(e, "batch insert of " + batch.size() + " records");
             batch.forEach(op -> op.done.completeExceptionally(failure));
             dropBrokenWriterConnection();
+        }
+    }
+
+    /** In the records' own transaction, so a record is never stored without the keys it is found by. */
+    private void insertLookupKeys(Connection c, List<PutOp> batch, int[] inserted) throws SQLException {
+        boolean any = false;
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + t("record_lookup")
+                + " (lookup_key, record_id) VALUES (?, ?) ON CONFLICT DO NOTHING")) {
+            for (int i = 0; i < batch.size(); i++) {
+                if (inserted[i] == 0) {
+                    continue;
+                }
+                for (String key : batch.get(i).record.lookupKeys()) {
+                    ps.setString(1, key);
+                    ps.setString(2, batch.get(i).record.recordId());
+                    ps.addBatch();
+                    any = true;
+                }
+            }
+            if (any) {
+                ps.executeBatch();
+            }
         }
     }
 

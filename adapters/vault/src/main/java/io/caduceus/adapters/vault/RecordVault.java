@@ -30,6 +30,15 @@ public interface RecordVault extends AutoCloseable {
      */
     Optional<VaultRecord> get(String recordId);
 
+    /**
+     * The ids of the records stored with {@code lookupKey} among their {@link VaultRecord#lookupKeys()}, oldest
+     * first. Erased records stay listed (reading them fails with {@link RecordErasedException}).
+     */
+    List<String> findRecords(String lookupKey);
+
+    /** The ids of the records of a patient pseudonym, oldest first; erased ones stay listed, as above. */
+    List<String> recordsOfPatient(String patientPseudonym);
+
     /** Whether a record with this id was stored, including records that have since been erased. */
     boolean contains(String recordId);
 

@@ -2,6 +2,8 @@ package io.caduceus.adapters.vault;
 
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.Collection;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -23,6 +25,7 @@ public final class VaultRecord {
     private final byte[] canonicalBundle;
     private final byte[] originalMessage;
     private final Instant receivedAt;
+    private final List<String> lookupKeys;
 
     public VaultRecord(String recordId, String patientPseudonym, byte[] salt, String contentType,
                        byte[] canonicalBundle, byte[] originalMessage, Instant receivedAt) {
@@ -37,6 +40,39 @@ public final class VaultRecord {
         this.canonicalBundle = Objects.requireNonNull(canonicalBundle, "canonicalBundle").clone();
         this.originalMessage = Objects.requireNonNull(originalMessage, "originalMessage").clone();
         this.receivedAt = Objects.requireNonNull(receivedAt, "receivedAt");
+        this.lookupKeys = List.of();
+    }
+
+    private VaultRecord(VaultRecord content, List<String> lookupKeys) {
+        this.recordId = content.recordId;
+        this.patientPseudonym = content.patientPseudonym;
+        this.salt = content.salt;
+        this.contentType = content.contentType;
+        this.canonicalBundle = content.canonicalBundle;
+        this.originalMessage = content.originalMessage;
+        this.receivedAt = content.receivedAt;
+        this.lookupKeys = lookupKeys;
+    }
+
+    /** Most lookup keys one record may carry; a bundle names each of its resources once. */
+    public static final int MAX_LOOKUP_KEYS = 4096;
+
+    /**
+     * This record, findable through {@link RecordVault#findRecords} by each of {@code keys}. Keys are stored in the
+     * clear beside the ciphertext, so callers pass opaque digests (never identifiers as they are); duplicates are
+     * dropped, order is kept.
+     */
+    public VaultRecord withLookupKeys(Collection<String> keys) {
+        List<String> distinct = keys.stream().distinct().toList();
+        if (distinct.size() > MAX_LOOKUP_KEYS) {
+            throw new IllegalArgumentException("more than " + MAX_LOOKUP_KEYS + " lookup keys");
+        }
+        for (String key : distinct) {
+            if (key == null || key.isEmpty() || key.length() > 128) {
+                throw new IllegalArgumentException("a lookup key must have 1 to 128 characters");
+            }
+        }
+        return new VaultRecord(this, distinct);
     }
 
     static String requireText(String value, String name) {
@@ -78,6 +114,14 @@ public final class VaultRecord {
         return receivedAt;
     }
 
+    /**
+     * The keys {@link RecordVault#findRecords} will find this record by, as given to {@code put}. Records read back
+     * by {@link RecordVault#get} carry none: the vault answers lookups, the record is the content.
+     */
+    public List<String> lookupKeys() {
+        return lookupKeys;
+    }
+
     // Package-private views without copying, for the codec on the hot path.
     byte[] saltUnsafe() {
         return salt;
@@ -91,6 +135,10 @@ public final class VaultRecord {
         return originalMessage;
     }
 
+    /**
+     * Equality is of the content only, not of {@link #lookupKeys()}: those are an index over the content, and a
+     * record stored before keys existed must still be re-puttable without a conflict.
+     */
     @Override
     public boolean equals(Object o) {
         if (this == o) {

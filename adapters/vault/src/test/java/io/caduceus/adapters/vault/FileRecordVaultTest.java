@@ -359,6 +359,57 @@ class FileRecordVaultTest {
         vault = FileRecordVault.open(dir, next);
     }
 
+    @Test
+    void recordsAreFoundByLookupKeyAndPatientInWriteOrderAcrossReopen() {
+        VaultRecord first = record("rec-1", "pat-A").withLookupKeys(List.of("k-patient", "k-encounter-1"));
+        vault.put(first);
+        vault.put(record("rec-2", "pat-B").withLookupKeys(List.of("k-other")));
+        vault.put(record("rec-3", "pat-A").withLookupKeys(List.of("k-patient", "k-encounter-2")));
+        vault.put(first); // a re-put lists nothing twice
+
+        assertThat(vault.findRecords("k-patient")).containsExactly("rec-1", "rec-3");
+        assertThat(vault.findRecords("k-encounter-2")).containsExactly("rec-3");
+        assertThat(vault.findRecords("k-none")).isEmpty();
+        assertThat(vault.recordsOfPatient("pat-A")).containsExactly("rec-1", "rec-3");
+        assertThat(vault.recordsOfPatient("pat-Z")).isEmpty();
+
+        reopen();
+        assertThat(vault.findRecords("k-patient")).containsExactly("rec-1", "rec-3");
+        assertThat(vault.findRecords("k-other")).containsExactly("rec-2");
+        assertThat(vault.recordsOfPatient("pat-A")).containsExactly("rec-1", "rec-3");
+        assertThat(vault.get("rec-3")).hasValueSatisfying(r -> assertThat(r.lookupKeys()).isEmpty());
+    }
+
+    @Test
+    void recordsWithoutLookupKeysAreStillListedByPatientAndReadable() {
+        VaultRecord plain = record("rec-old", "pat-A");
+        vault.put(plain);
+        vault.put(record("rec-new", "pat-A").withLookupKeys(List.of("k")));
+        reopen();
+        assertThat(vault.get("rec-old")).contains(plain);
+        assertThat(vault.recordsOfPatient("pat-A")).containsExactly("rec-old", "rec-new");
+        assertThat(vault.findRecords("k")).containsExactly("rec-new");
+    }
+
+    @Test
+    void erasedRecordsStayListedButCannotBeRead() {
+        vault.put(record("rec-1", "pat-A").withLookupKeys(List.of("k")));
+        vault.erasePatient("pat-A");
+        reopen();
+        assertThat(vault.findRecords("k")).containsExactly("rec-1");
+        assertThat(vault.recordsOfPatient("pat-A")).containsExactly("rec-1");
+        assertThatThrownBy(() -> vault.get("rec-1")).isInstanceOf(RecordErasedException.class);
+    }
+
+    @Test
+    void lookupKeysAreIndexDataNotContent() {
+        VaultRecord r = record("rec-1", "pat-A");
+        assertThat(r.withLookupKeys(List.of("a", "b", "a")).lookupKeys()).containsExactly("a", "b");
+        assertThat(r.withLookupKeys(List.of("a"))).isEqualTo(r);
+        assertThatThrownBy(() -> r.withLookupKeys(List.of(""))).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> r.withLookupKeys(List.of("x".repeat(129)))).isInstanceOf(IllegalArgumentException.class);
+    }
+
     private static void fixChecksum(byte[] file, FileRecordVault.Location at) {
         int bodyLength = at.length() - EntryLog.HEADER;
         CRC32C crc = new CRC32C();
