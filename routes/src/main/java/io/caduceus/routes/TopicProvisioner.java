@@ -29,7 +29,8 @@ final class TopicProvisioner {
                         Integer.parseInt(props.resolveProperty("caduceus.kafka.topic.ledger-entries.partitions").orElse("6")),
                         (short) 1, Map.of()),
                 new KafkaTopics.Topic(props.resolveProperty("caduceus.kafka.topic.quarantine").orElseThrow(), 1, (short) 1, Map.of()),
-                new KafkaTopics.Topic(props.resolveProperty("caduceus.kafka.topic.erasures").orElseThrow(), 1, (short) 1, Map.of()));
+                new KafkaTopics.Topic(props.resolveProperty("caduceus.kafka.topic.erasures").orElseThrow(), 1, (short) 1, Map.of()),
+                new KafkaTopics.Topic(props.resolveProperty("caduceus.kafka.topic.access-events").orElseThrow(), 1, (short) 1, Map.of()));
         Thread thread = new Thread(() -> {
             while (!Thread.currentThread().isInterrupted()) {
                 try {

@@ -13,7 +13,8 @@ import org.slf4j.LoggerFactory;
 public final class AnchoringBeans {
 
     private static final Logger LOG = LoggerFactory.getLogger(AnchoringBeans.class);
-    static final String SERVICE = "anchoringService";
+    /** Registry name of the {@link AnchoringService}, when anchoring is on and its log opened. */
+    public static final String SERVICE = "anchoringService";
 
     private AnchoringBeans() {
     }

@@ -15,6 +15,8 @@ import io.caduceus.bridge.AnchoringStatus;
 import io.caduceus.bridge.ProofService;
 import io.caduceus.bridge.TransactionLookup;
 import io.caduceus.core.domain.AnchorReceipt;
+import io.caduceus.core.domain.RecordId;
+import io.caduceus.core.hash.Digest;
 import io.caduceus.core.merkle.TreeHead;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -23,6 +25,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.camel.Service;
 import org.slf4j.Logger;
@@ -103,6 +106,15 @@ public final class AnchoringService implements Service {
 
     ProofService proofs() {
         return proofs;
+    }
+
+    /**
+     * The commitment the ledger holds for a record, as the bridge logged it from the ledger feed; empty until the
+     * feed has reached the record. Readers compare it with the commitment recomputed from the vault.
+     */
+    public Optional<Digest> ledgerCommitment(RecordId recordId) {
+        OptionalLong leaf = log.leafIndex(recordId);
+        return leaf.isPresent() ? Optional.of(log.commitment(leaf.getAsLong())) : Optional.empty();
     }
 
     /**

@@ -1,11 +1,14 @@
 package io.caduceus.routes.fhir;
 
 import ca.uhn.fhir.context.FhirContext;
+import io.caduceus.routes.anchor.AnchoringBeans;
+import io.caduceus.routes.anchor.AnchoringService;
 import io.caduceus.routes.hl7.IngestServices;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.Optional;
 import org.apache.camel.CamelContext;
 import org.apache.camel.StartupListener;
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;
@@ -40,6 +43,13 @@ public final class FhirBeans {
                 CapabilityStatements.build(settings.resourceTypes(), validator.customProfiles(), settings.issuer(),
                         String.valueOf(FhirBeans.class.getPackage().getImplementationVersion())));
         context.getRegistry().bind("fhirInbound", inbound);
+        // Looked up per read: the anchoring service is registered after these beans, and may be off.
+        LedgerIntegrity integrity = new LedgerIntegrity(() -> Optional.ofNullable(context.getRegistry()
+                .lookupByNameAndType(AnchoringBeans.SERVICE, AnchoringService.class)).map(service -> service::ledgerCommitment));
+        int everythingMaxRecords = Integer.parseInt(context.getPropertiesComponent()
+                .resolveProperty("caduceus.fhir.read.everything-max-records").map(String::strip).orElse("1000"));
+        context.getRegistry().bind("fhirReader", new FhirReader(fhir, settings, verifier, ingest.vault(), integrity,
+                everythingMaxRecords));
         warmUp(validator);
         try {
             context.addStartupListener(new OversizedRequests(settings, verifier, ingest, fhir));

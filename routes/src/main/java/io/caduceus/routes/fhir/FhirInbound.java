@@ -10,6 +10,7 @@ import io.caduceus.core.domain.SourceSystem;
 import io.caduceus.core.hash.Sha256;
 import io.caduceus.core.json.CanonicalJson;
 import io.caduceus.core.json.JsonException;
+import io.caduceus.routes.records.ResourceKeys;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -115,6 +116,7 @@ public final class FhirInbound {
         FhirResourceReader.Parsed parsed = reader.read(text, format);
         Resource resource = parsed.resource();
         List<String> entryIds = List.of();
+        List<String> lookupKeys = new ArrayList<>();
         String messageType;
         if (bundleRequest) {
             Bundle bundle = requireTransactionOrBatch(resource);
@@ -132,6 +134,10 @@ public final class FhirInbound {
             throw FhirRejection.content(422, issues);
         }
 
+        if ("create".equals(request.interaction())) {
+            // A create's id is the server's to assign (FHIR RESTful API, create): one sent along is not kept.
+            resource.setIdElement(null);
+        }
         byte[] canonical = canonical(resource);
         SourceSystem source = FhirRecords.source(request.caller().clientId());
         String interactionKey = bundleRequest ? "bundle" : request.interaction();
@@ -144,8 +150,15 @@ public final class FhirInbound {
                         ? entries.get(i).getResource().getIdElement().getIdPart() : FhirRecords.entryId(recordId, i));
             }
             entryIds = ids;
+            for (int i = 0; i < entries.size(); i++) {
+                lookupKeys.add(ResourceKeys.of(entries.get(i).getResource().fhirType(), ids.get(i)));
+            }
+        } else {
+            lookupKeys.add(ResourceKeys.of(request.type(), "create".equals(request.interaction())
+                    ? FhirRecords.logicalId(recordId) : request.id()));
         }
-        LedgerEntry entry = records.store(recordId, source, messageType, resource, canonical, body, request.receivedAt());
+        LedgerEntry entry = records.store(recordId, source, messageType, resource, canonical, body, request.receivedAt(),
+                lookupKeys);
         exchange.setProperty(RESULT, new Result(recordId, resource, format, entryIds));
         exchange.getMessage().removeHeaders("*");
         exchange.getMessage().setHeader(KAFKA_KEY, recordId.value());

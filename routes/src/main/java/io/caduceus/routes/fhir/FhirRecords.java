@@ -61,7 +61,7 @@ final class FhirRecords {
      * Stores the record unless it is already there, and returns the ledger entry to publish. Durable when it returns.
      */
     LedgerEntry store(RecordId recordId, SourceSystem source, String messageType, Resource resource, byte[] canonical,
-            byte[] original, Instant receivedAt) throws FhirRejection {
+            byte[] original, Instant receivedAt, List<String> lookupKeys) throws FhirRejection {
         try {
             Optional<VaultRecord> stored = vault.get(recordId.value());
             VaultRecord record;
@@ -71,7 +71,7 @@ final class FhirRecords {
                 Optional<PatientPseudonym> pseudonym = patientIdentifier(resource)
                         .map(id -> pseudonymizer.pseudonymize(id.getSystem(), id.getValue()));
                 record = new VaultRecord(recordId.value(), pseudonym.map(PatientPseudonym::value).orElse(NO_PATIENT),
-                        Salt.random().toBytes(), CONTENT_TYPE, canonical, original, receivedAt);
+                        Salt.random().toBytes(), CONTENT_TYPE, canonical, original, receivedAt).withLookupKeys(lookupKeys);
                 try {
                     vault.put(record);
                 } catch (RecordConflictException e) {

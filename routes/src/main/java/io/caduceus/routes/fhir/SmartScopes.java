@@ -5,23 +5,25 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * SMART on FHIR scope checks for the two write interactions Caduceus serves.
+ * SMART on FHIR scope checks for the interactions Caduceus serves.
  *
  * <p>Granting scopes, for resource type {@code T}: contexts {@code system/} and {@code user/} (a {@code patient/}
- * scope is never enough: Caduceus has no launch context to confine the write to one patient's compartment); resource
- * {@code T} or {@code *}; permissions SMART v1 {@code write} or {@code *}, or SMART v2 letters in {@code cruds} order
- * containing {@code c} for create and {@code u} for update. A v2 scope with a query ({@code ?category=...}) grants
- * nothing, since such restrictions cannot be enforced here.
+ * scope is never enough: Caduceus has no launch context to confine access to one patient's compartment); resource
+ * {@code T} or {@code *}; permissions SMART v1 {@code write} (create, update) or {@code read}, or {@code *}; or SMART
+ * v2 letters in {@code cruds} order containing {@code c} for create, {@code r} for read and {@code u} for update. A v2
+ * scope with a query ({@code ?category=...}) grants nothing, since such restrictions cannot be enforced here.
  */
 final class SmartScopes {
 
     enum Interaction {
-        CREATE('c'), UPDATE('u');
+        CREATE('c', "write"), READ('r', "read"), UPDATE('u', "write");
 
         private final char v2Letter;
+        private final String v1Permission;
 
-        Interaction(char v2Letter) {
+        Interaction(char v2Letter, String v1Permission) {
             this.v2Letter = v2Letter;
+            this.v1Permission = v1Permission;
         }
     }
 
@@ -41,7 +43,7 @@ final class SmartScopes {
                 continue;
             }
             String permissions = m.group(3);
-            if (permissions.equals("write") || permissions.equals("*")) {
+            if (permissions.equals(interaction.v1Permission) || permissions.equals("*")) {
                 return true;
             }
             if (V2_PERMISSIONS.matcher(permissions).matches() && permissions.indexOf(interaction.v2Letter) >= 0) {
@@ -58,8 +60,8 @@ final class SmartScopes {
 
     /** The scopes named in the CapabilityStatement's security section. */
     static String described() {
-        return "system/*.write, system/<Type>.write, user/*.write, user/<Type>.write (SMART v1; .* too), and the SMART v2 "
-                + "forms system|user/<Type or *>.<cruds subset> containing c (create) or u (update). patient/ scopes "
-                + "and v2 scopes with query restrictions grant nothing.";
+        return "writes: system|user/<Type or *>.write; reads: system|user/<Type or *>.read (SMART v1; .* grants both); "
+                + "and the SMART v2 forms system|user/<Type or *>.<cruds subset> containing c (create), r (read) or "
+                + "u (update). patient/ scopes and v2 scopes with query restrictions grant nothing.";
     }
 }

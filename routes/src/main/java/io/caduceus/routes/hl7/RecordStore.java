@@ -11,6 +11,7 @@ import io.caduceus.core.domain.SourceSystem;
 import io.caduceus.core.hash.Digest;
 import io.caduceus.core.pseudonym.PatientPseudonym;
 import io.caduceus.hl7.mapping.MappingResult;
+import io.caduceus.routes.records.ResourceKeys;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.Optional;
@@ -79,7 +80,8 @@ public final class RecordStore {
                         "the patient identifier (PID-3) is empty", "PID", 1, 3, 1));
             }
             record = new VaultRecord(recordId.value(), pseudonym.map(PatientPseudonym::value).orElse(NO_PATIENT),
-                    Salt.random().toBytes(), CONTENT_TYPE, mapping.canonicalJson(), original, receivedAt);
+                    Salt.random().toBytes(), CONTENT_TYPE, mapping.canonicalJson(), original, receivedAt)
+                    .withLookupKeys(ResourceKeys.ofBundleEntries(mapping.bundle()));
             services.vault().put(record);
         }
         Digest commitment = HidingCommitments.commit(Salt.of(record.salt()), record.canonicalBundle());

@@ -30,13 +30,23 @@ class SmartScopesTest {
             "system/Patient.c?category=x, Patient, CREATE, false",
             "openid,                    Patient, CREATE, false",
             "'',                        Patient, CREATE, false",
+            "user/Patient.read,         Patient, READ, true",
+            "system/*.read,             Observation, READ, true",
+            "system/Patient.*,          Patient, READ, true",
+            "system/Patient.rs,         Patient, READ, true",
+            "system/Patient.cruds,      Patient, READ, true",
+            "system/Patient.write,      Patient, READ, false",
+            "system/Patient.cu,         Patient, READ, false",
+            "user/Observation.read,     Patient, READ, false",
+            "patient/Patient.read,      Patient, READ, false",
+            "patient/*.rs,              Patient, READ, false",
     })
-    void grantsWritesOnlyForMatchingSystemOrUserScopes(String scope, String type, Interaction interaction, boolean allowed) {
+    void grantsOnlyMatchingSystemOrUserScopes(String scope, String type, Interaction interaction, boolean allowed) {
         assertThat(SmartScopes.allows(Set.of(scope), type, interaction)).isEqualTo(allowed);
     }
 
     @ParameterizedTest
-    @CsvSource({"Patient, CREATE, system/Patient.c", "Observation, UPDATE, system/Observation.u"})
+    @CsvSource({"Patient, CREATE, system/Patient.c", "Observation, UPDATE, system/Observation.u", "Patient, READ, system/Patient.r"})
     void namesTheNarrowestGrantingScope(String type, Interaction interaction, String scope) {
         assertThat(SmartScopes.required(type, interaction)).isEqualTo(scope);
         assertThat(SmartScopes.allows(Set.of(scope), type, interaction)).isTrue();
