@@ -50,10 +50,12 @@ import org.slf4j.LoggerFactory;
 /**
  * FHIR R4 over REST into the real devnet Kafka: accepted content is in the vault and its ledger entry on Kafka before
  * the 201/200, rejected content is answered with an OperationOutcome and quarantined, callers without a valid token
- * or scope are refused, and no patient data reaches Kafka or the logs.
+ * or scope are refused, and no patient data reaches Kafka or the logs. Reads (of FHIR and of HL7 v2 records) are
+ * answered only once their access event is on Kafka, and say whether the record matches the commitment the ledger feed
+ * delivered to the anchoring bridge (hardhat is there for the bridge's devnet bootstrap).
  */
 @ExtendWith(DevnetExtension.class)
-@DevnetServices({"kafka"})
+@DevnetServices({"kafka", "ethereum"})
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class FhirInboundIT {
 
@@ -87,6 +89,10 @@ class FhirInboundIT {
         middleware = InProcessMiddleware.start(work, Map.of(
                 "caduceus.kafka.topic.ledger-entries", "it.fhir.ledger-entries." + run,
                 "caduceus.kafka.topic.quarantine", "it.fhir.quarantine." + run,
+                "caduceus.kafka.topic.access-events", "it.fhir.access-events." + run,
+                "caduceus.anchor.devnet-bootstrap", "true",
+                "caduceus.anchor.confirmations", "0",
+                "caduceus.anchor.feed.poll-ms", "200",
                 "caduceus.fhir.auth.issuer", ISSUER,
                 "caduceus.fhir.auth.audience", AUDIENCE,
                 "caduceus.fhir.auth.public-key-file", pem.toString(),
@@ -249,7 +255,7 @@ class FhirInboundIT {
                 HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(response.body()).contains("\"CapabilityStatement\"", "\"transaction\"", "\"batch\"", "\"create\"", "\"update\"",
-                "SMART-on-FHIR", "system/*.write", "application/fhir+xml");
+                "\"read\"", "Patient-everything", "SMART-on-FHIR", "<Type or *>.write", "<Type or *>.read", "application/fhir+xml");
     }
 
     @Test
@@ -287,7 +293,80 @@ class FhirInboundIT {
                 bundles * 10 / seconds, sorted.get(sorted.size() / 2) / 1_000_000, sorted.get((int) Math.ceil(sorted.size() * 0.99) - 1) / 1_000_000);
     }
 
+    @Test
+    void aCreatedPatientIsReadBackVerifiedAgainstTheLedgerAndTheReadIsLogged() throws Exception {
+        String mrnValue = "MRN-" + mrn.incrementAndGet();
+        HttpResponse<String> created = post("/fhir/Patient", patient(mrnValue), "application/fhir+json", token("system/Patient.write"));
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+        String recordId = created.headers().firstValue("X-Caduceus-Record-Id").orElseThrow();
+        String id = recordId.substring(2);
+
+        // The bridge logs the entry from Kafka within moments; until then the record is served as pending.
+        HttpResponse<String> read = org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250))
+                .until(() -> get("/fhir/Patient/" + id, token("user/Patient.read")),
+                        r -> r.headers().firstValue("X-Caduceus-Integrity").orElse("").equals("verified"));
+        assertThat(read.statusCode()).isEqualTo(200);
+        assertThat(read.body()).contains(CANARY).contains("\"code\":\"verified\"").contains("\"id\":\"" + id + "\"");
+        assertThat(read.headers().firstValue("X-Caduceus-Record-Id")).contains(recordId);
+
+        List<ConsumerRecord<String, String>> events = KafkaTopicReader.readAll(bootstrap(),
+                middleware.property("caduceus.kafka.topic.access-events"), Duration.ofSeconds(20),
+                all -> all.stream().anyMatch(r -> r.value().contains(recordId)));
+        assertThat(events).anySatisfy(e -> assertThat(e.value()).contains(recordId).contains("\"interaction\":\"read\""));
+        assertThat(events).allSatisfy(e -> assertThat(e.value()).doesNotContain(CANARY).doesNotContain(mrnValue).doesNotContain("it-client"));
+
+        HttpResponse<String> everything = get("/fhir/Patient/" + id + "/$everything", token("system/*.read"));
+        assertThat(everything.statusCode()).as(everything.body()).isEqualTo(200);
+        assertThat(everything.body()).contains("\"type\":\"searchset\"").contains(CANARY);
+
+        assertThat(get("/fhir/Patient/" + id, token("system/Patient.write")).statusCode()).isEqualTo(403);
+        assertThat(get("/fhir/Patient/" + id, null).statusCode()).isEqualTo(401);
+        assertThat(get("/fhir/Patient/unknown-id", token("system/*.read")).statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void aPatientSentAsHl7OverMllpIsReadAsFhir() throws Exception {
+        String controlId = "FHIRREAD" + mrn.incrementAndGet();
+        String adt = "MSH|^~\\&|HIS|GENERAL|CADUCEUS|HUB|20261125101500||ADT^A04^ADT_A01|" + controlId + "|P|2.5.1\r"
+                + "EVN|A04|20261125101500\r"
+                + "PID|1||MRN-" + controlId + "^^^GENERAL^MR||" + CANARY + "^Jane^^^^^L||19700101|F\r"
+                + "PV1|1|O|CLINIC^^^GENERAL\r";
+        try (io.caduceus.it.MllpClient client = middleware.mllpClient()) {
+            String ack = client.send(adt);
+            assertThat(io.caduceus.it.MllpClient.ackCode(ack)).as(ack).isEqualTo("AA");
+        }
+        String recordId = new io.caduceus.core.domain.MessageId(new io.caduceus.core.domain.SourceSystem("HIS", "GENERAL"), controlId)
+                .recordId().value();
+        // The Patient's id is derived from its identifiers by the mapping; read it from the stored bundle.
+        org.hl7.fhir.r4.model.Bundle stored = ca.uhn.fhir.context.FhirContext.forR4Cached().newJsonParser()
+                .setOverrideResourceIdWithBundleEntryFullUrl(false).parseResource(
+                org.hl7.fhir.r4.model.Bundle.class, new String(middleware.ingest().vault().get(recordId).orElseThrow().canonicalBundle(),
+                        StandardCharsets.UTF_8));
+        String patientId = stored.getEntry().stream().map(org.hl7.fhir.r4.model.Bundle.BundleEntryComponent::getResource)
+                .filter(r -> r instanceof org.hl7.fhir.r4.model.Patient).findFirst().orElseThrow().getIdElement().getIdPart();
+
+        HttpResponse<String> read = org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250))
+                .until(() -> get("/fhir/Patient/" + patientId, token("system/*.read")),
+                        r -> r.headers().firstValue("X-Caduceus-Integrity").orElse("").equals("verified"));
+        assertThat(read.statusCode()).isEqualTo(200);
+        assertThat(read.body()).contains(CANARY).contains("\"resourceType\":\"Patient\"");
+        assertThat(read.headers().firstValue("X-Caduceus-Record-Id")).contains(recordId);
+
+        HttpResponse<String> everything = get("/fhir/Patient/" + patientId + "/$everything", token("system/*.read"));
+        assertThat(everything.statusCode()).as(everything.body()).isEqualTo(200);
+        assertThat(everything.body()).contains("\"resourceType\":\"Encounter\"").contains("\"resourceType\":\"Provenance\"");
+    }
+
     // --- helpers ---
+
+    private HttpResponse<String> get(String path, String token) throws IOException, InterruptedException {
+        HttpRequest.Builder builder = HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(60))
+                .header("Accept", "application/fhir+json").GET();
+        if (token != null) {
+            builder.header("Authorization", "Bearer " + token);
+        }
+        return http.send(builder.build(), HttpResponse.BodyHandlers.ofString());
+    }
 
     /** One HTTP/1.1 response with a Content-Length, read without waiting for the connection to close. */
     private static String readResponse(java.io.InputStream in) throws IOException {

@@ -29,21 +29,25 @@ final class CapabilityStatements {
                 .setFhirVersion(FHIRVersion._4_0_1)
                 .setName("CaduceusFhirInbound")
                 .setTitle("Caduceus FHIR R4 inbound")
-                .setDescription("Write-only FHIR R4 intake: every accepted resource or bundle is validated, stored "
-                        + "encrypted off-chain and committed to the ledger. Reads and searches are not served here.");
+                .setDescription("FHIR R4 intake and record access: every accepted resource or bundle is validated, stored "
+                        + "encrypted off-chain and committed to the ledger. Reads return the newest stored version with a "
+                        + "meta.tag (urn:caduceus:fhir:ledger-integrity) saying whether its record matches the ledger "
+                        + "commitment; searches are not served.");
         cs.getSoftware().setName("Caduceus").setVersion(version);
         cs.getImplementation().setDescription("Caduceus FHIR R4 inbound");
         cs.addFormat("application/fhir+json").addFormat("application/fhir+xml").addFormat("json").addFormat("xml");
 
         CapabilityStatementRestComponent rest = cs.addRest().setMode(RestfulCapabilityMode.SERVER);
         rest.setDocumentation("Batch bundles are processed all-or-nothing like transactions; each bundle is one record. "
-                + "Bundle entries may only POST (create) or PUT (update) resources of the listed types.");
+                + "Bundle entries may only POST (create) or PUT (update) resources of the listed types. Read serves every "
+                + "resource type stored, including those mapped from HL7 v2 (Provenance, Coverage, ...); each read that "
+                + "discloses records is logged as an access event before it is answered.");
         CodeableConcept smart = new CodeableConcept();
         smart.addCoding().setSystem("http://terminology.hl7.org/CodeSystem/restful-security-service").setCode("SMART-on-FHIR");
         smart.setText("OAuth2 bearer JWT (RS256 or ES256)");
         rest.getSecurity().setCors(false).addService(smart)
-                .setDescription("Every write needs a bearer access token issued by " + (issuer.isBlank() ? "the configured issuer" : issuer)
-                        + " for this server's audience. Scopes granting writes: " + SmartScopes.described());
+                .setDescription("Every request needs a bearer access token issued by " + (issuer.isBlank() ? "the configured issuer" : issuer)
+                        + " for this server's audience. Scopes: " + SmartScopes.described());
         rest.addInteraction().setCode(SystemRestfulInteraction.TRANSACTION);
         rest.addInteraction().setCode(SystemRestfulInteraction.BATCH);
         for (String type : resourceTypes) {
@@ -52,6 +56,11 @@ final class CapabilityStatements {
             customProfiles.getOrDefault(type, List.of()).forEach(resource::addSupportedProfile);
             resource.addInteraction().setCode(TypeRestfulInteraction.CREATE);
             resource.addInteraction().setCode(TypeRestfulInteraction.UPDATE);
+            resource.addInteraction().setCode(TypeRestfulInteraction.READ);
+            if ("Patient".equals(type)) {
+                resource.addOperation().setName("everything")
+                        .setDefinition("http://hl7.org/fhir/OperationDefinition/Patient-everything");
+            }
             resource.setUpdateCreate(true).setConditionalCreate(false).setConditionalUpdate(false)
                     .setVersioning(CapabilityStatement.ResourceVersionPolicy.NOVERSION);
         }

@@ -68,7 +68,9 @@ final class RecordResources {
     }
 
     private Resource parse(VaultRecord record) {
-        return (Resource) fhir.newJsonParser().parseResource(new String(record.canonicalBundle(), StandardCharsets.UTF_8));
+        // The resource's own id, not the entry's fullUrl (urn:uuid:...), which HAPI would put in its place.
+        return (Resource) fhir.newJsonParser().setOverrideResourceIdWithBundleEntryFullUrl(false)
+                .parseResource(new String(record.canonicalBundle(), StandardCharsets.UTF_8));
     }
 
     private static Resource withId(Resource resource, String id) {

@@ -19,10 +19,13 @@ class CapabilityStatementsTest {
         assertThat(rest.getInteraction()).extracting(i -> i.getCode().toCode()).containsExactly("transaction", "batch");
         assertThat(rest.getResource()).extracting(r -> r.getType()).containsExactly("Patient", "Observation");
         assertThat(rest.getResource()).allSatisfy(r ->
-                assertThat(r.getInteraction()).extracting(i -> i.getCode().toCode()).containsExactly("create", "update"));
+                assertThat(r.getInteraction()).extracting(i -> i.getCode().toCode()).containsExactly("create", "update", "read"));
         assertThat(rest.getResource().get(0).getSupportedProfile()).extracting(p -> p.getValue()).containsExactly("http://example.org/p");
         assertThat(rest.getResource().get(1).getSupportedProfile()).isEmpty();
         assertThat(rest.getSecurity().getServiceFirstRep().getCodingFirstRep().getCode()).isEqualTo("SMART-on-FHIR");
-        assertThat(rest.getSecurity().getDescription()).contains("system/*.write", "user/<Type>.write", "cruds", TestTokens.ISSUER);
+        assertThat(rest.getSecurity().getDescription()).contains("<Type or *>.write", "<Type or *>.read", "cruds", TestTokens.ISSUER);
+        assertThat(rest.getResource().get(0).getOperation()).extracting(o -> o.getDefinition())
+                .containsExactly("http://hl7.org/fhir/OperationDefinition/Patient-everything");
+        assertThat(rest.getResource().get(1).getOperation()).isEmpty();
     }
 }
