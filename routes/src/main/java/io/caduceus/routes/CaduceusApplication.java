@@ -4,6 +4,8 @@ import io.caduceus.routes.anchor.AnchoringBeans;
 import io.caduceus.routes.fhir.FhirBeans;
 import io.caduceus.routes.health.DependencyHealthChecks;
 import io.caduceus.routes.erasure.ErasureService;
+import io.caduceus.routes.hl7.ApplicationAckSender;
+import io.caduceus.routes.hl7.ApplicationAcknowledger;
 import io.caduceus.routes.hl7.Hl7Acknowledger;
 import io.caduceus.routes.hl7.Hl7Intake;
 import io.caduceus.routes.hl7.Hl7Quarantine;
@@ -72,6 +74,8 @@ public final class CaduceusApplication {
                 context.getRegistry().bind("recordStore", new RecordStore(ingest));
                 context.getRegistry().bind("hl7Quarantine", new Hl7Quarantine(ingest));
                 context.getRegistry().bind("hl7Acknowledger", new Hl7Acknowledger());
+                context.getRegistry().bind("applicationAcknowledger", ApplicationAcknowledger.from(context));
+                context.getRegistry().bind("applicationAckSender", ApplicationAckSender.from(context));
                 context.getRegistry().bind("quarantineAdmin", new QuarantineAdmin(ingest));
                 context.getRegistry().bind("erasureService", new ErasureService(ingest));
                 int maxMessageBytes = Integer.parseInt(context.resolvePropertyPlaceholders("{{caduceus.mllp.max-message-bytes}}"));

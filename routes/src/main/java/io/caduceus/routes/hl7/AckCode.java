@@ -1,6 +1,9 @@
 package io.caduceus.routes.hl7;
 
-/** HL7 table 0008 acknowledgment codes: original mode (A*) and enhanced-mode commit acknowledgments (C*). */
+/**
+ * HL7 table 0008 acknowledgment codes: original mode and enhanced-mode application acknowledgments (A*), and
+ * enhanced-mode commit acknowledgments (C*).
+ */
 enum AckCode {
     AA, AE, AR, CA, CE, CR;
 
@@ -15,6 +18,11 @@ enum AckCode {
             case ERROR -> AE;
             case REJECTED -> AR;
         };
+    }
+
+    /** Enhanced mode's application acknowledgment says what original mode's does, with the same codes. */
+    static AckCode applicationMode(Outcome outcome) {
+        return originalMode(outcome);
     }
 
     static AckCode commitMode(Outcome outcome) {

@@ -18,6 +18,21 @@ final class Hl7AckBuilder {
     }
 
     static byte[] build(MshHeader original, AckCode code, Optional<Hl7Error> error, ZonedDateTime now, String ackControlId) {
+        return build(original, code, error, now, ackControlId, false);
+    }
+
+    /**
+     * The enhanced-mode application acknowledgement: the same ACK, but a message of its own on a new connection, so
+     * MSH-15 AL asks the original sender for the commit acknowledgement that tells Caduceus it arrived, and MSH-16
+     * NE says that an acknowledgement is not itself to be acknowledged by the application.
+     */
+    static byte[] buildApplicationAck(MshHeader original, AckCode code, Optional<Hl7Error> error, ZonedDateTime now,
+            String ackControlId) {
+        return build(original, code, error, now, ackControlId, true);
+    }
+
+    private static byte[] build(MshHeader original, AckCode code, Optional<Hl7Error> error, ZonedDateTime now,
+            String ackControlId, boolean requestCommitAck) {
         char fs = original.fieldSeparator();
         String enc = original.encodingCharacters();
         char cs = enc.charAt(0);
@@ -36,8 +51,11 @@ final class Hl7AckBuilder {
         }
         ack.append(fs).append(ackControlId)
                 .append(fs).append(escape(original.processingId(), original))
-                .append(fs).append(escape(original.version(), original))
-                .append('\r');
+                .append(fs).append(escape(original.version(), original));
+        if (requestCommitAck) {
+            ack.append(fs).append(fs).append(fs).append("AL").append(fs).append("NE"); // MSH-13, 14 empty; 15, 16
+        }
+        ack.append('\r');
         ack.append("MSA").append(fs).append(code.name()).append(fs).append(original.controlId());
         error.ifPresent(e -> ack.append(fs).append(escape(truncate(e.reason(), 80), original)));
         ack.append('\r');

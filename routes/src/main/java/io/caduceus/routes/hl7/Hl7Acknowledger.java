@@ -15,8 +15,8 @@ import org.slf4j.LoggerFactory;
  * <p>Original mode (MSH-15 and MSH-16 empty): AA only after the record is in the vault and its ledger entry was
  * acknowledged by Kafka; AE for a message Caduceus could not process; AR for one it will not process. Enhanced mode:
  * the commit acknowledgement CA/CE/CR, sent or not as MSH-15 asks (AL always, NE never, ER on errors only, SU on
- * success only). Application acknowledgements of enhanced mode (MSH-16) would be new messages to the sender on
- * another connection; Caduceus does not send them (README, "HL7 acknowledgements").
+ * success only). The application acknowledgements of enhanced mode (MSH-16) are new messages to the sender on another
+ * connection, sent by {@link ApplicationAcknowledger} and {@link ApplicationAckSender} without delaying this reply.
  */
 public final class Hl7Acknowledger {
 
@@ -88,7 +88,8 @@ public final class Hl7Acknowledger {
         };
     }
 
-    private static String nextControlId() {
+    /** MSH-10 of an acknowledgement Caduceus writes: unique across restarts without shared state. */
+    static String nextControlId() {
         return "CAD" + RUN + SEQUENCE.incrementAndGet();
     }
 }

@@ -10,6 +10,8 @@ final class IngestExchange {
     static final String RECORD_ID = "caduceus.recordId";
     static final String DUPLICATE = "caduceus.duplicate";
     static final String QUARANTINE_ID = "caduceus.quarantineId";
+    static final String APPLICATION_ACK_DESTINATION = "caduceus.hl7.applicationAck.destination";
+    static final String APPLICATION_ACK_SENDER = "caduceus.hl7.applicationAck.sender";
 
     private IngestExchange() {
     }
