@@ -43,6 +43,19 @@ public final class ApplicationAcknowledger {
         return new ApplicationAcknowledger(ApplicationAckSettings.from(context).destinations(), ZoneId.systemDefault());
     }
 
+    /**
+     * Whether the sender asked for application acknowledgements at all (MSH-16 AL, ER or SU): the route wire-taps only
+     * those exchanges, so original-mode traffic, nearly all of it, pays no copy and no queue hand-off.
+     */
+    public boolean asked(Exchange exchange) {
+        MshHeader header = exchange.getProperty(IngestExchange.HEADER, MshHeader.class);
+        if (header == null || header == MshHeader.UNREADABLE) {
+            return false;
+        }
+        String type = header.applicationAckType();
+        return "AL".equals(type) || "ER".equals(type) || "SU".equals(type);
+    }
+
     public void prepare(Exchange exchange) {
         exchange.getMessage().setBody(null);
         MshHeader header = exchange.getProperty(IngestExchange.HEADER, MshHeader.class);

@@ -47,6 +47,15 @@ class ApplicationAcknowledgerTest {
         return ack == null ? null : new String(ack, StandardCharsets.ISO_8859_1);
     }
 
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.CsvSource({"AL, true", "ER, true", "SU, true", "NE, false", "'', false", "XX, false"})
+    void onlyExchangesWhoseSenderAskedForApplicationAcksAreTapped(String msh16, boolean asked) {
+        ApplicationAcknowledger acknowledger = new ApplicationAcknowledger(DESTINATIONS, ZoneOffset.UTC);
+        org.assertj.core.api.Assertions.assertThat(acknowledger.asked(ingested(message("HIS|HOSPITAL", msh16, "2.5"), null)))
+                .isEqualTo(asked);
+        org.assertj.core.api.Assertions.assertThat(acknowledger.asked(new DefaultExchange(CONTEXT))).isFalse();
+    }
+
     private static Exception outcome(String outcome) {
         return switch (outcome) {
             case "accepted" -> null;
