@@ -12,6 +12,7 @@ import io.caduceus.routes.hl7.Hl7Quarantine;
 import io.caduceus.routes.hl7.IngestServices;
 import io.caduceus.routes.hl7.QuarantineAdmin;
 import io.caduceus.routes.hl7.RecordStore;
+import io.caduceus.routes.mllp.MllpConnectionErrors;
 import io.caduceus.routes.mllp.MllpFrameDecoder;
 import io.caduceus.routes.mllp.MllpFrameEncoder;
 import java.io.IOException;
@@ -81,6 +82,7 @@ public final class CaduceusApplication {
                 int maxMessageBytes = Integer.parseInt(context.resolvePropertyPlaceholders("{{caduceus.mllp.max-message-bytes}}"));
                 context.getRegistry().bind("mllpFrameDecoder", MllpFrameDecoder.factory(maxMessageBytes));
                 context.getRegistry().bind("mllpFrameEncoder", new MllpFrameEncoder());
+                context.getRegistry().bind("mllpConnectionErrors", new MllpConnectionErrors());
                 FhirBeans.register(context, ingest);
                 AnchoringBeans.register(context, ingest);
                 topicProvisioner = TopicProvisioner.start(context);
