@@ -40,6 +40,7 @@ public final class FhirBeans {
                 CapabilityStatements.build(settings.resourceTypes(), validator.customProfiles(), settings.issuer(),
                         String.valueOf(FhirBeans.class.getPackage().getImplementationVersion())));
         context.getRegistry().bind("fhirInbound", inbound);
+        registerPoller(context, inbound, ingest);
         warmUp(validator);
         try {
             context.addStartupListener(new OversizedRequests(settings, verifier, ingest, fhir));
@@ -48,6 +49,22 @@ public final class FhirBeans {
         }
         LOG.info("FHIR inbound ready: {} resource types, bodies up to {} bytes", settings.resourceTypes().size(),
                 settings.maxRequestBytes());
+    }
+
+    /**
+     * Binds {@code fhirChangePoller} for camel/fhir-poll.camel.yaml. When polling is enabled its checkpoints are read
+     * now, so that a bad checkpoint file or option stops the start instead of the first poll.
+     */
+    private static void registerPoller(CamelContext context, FhirInbound inbound, IngestServices ingest) {
+        FhirPollSettings poll = FhirPollSettings.from(context);
+        if (!poll.enabled()) {
+            context.getRegistry().bind("fhirChangePoller", FhirChangePoller.disabled(poll));
+            return;
+        }
+        FhirPollCheckpoints checkpoints = FhirPollCheckpoints.open(poll.checkpointFile(), poll.baseUrl().toString(), poll.since());
+        context.getRegistry().bind("fhirChangePoller",
+                new FhirChangePoller(poll, new LegacyFhirClient(poll), checkpoints, inbound, ingest.vault()));
+        LOG.info("FHIR poll of {} ready: {} as client {}", poll.baseUrl(), String.join(", ", poll.resourceTypes()), poll.clientId());
     }
 
     /** The validator's first use loads every R4 conformance resource (seconds): pay that before the first request. */
