@@ -6,6 +6,7 @@ import io.vertx.core.Vertx;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.List;
 import org.apache.camel.CamelContext;
 import org.apache.camel.StartupListener;
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;
@@ -40,7 +41,7 @@ public final class FhirBeans {
                 CapabilityStatements.build(settings.resourceTypes(), validator.customProfiles(), settings.issuer(),
                         String.valueOf(FhirBeans.class.getPackage().getImplementationVersion())));
         context.getRegistry().bind("fhirInbound", inbound);
-        registerPoller(context, inbound, ingest);
+        registerPoller(context, settings, inbound, ingest);
         warmUp(validator);
         try {
             context.addStartupListener(new OversizedRequests(settings, verifier, ingest, fhir));
@@ -55,11 +56,17 @@ public final class FhirBeans {
      * Binds {@code fhirChangePoller} for camel/fhir-poll.camel.yaml. When polling is enabled its checkpoints are read
      * now, so that a bad checkpoint file or option stops the start instead of the first poll.
      */
-    private static void registerPoller(CamelContext context, FhirInbound inbound, IngestServices ingest) {
+    private static void registerPoller(CamelContext context, FhirSettings settings, FhirInbound inbound, IngestServices ingest) {
         FhirPollSettings poll = FhirPollSettings.from(context);
         if (!poll.enabled()) {
             context.getRegistry().bind("fhirChangePoller", FhirChangePoller.disabled(poll));
             return;
+        }
+        List<String> refused = poll.resourceTypes().stream().filter(t -> !settings.resourceTypes().contains(t)).toList();
+        if (!refused.isEmpty()) {
+            // Every resource of these would be quarantined as "type not accepted": a configuration mistake, not content.
+            throw new IllegalArgumentException("caduceus.fhir.poll.resource-types " + refused
+                    + " are not in caduceus.fhir.resource-types");
         }
         FhirPollCheckpoints checkpoints = FhirPollCheckpoints.open(poll.checkpointFile(), poll.baseUrl().toString(), poll.since());
         context.getRegistry().bind("fhirChangePoller",

@@ -106,7 +106,9 @@ public final class FhirChangePoller {
         if (pass.next == null) {
             pass.type = pass.typesLeft.poll();
             pass.checkpoint = checkpoints.get(pass.type);
-            pass.latestSeen = pass.checkpoint.sinceInstant();
+            // Not the checkpoint: a server may match "ge" loosely (by its own precision), which is harmless; only an
+            // older change after a newer one within a search says the order cannot be trusted.
+            pass.latestSeen = null;
             pass.pagesRead.clear();
             pageUri = client.searchUri(pass.type, pass.checkpoint.since());
             page = client.search(pass.type, pass.checkpoint.since());
