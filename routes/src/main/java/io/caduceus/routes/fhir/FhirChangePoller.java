@@ -101,7 +101,6 @@ public final class FhirChangePoller {
      */
     public void fetchPage(Exchange exchange) throws LegacyFhirException {
         Pass pass = exchange.getProperty(PASS, Pass.class);
-        FhirSearchPage page;
         URI pageUri;
         if (pass.next == null) {
             pass.type = pass.typesLeft.poll();
@@ -111,11 +110,10 @@ public final class FhirChangePoller {
             pass.latestSeen = null;
             pass.pagesRead.clear();
             pageUri = client.searchUri(pass.type, pass.checkpoint.since());
-            page = client.search(pass.type, pass.checkpoint.since());
         } else {
             pageUri = pass.next;
-            page = client.next(pageUri);
         }
+        FhirSearchPage page = client.fetch(pageUri);
         pass.pagesRead.add(pageUri);
         pass.next = null;
         if (page.next() != null) {

@@ -118,7 +118,7 @@ record FhirSearchPage(List<Match> matches, String next) {
     }
 
     private static String nextLink(JsonNode links) throws LegacyFhirException {
-        if (!links.isArray()) {
+        if (links == null || !links.isArray()) {
             throw notABundle();
         }
         for (JsonNode link : links) {

@@ -40,16 +40,10 @@ final class LegacyFhirClient {
                 .followRedirects(HttpClient.Redirect.NEVER).build();
     }
 
-    /** The first page of {@code resourceType} changed at or after {@code since} (everything when null), oldest first. */
-    FhirSearchPage search(String resourceType, String since) throws LegacyFhirException {
-        return get(searchUri(resourceType, since));
-    }
-
-    /** A page named by a previous page's next link. */
-    FhirSearchPage next(URI page) throws LegacyFhirException {
-        return get(page);
-    }
-
+    /**
+     * The search for {@code resourceType} changed at or after {@code since} (everything when null), oldest first; its
+     * first page.
+     */
     URI searchUri(String resourceType, String since) {
         StringBuilder query = new StringBuilder();
         if (since != null) {
@@ -83,7 +77,8 @@ final class LegacyFhirClient {
         return uri.getPort() != -1 ? uri.getPort() : "https".equalsIgnoreCase(uri.getScheme()) ? 443 : 80;
     }
 
-    private FhirSearchPage get(URI uri) throws LegacyFhirException {
+    /** A page of search results: the first, or one a previous page's next link named. */
+    FhirSearchPage fetch(URI uri) throws LegacyFhirException {
         HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(settings.requestTimeout()).GET()
                 .header("Accept", "application/fhir+json");
         String authorization = authorization();
@@ -123,9 +118,8 @@ final class LegacyFhirClient {
         if (cause instanceof HttpTimeoutException) {
             return new LegacyFhirException("no answer within " + settings.requestTimeout().toMillis() + " ms");
         }
-        // I/O messages name hosts and states, never content.
-        return new LegacyFhirException("request failed: " + cause.getClass().getSimpleName()
-                + (cause.getMessage() == null ? "" : " " + cause.getMessage()));
+        // The class only: a protocol error's message may quote what the server sent.
+        return new LegacyFhirException("request failed: " + cause.getClass().getSimpleName());
     }
 
     /** Read for every request, so that a rotated token or password is used without a restart. */
