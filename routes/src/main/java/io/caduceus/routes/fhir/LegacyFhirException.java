@@ -12,8 +12,4 @@ public final class LegacyFhirException extends Exception {
     LegacyFhirException(String message) {
         super(message);
     }
-
-    LegacyFhirException(String message, Throwable cause) {
-        super(message, cause);
-    }
 }
