@@ -8,6 +8,7 @@ import io.vertx.core.Vertx;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import org.apache.camel.CamelContext;
 import org.apache.camel.StartupListener;
@@ -50,6 +51,7 @@ public final class FhirBeans {
                 .resolveProperty("caduceus.fhir.read.everything-max-records").map(String::strip).orElse("1000"));
         context.getRegistry().bind("fhirReader", new FhirReader(fhir, settings, verifier, ingest.vault(), integrity,
                 everythingMaxRecords));
+        registerPoller(context, settings, inbound, ingest);
         warmUp(validator);
         try {
             context.addStartupListener(new OversizedRequests(settings, verifier, ingest, fhir));
@@ -58,6 +60,28 @@ public final class FhirBeans {
         }
         LOG.info("FHIR inbound ready: {} resource types, bodies up to {} bytes", settings.resourceTypes().size(),
                 settings.maxRequestBytes());
+    }
+
+    /**
+     * Binds {@code fhirChangePoller} for camel/fhir-poll.camel.yaml. When polling is enabled its checkpoints are read
+     * now, so that a bad checkpoint file or option stops the start instead of the first poll.
+     */
+    private static void registerPoller(CamelContext context, FhirSettings settings, FhirInbound inbound, IngestServices ingest) {
+        FhirPollSettings poll = FhirPollSettings.from(context);
+        if (!poll.enabled()) {
+            context.getRegistry().bind("fhirChangePoller", FhirChangePoller.disabled(poll));
+            return;
+        }
+        List<String> refused = poll.resourceTypes().stream().filter(t -> !settings.resourceTypes().contains(t)).toList();
+        if (!refused.isEmpty()) {
+            // Every resource of these would be quarantined as "type not accepted": a configuration mistake, not content.
+            throw new IllegalArgumentException("caduceus.fhir.poll.resource-types " + refused
+                    + " are not in caduceus.fhir.resource-types");
+        }
+        FhirPollCheckpoints checkpoints = FhirPollCheckpoints.open(poll.checkpointFile(), poll.baseUrl().toString(), poll.since());
+        context.getRegistry().bind("fhirChangePoller",
+                new FhirChangePoller(poll, new LegacyFhirClient(poll), checkpoints, inbound, ingest.vault()));
+        LOG.info("FHIR poll of {} ready: {} as client {}", poll.baseUrl(), String.join(", ", poll.resourceTypes()), poll.clientId());
     }
 
     /** The validator's first use loads every R4 conformance resource (seconds): pay that before the first request. */

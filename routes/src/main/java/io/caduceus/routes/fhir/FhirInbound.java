@@ -59,7 +59,7 @@ public final class FhirInbound {
     }
 
     /** What was stored, for the answer. */
-    record Result(RecordId recordId, Resource resource, FhirFormat requestFormat, List<String> entryIds) {
+    record Result(RecordId recordId, Resource resource, FhirFormat requestFormat, List<String> entryIds, LedgerEntry entry) {
     }
 
     private final FhirContext fhir;
@@ -98,10 +98,7 @@ public final class FhirInbound {
         byte[] body = exchange.getMessage().getBody(byte[].class);
         body = body == null ? new byte[0] : body;
         exchange.getMessage().setBody(body);
-        if (body.length > settings.maxRequestBytes()) {
-            throw FhirRejection.content(413, IssueType.TOOCOSTLY, "the request body is larger than "
-                    + settings.maxRequestBytes() + " bytes", null);
-        }
+        requireSize(body);
         boolean bundleRequest = "bundle".equals(request.interaction());
         if (!bundleRequest) {
             requireAcceptedType(request.type(), null);
@@ -112,6 +109,36 @@ public final class FhirInbound {
             throw FhirRejection.content(415, IssueType.NOTSUPPORTED, "Content-Type must be application/fhir+json, "
                     + "application/json or application/fhir+xml", null);
         }
+        Result result = store(request, body, format);
+        exchange.setProperty(RESULT, result);
+        exchange.getMessage().removeHeaders("*");
+        exchange.getMessage().setHeader(KAFKA_KEY, result.recordId().value());
+        exchange.getMessage().setBody(result.entry().toJson());
+    }
+
+    /**
+     * Ingests one resource of {@code request.type()} sent by a trusted system rather than a token holder: the checks,
+     * validation and storage a PUT of {@code json} gets, without scopes. The legacy FHIR poller's path, so that polled
+     * content is treated exactly as content sent to Caduceus.
+     *
+     * @return the stored record, whose ledger entry is still to be published
+     */
+    Result storeTrusted(Request request, byte[] json) throws FhirRejection {
+        requireSize(json);
+        requireAcceptedType(request.type(), null);
+        return store(request, json, FhirFormat.JSON);
+    }
+
+    private void requireSize(byte[] body) throws FhirRejection {
+        if (body.length > settings.maxRequestBytes()) {
+            throw FhirRejection.content(413, IssueType.TOOCOSTLY, "the request body is larger than "
+                    + settings.maxRequestBytes() + " bytes", null);
+        }
+    }
+
+    /** Parsing, checks, validation, vault: what every accepted write goes through after authorization. */
+    private Result store(Request request, byte[] body, FhirFormat format) throws FhirRejection {
+        boolean bundleRequest = "bundle".equals(request.interaction());
         String text = utf8(body);
         FhirResourceReader.Parsed parsed = reader.read(text, format);
         Resource resource = parsed.resource();
@@ -159,10 +186,7 @@ public final class FhirInbound {
         }
         LedgerEntry entry = records.store(recordId, source, messageType, resource, canonical, body, request.receivedAt(),
                 lookupKeys);
-        exchange.setProperty(RESULT, new Result(recordId, resource, format, entryIds));
-        exchange.getMessage().removeHeaders("*");
-        exchange.getMessage().setHeader(KAFKA_KEY, recordId.value());
-        exchange.getMessage().setBody(entry.toJson());
+        return new Result(recordId, resource, format, entryIds, entry);
     }
 
     /** The record is in the vault and Kafka acknowledged its ledger entry: answer 201 or 200. */
