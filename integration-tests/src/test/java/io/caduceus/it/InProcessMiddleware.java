@@ -73,8 +73,16 @@ public final class InProcessMiddleware implements AutoCloseable {
         }
     }
 
+    /**
+     * Stops Camel and closes the vault, as the application's afterStop would (Main.stop() alone does not run it), so
+     * that a test can start the middleware again on the same data folder. Closing an already closed vault is a no-op.
+     */
     @Override
     public void close() {
+        IngestServices ingest = ingest();
         main.stop();
+        if (ingest != null) {
+            ingest.close();
+        }
     }
 }
