@@ -11,11 +11,16 @@ import java.util.Set;
 /**
  * Tolerant HL7 v2 parser. Senders in the field disagree on line endings, pad messages with MLLP framing or
  * whitespace, and pick their own delimiters, so the only hard requirements are an MSH segment first, readable
- * delimiters in MSH-1/MSH-2, a message type in MSH-9 and a version from 2.3 to 2.8 in MSH-12.
+ * delimiters in MSH-1/MSH-2, a message type in MSH-9 and a published HL7 v2 version in MSH-12 (2.1 to 2.9.1).
+ *
+ * <p>The mappings follow the V2-to-FHIR guide, written for 2.3 to 2.8; the fields they read kept their positions
+ * from 2.1 through 2.9.1, so older and newer senders are mapped the same way rather than refused. Anything else in
+ * MSH-12 ("3.0", a typo) is refused, naming the field, because its layout cannot be trusted.
  */
 final class Hl7Parser {
     static final Set<String> ACCEPTED_VERSIONS =
-            Set.of("2.3", "2.3.1", "2.4", "2.5", "2.5.1", "2.6", "2.7", "2.7.1", "2.8", "2.8.1", "2.8.2");
+            Set.of("2.1", "2.2", "2.3", "2.3.1", "2.4", "2.5", "2.5.1", "2.6", "2.7", "2.7.1", "2.8", "2.8.1", "2.8.2", "2.9",
+                    "2.9.1");
 
     private static final char MLLP_START = 0x0B;
     private static final char MLLP_END = 0x1C;
@@ -88,7 +93,7 @@ final class Hl7Parser {
             throw new Hl7ParseException("MSH", 0, 12, "version missing");
         }
         if (!ACCEPTED_VERSIONS.contains(version)) {
-            throw new Hl7ParseException("MSH", 0, 12, "version not supported (2.3 to 2.8 accepted)");
+            throw new Hl7ParseException("MSH", 0, 12, "version not an HL7 v2 version (2.1 to 2.9.1 accepted)");
         }
         return new Hl7Message(segments, version);
     }

@@ -91,13 +91,13 @@ class Hl7ParserTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"2.3", "2.3.1", "2.4", "2.5", "2.5.1", "2.6", "2.7", "2.7.1", "2.8", "2.8.2"})
-    void acceptsVersions23To28(String version) throws Exception {
+    @ValueSource(strings = {"2.1", "2.2", "2.3", "2.3.1", "2.4", "2.5", "2.5.1", "2.6", "2.7", "2.7.1", "2.8", "2.8.2", "2.9", "2.9.1"})
+    void acceptsPublishedVersions21To291(String version) throws Exception {
         assertThat(parse(MSH.replace("2.5.1", version)).version()).isEqualTo(version);
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"2.2", "2.9", "3.0", "abc"})
+    @ValueSource(strings = {"2.0", "2.10", "3.0", "2.5.9", "abc"})
     void rejectsOtherVersionsNamingMsh12(String version) {
         assertThatThrownBy(() -> parse(MSH.replace("2.5.1", version)))
                 .isInstanceOf(Hl7ParseException.class)
@@ -132,7 +132,7 @@ class Hl7ParserTest {
     @Test
     void parseErrorsAndToStringNeverShowContent() throws Exception {
         String surname = "Zwetschgenbaum";
-        assertThatThrownBy(() -> parse(MSH.replace("2.5.1", "2.1") + "\rPID|1||X||" + surname))
+        assertThatThrownBy(() -> parse(MSH.replace("2.5.1", "3.0") + "\rPID|1||X||" + surname))
                 .isInstanceOf(Hl7ParseException.class)
                 .hasMessageNotContaining(surname);
         Hl7Message m = parse(MSH + "\rPID|1||X||" + surname);
