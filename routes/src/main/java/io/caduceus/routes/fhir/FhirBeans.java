@@ -40,7 +40,7 @@ public final class FhirBeans {
         ProfileValidator validator = ProfileValidator.create(fhir, settings.profilesDirectory());
         FhirInbound inbound = new FhirInbound(fhir, settings, verifier, validator,
                 new FhirRecords(ingest.vault(), ingest.pseudonymizer()), ingest.vault(),
-                CapabilityStatements.build(settings.resourceTypes(), validator.customProfiles(), settings.issuer(),
+                CapabilityStatements.build(settings.resourceTypes(), validator.customProfiles(), settings.issuer(), false,
                         String.valueOf(FhirBeans.class.getPackage().getImplementationVersion())));
         context.getRegistry().bind("fhirInbound", inbound);
         // Looked up per read: the anchoring service is registered after these beans, and may be off.

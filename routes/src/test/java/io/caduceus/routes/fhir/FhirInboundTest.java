@@ -54,7 +54,7 @@ class FhirInboundTest {
         byte[] secret = new byte[32];
         Arrays.fill(secret, (byte) 9);
         inbound = new FhirInbound(FHIR, settings, verifier, validator, new FhirRecords(vault, new PatientPseudonymizer(secret)),
-                vault, CapabilityStatements.build(settings.resourceTypes(), validator.customProfiles(), TestTokens.ISSUER, "test"));
+                vault, CapabilityStatements.build(settings.resourceTypes(), validator.customProfiles(), TestTokens.ISSUER, false, "test"));
     }
 
     @AfterAll

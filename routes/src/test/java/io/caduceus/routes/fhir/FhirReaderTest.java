@@ -75,7 +75,7 @@ class FhirReaderTest {
         byte[] secret = new byte[32];
         Arrays.fill(secret, (byte) 9);
         inbound = new FhirInbound(FHIR, settings, verifier, validator, new FhirRecords(vault, new PatientPseudonymizer(secret)),
-                vault, CapabilityStatements.build(settings.resourceTypes(), validator.customProfiles(), TestTokens.ISSUER, "test"));
+                vault, CapabilityStatements.build(settings.resourceTypes(), validator.customProfiles(), TestTokens.ISSUER, false, "test"));
         LedgerIntegrity integrity = new LedgerIntegrity(() -> ledgerAvailable
                 ? Optional.of(id -> Optional.ofNullable(LEDGER.get(id))) : Optional.empty());
         reader = new FhirReader(FHIR, settings, verifier, vault, integrity, 1000);
