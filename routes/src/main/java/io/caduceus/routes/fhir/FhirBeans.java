@@ -9,6 +9,7 @@ import io.vertx.ext.web.RoutingContext;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Optional;
+import javax.security.auth.x500.X500Principal;
 import org.apache.camel.CamelContext;
 import org.apache.camel.StartupListener;
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;
@@ -18,7 +19,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Creates the FHIR inbound beans once per application and binds them for camel/fhir-inbound.camel.yaml: the shared
- * validator (expensive, so warmed in the background at start), the token verifier and the {@code fhirInbound} bean.
+ * validator (expensive, so warmed in the background at start), the authenticator (bearer tokens, client
+ * certificates) and the {@code fhirInbound} and {@code fhirReader} beans.
  */
 public final class FhirBeans {
 
@@ -33,12 +35,15 @@ public final class FhirBeans {
         BearerTokenVerifier verifier = new BearerTokenVerifier(settings.issuer(), settings.audience(),
                 BearerTokenVerifier.loadKeys(settings.jwksFile(), settings.publicKeyFile()), settings.clockSkew(),
                 Clock.systemUTC());
-        if (!verifier.configured()) {
-            LOG.warn("FHIR inbound: no token issuer, audience or key configured (caduceus.fhir.auth.*): every FHIR write "
-                    + "will be refused with 401");
+        ClientCertificateAuthenticator certificates = ClientCertificateAuthenticator.parse(context.getPropertiesComponent()
+                .resolveProperty("caduceus.fhir.mtls.clients").orElse(""));
+        if (!verifier.configured() && certificates.size() == 0) {
+            LOG.warn("FHIR inbound: no token issuer, audience or key configured (caduceus.fhir.auth.*) and no client "
+                    + "certificate mapped (caduceus.fhir.mtls.clients): every FHIR request will be refused with 401");
         }
+        FhirAuthenticator authenticator = new FhirAuthenticator(verifier, certificates);
         ProfileValidator validator = ProfileValidator.create(fhir, settings.profilesDirectory());
-        FhirInbound inbound = new FhirInbound(fhir, settings, verifier, validator,
+        FhirInbound inbound = new FhirInbound(fhir, settings, authenticator, validator,
                 new FhirRecords(ingest.vault(), ingest.pseudonymizer()), ingest.vault(),
                 CapabilityStatements.build(settings.resourceTypes(), validator.customProfiles(), settings.issuer(), false,
                         String.valueOf(FhirBeans.class.getPackage().getImplementationVersion())));
@@ -48,16 +53,23 @@ public final class FhirBeans {
                 .lookupByNameAndType(AnchoringBeans.SERVICE, AnchoringService.class)).map(service -> service::ledgerCommitment));
         int everythingMaxRecords = Integer.parseInt(context.getPropertiesComponent()
                 .resolveProperty("caduceus.fhir.read.everything-max-records").map(String::strip).orElse("1000"));
-        context.getRegistry().bind("fhirReader", new FhirReader(fhir, settings, verifier, ingest.vault(), integrity,
+        context.getRegistry().bind("fhirReader", new FhirReader(fhir, settings, authenticator, ingest.vault(), integrity,
                 everythingMaxRecords));
         warmUp(validator);
         try {
-            context.addStartupListener(new OversizedRequests(settings, verifier, ingest, fhir));
+            context.addStartupListener(new OversizedRequests(settings, authenticator, ingest, fhir));
         } catch (Exception e) {
             LOG.warn("FHIR inbound: oversized requests will be answered without an OperationOutcome: {}", e.getClass().getSimpleName());
         }
         LOG.info("FHIR inbound ready: {} resource types, bodies up to {} bytes", settings.resourceTypes().size(),
                 settings.maxRequestBytes());
+    }
+
+    /** The router of camel.server, once it has started; null before, or without a platform-http server. */
+    static VertxPlatformHttpRouter platformRouter(CamelContext context) {
+        int port = Integer.parseInt(context.resolvePropertyPlaceholders("{{camel.server.port}}"));
+        VertxPlatformHttpRouter router = VertxPlatformHttpRouter.lookup(context, VertxPlatformHttpRouter.getRouterNameFromPort(port));
+        return router != null ? router : VertxPlatformHttpRouter.lookup(context);
     }
 
     /** The validator's first use loads every R4 conformance resource (seconds): pay that before the first request. */
@@ -75,18 +87,18 @@ public final class FhirBeans {
      * Bodies over the limit are refused before they are read: a declared Content-Length over it here, ahead of every
      * Camel route, and a chunked body by Vert.x's body handler once it crosses {@code camel.server.max-body-size}. Both
      * answer 413 with an OperationOutcome; a notice (no content: none was read) is quarantined afterwards, only for
-     * callers with a valid token so that anonymous ones cannot fill the quarantine.
+     * callers with a valid token or client certificate so that anonymous ones cannot fill the quarantine.
      */
     private static final class OversizedRequests implements StartupListener {
 
         private final FhirSettings settings;
-        private final BearerTokenVerifier verifier;
+        private final FhirAuthenticator authenticator;
         private final IngestServices ingest;
         private final FhirContext fhir;
 
-        OversizedRequests(FhirSettings settings, BearerTokenVerifier verifier, IngestServices ingest, FhirContext fhir) {
+        OversizedRequests(FhirSettings settings, FhirAuthenticator authenticator, IngestServices ingest, FhirContext fhir) {
             this.settings = settings;
-            this.verifier = verifier;
+            this.authenticator = authenticator;
             this.ingest = ingest;
             this.fhir = fhir;
         }
@@ -98,11 +110,7 @@ public final class FhirBeans {
 
         @Override
         public void onCamelContextFullyStarted(CamelContext context, boolean alreadyStarted) {
-            int port = Integer.parseInt(context.resolvePropertyPlaceholders("{{camel.server.port}}"));
-            VertxPlatformHttpRouter router = VertxPlatformHttpRouter.lookup(context, VertxPlatformHttpRouter.getRouterNameFromPort(port));
-            if (router == null) {
-                router = VertxPlatformHttpRouter.lookup(context);
-            }
+            VertxPlatformHttpRouter router = platformRouter(context);
             if (router == null) {
                 LOG.warn("FHIR inbound: no platform-http router found; oversized requests get a bare 413");
                 return;
@@ -143,12 +151,13 @@ public final class FhirBeans {
                 rc.request().handler(ignored -> { }).resume();
             }
             String authorization = rc.request().getHeader("Authorization");
+            X500Principal clientSubject = ClientCertificateAuthenticator.verifiedSubject(rc.request());
             String path = rc.request().path();
             Instant receivedAt = Instant.now();
             vertx.executeBlocking(() -> {
                 BearerTokenVerifier.Caller caller;
                 try {
-                    caller = verifier.verify(authorization);
+                    caller = authenticator.authenticate(authorization, clientSubject);
                 } catch (FhirRejection e) {
                     return null;
                 }
