@@ -20,7 +20,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Creates the FHIR inbound beans once per application and binds them for camel/fhir-inbound.camel.yaml: the shared
  * validator (expensive, so warmed in the background at start), the authenticator (bearer tokens, client
- * certificates) and the {@code fhirInbound} and {@code fhirReader} beans.
+ * certificates), the {@code fhirInbound} and {@code fhirReader} beans, and the HTTPS listener when TLS is on.
  */
 public final class FhirBeans {
 
@@ -37,16 +37,24 @@ public final class FhirBeans {
                 Clock.systemUTC());
         ClientCertificateAuthenticator certificates = ClientCertificateAuthenticator.parse(context.getPropertiesComponent()
                 .resolveProperty("caduceus.fhir.mtls.clients").orElse(""));
+        FhirHttpsListener.Settings tls = FhirHttpsListener.Settings.from(context);
         if (!verifier.configured() && certificates.size() == 0) {
             LOG.warn("FHIR inbound: no token issuer, audience or key configured (caduceus.fhir.auth.*) and no client "
                     + "certificate mapped (caduceus.fhir.mtls.clients): every FHIR request will be refused with 401");
         }
+        if (certificates.size() > 0 && !tls.requestsClientCertificates()) {
+            LOG.warn("FHIR inbound: {} client certificate subjects are mapped, but no certificate is ever asked for "
+                    + "(caduceus.fhir.tls.enabled, caduceus.fhir.tls.client-auth)", certificates.size());
+        }
         FhirAuthenticator authenticator = new FhirAuthenticator(verifier, certificates);
+        if (tls.enabled()) {
+            addHttpsListener(context, new FhirHttpsListener(tls, fhir));
+        }
         ProfileValidator validator = ProfileValidator.create(fhir, settings.profilesDirectory());
         FhirInbound inbound = new FhirInbound(fhir, settings, authenticator, validator,
                 new FhirRecords(ingest.vault(), ingest.pseudonymizer()), ingest.vault(),
-                CapabilityStatements.build(settings.resourceTypes(), validator.customProfiles(), settings.issuer(), false,
-                        String.valueOf(FhirBeans.class.getPackage().getImplementationVersion())));
+                CapabilityStatements.build(settings.resourceTypes(), validator.customProfiles(), settings.issuer(),
+                        tls.requestsClientCertificates() && certificates.size() > 0, String.valueOf(FhirBeans.class.getPackage().getImplementationVersion())));
         context.getRegistry().bind("fhirInbound", inbound);
         // Looked up per read: the anchoring service is registered after these beans, and may be off.
         LedgerIntegrity integrity = new LedgerIntegrity(() -> Optional.ofNullable(context.getRegistry()
@@ -63,6 +71,15 @@ public final class FhirBeans {
         }
         LOG.info("FHIR inbound ready: {} resource types, bodies up to {} bytes", settings.resourceTypes().size(),
                 settings.maxRequestBytes());
+    }
+
+    private static void addHttpsListener(CamelContext context, FhirHttpsListener listener) {
+        try {
+            context.addStartupListener(listener);
+        } catch (Exception e) {
+            // TLS was asked for: carrying on over plain HTTP alone is not an option.
+            throw new IllegalStateException("FHIR over HTTPS cannot be set up", e);
+        }
     }
 
     /** The router of camel.server, once it has started; null before, or without a platform-http server. */
