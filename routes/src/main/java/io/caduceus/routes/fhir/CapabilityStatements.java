@@ -20,7 +20,9 @@ final class CapabilityStatements {
     private CapabilityStatements() {
     }
 
-    static CapabilityStatement build(List<String> resourceTypes, Map<String, List<String>> customProfiles, String issuer, String version) {
+    /** @param clientCertificates whether clients are asked for a TLS client certificate (mutual TLS) */
+    static CapabilityStatement build(List<String> resourceTypes, Map<String, List<String>> customProfiles, String issuer,
+            boolean clientCertificates, String version) {
         CapabilityStatement cs = new CapabilityStatement();
         cs.setStatus(PublicationStatus.ACTIVE)
                 .setDate(new Date())
@@ -45,9 +47,21 @@ final class CapabilityStatements {
         CodeableConcept smart = new CodeableConcept();
         smart.addCoding().setSystem("http://terminology.hl7.org/CodeSystem/restful-security-service").setCode("SMART-on-FHIR");
         smart.setText("OAuth2 bearer JWT (RS256 or ES256)");
-        rest.getSecurity().setCors(false).addService(smart)
-                .setDescription("Every request needs a bearer access token issued by " + (issuer.isBlank() ? "the configured issuer" : issuer)
-                        + " for this server's audience. Scopes: " + SmartScopes.described());
+        rest.getSecurity().setCors(false).addService(smart);
+        String tokens = "a bearer access token issued by " + (issuer.isBlank() ? "the configured issuer" : issuer)
+                + " for this server's audience";
+        if (clientCertificates) {
+            CodeableConcept certificates = new CodeableConcept();
+            certificates.addCoding().setSystem("http://terminology.hl7.org/CodeSystem/restful-security-service")
+                    .setCode("Certificates");
+            certificates.setText("Mutual TLS: a client certificate issued by a trusted CA and registered with this server");
+            rest.getSecurity().addService(certificates);
+            rest.getSecurity().setDescription("Every request needs " + tokens + ", or, without an Authorization header, "
+                    + "a TLS client certificate whose subject is registered here with its scopes (mutual TLS; a token, when "
+                    + "sent, is the one that counts). Scopes: " + SmartScopes.described());
+        } else {
+            rest.getSecurity().setDescription("Every request needs " + tokens + ". Scopes: " + SmartScopes.described());
+        }
         rest.addInteraction().setCode(SystemRestfulInteraction.TRANSACTION);
         rest.addInteraction().setCode(SystemRestfulInteraction.BATCH);
         for (String type : resourceTypes) {

@@ -10,6 +10,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import javax.security.auth.x500.X500Principal;
 import org.apache.camel.CamelContext;
 import org.apache.camel.StartupListener;
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;
@@ -19,7 +20,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Creates the FHIR inbound beans once per application and binds them for camel/fhir-inbound.camel.yaml: the shared
- * validator (expensive, so warmed in the background at start), the token verifier and the {@code fhirInbound} bean.
+ * validator (expensive, so warmed in the background at start), the authenticator (bearer tokens, client
+ * certificates), the {@code fhirInbound} and {@code fhirReader} beans, and the HTTPS listener when TLS is on.
  */
 public final class FhirBeans {
 
@@ -34,27 +36,38 @@ public final class FhirBeans {
         BearerTokenVerifier verifier = new BearerTokenVerifier(settings.issuer(), settings.audience(),
                 BearerTokenVerifier.loadKeys(settings.jwksFile(), settings.publicKeyFile()), settings.clockSkew(),
                 Clock.systemUTC());
-        if (!verifier.configured()) {
-            LOG.warn("FHIR inbound: no token issuer, audience or key configured (caduceus.fhir.auth.*): every FHIR write "
-                    + "will be refused with 401");
+        ClientCertificateAuthenticator certificates = ClientCertificateAuthenticator.parse(context.getPropertiesComponent()
+                .resolveProperty("caduceus.fhir.mtls.clients").orElse(""));
+        FhirHttpsListener.Settings tls = FhirHttpsListener.Settings.from(context);
+        if (!verifier.configured() && certificates.size() == 0) {
+            LOG.warn("FHIR inbound: no token issuer, audience or key configured (caduceus.fhir.auth.*) and no client "
+                    + "certificate mapped (caduceus.fhir.mtls.clients): every FHIR request will be refused with 401");
+        }
+        if (certificates.size() > 0 && !tls.requestsClientCertificates()) {
+            LOG.warn("FHIR inbound: {} client certificate subjects are mapped, but no certificate is ever asked for "
+                    + "(caduceus.fhir.tls.enabled, caduceus.fhir.tls.client-auth)", certificates.size());
+        }
+        FhirAuthenticator authenticator = new FhirAuthenticator(verifier, certificates);
+        if (tls.enabled()) {
+            addHttpsListener(context, new FhirHttpsListener(tls, fhir));
         }
         ProfileValidator validator = ProfileValidator.create(fhir, settings.profilesDirectory());
-        FhirInbound inbound = new FhirInbound(fhir, settings, verifier, validator,
+        FhirInbound inbound = new FhirInbound(fhir, settings, authenticator, validator,
                 new FhirRecords(ingest.vault(), ingest.pseudonymizer()), ingest.vault(),
                 CapabilityStatements.build(settings.resourceTypes(), validator.customProfiles(), settings.issuer(),
-                        String.valueOf(FhirBeans.class.getPackage().getImplementationVersion())));
+                        tls.requestsClientCertificates() && certificates.size() > 0, String.valueOf(FhirBeans.class.getPackage().getImplementationVersion())));
         context.getRegistry().bind("fhirInbound", inbound);
         // Looked up per read: the anchoring service is registered after these beans, and may be off.
         LedgerIntegrity integrity = new LedgerIntegrity(() -> Optional.ofNullable(context.getRegistry()
                 .lookupByNameAndType(AnchoringBeans.SERVICE, AnchoringService.class)).map(service -> service::ledgerCommitment));
         int everythingMaxRecords = Integer.parseInt(context.getPropertiesComponent()
                 .resolveProperty("caduceus.fhir.read.everything-max-records").map(String::strip).orElse("1000"));
-        context.getRegistry().bind("fhirReader", new FhirReader(fhir, settings, verifier, ingest.vault(), integrity,
+        context.getRegistry().bind("fhirReader", new FhirReader(fhir, settings, authenticator, ingest.vault(), integrity,
                 everythingMaxRecords));
         registerPoller(context, settings, inbound, ingest);
         warmUp(validator);
         try {
-            context.addStartupListener(new OversizedRequests(settings, verifier, ingest, fhir));
+            context.addStartupListener(new OversizedRequests(settings, authenticator, ingest, fhir));
         } catch (Exception e) {
             LOG.warn("FHIR inbound: oversized requests will be answered without an OperationOutcome: {}", e.getClass().getSimpleName());
         }
@@ -84,6 +97,22 @@ public final class FhirBeans {
         LOG.info("FHIR poll of {} ready: {} as client {}", poll.baseUrl(), String.join(", ", poll.resourceTypes()), poll.clientId());
     }
 
+    private static void addHttpsListener(CamelContext context, FhirHttpsListener listener) {
+        try {
+            context.addStartupListener(listener);
+        } catch (Exception e) {
+            // TLS was asked for: carrying on over plain HTTP alone is not an option.
+            throw new IllegalStateException("FHIR over HTTPS cannot be set up", e);
+        }
+    }
+
+    /** The router of camel.server, once it has started; null before, or without a platform-http server. */
+    static VertxPlatformHttpRouter platformRouter(CamelContext context) {
+        int port = Integer.parseInt(context.resolvePropertyPlaceholders("{{camel.server.port}}"));
+        VertxPlatformHttpRouter router = VertxPlatformHttpRouter.lookup(context, VertxPlatformHttpRouter.getRouterNameFromPort(port));
+        return router != null ? router : VertxPlatformHttpRouter.lookup(context);
+    }
+
     /** The validator's first use loads every R4 conformance resource (seconds): pay that before the first request. */
     private static void warmUp(ProfileValidator validator) {
         Thread warm = new Thread(() -> {
@@ -99,18 +128,18 @@ public final class FhirBeans {
      * Bodies over the limit are refused before they are read: a declared Content-Length over it here, ahead of every
      * Camel route, and a chunked body by Vert.x's body handler once it crosses {@code camel.server.max-body-size}. Both
      * answer 413 with an OperationOutcome; a notice (no content: none was read) is quarantined afterwards, only for
-     * callers with a valid token so that anonymous ones cannot fill the quarantine.
+     * callers with a valid token or client certificate so that anonymous ones cannot fill the quarantine.
      */
     private static final class OversizedRequests implements StartupListener {
 
         private final FhirSettings settings;
-        private final BearerTokenVerifier verifier;
+        private final FhirAuthenticator authenticator;
         private final IngestServices ingest;
         private final FhirContext fhir;
 
-        OversizedRequests(FhirSettings settings, BearerTokenVerifier verifier, IngestServices ingest, FhirContext fhir) {
+        OversizedRequests(FhirSettings settings, FhirAuthenticator authenticator, IngestServices ingest, FhirContext fhir) {
             this.settings = settings;
-            this.verifier = verifier;
+            this.authenticator = authenticator;
             this.ingest = ingest;
             this.fhir = fhir;
         }
@@ -122,11 +151,7 @@ public final class FhirBeans {
 
         @Override
         public void onCamelContextFullyStarted(CamelContext context, boolean alreadyStarted) {
-            int port = Integer.parseInt(context.resolvePropertyPlaceholders("{{camel.server.port}}"));
-            VertxPlatformHttpRouter router = VertxPlatformHttpRouter.lookup(context, VertxPlatformHttpRouter.getRouterNameFromPort(port));
-            if (router == null) {
-                router = VertxPlatformHttpRouter.lookup(context);
-            }
+            VertxPlatformHttpRouter router = platformRouter(context);
             if (router == null) {
                 LOG.warn("FHIR inbound: no platform-http router found; oversized requests get a bare 413");
                 return;
@@ -167,12 +192,13 @@ public final class FhirBeans {
                 rc.request().handler(ignored -> { }).resume();
             }
             String authorization = rc.request().getHeader("Authorization");
+            X500Principal clientSubject = ClientCertificateAuthenticator.verifiedSubject(rc.request());
             String path = rc.request().path();
             Instant receivedAt = Instant.now();
             vertx.executeBlocking(() -> {
                 BearerTokenVerifier.Caller caller;
                 try {
-                    caller = verifier.verify(authorization);
+                    caller = authenticator.authenticate(authorization, clientSubject);
                 } catch (FhirRejection e) {
                     return null;
                 }

@@ -64,18 +64,18 @@ public final class FhirInbound {
 
     private final FhirContext fhir;
     private final FhirSettings settings;
-    private final BearerTokenVerifier verifier;
+    private final FhirAuthenticator authenticator;
     private final FhirResourceReader reader;
     private final ProfileValidator validator;
     private final FhirRecords records;
     private final RecordVault vault;
     private final Map<FhirFormat, String> capabilities;
 
-    FhirInbound(FhirContext fhir, FhirSettings settings, BearerTokenVerifier verifier, ProfileValidator validator,
+    FhirInbound(FhirContext fhir, FhirSettings settings, FhirAuthenticator authenticator, ProfileValidator validator,
             FhirRecords records, RecordVault vault, CapabilityStatement capabilityStatement) {
         this.fhir = fhir;
         this.settings = settings;
-        this.verifier = verifier;
+        this.authenticator = authenticator;
         this.reader = new FhirResourceReader(fhir, settings.maxNestingDepth());
         this.validator = validator;
         this.records = records;
@@ -85,11 +85,12 @@ public final class FhirInbound {
                 FhirFormat.XML, fhir.newXmlParser().setPrettyPrint(true).encodeResourceToString(capabilityStatement));
     }
 
-    /** Captures the request and verifies its bearer token (401). */
+    /** Captures the request and authenticates its caller by bearer token or client certificate (401, 403). */
     public void authenticate(Exchange exchange) throws FhirRejection {
         Request request = capture(exchange);
         exchange.setProperty(REQUEST, request);
-        exchange.setProperty(REQUEST, request.withCaller(verifier.verify(request.authorization())));
+        exchange.setProperty(REQUEST, request.withCaller(authenticator.authenticate(request.authorization(),
+                ClientCertificateAuthenticator.verifiedSubject(exchange))));
     }
 
     /** Checks, validates and stores the request; leaves the ledger entry as the body for Kafka. */
@@ -313,7 +314,7 @@ public final class FhirInbound {
         Request request = capture(exchange);
         exchange.setProperty(REQUEST, request);
         if (!settings.publicMetadata()) {
-            verifier.verify(request.authorization());
+            authenticator.authenticate(request.authorization(), ClientCertificateAuthenticator.verifiedSubject(exchange));
         }
         FhirFormat format = FhirFormat.forResponse(request.format(), request.accept(), FhirFormat.JSON);
         exchange.getMessage().removeHeaders("*");
@@ -359,7 +360,7 @@ public final class FhirInbound {
     private static void authorize(BearerTokenVerifier.Caller caller, String type, SmartScopes.Interaction interaction)
             throws FhirRejection {
         if (!SmartScopes.allows(caller.scopes(), type, interaction)) {
-            throw FhirRejection.forbidden("the access token's scopes do not allow " + interaction.name().toLowerCase(java.util.Locale.ROOT)
+            throw FhirRejection.forbidden("the caller's scopes do not allow " + interaction.name().toLowerCase(java.util.Locale.ROOT)
                     + " of " + type, SmartScopes.required(type, interaction));
         }
     }

@@ -73,24 +73,27 @@ public final class FhirReader {
 
     private final FhirContext fhir;
     private final FhirSettings settings;
-    private final BearerTokenVerifier verifier;
+    private final FhirAuthenticator authenticator;
     private final RecordVault vault;
     private final RecordResources resources;
     private final LedgerIntegrity integrity;
     private final int everythingMaxRecords;
 
-    FhirReader(FhirContext fhir, FhirSettings settings, BearerTokenVerifier verifier, RecordVault vault,
+    FhirReader(FhirContext fhir, FhirSettings settings, FhirAuthenticator authenticator, RecordVault vault,
             LedgerIntegrity integrity, int everythingMaxRecords) {
         this.fhir = fhir;
         this.settings = settings;
-        this.verifier = verifier;
+        this.authenticator = authenticator;
         this.vault = vault;
         this.resources = new RecordResources(fhir);
         this.integrity = integrity;
         this.everythingMaxRecords = everythingMaxRecords;
     }
 
-    /** Captures the request (dropping its headers, token included) and verifies the bearer token (401). */
+    /**
+     * Captures the request (dropping its headers, token included) and authenticates its caller by bearer token or
+     * client certificate (401, 403).
+     */
     public void authenticate(Exchange exchange) throws FhirRejection {
         var m = exchange.getMessage();
         ReadRequest request = new ReadRequest(m.getHeader("type", String.class), m.getHeader("id", String.class),
@@ -99,7 +102,8 @@ public final class FhirReader {
         m.removeHeaders("*");
         m.setBody(null);
         exchange.setProperty(REQUEST, request);
-        exchange.setProperty(REQUEST, request.withCaller(verifier.verify(request.authorization())));
+        exchange.setProperty(REQUEST, request.withCaller(authenticator.authenticate(request.authorization(),
+                ClientCertificateAuthenticator.verifiedSubject(exchange))));
     }
 
     /** {@code GET /fhir/{type}/{id}}: the newest stored version of the resource. */
@@ -402,7 +406,7 @@ public final class FhirReader {
 
     private static void authorize(BearerTokenVerifier.Caller caller, String type) throws FhirRejection {
         if (!SmartScopes.allows(caller.scopes(), type, SmartScopes.Interaction.READ)) {
-            throw FhirRejection.forbidden("the access token's scopes do not allow read of " + type,
+            throw FhirRejection.forbidden("the caller's scopes do not allow read of " + type,
                     SmartScopes.required(type, SmartScopes.Interaction.READ));
         }
     }

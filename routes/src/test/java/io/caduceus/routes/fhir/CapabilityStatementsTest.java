@@ -12,7 +12,7 @@ class CapabilityStatementsTest {
     @Test
     void statesExactlyWhatIsServed() {
         CapabilityStatement cs = CapabilityStatements.build(List.of("Patient", "Observation"),
-                Map.of("Patient", List.of("http://example.org/p")), TestTokens.ISSUER, "1.0");
+                Map.of("Patient", List.of("http://example.org/p")), TestTokens.ISSUER, false, "1.0");
         assertThat(cs.getFhirVersion().toCode()).isEqualTo("4.0.1");
         assertThat(cs.getFormat()).extracting(f -> f.getValue()).contains("application/fhir+json", "application/fhir+xml", "json", "xml");
         CapabilityStatement.CapabilityStatementRestComponent rest = cs.getRestFirstRep();
@@ -27,5 +27,16 @@ class CapabilityStatementsTest {
         assertThat(rest.getResource().get(0).getOperation()).extracting(o -> o.getDefinition())
                 .containsExactly("http://hl7.org/fhir/OperationDefinition/Patient-everything");
         assertThat(rest.getResource().get(1).getOperation()).isEmpty();
+        assertThat(rest.getSecurity().getService()).hasSize(1);
+        assertThat(rest.getSecurity().getDescription()).doesNotContain("certificate");
+    }
+
+    @Test
+    void mentionsMutualTlsWhenClientCertificatesAreAskedFor() {
+        CapabilityStatement cs = CapabilityStatements.build(List.of("Patient"), Map.of(), TestTokens.ISSUER, true, "1.0");
+        CapabilityStatement.CapabilityStatementRestSecurityComponent security = cs.getRestFirstRep().getSecurity();
+        assertThat(security.getService()).extracting(s -> s.getCodingFirstRep().getCode())
+                .containsExactly("SMART-on-FHIR", "Certificates");
+        assertThat(security.getDescription()).contains("bearer access token", "client certificate", "mutual TLS", TestTokens.ISSUER);
     }
 }

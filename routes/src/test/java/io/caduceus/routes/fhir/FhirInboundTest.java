@@ -53,8 +53,9 @@ class FhirInboundTest {
         ProfileValidator validator = ProfileValidator.create(FHIR, null);
         byte[] secret = new byte[32];
         Arrays.fill(secret, (byte) 9);
-        inbound = new FhirInbound(FHIR, settings, verifier, validator, new FhirRecords(vault, new PatientPseudonymizer(secret)),
-                vault, CapabilityStatements.build(settings.resourceTypes(), validator.customProfiles(), TestTokens.ISSUER, "test"));
+        inbound = new FhirInbound(FHIR, settings, FhirAuthenticator.tokensOnly(verifier), validator,
+                new FhirRecords(vault, new PatientPseudonymizer(secret)), vault,
+                CapabilityStatements.build(settings.resourceTypes(), validator.customProfiles(), TestTokens.ISSUER, false, "test"));
     }
 
     @AfterAll

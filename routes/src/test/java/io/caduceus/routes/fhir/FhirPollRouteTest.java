@@ -91,10 +91,10 @@ class FhirPollRouteTest {
                 TestTokens.AUDIENCE, null, null, Duration.ofSeconds(30), true);
         byte[] secret = new byte[32];
         Arrays.fill(secret, (byte) 5);
-        inbound = new FhirInbound(FHIR, settings, new BearerTokenVerifier(TestTokens.ISSUER, TestTokens.AUDIENCE, List.of(),
-                Duration.ofSeconds(30), java.time.Clock.systemUTC()), validator,
+        inbound = new FhirInbound(FHIR, settings, FhirAuthenticator.tokensOnly(new BearerTokenVerifier(TestTokens.ISSUER,
+                TestTokens.AUDIENCE, List.of(), Duration.ofSeconds(30), java.time.Clock.systemUTC())), validator,
                 new FhirRecords(vault, new PatientPseudonymizer(secret)), vault,
-                CapabilityStatements.build(settings.resourceTypes(), validator.customProfiles(), TestTokens.ISSUER, "test"));
+                CapabilityStatements.build(settings.resourceTypes(), validator.customProfiles(), TestTokens.ISSUER, false, "test"));
         tokenFile = work.resolve("legacy.token");
         Files.writeString(tokenFile, "legacy-token-1\n");
         logs.start();

@@ -74,11 +74,12 @@ class FhirReaderTest {
         ProfileValidator validator = ProfileValidator.create(FHIR, null);
         byte[] secret = new byte[32];
         Arrays.fill(secret, (byte) 9);
-        inbound = new FhirInbound(FHIR, settings, verifier, validator, new FhirRecords(vault, new PatientPseudonymizer(secret)),
-                vault, CapabilityStatements.build(settings.resourceTypes(), validator.customProfiles(), TestTokens.ISSUER, "test"));
+        inbound = new FhirInbound(FHIR, settings, FhirAuthenticator.tokensOnly(verifier), validator,
+                new FhirRecords(vault, new PatientPseudonymizer(secret)), vault,
+                CapabilityStatements.build(settings.resourceTypes(), validator.customProfiles(), TestTokens.ISSUER, false, "test"));
         LedgerIntegrity integrity = new LedgerIntegrity(() -> ledgerAvailable
                 ? Optional.of(id -> Optional.ofNullable(LEDGER.get(id))) : Optional.empty());
-        reader = new FhirReader(FHIR, settings, verifier, vault, integrity, 1000);
+        reader = new FhirReader(FHIR, settings, FhirAuthenticator.tokensOnly(verifier), vault, integrity, 1000);
     }
 
     @AfterAll
