@@ -35,20 +35,18 @@ final class Hl7Parser {
         }
         Hl7Message message = parse(new String(bytes, StandardCharsets.UTF_8));
         // MSH-18 can only be read after a first pass; re-decode only when it matters, i.e. when the bytes are
-        // declared Latin-1 and are not plain ASCII (which reads the same either way).
+        // declared Latin-1 and are not plain ASCII (which reads the same either way). Bytes that are not UTF-8 at all
+        // come from a sender that left MSH-18 empty on a Latin-1 system (most legacy ones): read them as Latin-1, the
+        // HL7 default single-byte set, rather than turning every accented letter into U+FFFD.
         String charset = message.msh().value(18);
-        if (charset != null && charset.startsWith("8859") && !isValidUtf8WithoutHighBytes(bytes)) {
+        boolean declaredLatin1 = charset != null && charset.startsWith("8859");
+        if (!isAscii(bytes) && (declaredLatin1 || charset == null && !isValidUtf8(bytes))) {
             message = parse(new String(bytes, StandardCharsets.ISO_8859_1));
         }
         return message;
     }
 
-    private static boolean isValidUtf8WithoutHighBytes(byte[] bytes) {
-        for (byte b : bytes) {
-            if (b < 0) {
-                return false;
-            }
-        }
+    private static boolean isValidUtf8(byte[] bytes) {
         try {
             StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes));
             return true;
@@ -57,10 +55,23 @@ final class Hl7Parser {
         }
     }
 
+    private static boolean isAscii(byte[] bytes) {
+        for (byte b : bytes) {
+            if (b < 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     static Hl7Message parse(String text) throws Hl7ParseException {
         int start = 0;
         while (start < text.length() && isPadding(text.charAt(start))) {
             start++;
+        }
+        if (text.startsWith("FHS", start) || text.startsWith("BHS", start)) {
+            throw new Hl7ParseException(null, 0, 0, "an HL7 batch (FHS/BHS) is not accepted here: send each message "
+                    + "in a frame of its own");
         }
         if (!text.startsWith("MSH", start) || text.length() < start + 5) {
             throw new Hl7ParseException(null, 0, 0, "message does not start with an MSH segment");

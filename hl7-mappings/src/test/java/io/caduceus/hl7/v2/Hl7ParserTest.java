@@ -130,6 +130,22 @@ class Hl7ParserTest {
     }
 
     @Test
+    void bytesThatAreNotUtf8AreReadAsLatin1WhenMsh18IsEmpty() throws Exception {
+        byte[] latin1 = (MSH + "\rPID|1||X||M\u00fcller^J\u00fcrgen").getBytes(StandardCharsets.ISO_8859_1);
+        assertThat(Hl7Parser.parse(latin1).segments("PID").get(0).value(5, 1, 1, 1)).isEqualTo("M\u00fcller");
+        byte[] utf8 = (MSH + "\rPID|1||X||M\u00fcller^J\u00fcrgen").getBytes(StandardCharsets.UTF_8);
+        assertThat(Hl7Parser.parse(utf8).segments("PID").get(0).value(5, 1, 1, 1)).isEqualTo("M\u00fcller");
+    }
+
+    @Test
+    void aBatchIsRefusedWithAMessageSayingSo() {
+        assertThatThrownBy(() -> parse("BHS|^~\\&|A|B\r" + MSH + "\rBTS|1"))
+                .isInstanceOf(Hl7ParseException.class).hasMessageContaining("batch");
+        assertThatThrownBy(() -> parse("FHS|^~\\&|A|B\rBHS|^~\\&\r" + MSH + "\rBTS|1\rFTS|1"))
+                .isInstanceOf(Hl7ParseException.class).hasMessageContaining("batch");
+    }
+
+    @Test
     void parseErrorsAndToStringNeverShowContent() throws Exception {
         String surname = "Zwetschgenbaum";
         assertThatThrownBy(() -> parse(MSH.replace("2.5.1", "3.0") + "\rPID|1||X||" + surname))
