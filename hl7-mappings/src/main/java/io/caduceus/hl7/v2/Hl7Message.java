@@ -46,9 +46,17 @@ public final class Hl7Message {
         return msh().value(9, 1, 1, 1);
     }
 
-    /** MSH-9.2, for example A01; null when the sender left it out. */
+    /**
+     * MSH-9.2, for example A01; when the sender left it out (HL7 2.1 and some 2.2 senders put the event only in
+     * EVN-1), the EVN segment's event type code; null when neither is there.
+     */
     public String triggerEvent() {
-        return msh().value(9, 1, 2, 1);
+        String trigger = msh().value(9, 1, 2, 1);
+        if (trigger != null) {
+            return trigger;
+        }
+        List<Hl7Segment> evn = segments("EVN");
+        return evn.isEmpty() ? null : evn.get(0).value(1, 1, 1, 1);
     }
 
     /** MSH-10. */

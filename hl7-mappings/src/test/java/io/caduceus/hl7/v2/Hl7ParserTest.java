@@ -138,6 +138,15 @@ class Hl7ParserTest {
     }
 
     @Test
+    void theTriggerEventComesFromEvn1WhenMsh9LeavesItOut() throws Exception {
+        Hl7Message old = parse(MSH.replace("ADT^A01^ADT_A01", "ADT").replace("2.5.1", "2.1") + "\rEVN|A08|20240305");
+        assertThat(old.messageType()).isEqualTo("ADT");
+        assertThat(old.triggerEvent()).isEqualTo("A08");
+        assertThat(parse(MSH + "\rEVN|A08|20240305").triggerEvent()).as("MSH-9.2 wins when given").isEqualTo("A01");
+        assertThat(parse(MSH.replace("ADT^A01^ADT_A01", "ADT")).triggerEvent()).isNull();
+    }
+
+    @Test
     void aBatchIsRefusedWithAMessageSayingSo() {
         assertThatThrownBy(() -> parse("BHS|^~\\&|A|B\r" + MSH + "\rBTS|1"))
                 .isInstanceOf(Hl7ParseException.class).hasMessageContaining("batch");
