@@ -182,7 +182,11 @@ class FhirInboundIT {
                 new Case("/fhir/Observation", valid, 400),
                 new Case("/fhir/Patient", valid.replace("\"female\"", "\"robot\""), 422),
                 new Case("/fhir/Patient", "{\"resourceType\":\"Patient\",\"extension\":" + "[".repeat(200) + "]".repeat(200) + "}", 400),
-                new Case("/fhir", valid, 400));
+                new Case("/fhir", valid, 400),
+                // An Observation pointing at a bundle entry that is not there: an invalid reference.
+                new Case("/fhir", transaction("MRN-" + mrn.incrementAndGet(), 1).replace(
+                        "\"subject\":{\"reference\":\"urn:uuid:6f1c0b1e-0000-4000-8000-000000000000\"}",
+                        "\"subject\":{\"reference\":\"urn:uuid:6f1c0b1e-0000-4000-8000-0000000000ff\"}"), 422));
         for (Case c : cases) {
             int before = middleware.ingest().vault().listQuarantined().size();
             HttpResponse<String> response = post(c.path(), c.body(), "application/fhir+json", token);

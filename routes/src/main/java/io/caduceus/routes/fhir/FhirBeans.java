@@ -55,7 +55,9 @@ public final class FhirBeans {
         FhirInbound inbound = new FhirInbound(fhir, settings, authenticator, validator,
                 new FhirRecords(ingest.vault(), ingest.pseudonymizer()), ingest.vault(),
                 CapabilityStatements.build(settings.resourceTypes(), validator.customProfiles(), settings.issuer(),
-                        tls.requestsClientCertificates() && certificates.size() > 0, String.valueOf(FhirBeans.class.getPackage().getImplementationVersion())));
+                        tls.requestsClientCertificates() && certificates.size() > 0, String.valueOf(FhirBeans.class.getPackage().getImplementationVersion())),
+                ReferenceChecker.Policy.parse(context.getPropertiesComponent().resolveProperty("caduceus.fhir.references")
+                        .orElse("check-format")));
         context.getRegistry().bind("fhirInbound", inbound);
         // Looked up per read: the anchoring service is registered after these beans, and may be off.
         LedgerIntegrity integrity = new LedgerIntegrity(() -> Optional.ofNullable(context.getRegistry()

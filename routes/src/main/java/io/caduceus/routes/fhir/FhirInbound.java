@@ -69,10 +69,17 @@ public final class FhirInbound {
     private final ProfileValidator validator;
     private final FhirRecords records;
     private final RecordVault vault;
+    private final ReferenceChecker references;
     private final Map<FhirFormat, String> capabilities;
 
     FhirInbound(FhirContext fhir, FhirSettings settings, FhirAuthenticator authenticator, ProfileValidator validator,
             FhirRecords records, RecordVault vault, CapabilityStatement capabilityStatement) {
+        this(fhir, settings, authenticator, validator, records, vault, capabilityStatement, ReferenceChecker.Policy.CHECK_FORMAT);
+    }
+
+    FhirInbound(FhirContext fhir, FhirSettings settings, FhirAuthenticator authenticator, ProfileValidator validator,
+            FhirRecords records, RecordVault vault, CapabilityStatement capabilityStatement, ReferenceChecker.Policy referencePolicy) {
+        this.references = new ReferenceChecker(fhir, vault, referencePolicy);
         this.fhir = fhir;
         this.settings = settings;
         this.authenticator = authenticator;
@@ -160,6 +167,11 @@ public final class FhirInbound {
         }
         if (!issues.isEmpty()) {
             throw FhirRejection.content(422, issues);
+        }
+        if (resource instanceof Bundle bundle && bundleRequest) {
+            references.check(bundle);
+        } else {
+            references.check(resource);
         }
 
         if ("create".equals(request.interaction())) {
