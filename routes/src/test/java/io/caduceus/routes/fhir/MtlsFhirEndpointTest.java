@@ -3,7 +3,8 @@ package io.caduceus.routes.fhir;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.caduceus.routes.CaduceusApplication;
+import io.caduceus.routes.AppWithoutKafka;
+import io.caduceus.routes.TestPki;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -44,7 +45,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class MtlsFhirEndpointTest {
 
-    private static final String PASSWORD = "test-store-password";
     private static final String LAB = "CN=lab-system, O=General Hospital";
     private static final String VIEWER = "CN=records-viewer,O=General Hospital";
 
@@ -63,68 +63,33 @@ class MtlsFhirEndpointTest {
 
     @BeforeAll
     static void start() throws Exception {
-        Path pki = Files.createDirectory(tmp.resolve("pki"));
-        keytool(pki, "-genkeypair", "-alias", "ca", "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=Caduceus Test CA",
-                "-ext", "bc:c", "-validity", "2", "-keystore", "ca.p12", "-storetype", "PKCS12", "-storepass", PASSWORD);
-        keytool(pki, "-exportcert", "-rfc", "-alias", "ca", "-keystore", "ca.p12", "-storepass", PASSWORD, "-file", "ca.crt");
-        ca = certificate(pki.resolve("ca.crt"));
+        TestPki pki = TestPki.create(tmp.resolve("pki"), "CN=Caduceus Test CA");
+        ca = pki.ca();
+        Path server = pki.write(pki.issue("server", "CN=localhost", "san=ip:127.0.0.1,dns:localhost", "eku=serverAuth"), "server.p12");
+        Path trust = pki.write(pki.trustStore(), "trust.p12");
+        Path password = Files.writeString(tmp.resolve("store.password"), TestPki.PASSWORD + "\n");
 
-        KeyStore server = issued(pki, "server", "CN=localhost", "san=ip:127.0.0.1,dns:localhost", "eku=serverAuth");
-        try (OutputStream out = Files.newOutputStream(pki.resolve("server.p12"))) {
-            server.store(out, PASSWORD.toCharArray());
-        }
-        KeyStore trust = KeyStore.getInstance("PKCS12");
-        trust.load(null, null);
-        trust.setCertificateEntry("ca", ca);
-        try (OutputStream out = Files.newOutputStream(pki.resolve("trust.p12"))) {
-            trust.store(out, PASSWORD.toCharArray());
-        }
-        Files.writeString(pki.resolve("store.password"), PASSWORD + "\n");
-
-        lab = client(issued(pki, "lab", LAB, null, "eku=clientAuth"));
-        viewer = client(issued(pki, "viewer", VIEWER, null, "eku=clientAuth"));
-        stranger = client(issued(pki, "stranger", "CN=stranger,O=Elsewhere", null, "eku=clientAuth"));
+        lab = client(pki.issue("lab", LAB, null, "eku=clientAuth"));
+        viewer = client(pki.issue("viewer", VIEWER, null, "eku=clientAuth"));
+        stranger = client(pki.issue("stranger", "CN=stranger,O=Elsewhere", null, "eku=clientAuth"));
         // Same subject as the lab system, but self-signed: only the CA's word counts, not the name.
-        keytool(pki, "-genkeypair", "-alias", "client", "-keyalg", "EC", "-groupname", "secp256r1", "-dname", LAB,
-                "-validity", "2", "-keystore", "rogue.p12", "-storetype", "PKCS12", "-storepass", PASSWORD);
-        rogue = client(load(pki.resolve("rogue.p12")));
+        rogue = client(pki.selfSigned("rogue", LAB));
         anonymous = client(null);
 
-        httpPort = freePort();
-        httpsPort = freePort();
-        int nothingListens = freePort();
-        Files.writeString(tmp.resolve("test.properties"), String.join("\n",
+        httpPort = AppWithoutKafka.freePort();
+        httpsPort = AppWithoutKafka.freePort();
+        main = AppWithoutKafka.start(tmp,
                 "camel.server.port=" + httpPort,
-                "kafka.bootstrap.servers=127.0.0.1:" + nothingListens,
-                "ethereum.rpc.url=http://127.0.0.1:" + nothingListens,
-                "caduceus.anchor.enabled=false",
-                "caduceus.mllp.port=" + freePort(),
-                "caduceus.data.directory=" + tmp.resolve("data"),
-                "caduceus.secrets.generate-if-missing=true",
+                "caduceus.mllp.port=" + AppWithoutKafka.freePort(),
                 "caduceus.fhir.auth.public-metadata=false",
                 "caduceus.fhir.tls.enabled=true",
                 "caduceus.fhir.tls.port=" + httpsPort,
-                "caduceus.fhir.tls.key-store=" + pki.resolve("server.p12"),
-                "caduceus.fhir.tls.key-store-password-file=" + pki.resolve("store.password"),
-                "caduceus.fhir.tls.trust-store=" + pki.resolve("trust.p12"),
-                "caduceus.fhir.tls.trust-store-password-file=" + pki.resolve("store.password"),
+                "caduceus.fhir.tls.key-store=" + server,
+                "caduceus.fhir.tls.key-store-password-file=" + password,
+                "caduceus.fhir.tls.trust-store=" + trust,
+                "caduceus.fhir.tls.trust-store-password-file=" + password,
                 "caduceus.fhir.tls.client-auth=request",
-                "caduceus.fhir.mtls.clients=lab: " + LAB + " => system/Patient.write ; viewer: " + VIEWER + " => system/Patient.read",
-                ""));
-        Path routes = Files.createDirectory(tmp.resolve("routes"));
-        Files.writeString(routes.resolve("no-kafka.camel.yaml"), """
-                - routeConfiguration:
-                    interceptSendToEndpoint:
-                      - interceptSendToEndpoint:
-                          uri: "kafka:*"
-                          skipSendToOriginalEndpoint: true
-                          steps:
-                            - removeHeader:
-                                name: kafka.KEY
-                """);
-        main = new Main(CaduceusApplication.class);
-        CaduceusApplication.configure(main, tmp.toString(), routes.toString());
-        main.start();
+                "caduceus.fhir.mtls.clients=lab: " + LAB + " => system/Patient.write ; viewer: " + VIEWER + " => system/Patient.read");
     }
 
     @AfterAll
@@ -279,62 +244,13 @@ class MtlsFhirEndpointTest {
         KeyManager[] keyManagers = null;
         if (identity != null) {
             KeyManagerFactory factory = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-            factory.init(identity, PASSWORD.toCharArray());
+            factory.init(identity, TestPki.PASSWORD.toCharArray());
             keyManagers = new KeyManager[] {new AlwaysPresent((X509ExtendedKeyManager) factory.getKeyManagers()[0])};
         }
         SSLContext tls = SSLContext.getInstance("TLS");
         tls.init(keyManagers, trustManagers.getTrustManagers(), null);
         return HttpClient.newBuilder().sslContext(tls).version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(Duration.ofSeconds(5)).build();
-    }
-
-    /** Issues a certificate for a new EC key, signed by the test CA; returns the key with its chain. */
-    private static KeyStore issued(Path pki, String name, String subject, String san, String eku) throws Exception {
-        keytool(pki, "-genkeypair", "-alias", "client", "-keyalg", "EC", "-groupname", "secp256r1", "-dname", subject,
-                "-validity", "2", "-keystore", name + "-key.p12", "-storetype", "PKCS12", "-storepass", PASSWORD);
-        keytool(pki, "-certreq", "-alias", "client", "-keystore", name + "-key.p12", "-storepass", PASSWORD, "-file", name + ".csr");
-        List<String> gencert = new ArrayList<>(List.of("-gencert", "-rfc", "-alias", "ca", "-keystore", "ca.p12", "-storepass", PASSWORD,
-                "-infile", name + ".csr", "-outfile", name + ".crt", "-validity", "2", "-ext", eku));
-        if (san != null) {
-            gencert.addAll(List.of("-ext", san));
-        }
-        keytool(pki, gencert.toArray(String[]::new));
-        PrivateKey key = (PrivateKey) load(pki.resolve(name + "-key.p12")).getKey("client", PASSWORD.toCharArray());
-        KeyStore store = KeyStore.getInstance("PKCS12");
-        store.load(null, null);
-        store.setKeyEntry("client", key, PASSWORD.toCharArray(), new X509Certificate[] {certificate(pki.resolve(name + ".crt")), ca});
-        return store;
-    }
-
-    private static KeyStore load(Path file) throws Exception {
-        KeyStore store = KeyStore.getInstance("PKCS12");
-        try (InputStream in = Files.newInputStream(file)) {
-            store.load(in, PASSWORD.toCharArray());
-        }
-        return store;
-    }
-
-    private static X509Certificate certificate(Path file) throws Exception {
-        try (InputStream in = Files.newInputStream(file)) {
-            return (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in);
-        }
-    }
-
-    private static void keytool(Path dir, String... args) throws Exception {
-        List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "keytool").toString());
-        command.addAll(List.of(args));
-        Process process = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
-        byte[] output = process.getInputStream().readAllBytes();
-        if (!process.waitFor(60, TimeUnit.SECONDS) || process.exitValue() != 0) {
-            throw new IllegalStateException("keytool " + args[0] + " failed: " + new String(output, StandardCharsets.UTF_8));
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 
     /**
@@ -351,17 +267,17 @@ class MtlsFhirEndpointTest {
 
         @Override
         public String[] getClientAliases(String keyType, Principal[] issuers) {
-            return new String[] {"client"};
+            return new String[] {"key"};
         }
 
         @Override
         public String chooseClientAlias(String[] keyType, Principal[] issuers, Socket socket) {
-            return "client";
+            return "key";
         }
 
         @Override
         public String chooseEngineClientAlias(String[] keyType, Principal[] issuers, SSLEngine engine) {
-            return "client";
+            return "key";
         }
 
         @Override

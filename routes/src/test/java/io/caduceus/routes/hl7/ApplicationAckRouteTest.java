@@ -3,12 +3,10 @@ package io.caduceus.routes.hl7;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.caduceus.routes.CaduceusApplication;
+import io.caduceus.routes.AppWithoutKafka;
 import io.caduceus.routes.mllp.MllpClient;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -37,36 +35,15 @@ class ApplicationAckRouteTest {
     @BeforeAll
     static void start() throws Exception {
         his = SenderMllpListener.onFreePort("CA");
-        labPort = freePort();
-        mllpPort = freePort();
-        int nothingListens = freePort();
-        Files.writeString(tmp.resolve("test.properties"), String.join("\n",
-                "camel.server.port=" + freePort(),
-                "kafka.bootstrap.servers=127.0.0.1:" + nothingListens,
-                "ethereum.rpc.url=http://127.0.0.1:" + nothingListens,
-                "caduceus.anchor.enabled=false",
+        labPort = AppWithoutKafka.freePort();
+        mllpPort = AppWithoutKafka.freePort();
+        main = AppWithoutKafka.start(tmp,
+                "camel.server.port=" + AppWithoutKafka.freePort(),
                 "caduceus.mllp.port=" + mllpPort,
-                "caduceus.data.directory=" + tmp.resolve("data"),
-                "caduceus.secrets.generate-if-missing=true",
                 "caduceus.mllp.application-ack.destinations=HIS^HOSPITAL=127.0.0.1:" + his.port() + ",LAB^*=127.0.0.1:" + labPort,
                 "caduceus.mllp.application-ack.retries=20",
                 "caduceus.mllp.application-ack.retry-delay-ms=100",
-                "caduceus.mllp.application-ack.retry-max-delay-ms=200",
-                ""));
-        Path routes = Files.createDirectory(tmp.resolve("routes"));
-        Files.writeString(routes.resolve("no-kafka.camel.yaml"), """
-                - routeConfiguration:
-                    interceptSendToEndpoint:
-                      - interceptSendToEndpoint:
-                          uri: "kafka:*"
-                          skipSendToOriginalEndpoint: true
-                          steps:
-                            - removeHeader:
-                                name: kafka.KEY
-                """);
-        main = new Main(CaduceusApplication.class);
-        CaduceusApplication.configure(main, tmp.toString(), routes.toString());
-        main.start();
+                "caduceus.mllp.application-ack.retry-max-delay-ms=200");
     }
 
     @AfterAll
@@ -151,9 +128,4 @@ class ApplicationAckRouteTest {
         await().atMost(Duration.ofSeconds(30)).until(() -> acknowledger.withoutDestination().equals(Map.of("RIS^RADIOLOGY", 1L)));
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-    }
 }

@@ -7,22 +7,19 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.spi.ThrowableProxyUtil;
 import ch.qos.logback.core.read.ListAppender;
-import io.caduceus.routes.CaduceusApplication;
+import io.caduceus.routes.AppWithoutKafka;
+import io.caduceus.routes.TestPki;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
-import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
@@ -42,7 +39,6 @@ import org.slf4j.LoggerFactory;
  */
 class MllpTlsTest {
 
-    private static final String PASSWORD = "test-store-password";
     /** A surname no library uses: found in a log line, as text or as hex, it is a leak. */
     private static final String CANARY = "Zzyzxtlscanary";
     private static final ListAppender<ILoggingEvent> LOGS = new ListAppender<>();
@@ -60,53 +56,27 @@ class MllpTlsTest {
     static void start() throws Exception {
         LOGS.start();
         ((Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)).addAppender(LOGS);
-        Path pki = Files.createDirectory(tmp.resolve("pki"));
-        Path ca = issuer(pki, "ca", "CN=Caduceus Test CA");
-        Path otherCa = issuer(pki, "other-ca", "CN=Somebody Else's CA");
-        Path server = leaf(pki, ca, "server", "CN=caduceus.test", "SAN=ip:127.0.0.1,dns:localhost");
-        Path sender = leaf(pki, ca, "sender", "CN=his.general-hospital.test", null);
-        Path rogue = leaf(pki, otherCa, "rogue", "CN=his.general-hospital.test", null);
-        Path trust = pki.resolve("trust.p12");
-        keytool("-importcert", "-noprompt", "-alias", "ca", "-file", pki.resolve("ca.crt").toString(),
-                "-keystore", trust.toString(), "-storetype", "PKCS12", "-storepass", PASSWORD);
+        TestPki ca = TestPki.create(tmp.resolve("pki"), "CN=Caduceus Test CA");
+        TestPki otherCa = TestPki.create(tmp.resolve("other-pki"), "CN=Somebody Else's CA");
+        Path server = ca.write(ca.issue("server", "CN=caduceus.test", "san=ip:127.0.0.1,dns:localhost", "eku=serverAuth"), "server.p12");
+        Path trust = ca.write(ca.trustStore(), "trust.p12");
 
-        trustedSender = sslContext(sender, trust);
-        senderWithoutCertificate = sslContext(null, trust);
-        senderFromAnotherCa = sslContext(rogue, trust);
+        trustedSender = sslContext(ca.issue("sender", "CN=his.general-hospital.test", null, "eku=clientAuth"), ca.trustStore());
+        senderWithoutCertificate = sslContext(null, ca.trustStore());
+        senderFromAnotherCa = sslContext(otherCa.issue("rogue", "CN=his.general-hospital.test", null, "eku=clientAuth"), ca.trustStore());
 
-        mllpPort = freePort();
-        int nothingListens = freePort();
-        Files.writeString(tmp.resolve("test.properties"), String.join("\n",
-                "camel.server.port=" + freePort(),
-                "kafka.bootstrap.servers=127.0.0.1:" + nothingListens,
-                "ethereum.rpc.url=http://127.0.0.1:" + nothingListens,
-                "caduceus.anchor.enabled=false",
+        mllpPort = AppWithoutKafka.freePort();
+        main = AppWithoutKafka.start(tmp,
+                "camel.server.port=" + AppWithoutKafka.freePort(),
                 "caduceus.mllp.port=" + mllpPort,
-                "caduceus.data.directory=" + tmp.resolve("data"),
-                "caduceus.secrets.generate-if-missing=true",
                 "caduceus.mllp.tls.enabled=true",
                 "caduceus.mllp.tls.client-auth=true",
                 "camel.ssl.enabled=true",
                 "camel.ssl.key-store=file:" + server,
-                "camel.ssl.keystore-password=" + PASSWORD,
+                "camel.ssl.keystore-password=" + TestPki.PASSWORD,
                 "camel.ssl.trust-store=file:" + trust,
-                "camel.ssl.trust-store-password=" + PASSWORD,
-                "camel.component.netty.use-global-ssl-context-parameters=true",
-                ""));
-        Path routes = Files.createDirectory(tmp.resolve("routes"));
-        Files.writeString(routes.resolve("no-kafka.camel.yaml"), """
-                - routeConfiguration:
-                    interceptSendToEndpoint:
-                      - interceptSendToEndpoint:
-                          uri: "kafka:*"
-                          skipSendToOriginalEndpoint: true
-                          steps:
-                            - removeHeader:
-                                name: kafka.KEY
-                """);
-        main = new Main(CaduceusApplication.class);
-        CaduceusApplication.configure(main, tmp.toString(), routes.toString());
-        main.start();
+                "camel.ssl.trust-store-password=" + TestPki.PASSWORD,
+                "camel.component.netty.use-global-ssl-context-parameters=true");
     }
 
     @AfterAll
@@ -203,72 +173,16 @@ class MllpTlsTest {
         return reply.toString(StandardCharsets.ISO_8859_1);
     }
 
-    private static SSLContext sslContext(Path keyStore, Path trustStore) throws Exception {
+    private static SSLContext sslContext(KeyStore identity, KeyStore trustStore) throws Exception {
         KeyManagerFactory keys = null;
-        if (keyStore != null) {
-            KeyStore ks = KeyStore.getInstance("PKCS12");
-            try (InputStream in = Files.newInputStream(keyStore)) {
-                ks.load(in, PASSWORD.toCharArray());
-            }
+        if (identity != null) {
             keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-            keys.init(ks, PASSWORD.toCharArray());
-        }
-        KeyStore ts = KeyStore.getInstance("PKCS12");
-        try (InputStream in = Files.newInputStream(trustStore)) {
-            ts.load(in, PASSWORD.toCharArray());
+            keys.init(identity, TestPki.PASSWORD.toCharArray());
         }
         TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        trust.init(ts);
+        trust.init(trustStore);
         SSLContext context = SSLContext.getInstance("TLS");
         context.init(keys == null ? null : keys.getKeyManagers(), trust.getTrustManagers(), null);
         return context;
-    }
-
-    /** A self-signed CA in {@code <name>.p12}, its certificate in {@code <name>.crt}. */
-    private static Path issuer(Path dir, String name, String dn) throws Exception {
-        Path store = dir.resolve(name + ".p12");
-        keytool("-genkeypair", "-alias", name, "-keyalg", "EC", "-groupname", "secp256r1", "-dname", dn, "-validity", "2",
-                "-ext", "bc:c", "-keystore", store.toString(), "-storetype", "PKCS12", "-storepass", PASSWORD);
-        keytool("-exportcert", "-rfc", "-alias", name, "-file", dir.resolve(name + ".crt").toString(),
-                "-keystore", store.toString(), "-storepass", PASSWORD);
-        return store;
-    }
-
-    /** A key pair in {@code <name>.p12} whose certificate {@code issuer} signed, stored with its chain. */
-    private static Path leaf(Path dir, Path issuer, String name, String dn, String san) throws Exception {
-        String issuerAlias = issuer.getFileName().toString().replace(".p12", "");
-        Path store = dir.resolve(name + ".p12");
-        Path request = dir.resolve(name + ".csr");
-        Path certificate = dir.resolve(name + ".crt");
-        keytool("-genkeypair", "-alias", name, "-keyalg", "EC", "-groupname", "secp256r1", "-dname", dn, "-validity", "2",
-                "-keystore", store.toString(), "-storetype", "PKCS12", "-storepass", PASSWORD);
-        keytool("-certreq", "-alias", name, "-file", request.toString(), "-keystore", store.toString(), "-storepass", PASSWORD);
-        List<String> sign = new ArrayList<>(List.of("-gencert", "-rfc", "-alias", issuerAlias, "-infile", request.toString(),
-                "-outfile", certificate.toString(), "-validity", "2", "-keystore", issuer.toString(), "-storepass", PASSWORD));
-        if (san != null) {
-            sign.addAll(List.of("-ext", san));
-        }
-        keytool(sign.toArray(String[]::new));
-        keytool("-importcert", "-noprompt", "-alias", issuerAlias, "-file", dir.resolve(issuerAlias + ".crt").toString(),
-                "-keystore", store.toString(), "-storepass", PASSWORD);
-        keytool("-importcert", "-alias", name, "-file", certificate.toString(), "-keystore", store.toString(), "-storepass", PASSWORD);
-        return store;
-    }
-
-    private static void keytool(String... args) throws Exception {
-        List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "keytool").toString());
-        command.addAll(List.of(args));
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!process.waitFor(60, TimeUnit.SECONDS) || process.exitValue() != 0) {
-            throw new IllegalStateException("keytool " + String.join(" ", args) + " failed: " + output);
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
     }
 }
