@@ -102,6 +102,14 @@ public final class CanonicalJson {
         out.append('}');
     }
 
+    /**
+     * Appends a string as RFC 8785 writes it. Public so that writers producing canonical JSON without going through
+     * a value tree escape exactly as {@link #write} does.
+     */
+    public static void appendString(String s, StringBuilder out) {
+        writeString(s, out);
+    }
+
     private static void writeString(String s, StringBuilder out) {
         out.append('"');
         for (int i = 0; i < s.length(); i++) {
@@ -129,8 +137,9 @@ public final class CanonicalJson {
     /**
      * ECMAScript Number.prototype.toString (ECMA-262 section 7.1.12.1) of a finite double: the shortest decimal that
      * reads back as the same double, laid out in plain or exponent notation by the same thresholds as JavaScript.
+     * Public so that writers producing canonical JSON without a value tree format numbers exactly as {@link #write}.
      */
-    static String formatNumber(double d) {
+    public static String formatNumber(double d) {
         if (Double.isNaN(d) || Double.isInfinite(d)) {
             throw new JsonException("NaN and Infinity are not JSON numbers");
         }
