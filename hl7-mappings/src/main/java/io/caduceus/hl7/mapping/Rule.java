@@ -369,12 +369,18 @@ final class Rule {
             case "instant":
                 return V2DateTimes.toFhir(value, fhirType, run);
             case "decimal":
+                BigDecimal number;
                 try {
-                    return new BigDecimal(value.trim().startsWith("+") ? value.trim().substring(1) : value.trim())
-                            .toString();
+                    number = new BigDecimal(value.trim().startsWith("+") ? value.trim().substring(1) : value.trim());
                 } catch (NumberFormatException e) {
                     throw new IllegalArgumentException("not a number");
                 }
+                // The canonical JSON the record is committed in holds IEEE 754 doubles (RFC 8785): a value beyond
+                // them (1E400) could not be committed faithfully, so it is the message's error, not a storage failure.
+                if (!Double.isFinite(number.doubleValue())) {
+                    throw new IllegalArgumentException("number out of range");
+                }
+                return number.toString();
             case "integer":
             case "positiveInt":
             case "unsignedInt":

@@ -67,6 +67,17 @@ class MapperBehaviourTest {
     }
 
     @Test
+    void aNumberBeyondDoubleRangeIsAMappingErrorOfItsField() {
+        String obr = "OBR|1|P1|F1|24323-8^Panel^LN|||20240306070000+0100";
+        String hugeObx = "OBX|1|NM|2951-2^Sodium^LN||1E400|mmol/L^mmol/L^UCUM|||||F";
+        assertThatThrownBy(() -> Fixtures.mapper().map(message(MSH.replace("ADT^A01^ADT_A01", "ORU^R01"), PID, obr, hugeObx)))
+                .isInstanceOfSatisfying(MappingException.class, e -> {
+                    assertThat(e.segmentId()).isEqualTo("OBX");
+                    assertThat(e.fieldPosition()).isEqualTo(5);
+                });
+    }
+
+    @Test
     void invalidComponentIsReportedWithItsComponentAndSegmentRepetition() {
         String obr = "OBR|1|P1|F1|24323-8^Panel^LN|||20240306070000+0100";
         String goodObx = "OBX|1|NM|2951-2^Sodium^LN||141|mmol/L^mmol/L^UCUM|||||F";
