@@ -46,7 +46,7 @@ record AnchorSettings(boolean enabled, Path directory, Path keystoreFile, Path p
                 string(props, "caduceus.kafka.topic.ledger-entries", "caduceus.ledger-entries"),
                 Duration.ofMillis(Long.parseLong(string(props, "caduceus.anchor.feed.poll-ms", "1000"))),
                 Duration.ofMillis(Long.parseLong(string(props, "caduceus.anchor.feed.call-timeout-ms", "10000"))),
-                Integer.parseInt(string(props, "caduceus.anchor.feed.max-batch", "500")),
+                Integer.parseInt(string(props, "caduceus.anchor.feed.max-batch", "5000")),
                 () -> props.resolveProperty("ethereum.dev.private.key").map(String::trim).filter(k -> !k.isEmpty()));
     }
 

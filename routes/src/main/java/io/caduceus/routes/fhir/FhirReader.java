@@ -192,7 +192,9 @@ public final class FhirReader {
                 notServed.add(recordId);
                 continue;
             }
-            if (record == null) {
+            // The vault's indexes are hash indexes: disclose only records of this patient, or holding this Patient.
+            if (record == null || !record.patientPseudonym().equals(pseudonym)
+                    && resources.find(record, "Patient", id).isEmpty()) {
                 continue;
             }
             LedgerIntegrity.Status status = integrity.check(record);

@@ -79,8 +79,9 @@ public final class FileRecordVault implements RecordVault {
     private final Map<String, Location> index = new ConcurrentHashMap<>();
     private final Map<String, Location> quarantineIndex = new ConcurrentHashMap<>();
     /** Lookup key, and patient pseudonym, to record ids in write order; rebuilt from the entry headers on open. */
-    private final RecordLists byLookupKey = new RecordLists();
-    private final RecordLists byPatient = new RecordLists();
+    private final RecordLists.Ordinals recordOrdinals = new RecordLists.Ordinals();
+    private final RecordLists byLookupKey = new RecordLists(recordOrdinals);
+    private final RecordLists byPatient = new RecordLists(recordOrdinals);
     private final BlockingQueue<Op> queue = new LinkedBlockingQueue<>();
     private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
     private final Thread writer;
@@ -438,9 +439,10 @@ public final class FileRecordVault implements RecordVault {
     }
 
     private void indexLookups(String recordId, String pseudonym, List<String> lookupKeys) {
-        byPatient.add(pseudonym, recordId);
+        int ordinal = recordOrdinals.add(recordId);
+        byPatient.add(pseudonym, ordinal);
         for (String key : lookupKeys) {
-            byLookupKey.add(key, recordId);
+            byLookupKey.add(key, ordinal);
         }
     }
 

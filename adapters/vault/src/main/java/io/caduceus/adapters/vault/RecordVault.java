@@ -32,11 +32,16 @@ public interface RecordVault extends AutoCloseable {
 
     /**
      * The ids of the records stored with {@code lookupKey} among their {@link VaultRecord#lookupKeys()}, oldest
-     * first. Erased records stay listed (reading them fails with {@link RecordErasedException}).
+     * first. Erased records stay listed (reading them fails with {@link RecordErasedException}). An index, not the
+     * record: an implementation may, with negligible probability (a 64-bit hash collision), list a record that does
+     * not carry the key, so a caller that discloses records checks their content.
      */
     List<String> findRecords(String lookupKey);
 
-    /** The ids of the records of a patient pseudonym, oldest first; erased ones stay listed, as above. */
+    /**
+     * The ids of the records of a patient pseudonym, oldest first; erased ones stay listed, and the same caveat
+     * applies: a caller that discloses records checks {@link VaultRecord#patientPseudonym()}.
+     */
     List<String> recordsOfPatient(String patientPseudonym);
 
     /** Whether a record with this id was stored, including records that have since been erased. */
