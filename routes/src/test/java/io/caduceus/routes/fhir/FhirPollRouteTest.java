@@ -18,18 +18,14 @@ import com.github.tomakehurst.wiremock.client.MappingBuilder;
 import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 import com.github.tomakehurst.wiremock.http.Fault;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
-import io.caduceus.adapters.vault.FileRecordVault;
-import io.caduceus.adapters.vault.MasterKey;
 import io.caduceus.adapters.vault.RecordVault;
 import io.caduceus.core.domain.LedgerEntry;
-import io.caduceus.core.pseudonym.PatientPseudonymizer;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Properties;
 import org.apache.camel.CamelContext;
@@ -84,17 +80,9 @@ class FhirPollRouteTest {
     void start() throws Exception {
         legacy = new WireMockServer(WireMockConfiguration.options().dynamicPort().bindAddress("127.0.0.1"));
         legacy.start();
-        byte[] master = new byte[32];
-        Arrays.fill(master, (byte) 3);
-        vault = FileRecordVault.open(work.resolve("vault"), MasterKey.of(master));
-        FhirSettings settings = new FhirSettings(100_000, 64, null, List.of("Patient", "Observation"), "", TestTokens.ISSUER,
-                TestTokens.AUDIENCE, null, null, Duration.ofSeconds(30), true);
-        byte[] secret = new byte[32];
-        Arrays.fill(secret, (byte) 5);
-        inbound = new FhirInbound(FHIR, settings, FhirAuthenticator.tokensOnly(new BearerTokenVerifier(TestTokens.ISSUER,
-                TestTokens.AUDIENCE, List.of(), Duration.ofSeconds(30), java.time.Clock.systemUTC())), validator,
-                new FhirRecords(vault, new PatientPseudonymizer(secret)), vault,
-                CapabilityStatements.build(settings.resourceTypes(), validator.customProfiles(), TestTokens.ISSUER, false, "test"));
+        vault = FhirTestBeans.vault(work.resolve("vault"));
+        // Polled content comes from a trusted system: no token is ever verified here.
+        inbound = FhirTestBeans.inbound(vault, FhirTestBeans.verifier(null), validator);
         tokenFile = work.resolve("legacy.token");
         Files.writeString(tokenFile, "legacy-token-1\n");
         logs.start();

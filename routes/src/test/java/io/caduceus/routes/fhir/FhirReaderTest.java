@@ -3,8 +3,6 @@ package io.caduceus.routes.fhir;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ca.uhn.fhir.context.FhirContext;
-import io.caduceus.adapters.vault.FileRecordVault;
-import io.caduceus.adapters.vault.MasterKey;
 import io.caduceus.adapters.vault.RecordVault;
 import io.caduceus.adapters.vault.VaultRecord;
 import io.caduceus.core.commitment.HidingCommitments;
@@ -14,15 +12,11 @@ import io.caduceus.core.domain.RecordId;
 import io.caduceus.core.hash.Digest;
 import io.caduceus.core.hash.Sha256;
 import io.caduceus.core.json.CanonicalJson;
-import io.caduceus.core.pseudonym.PatientPseudonymizer;
 import io.caduceus.routes.records.ResourceKeys;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.KeyPair;
-import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -64,22 +58,12 @@ class FhirReaderTest {
     @BeforeAll
     static void start() {
         camel = new DefaultCamelContext();
-        byte[] master = new byte[32];
-        Arrays.fill(master, (byte) 7);
-        vault = FileRecordVault.open(work.resolve("vault"), MasterKey.of(master));
-        FhirSettings settings = new FhirSettings(100_000, 64, null, List.of("Patient", "Observation"), "", TestTokens.ISSUER,
-                TestTokens.AUDIENCE, null, null, Duration.ofSeconds(30), true);
-        BearerTokenVerifier verifier = new BearerTokenVerifier(TestTokens.ISSUER, TestTokens.AUDIENCE,
-                BearerTokenVerifier.parsePem(TestTokens.pem(KEY)), Duration.ofSeconds(30), Clock.systemUTC());
-        ProfileValidator validator = ProfileValidator.create(FHIR, null);
-        byte[] secret = new byte[32];
-        Arrays.fill(secret, (byte) 9);
-        inbound = new FhirInbound(FHIR, settings, FhirAuthenticator.tokensOnly(verifier), validator,
-                new FhirRecords(vault, new PatientPseudonymizer(secret)), vault,
-                CapabilityStatements.build(settings.resourceTypes(), validator.customProfiles(), TestTokens.ISSUER, false, "test"));
+        vault = FhirTestBeans.vault(work.resolve("vault"));
+        BearerTokenVerifier verifier = FhirTestBeans.verifier(KEY);
+        inbound = FhirTestBeans.inbound(vault, verifier, ProfileValidator.create(FHIR, null));
         LedgerIntegrity integrity = new LedgerIntegrity(() -> ledgerAvailable
                 ? Optional.of(id -> Optional.ofNullable(LEDGER.get(id))) : Optional.empty());
-        reader = new FhirReader(FHIR, settings, FhirAuthenticator.tokensOnly(verifier), vault, integrity, 1000);
+        reader = new FhirReader(FHIR, FhirTestBeans.SETTINGS, FhirAuthenticator.tokensOnly(verifier), vault, integrity, 1000);
     }
 
     @AfterAll
