@@ -352,6 +352,11 @@ public final class FhirInbound {
     }
 
     private void respond(Exchange exchange, int status, FhirFormat format, IBaseResource resource) {
+        respond(fhir, exchange, status, format, resource);
+    }
+
+    /** Sets the HTTP status and the resource in the requested format as the answer; no resource, no body. */
+    static void respond(FhirContext fhir, Exchange exchange, int status, FhirFormat format, IBaseResource resource) {
         var message = exchange.getMessage();
         message.setHeader(Exchange.HTTP_RESPONSE_CODE, status);
         if (resource == null) {
@@ -369,7 +374,7 @@ public final class FhirInbound {
         }
     }
 
-    private static void authorize(BearerTokenVerifier.Caller caller, String type, SmartScopes.Interaction interaction)
+    static void authorize(BearerTokenVerifier.Caller caller, String type, SmartScopes.Interaction interaction)
             throws FhirRejection {
         if (!SmartScopes.allows(caller.scopes(), type, interaction)) {
             throw FhirRejection.forbidden("the caller's scopes do not allow " + interaction.name().toLowerCase(java.util.Locale.ROOT)

@@ -111,7 +111,7 @@ public final class FhirReader {
         ReadRequest request = exchange.getProperty(REQUEST, ReadRequest.class);
         String type = requireKnownType(request.type());
         String id = requireLogicalId(request.id());
-        authorize(request.caller(), type);
+        FhirInbound.authorize(request.caller(), type, SmartScopes.Interaction.READ);
         List<String> recordIds = vault.findRecords(ResourceKeys.of(type, id));
         for (int i = recordIds.size() - 1; i >= 0; i--) {
             String recordId = recordIds.get(i);
@@ -148,7 +148,7 @@ public final class FhirReader {
     public void everything(Exchange exchange) throws FhirRejection {
         ReadRequest request = exchange.getProperty(REQUEST, ReadRequest.class);
         String id = requireLogicalId(request.id());
-        authorize(request.caller(), "Patient");
+        FhirInbound.authorize(request.caller(), "Patient", SmartScopes.Interaction.READ);
         List<String> direct = vault.findRecords(ResourceKeys.of("Patient", id));
         if (direct.isEmpty()) {
             throw FhirRejection.refused(404, IssueType.NOTFOUND, "Patient with this id is not known here");
@@ -406,21 +406,11 @@ public final class FhirReader {
         return id;
     }
 
-    private static void authorize(BearerTokenVerifier.Caller caller, String type) throws FhirRejection {
-        if (!SmartScopes.allows(caller.scopes(), type, SmartScopes.Interaction.READ)) {
-            throw FhirRejection.forbidden("the caller's scopes do not allow read of " + type,
-                    SmartScopes.required(type, SmartScopes.Interaction.READ));
-        }
-    }
-
     private static FhirFormat responseFormat(ReadRequest request) {
         return request == null ? FhirFormat.JSON : FhirFormat.forResponse(request.format(), request.accept(), FhirFormat.JSON);
     }
 
     private void respond(Exchange exchange, int status, FhirFormat format, IBaseResource resource) {
-        var message = exchange.getMessage();
-        message.setHeader(Exchange.HTTP_RESPONSE_CODE, status);
-        message.setHeader(Exchange.CONTENT_TYPE, format.contentTypeHeader());
-        message.setBody(format.parser(fhir).encodeResourceToString(resource));
+        FhirInbound.respond(fhir, exchange, status, format, resource);
     }
 }
