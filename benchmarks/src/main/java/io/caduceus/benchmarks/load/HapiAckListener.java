@@ -5,6 +5,7 @@ import ca.uhn.hl7v2.HapiContext;
 import ca.uhn.hl7v2.app.HL7Service;
 import ca.uhn.hl7v2.model.Message;
 import ca.uhn.hl7v2.parser.CanonicalModelClassFactory;
+import ca.uhn.hl7v2.util.idgenerator.InMemoryIDGenerator;
 import ca.uhn.hl7v2.protocol.ReceivingApplication;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -31,6 +32,8 @@ final class HapiAckListener implements AutoCloseable {
         HapiContext context = new DefaultHapiContext();
         context.setModelClassFactory(new CanonicalModelClassFactory("2.8.1"));
         context.getParserConfiguration().setValidating(false);
+        // HAPI's default generator keeps its ACK control ids in ./id_file, which landed in the repository.
+        context.getParserConfiguration().setIdGenerator(new InMemoryIDGenerator());
         HL7Service server = context.newServer(port, false);
         server.registerApplication("*", "*", new ReceivingApplication<Message>() {
             @Override

@@ -112,7 +112,18 @@ public final class CanonicalJson {
 
     private static void writeString(String s, StringBuilder out) {
         out.append('"');
-        for (int i = 0; i < s.length(); i++) {
+        int length = s.length();
+        int firstEscaped = 0;
+        while (firstEscaped < length && !needsEscape(s.charAt(firstEscaped))) {
+            firstEscaped++;
+        }
+        // Most text needs no escape: appending it whole is an array copy instead of a call per char.
+        if (firstEscaped == length) {
+            out.append(s).append('"');
+            return;
+        }
+        out.append(s, 0, firstEscaped);
+        for (int i = firstEscaped; i < length; i++) {
             char c = s.charAt(i);
             switch (c) {
                 case '"' -> out.append("\\\"");
@@ -132,6 +143,10 @@ public final class CanonicalJson {
             }
         }
         out.append('"');
+    }
+
+    private static boolean needsEscape(char c) {
+        return c < 0x20 || c == '"' || c == '\\';
     }
 
     /**

@@ -38,8 +38,15 @@ import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.instance.model.api.IDomainResource;
 import org.hl7.fhir.instance.model.api.IIdType;
 import org.hl7.fhir.instance.model.api.IPrimitiveType;
+import org.hl7.fhir.r4.model.BackboneElement;
+import org.hl7.fhir.r4.model.BackboneType;
+import org.hl7.fhir.r4.model.Base;
 import org.hl7.fhir.r4.model.Bundle;
+import org.hl7.fhir.r4.model.DomainResource;
+import org.hl7.fhir.r4.model.Element;
 import org.hl7.fhir.r4.model.IdType;
+import org.hl7.fhir.r4.model.Meta;
+import org.hl7.fhir.r4.model.Reference;
 
 /**
  * Writes a HAPI FHIR R4 resource as RFC 8785 canonical JSON straight from the model, giving the same bytes as
@@ -74,7 +81,12 @@ final class CanonicalFhirJson {
 
     private final FhirContext context;
     private final RuntimeChildUndeclaredExtensionDefinition extensionValueDefinition;
-    private final Map<Class<?>, Layout> layouts = new ConcurrentHashMap<>();
+    private final ClassValue<Layout> layouts = new ClassValue<>() {
+        @Override
+        protected Layout computeValue(Class<?> type) {
+            return buildLayout(type);
+        }
+    };
 
     CanonicalFhirJson(FhirContext context) {
         this.context = context;
@@ -216,8 +228,8 @@ final class CanonicalFhirJson {
             if (values.isEmpty()) {
                 continue;
             }
-            if (values.size() == 1 && values.get(0) instanceof IBaseMetaType meta) {
-                checkMetaUnchangedByHapi(meta, resource);
+            if (values.size() == 1 && isMeta(values.get(0))) {
+                checkMetaUnchangedByHapi((IBaseMetaType) values.get(0), resource);
             }
             writeChild(slot, values, json, resource, contained);
         }
@@ -250,10 +262,24 @@ final class CanonicalFhirJson {
         List<String> heldIds = null;
         int position = 0;
         for (IBase value : values) {
-            if (value == null || value.isEmpty()) {
+            if (value == null) {
                 continue;
             }
             Typed typed = slot.typed(value.getClass(), this);
+            Object encoded;
+            if (typed.nested) {
+                // HAPI skips values whose isEmpty() holds. For a composite that is a walk of its whole subtree, repeated
+                // at every level of nesting; it was most of this writer's cost. A value with anything written is not
+                // empty, so the walk is only needed when nothing came out.
+                encoded = encodeValue(value, typed, resource, contained);
+                if (encoded instanceof JsonObject object && object.isEmpty() && value.isEmpty()) {
+                    continue;
+                }
+            } else if (value.isEmpty()) {
+                continue;
+            } else {
+                encoded = null;
+            }
             if (name == null) {
                 name = typed.name;
             } else if (!name.equals(typed.name)) {
@@ -280,18 +306,19 @@ final class CanonicalFhirJson {
                     force = true;
                 }
             }
+            if (!typed.nested) {
+                encoded = encodeValue(value, typed, resource, contained);
+            }
             if (slot.array) {
                 if (array == null) {
                     array = new ArrayList<>(values.size());
                 }
-                Object encoded = encodeValue(value, typed, resource, contained);
                 if (encoded != ABSENT) {
                     array.add(encoded);
                 } else if (force) {
                     array.add(null);
                 }
             } else {
-                Object encoded = encodeValue(value, typed, resource, contained);
                 if (encoded != ABSENT) {
                     json.put(name, encoded);
                 }
@@ -349,8 +376,8 @@ final class CanonicalFhirJson {
                 return primitive((IPrimitiveType<?>) value);
             case COMPOSITE_DATATYPE:
             case RESOURCE_BLOCK:
-                if (value instanceof IBaseReference reference) {
-                    return reference(reference, resource, contained);
+                if (value instanceof Reference || !(value instanceof Base) && value instanceof IBaseReference) {
+                    return reference((IBaseReference) value, resource, contained);
                 }
                 return composite(value, resource, contained);
             case PRIMITIVE_XHTML:
@@ -479,9 +506,10 @@ final class CanonicalFhirJson {
         if (!extensions.isEmpty()) {
             json.put("extension", extensionArray(extensions, resource));
         }
-        if (element instanceof IBaseHasModifierExtensions withModifiers) {
-            List<IBaseExtension<?, ?>> modifiers = new ArrayList<>(0);
-            for (IBaseExtension<?, ?> next : withModifiers.getModifierExtension()) {
+        List<? extends IBaseExtension<?, ?>> all = modifierExtensionsOf(element);
+        if (!all.isEmpty()) {
+            List<IBaseExtension<?, ?>> modifiers = new ArrayList<>(all.size());
+            for (IBaseExtension<?, ?> next : all) {
                 if (next != null && !next.isEmpty()) {
                     modifiers.add(next);
                 }
@@ -494,11 +522,12 @@ final class CanonicalFhirJson {
 
     /** Extensions with a value or nested extensions; HAPI skips the rest on composites and extension values. */
     private static List<IBaseExtension<?, ?>> presentExtensions(IBase element) {
-        if (!(element instanceof IBaseHasExtensions withExtensions) || !withExtensions.hasExtension()) {
+        List<? extends IBaseExtension<?, ?>> all = extensionsOf(element);
+        if (all.isEmpty()) {
             return List.of();
         }
         List<IBaseExtension<?, ?>> result = new ArrayList<>(2);
-        for (IBaseExtension<?, ?> next : withExtensions.getExtension()) {
+        for (IBaseExtension<?, ?> next : all) {
             if (next != null && (!isEmpty(next.getValue()) || !next.getExtension().isEmpty())) {
                 result.add(next);
             }
@@ -508,17 +537,9 @@ final class CanonicalFhirJson {
 
     /** Extensions on a primitive in a list: HAPI keeps any non-empty one, a url alone being enough. */
     private static List<IBaseExtension<?, ?>> nonEmptyExtensions(IBase value, boolean modifier) {
-        List<? extends IBaseExtension<?, ?>> all;
-        if (modifier) {
-            if (!(value instanceof IBaseHasModifierExtensions withModifiers) || !withModifiers.hasModifierExtension()) {
-                return List.of();
-            }
-            all = withModifiers.getModifierExtension();
-        } else {
-            if (!(value instanceof IBaseHasExtensions withExtensions) || !withExtensions.hasExtension()) {
-                return List.of();
-            }
-            all = withExtensions.getExtension();
+        List<? extends IBaseExtension<?, ?>> all = modifier ? modifierExtensionsOf(value) : extensionsOf(value);
+        if (all.isEmpty()) {
+            return List.of();
         }
         List<IBaseExtension<?, ?>> result = new ArrayList<>(all.size());
         for (IBaseExtension<?, ?> next : all) {
@@ -565,7 +586,7 @@ final class CanonicalFhirJson {
             json.put("extension", nested);
         }
         if (!noValue) {
-            if (value instanceof IBaseMetaType) {
+            if (isMeta(value)) {
                 throw new Unsupported("Meta as an extension value");
             }
             String name = extensionValueDefinition.getChildNameByDatatype(value.getClass());
@@ -574,7 +595,7 @@ final class CanonicalFhirJson {
             if (name == null || definition == null) {
                 throw new Unsupported("extension value of an unregistered type");
             }
-            Typed typed = new Typed(name, definition.getChildType());
+            Typed typed = new Typed(name, definition.getChildType(), value.getClass());
             // HAPI encodes extension values as outside any contained resource, whatever encloses them.
             Object encoded = encodeValue(value, typed, resource, false);
             if (encoded != ABSENT) {
@@ -629,22 +650,38 @@ final class CanonicalFhirJson {
             this.droppedInContained = DROPPED_IN_CONTAINED.contains(definition.getElementName());
         }
 
+        /** Most children only ever hold one type; remembering the last one spares a map lookup per value. */
+        private Typed last;
+
         Typed typed(Class<?> type, CanonicalFhirJson owner) {
+            Typed recent = last; // Typed is immutable (final fields), so a racy read sees it whole
+            if (recent != null && recent.valueType == type) {
+                return recent;
+            }
             Typed typed = byType.get(type);
             if (typed == null) {
                 typed = owner.resolve(definition, type);
                 byType.put(type, typed);
             }
+            last = typed;
             return typed;
         }
     }
 
-    /** The JSON name and element kind HAPI uses for a value of one Java type in one child. */
-    private record Typed(String name, ChildTypeEnum type) {
+    /**
+     * The JSON name and element kind HAPI uses for a value of one Java type in one child; {@code nested} for kinds
+     * written as a JSON object (composites, backbone elements, resources).
+     */
+    private record Typed(String name, ChildTypeEnum type, boolean nested, Class<?> valueType) {
+
+        Typed(String name, ChildTypeEnum type, Class<?> valueType) {
+            this(name, type, type == ChildTypeEnum.COMPOSITE_DATATYPE || type == ChildTypeEnum.RESOURCE_BLOCK
+                    || type == ChildTypeEnum.RESOURCE, valueType);
+        }
     }
 
     private Layout layout(Class<?> type) {
-        Layout layout = layouts.computeIfAbsent(type, this::buildLayout);
+        Layout layout = layouts.get(type);
         if (layout.refusal != null) {
             throw new Unsupported(layout.refusal);
         }
@@ -705,14 +742,61 @@ final class CanonicalFhirJson {
         if (definition == null || name == null) {
             throw new Unsupported("value type not allowed in element " + child.getElementName());
         }
-        return new Typed(name, definition.getChildType());
+        return new Typed(name, definition.getChildType(), valueType);
     }
 
     // ---------------------------------------------------------------------------------------------------------------
     // Helpers
 
+    // HAPI's R4 types implement many interfaces, and an interface test on an object that fails the JVM's one-entry
+    // cache per class walks the class's whole interface list; alternating tests (element, extensions, reference...)
+    // kept missing it and were a tenth of this writer's time, more when threads share the classes. R4 objects are
+    // therefore told apart by class, which is a constant-time test; other models go by the interfaces.
+
     private static String compositeElementId(IBase element) {
+        if (element instanceof Element e) {
+            return e.getId();
+        }
+        if (element instanceof Base) {
+            return null; // R4 resources and other non-elements
+        }
         return element instanceof IBaseElement e && !(element instanceof IBaseResource) ? e.getId() : null;
+    }
+
+    /** The extensions of an element or resource (empty for types that cannot have any). */
+    static List<? extends IBaseExtension<?, ?>> extensionsOf(IBase element) {
+        if (element instanceof Element e) {
+            return e.hasExtension() ? e.getExtension() : List.of();
+        }
+        if (element instanceof DomainResource d) {
+            return d.hasExtension() ? d.getExtension() : List.of();
+        }
+        if (element instanceof Base) {
+            return List.of();
+        }
+        return element instanceof IBaseHasExtensions e && e.hasExtension() ? e.getExtension() : List.of();
+    }
+
+    /** The modifier extensions of an element or resource (empty for types that cannot have any). */
+    static List<? extends IBaseExtension<?, ?>> modifierExtensionsOf(IBase element) {
+        if (element instanceof BackboneElement e) {
+            return e.hasModifierExtension() ? e.getModifierExtension() : List.of();
+        }
+        if (element instanceof BackboneType e) {
+            return e.hasModifierExtension() ? e.getModifierExtension() : List.of();
+        }
+        if (element instanceof DomainResource d) {
+            return d.hasModifierExtension() ? d.getModifierExtension() : List.of();
+        }
+        if (element instanceof Base) {
+            return List.of();
+        }
+        return element instanceof IBaseHasModifierExtensions e && e.hasModifierExtension()
+                ? e.getModifierExtension() : List.of();
+    }
+
+    private static boolean isMeta(IBase value) {
+        return value instanceof Meta || !(value instanceof Base) && value instanceof IBaseMetaType;
     }
 
     private static boolean isEmpty(IBase element) {

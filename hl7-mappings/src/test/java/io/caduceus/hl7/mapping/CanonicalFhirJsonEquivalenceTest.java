@@ -97,6 +97,37 @@ class CanonicalFhirJsonEquivalenceTest {
     }
 
     @Test
+    void emptyAndNearlyEmptyCompositesAreSkippedOrWrittenAsHapiDoes() {
+        Patient patient = new Patient();
+        patient.setId("p-empty");
+        patient.addName(); // empty: skipped
+        patient.addName().setFamily("Doe");
+        patient.addName().setText("   "); // blank text only: empty too
+        patient.addIdentifier().setType(new CodeableConcept()).setPeriod(new Period()); // only empty composites
+        patient.addIdentifier().setValue("MRN1").setPeriod(new Period());
+        // Not empty for HAPI (the extension has a url) although nothing of it is written as a child: "{}".
+        Coding urlOnly = new Coding();
+        urlOnly.addExtension(new Extension("urn:ext:url-only"));
+        patient.addIdentifier().setValue("MRN2").setType(new CodeableConcept().addCoding(urlOnly));
+        Address address = patient.addAddress();
+        address.setPeriod(new Period());
+        address.addExtension(new Extension()); // neither url nor value
+        patient.addAddress().setCity("Springfield").setPeriod(new Period().setStartElement(new DateTimeType()));
+        patient.addContact().setName(new HumanName()).addTelecom(new ContactPoint());
+        patient.addContact().setGender(Enumerations.AdministrativeGender.OTHER).setName(new HumanName());
+        patient.setMaritalStatus(new CodeableConcept().addCoding(new Coding()).addCoding(new Coding().setCode("M")));
+        patient.setManagingOrganization(new Reference());
+        Bundle bundle = new Bundle();
+        bundle.setType(Bundle.BundleType.COLLECTION);
+        bundle.addEntry().setResource(patient).setFullUrl("Patient/p-empty");
+        bundle.addEntry(); // no resource, nothing else: skipped
+        bundle.addEntry().setResource(new Observation().setStatus(Observation.ObservationStatus.FINAL).setId("o1"))
+                .setRequest(new Bundle.BundleEntryRequestComponent());
+        assertSameBytesWithoutFallback(patient);
+        assertSameBytesWithoutFallback(bundle);
+    }
+
+    @Test
     void extensionsOnPrimitivesAndRepeatingPrimitives() {
         Patient patient = new Patient();
         patient.setId("p1");
