@@ -13,7 +13,6 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.regex.Pattern;
 
 /**
  * What the ledgers learn about a record, and all they learn: its id, its hiding commitment, the kind of message, which
@@ -25,19 +24,33 @@ import java.util.regex.Pattern;
 public record LedgerEntry(RecordId recordId, Digest commitment, String messageType, SourceSystem source,
         Instant receivedAt, Optional<PatientPseudonym> patientPseudonym) {
 
-    private static final Pattern MESSAGE_TYPE = Pattern.compile("[A-Za-z0-9_^.:/-]{1,64}");
-
     public LedgerEntry {
         Objects.requireNonNull(recordId, "recordId");
         Objects.requireNonNull(commitment, "commitment");
         Objects.requireNonNull(source, "source");
         Objects.requireNonNull(receivedAt, "receivedAt");
         Objects.requireNonNull(patientPseudonym, "patientPseudonym");
-        if (messageType == null || !MESSAGE_TYPE.matcher(messageType).matches()) {
+        if (!isMessageType(messageType)) {
             throw new IllegalArgumentException("message type must be 1 to 64 characters of [A-Za-z0-9_^.:/-]");
         }
         // Millisecond precision: what every consumer (Kafka timestamps, chaincode, JavaScript) can hold exactly.
         receivedAt = receivedAt.truncatedTo(ChronoUnit.MILLIS);
+    }
+
+    /** 1 to 64 characters of [A-Za-z0-9_^.:/-]. */
+    private static boolean isMessageType(String value) {
+        if (value == null || value.isEmpty() || value.length() > 64) {
+            return false;
+        }
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            boolean allowed = c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9'
+                    || c == '_' || c == '^' || c == '.' || c == ':' || c == '/' || c == '-';
+            if (!allowed) {
+                return false;
+            }
+        }
+        return true;
     }
 
     public Map<String, Object> toJsonMap() {

@@ -3,7 +3,6 @@ package io.caduceus.core.domain;
 import io.caduceus.core.hash.Sha256;
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
-import java.util.regex.Pattern;
 
 /**
  * The id of a record on the ledgers and in the vault: {@code r_} and 32 lowercase hex digits. Derived from the sender's
@@ -12,11 +11,12 @@ import java.util.regex.Pattern;
  */
 public record RecordId(String value) implements Comparable<RecordId> {
 
-    private static final Pattern FORMAT = Pattern.compile("r_[0-9a-f]{32}");
+    private static final String PREFIX = "r_";
+    private static final int HEX_DIGITS = 32;
 
     public RecordId {
         Objects.requireNonNull(value, "value");
-        if (!FORMAT.matcher(value).matches()) {
+        if (!Formats.isPrefixedLowerHex(value, PREFIX, HEX_DIGITS)) {
             throw new IllegalArgumentException("not a record id (expected r_ and 32 hex digits)");
         }
     }
@@ -34,7 +34,7 @@ public record RecordId(String value) implements Comparable<RecordId> {
     }
 
     public static boolean isValid(String value) {
-        return value != null && FORMAT.matcher(value).matches();
+        return Formats.isPrefixedLowerHex(value, PREFIX, HEX_DIGITS);
     }
 
     @Override

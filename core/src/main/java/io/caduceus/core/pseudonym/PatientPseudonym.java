@@ -1,7 +1,7 @@
 package io.caduceus.core.pseudonym;
 
+import io.caduceus.core.domain.Formats;
 import java.util.Objects;
-import java.util.regex.Pattern;
 
 /**
  * The only handle on a patient that may leave the off-chain store: stable per patient and deployment, but not
@@ -9,11 +9,12 @@ import java.util.regex.Pattern;
  */
 public record PatientPseudonym(String value) {
 
-    private static final Pattern FORMAT = Pattern.compile("pp1_[0-9a-f]{64}");
+    private static final String PREFIX = "pp1_";
+    private static final int HEX_DIGITS = 64;
 
     public PatientPseudonym {
         Objects.requireNonNull(value, "value");
-        if (!FORMAT.matcher(value).matches()) {
+        if (!Formats.isPrefixedLowerHex(value, PREFIX, HEX_DIGITS)) {
             throw new IllegalArgumentException("not a patient pseudonym (expected pp1_ and 64 hex digits)");
         }
     }

@@ -4,8 +4,6 @@ import java.time.DateTimeException;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * HL7 v2 DTM/TS to FHIR date, dateTime and instant. Precision is kept as sent (a v2 value to the minute becomes a
@@ -13,8 +11,15 @@ import java.util.regex.Pattern;
  * message (see {@link MappingRun#offsetFor}).
  */
 final class V2DateTimes {
-    private static final Pattern DTM = Pattern.compile(
-            "(\\d{4})(?:(\\d{2})(?:(\\d{2})(?:(\\d{2})(?:(\\d{2})(?:(\\d{2})(?:\\.(\\d{1,4}))?)?)?)?)?)?([+-]\\d{4})?");
+    // Parts of a DTM value, as groups of YYYY[MM[DD[HH[MM[SS[.S[S[S[S]]]]]]]]][+/-ZZZZ].
+    private static final int YEAR = 1;
+    private static final int MONTH = 2;
+    private static final int DAY = 3;
+    private static final int HOUR = 4;
+    private static final int MINUTE = 5;
+    private static final int SECOND = 6;
+    private static final int FRACTION = 7;
+    private static final int OFFSET = 8;
 
     private V2DateTimes() {
     }
@@ -23,12 +28,12 @@ final class V2DateTimes {
         if (v2 == null) {
             return null;
         }
-        Matcher m = DTM.matcher(v2.trim());
-        if (!m.matches() || m.group(8) == null) {
+        String[] m = dtm(v2.trim());
+        if (m == null || m[OFFSET] == null) {
             return null;
         }
         try {
-            return offset(m.group(8));
+            return offset(m[OFFSET]);
         } catch (DateTimeException | IllegalArgumentException e) {
             return null;
         }
@@ -43,14 +48,14 @@ final class V2DateTimes {
 
     /** @throws IllegalArgumentException with a reason free of the value */
     static String toFhir(String v2, String fhirType, MappingRun run) {
-        Matcher m = DTM.matcher(v2.trim());
-        if (!m.matches()) {
+        String[] m = dtm(v2.trim());
+        if (m == null) {
             throw new IllegalArgumentException("not an HL7 date/time");
         }
-        int year = Integer.parseInt(m.group(1));
-        String month = m.group(2);
-        String day = m.group(3);
-        String hour = m.group(4);
+        int year = Integer.parseInt(m[YEAR]);
+        String month = m[MONTH];
+        String day = m[DAY];
+        String hour = m[HOUR];
         try {
             if (day != null) {
                 LocalDate.of(year, Integer.parseInt(month), Integer.parseInt(day));
@@ -61,7 +66,7 @@ final class V2DateTimes {
             throw new IllegalArgumentException("invalid calendar date");
         }
         StringBuilder out = new StringBuilder(32);
-        out.append(m.group(1));
+        out.append(m[YEAR]);
         if (month != null) {
             out.append('-').append(month);
         }
@@ -79,8 +84,8 @@ final class V2DateTimes {
             throw new IllegalArgumentException("instant needs at least a day");
         }
         int h = hour == null ? 0 : Integer.parseInt(hour);
-        int min = m.group(5) == null ? 0 : Integer.parseInt(m.group(5));
-        int sec = m.group(6) == null ? 0 : Integer.parseInt(m.group(6));
+        int min = m[MINUTE] == null ? 0 : Integer.parseInt(m[MINUTE]);
+        int sec = m[SECOND] == null ? 0 : Integer.parseInt(m[SECOND]);
         LocalDateTime local;
         try {
             local = LocalDateTime.of(year, Integer.parseInt(month), Integer.parseInt(day), h, min, sec);
@@ -89,16 +94,66 @@ final class V2DateTimes {
         }
         ZoneOffset zone;
         try {
-            zone = m.group(8) != null ? offset(m.group(8)) : run.offsetFor(local);
+            zone = m[OFFSET] != null ? offset(m[OFFSET]) : run.offsetFor(local);
         } catch (DateTimeException e) {
             throw new IllegalArgumentException("invalid time zone offset");
         }
         out.append('T').append(two(h)).append(':').append(two(min)).append(':').append(two(sec));
-        if (m.group(7) != null) {
-            out.append('.').append(m.group(7));
+        if (m[FRACTION] != null) {
+            out.append('.').append(m[FRACTION]);
         }
         out.append(zone.getId());
         return out.toString();
+    }
+
+    /**
+     * The parts of a DTM value (index {@link #YEAR} to {@link #OFFSET}, null where absent), or null when the text is
+     * not one: what the pattern {@code (\\d{4})(?:(\\d{2})(?:(\\d{2})(?:(\\d{2})(?:(\\d{2})(?:(\\d{2})(?:\\.(\\d{1,4}))?)?)?)?)?)?([+-]\\d{4})?}
+     * matches, read by hand because the regular expression was a visible share of mapping time.
+     */
+    static String[] dtm(String text) {
+        int n = text.length();
+        if (n < 4 || !digits(text, 0, 4)) {
+            return null;
+        }
+        String[] parts = new String[OFFSET + 1];
+        parts[YEAR] = text.substring(0, 4);
+        int i = 4;
+        for (int part = MONTH; part <= SECOND && i + 2 <= n && digits(text, i, i + 2); part++) {
+            parts[part] = text.substring(i, i + 2);
+            i += 2;
+        }
+        if (parts[SECOND] != null && i < n && text.charAt(i) == '.') {
+            int start = ++i;
+            while (i < n && i - start < 4 && isDigit(text.charAt(i))) {
+                i++;
+            }
+            if (i == start) {
+                return null;
+            }
+            parts[FRACTION] = text.substring(start, i);
+        }
+        if (i < n && (text.charAt(i) == '+' || text.charAt(i) == '-')) {
+            if (n - i != 5 || !digits(text, i + 1, n)) {
+                return null;
+            }
+            parts[OFFSET] = text.substring(i);
+            i = n;
+        }
+        return i == n ? parts : null;
+    }
+
+    private static boolean digits(String text, int from, int to) {
+        for (int i = from; i < to; i++) {
+            if (!isDigit(text.charAt(i))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean isDigit(char c) {
+        return c >= '0' && c <= '9';
     }
 
     private static String two(int n) {

@@ -37,7 +37,7 @@ record MshHeader(char fieldSeparator, String encodingCharacters, String sendingA
         if (Character.isLetterOrDigit(fs) || fs == ' ') {
             return UNREADABLE;
         }
-        String[] fields = segment.split(java.util.regex.Pattern.quote(String.valueOf(fs)), -1);
+        String[] fields = split(segment, fs);
         // fields[0] = "MSH", fields[1] = MSH-2; MSH-n is fields[n-1] because MSH-1 is the separator itself.
         String encoding = field(fields, 2);
         if (encoding.length() < 4) {
@@ -45,13 +45,25 @@ record MshHeader(char fieldSeparator, String encodingCharacters, String sendingA
         }
         char component = encoding.charAt(0);
         String messageTypeField = field(fields, 9);
-        String[] typeParts = messageTypeField.split(java.util.regex.Pattern.quote(String.valueOf(component)), -1);
+        String[] typeParts = split(messageTypeField, component);
         String processing = firstComponent(field(fields, 11), component);
         String version = firstComponent(field(fields, 12), component);
         return new MshHeader(fs, encoding, field(fields, 3), field(fields, 4), field(fields, 5), field(fields, 6),
                 typeParts.length > 0 ? typeParts[0] : "", typeParts.length > 1 ? typeParts[1] : "", field(fields, 10),
                 processing.isEmpty() ? "P" : processing, version.isEmpty() ? "2.5.1" : version,
                 field(fields, 15).strip(), field(fields, 16).strip());
+    }
+
+    /** {@code text.split(quote(separator), -1)} without compiling a pattern per call. */
+    private static String[] split(String text, char separator) {
+        java.util.List<String> parts = new java.util.ArrayList<>(20);
+        int start = 0;
+        for (int i = text.indexOf(separator); i >= 0; i = text.indexOf(separator, start)) {
+            parts.add(text.substring(start, i));
+            start = i + 1;
+        }
+        parts.add(text.substring(start));
+        return parts.toArray(new String[0]);
     }
 
     /** True when MSH-15 or MSH-16 is valued: the sender asks for enhanced-mode acknowledgement. */
