@@ -76,12 +76,12 @@ public final class FileRecordVault implements RecordVault {
     private final FileLock lock;
     private final FileKeyStore keys;
     private final Map<Integer, EntryLog> segments = new ConcurrentHashMap<>();
-    private final Map<String, Location> index = new ConcurrentHashMap<>();
+    /** Record locations and lookup lists, rebuilt from the segments on open, kept out of the heap in index/. */
+    private final RecordIndex index;
     private final Map<String, Location> quarantineIndex = new ConcurrentHashMap<>();
     /** Lookup key, and patient pseudonym, to record ids in write order; rebuilt from the entry headers on open. */
-    private final RecordLists.Ordinals recordOrdinals = new RecordLists.Ordinals();
-    private final RecordLists byLookupKey = new RecordLists(recordOrdinals);
-    private final RecordLists byPatient = new RecordLists(recordOrdinals);
+    private final RecordLists byLookupKey;
+    private final RecordLists byPatient;
     private final BlockingQueue<Op> queue = new LinkedBlockingQueue<>();
     private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
     private final Thread writer;
@@ -108,6 +108,10 @@ public final class FileRecordVault implements RecordVault {
             throw new VaultException("vault " + dir + " is already open (by this or another process)", false);
         }
         this.lock = acquired;
+        ScratchArrays indexArrays = ScratchArrays.mapped(dir.resolve("index"));
+        this.index = new RecordIndex(indexArrays);
+        this.byLookupKey = new RecordLists(index::idOf, indexArrays);
+        this.byPatient = new RecordLists(index::idOf, indexArrays);
         FileKeyStore openedKeys = null;
         try {
             openedKeys = new FileKeyStore(dir, keyring);
@@ -116,6 +120,7 @@ public final class FileRecordVault implements RecordVault {
         } catch (IOException | RuntimeException e) {
             closeQuietly(openedKeys);
             segments.values().forEach(FileRecordVault::closeQuietly);
+            closeIndex();
             lock.release();
             lockChannel.close();
             throw e;
@@ -196,8 +201,9 @@ public final class FileRecordVault implements RecordVault {
             // a later intact copy (a re-put) takes precedence.
             LOG.log(System.Logger.Level.WARNING, "damaged entry " + id + " at offset " + offset + " of segment " + segment);
             if (type == RECORD || type == RECORD_WITH_KEYS) {
-                if (index.putIfAbsent(id, at) == null && pseudonym != null) {
-                    indexLookups(id, pseudonym, lookupKeys);
+                int ordinal = index.putIfAbsent(id, at);
+                if (ordinal >= 0 && pseudonym != null) {
+                    indexLookups(ordinal, pseudonym, lookupKeys);
                 }
             } else if (type == QUARANTINE) {
                 quarantineIndex.putIfAbsent(id, at);
@@ -207,8 +213,9 @@ public final class FileRecordVault implements RecordVault {
         switch (type) {
             case RECORD, RECORD_WITH_KEYS -> {
                 // A later copy exists only as the repair of a damaged one, already listed by its first copy.
-                if (index.put(id, at) == null) {
-                    indexLookups(id, pseudonym, lookupKeys);
+                int ordinal = index.put(id, at);
+                if (ordinal >= 0) {
+                    indexLookups(ordinal, pseudonym, lookupKeys);
                 }
             }
             case QUARANTINE -> quarantineIndex.put(id, at);
@@ -263,7 +270,7 @@ public final class FileRecordVault implements RecordVault {
     public boolean contains(String recordId) {
         Objects.requireNonNull(recordId, "recordId");
         ensureUsable();
-        return index.containsKey(recordId);
+        return index.contains(recordId);
     }
 
     @Override
@@ -438,8 +445,7 @@ public final class FileRecordVault implements RecordVault {
         return keys;
     }
 
-    private void indexLookups(String recordId, String pseudonym, List<String> lookupKeys) {
-        int ordinal = recordOrdinals.add(recordId);
+    private void indexLookups(int ordinal, String pseudonym, List<String> lookupKeys) {
         byPatient.add(pseudonym, ordinal);
         for (String key : lookupKeys) {
             byLookupKey.add(key, ordinal);
@@ -694,8 +700,9 @@ public final class FileRecordVault implements RecordVault {
                 Op op = toWrite.get(i);
                 Location at = locations.get(i);
                 if (op instanceof PutOp put) {
-                    if (index.put(put.record.recordId(), at) == null) {
-                        indexLookups(put.record.recordId(), put.record.patientPseudonym(), put.record.lookupKeys());
+                    int ordinal = index.put(put.record.recordId(), at);
+                    if (ordinal >= 0) {
+                        indexLookups(ordinal, put.record.patientPseudonym(), put.record.lookupKeys());
                     }
                     op.done.complete(null);
                 } else if (op instanceof QuarantineOp q) {
@@ -785,12 +792,19 @@ public final class FileRecordVault implements RecordVault {
             for (EntryLog segment : segments.values()) {
                 segment.close();
             }
+            closeIndex();
             lock.release();
             lockChannel.close();
             op.done.complete(null);
         } catch (IOException e) {
             op.done.completeExceptionally(e);
         }
+    }
+
+    private void closeIndex() {
+        closeQuietly(byLookupKey);
+        closeQuietly(byPatient);
+        closeQuietly(index);
     }
 
     // ---- file-system helpers -------------------------------------------------------------------------------------

@@ -2,85 +2,79 @@ package io.caduceus.adapters.vault;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
+import java.util.function.IntFunction;
 
 /**
  * Key to record ids in the order they were added, for the embedded vault's in-memory lookups, in primitive arrays:
- * a key is kept as a 64-bit hash and a record as an int ordinal into one shared array of record ids.
+ * a key is kept as a 64-bit hash and a record as the int ordinal the vault's {@link RecordIndex} gave it.
  *
  * <p>A bundle gives every one of its resources a lookup key, so a vault holds several keys per record. Kept as strings
  * in a {@code HashMap<String, List<String>>} they cost about a kilobyte per record, and a few hundred thousand
  * records filled the middleware's 512 MB heap until full collections stalled every acknowledgement for a second.
- * Here an entry costs 16 bytes plus its share of the hash table.
+ * Here an entry costs 8 bytes, and a key 12 bytes of a hash table kept up to three quarters full, out of the heap
+ * ({@link ScratchArrays}).
  *
  * <p>Two keys whose 64-bit hashes collide share their lists; with ten million keys the chance that any given lookup
  * returns a foreign record is below 10<sup>-12</sup>, and readers check the record's content anyway. Thread-safe:
  * one writer adds, readers copy out under the same lock.
  */
-final class RecordLists {
+final class RecordLists implements AutoCloseable {
 
-    private static final int NONE = -1;
-    private static final double MAX_LOAD = 0.6;
+    /** In slots and links: entries are stored as their index + 1, so that the arrays' initial zeros mean none. */
+    private static final int NONE = 0;
+    // Linear probing stays short at three quarters full when the hash spreads well; fuller tables cost memory less.
+    private static final double MAX_LOAD = 0.75;
 
     /** Record ids by ordinal, shared by every key. */
-    private final Ordinals ordinals;
+    private final IntFunction<String> recordIds;
+    private final ScratchArrays arrays;
 
-    // Open addressing: key hash -> first and last entry of its chain (entries in insertion order).
-    private long[] slotKeys = new long[1024];
-    private int[] slotFirst = filled(1024);
-    private int[] slotLast = new int[1024];
+    // Open addressing: key hash -> newest entry of its chain (entries link to the one added before them).
+    private ScratchArrays.Numbers slotKeys;
+    private ScratchArrays.Numbers slotNewest;
+    private int slotCount;
     private int keys;
 
-    // Entries: the record ordinal and the next entry of the same key.
-    private int[] entryOrdinal = new int[1024];
-    private int[] entryNext = new int[1024];
+    // Entries: the record ordinal and the entry added before it under the same key.
+    private final ScratchArrays.Numbers entryOrdinal;
+    private final ScratchArrays.Numbers entryPrevious;
     private int entries;
+    private boolean closed;
 
-    RecordLists(Ordinals ordinals) {
-        this.ordinals = ordinals;
-    }
-
-    /** Record ids by ordinal: one per vault, so that each record id is held once however many lists name it. */
-    static final class Ordinals {
-        private String[] ids = new String[1024];
-        private int size;
-
-        /** Adds a record id (once per record) and returns its ordinal. */
-        synchronized int add(String recordId) {
-            if (size == ids.length) {
-                ids = Arrays.copyOf(ids, size * 2);
-            }
-            ids[size] = recordId;
-            return size++;
-        }
-
-        synchronized String get(int ordinal) {
-            return ids[ordinal];
-        }
+    /**
+     * @param recordIds the record id of an ordinal: one numbering per vault, so each id is held once
+     * @param arrays where the lists are kept (out of the heap in the vault's index folder)
+     */
+    RecordLists(IntFunction<String> recordIds, ScratchArrays arrays) {
+        this.recordIds = recordIds;
+        this.arrays = arrays;
+        this.slotCount = 1024;
+        this.slotKeys = arrays.longs();
+        this.slotNewest = arrays.ints();
+        slotKeys.ensureCapacity(slotCount);
+        slotNewest.ensureCapacity(slotCount);
+        this.entryOrdinal = arrays.ints();
+        this.entryPrevious = arrays.ints();
     }
 
     synchronized void add(String key, int ordinal) {
+        ensureOpen();
         long hash = hash(key);
         int slot = find(hash);
-        if (entries == entryOrdinal.length) {
-            entryOrdinal = Arrays.copyOf(entryOrdinal, entries * 2);
-            entryNext = Arrays.copyOf(entryNext, entries * 2);
-        }
         int entry = entries++;
-        entryOrdinal[entry] = ordinal;
-        entryNext[entry] = NONE;
-        if (slotFirst[slot] == NONE) {
-            slotKeys[slot] = hash;
-            slotFirst[slot] = entry;
-            slotLast[slot] = entry;
+        entryOrdinal.ensureCapacity(entries);
+        entryPrevious.ensureCapacity(entries);
+        entryOrdinal.setInt(entry, ordinal);
+        int previous = slotNewest.getInt(slot);
+        entryPrevious.setInt(entry, previous);
+        slotNewest.setInt(slot, entry + 1);
+        if (previous == NONE) {
+            slotKeys.setLong(slot, hash);
             keys++;
-            if (keys > slotKeys.length * MAX_LOAD) {
+            if (keys > slotCount * MAX_LOAD) {
                 grow();
             }
-        } else {
-            entryNext[slotLast[slot]] = entry;
-            slotLast[slot] = entry;
         }
     }
 
@@ -88,58 +82,78 @@ final class RecordLists {
     List<String> get(String key) {
         int[] found;
         synchronized (this) {
+            ensureOpen();
             int slot = find(hash(key));
-            if (slotFirst[slot] == NONE) {
+            int newest = slotNewest.getInt(slot);
+            if (newest == NONE) {
                 return List.of();
             }
             int count = 0;
-            for (int e = slotFirst[slot]; e != NONE; e = entryNext[e]) {
+            for (int e = newest; e != NONE; e = entryPrevious.getInt(e - 1)) {
                 count++;
             }
             found = new int[count];
-            int i = 0;
-            for (int e = slotFirst[slot]; e != NONE; e = entryNext[e]) {
-                found[i++] = entryOrdinal[e];
+            int i = count;
+            for (int e = newest; e != NONE; e = entryPrevious.getInt(e - 1)) {
+                found[--i] = entryOrdinal.getInt(e - 1); // oldest first
             }
         }
         List<String> ids = new ArrayList<>(found.length);
         for (int ordinal : found) {
-            ids.add(ordinals.get(ordinal));
+            ids.add(recordIds.apply(ordinal));
         }
         return List.copyOf(ids);
     }
 
+    /** Releases the arrays; every later call fails. */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        slotKeys.close();
+        slotNewest.close();
+        entryOrdinal.close();
+        entryPrevious.close();
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new IllegalStateException("the lookup lists are closed");
+        }
+    }
+
     /** The slot holding {@code hash}, or the empty slot where it would go. */
     private int find(long hash) {
-        int mask = slotKeys.length - 1;
+        int mask = slotCount - 1;
         int slot = (int) (hash ^ (hash >>> 32)) & mask;
-        while (slotFirst[slot] != NONE && slotKeys[slot] != hash) {
+        while (slotNewest.getInt(slot) != NONE && slotKeys.getLong(slot) != hash) {
             slot = (slot + 1) & mask;
         }
         return slot;
     }
 
     private void grow() {
-        long[] oldKeys = slotKeys;
-        int[] oldFirst = slotFirst;
-        int[] oldLast = slotLast;
-        slotKeys = new long[oldKeys.length * 2];
-        slotFirst = filled(oldKeys.length * 2);
-        slotLast = new int[oldKeys.length * 2];
-        for (int i = 0; i < oldKeys.length; i++) {
-            if (oldFirst[i] != NONE) {
-                int slot = find(oldKeys[i]);
-                slotKeys[slot] = oldKeys[i];
-                slotFirst[slot] = oldFirst[i];
-                slotLast[slot] = oldLast[i];
+        ScratchArrays.Numbers oldKeys = slotKeys;
+        ScratchArrays.Numbers oldNewest = slotNewest;
+        int oldCount = slotCount;
+        slotCount = oldCount * 2;
+        slotKeys = arrays.longs();
+        slotNewest = arrays.ints();
+        slotKeys.ensureCapacity(slotCount);
+        slotNewest.ensureCapacity(slotCount);
+        for (int i = 0; i < oldCount; i++) {
+            int newest = oldNewest.getInt(i);
+            if (newest != NONE) {
+                long hash = oldKeys.getLong(i);
+                int slot = find(hash);
+                slotKeys.setLong(slot, hash);
+                slotNewest.setInt(slot, newest);
             }
         }
-    }
-
-    private static int[] filled(int length) {
-        int[] array = new int[length];
-        Arrays.fill(array, NONE);
-        return array;
+        oldKeys.close();
+        oldNewest.close();
     }
 
     /** 64-bit FNV-1a over the key's UTF-8 bytes, then a finalizer so that similar keys spread over the table. */

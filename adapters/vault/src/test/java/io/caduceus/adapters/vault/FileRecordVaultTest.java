@@ -331,6 +331,22 @@ class FileRecordVaultTest {
     }
 
     @Test
+    void theIndexLivesInScratchFilesThatCloseRemoves() throws java.io.IOException {
+        vault.put(record("rec-1", "pat-A"));
+        Path indexFolder = dir.resolve("index");
+        try (var files = java.nio.file.Files.list(indexFolder)) {
+            assertThat(files.filter(f -> f.toString().endsWith(".scratch")).count()).isGreaterThanOrEqualTo(3);
+        }
+        vault.close();
+        try (var files = java.nio.file.Files.list(indexFolder)) {
+            assertThat(files.toList()).isEmpty();
+        }
+        vault = FileRecordVault.open(dir, master);
+        assertThat(vault.get("rec-1")).isPresent();
+        assertThat(vault.recordsOfPatient("pat-A")).containsExactly("rec-1");
+    }
+
+    @Test
     void closedVaultRefusesCalls() {
         vault.close();
         assertThatThrownBy(() -> vault.put(record("rec-1", "pat-A"))).isInstanceOf(VaultException.class).hasMessageContaining("closed");

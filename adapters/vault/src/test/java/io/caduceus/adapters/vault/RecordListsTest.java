@@ -11,15 +11,18 @@ import org.junit.jupiter.api.Test;
 
 class RecordListsTest {
 
+    private static final FileRecordVault.Location AT = new FileRecordVault.Location(0, 0, 1);
+
     @Test
     void listsKeepInsertionOrderPerKeyThroughManyResizes() {
-        RecordLists.Ordinals ordinals = new RecordLists.Ordinals();
-        RecordLists lists = new RecordLists(ordinals);
+        ScratchArrays arrays = ScratchArrays.onHeap();
+        RecordIndex ordinals = new RecordIndex(arrays);
+        RecordLists lists = new RecordLists(ordinals::idOf, arrays);
         Map<String, List<String>> expected = new HashMap<>();
         Random random = new Random(42);
         for (int record = 0; record < 200_000; record++) {
             String recordId = "r_" + record;
-            int ordinal = ordinals.add(recordId);
+            int ordinal = ordinals.putIfAbsent(recordId, AT);
             // a few keys per record, some shared with earlier records (a patient's resources recur)
             for (int k = 0; k < 3; k++) {
                 String key = k == 0 ? "rk1_shared_" + random.nextInt(5_000) : "rk1_own_" + record + "_" + k;
@@ -35,11 +38,12 @@ class RecordListsTest {
 
     @Test
     void twoListsShareTheOrdinals() {
-        RecordLists.Ordinals ordinals = new RecordLists.Ordinals();
-        RecordLists byKey = new RecordLists(ordinals);
-        RecordLists byPatient = new RecordLists(ordinals);
-        int a = ordinals.add("r_a");
-        int b = ordinals.add("r_b");
+        ScratchArrays arrays = ScratchArrays.onHeap();
+        RecordIndex ordinals = new RecordIndex(arrays);
+        RecordLists byKey = new RecordLists(ordinals::idOf, arrays);
+        RecordLists byPatient = new RecordLists(ordinals::idOf, arrays);
+        int a = ordinals.putIfAbsent("r_a", AT);
+        int b = ordinals.putIfAbsent("r_b", AT);
         byKey.add("k", b);
         byKey.add("k", a);
         byPatient.add("pp1_x", a);
