@@ -9,6 +9,7 @@ import io.caduceus.core.merkle.MerkleHashing;
 import io.caduceus.core.merkle.MerkleLog;
 import io.caduceus.core.merkle.MerkleLogs;
 import io.caduceus.core.merkle.TreeHead;
+import io.caduceus.core.offheap.ScratchArrays;
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -82,6 +83,7 @@ final class FileAnchoringLog implements AnchoringLog {
         MerkleLog merkle = null;
         FileChannel commitments = null;
         FileChannel journal = null;
+        Replay replay = null;
         try {
             Files.createDirectories(directory);
             merkle = MerkleLogs.open(directory.resolve("merkle"));
@@ -97,7 +99,7 @@ final class FileAnchoringLog implements AnchoringLog {
             }
             journal = FileChannel.open(directory.resolve("journal"), StandardOpenOption.CREATE,
                     StandardOpenOption.READ, StandardOpenOption.WRITE);
-            Replay replay = replay(journal, size, directory);
+            replay = replay(journal, size, directory);
             if (replay.committedSize != size) {
                 throw new BridgeStateCorruptedException("the journal of " + directory + " ends at size "
                         + replay.committedSize + " but the Merkle log holds " + size + " leaves");
@@ -117,10 +119,18 @@ final class FileAnchoringLog implements AnchoringLog {
                     replay.position, replay.fabricBlockHeight);
         } catch (IOException e) {
             closeQuietly(merkle, commitments, journal);
+            closeIndex(replay);
             throw new UncheckedIOException("cannot open the anchoring log in " + directory, e);
         } catch (RuntimeException e) {
             closeQuietly(merkle, commitments, journal);
+            closeIndex(replay);
             throw e;
+        }
+    }
+
+    private static void closeIndex(Replay replay) {
+        if (replay != null && replay.index != null) {
+            replay.index.close();
         }
     }
 
@@ -136,7 +146,8 @@ final class FileAnchoringLog implements AnchoringLog {
     /** Rebuilds the index from the journal's committed batches up to {@code durableSize} leaves. */
     private static Replay replay(FileChannel journal, long durableSize, Path directory) throws IOException {
         Replay replay = new Replay();
-        replay.index = new RecordIndex((int) Math.min(Integer.MAX_VALUE / 2, durableSize));
+        replay.index = new RecordIndex(ScratchArrays.mapped(directory.resolve("index")),
+                (int) Math.min(Integer.MAX_VALUE / 2, durableSize));
         List<RecordId> batch = new ArrayList<>();
         long offset = 0;
         journal.position(0);
@@ -319,6 +330,7 @@ final class FileAnchoringLog implements AnchoringLog {
     @Override
     public synchronized void close() {
         closeQuietly(merkle, commitments, journal);
+        index.close();
     }
 
     private static void closeQuietly(MerkleLog merkle, FileChannel... channels) {

@@ -1,28 +1,31 @@
 package io.caduceus.bridge;
 
 import io.caduceus.core.domain.RecordId;
-import java.util.Arrays;
+import io.caduceus.core.offheap.ScratchArrays;
 
 /**
  * Record id to leaf index, in open addressing over three parallel {@code long} arrays rather than a
  * {@code HashMap<RecordId, Long>}: a record id is 128 bits of hash, so it fits two longs, and the map costs 24 bytes per
  * slot (32 to 64 bytes per record at the load factors it runs at) instead of about 170 bytes of boxed objects per
- * record. That is roughly 400 MB of heap for 10 million records; a log much beyond 50 million records needs an
- * on-disk index instead of this rebuilt-on-open one. Not thread-safe: {@link FileAnchoringLog} guards it.
+ * record. The arrays are {@link ScratchArrays}, mapped from scratch files in the log's {@code index/} folder, so the
+ * index grows in page cache rather than in the middleware's heap (10 million records: about 400 MB). Rebuilt on every
+ * open. Not thread-safe: {@link FileAnchoringLog} guards it, and closes it under the same lock.
  */
-final class RecordIndex {
+final class RecordIndex implements AutoCloseable {
 
     private static final double MAX_LOAD = 0.75;
 
-    private long[] high;
-    private long[] low;
+    private final ScratchArrays arrays;
+    private ScratchArrays.Numbers high;
+    private ScratchArrays.Numbers low;
     /** Leaf index plus one; zero marks an empty slot. */
-    private long[] values;
+    private ScratchArrays.Numbers values;
+    private int capacity;
     private int size;
 
-    RecordIndex(int expected) {
-        int capacity = Integer.highestOneBit(Math.max(16, (int) Math.min(1 << 30, expected / MAX_LOAD + 1)) * 2 - 1);
-        allocate(capacity);
+    RecordIndex(ScratchArrays arrays, int expected) {
+        this.arrays = arrays;
+        allocate(Integer.highestOneBit(Math.max(16, (int) Math.min(1 << 30, expected / MAX_LOAD + 1)) * 2 - 1));
     }
 
     int size() {
@@ -33,57 +36,76 @@ final class RecordIndex {
     long get(RecordId id) {
         long h = high(id);
         long l = low(id);
-        int mask = values.length - 1;
+        int mask = capacity - 1;
         for (int slot = slot(h, l, mask); ; slot = (slot + 1) & mask) {
-            if (values[slot] == 0) {
+            long value = values.getLong(slot);
+            if (value == 0) {
                 return -1;
             }
-            if (high[slot] == h && low[slot] == l) {
-                return values[slot] - 1;
+            if (high.getLong(slot) == h && low.getLong(slot) == l) {
+                return value - 1;
             }
         }
     }
 
     /** Adds {@code id}; the caller has checked it is absent. */
     void put(RecordId id, long leafIndex) {
-        if (size + 1 > values.length * MAX_LOAD) {
+        if (size + 1 > capacity * MAX_LOAD) {
             grow();
         }
         insert(high(id), low(id), leafIndex + 1);
         size++;
     }
 
+    /** Releases the arrays. */
+    @Override
+    public void close() {
+        high.close();
+        low.close();
+        values.close();
+        capacity = 0;
+        size = 0;
+    }
+
     private void insert(long h, long l, long value) {
-        int mask = values.length - 1;
+        int mask = capacity - 1;
         int slot = slot(h, l, mask);
-        while (values[slot] != 0) {
+        while (values.getLong(slot) != 0) {
             slot = (slot + 1) & mask;
         }
-        high[slot] = h;
-        low[slot] = l;
-        values[slot] = value;
+        high.setLong(slot, h);
+        low.setLong(slot, l);
+        values.setLong(slot, value);
     }
 
     private void grow() {
-        if (values.length >= 1 << 30) {
+        if (capacity >= 1 << 30) {
             throw new IllegalStateException("record index full: use an on-disk index beyond 800 million records");
         }
-        long[] oldHigh = high;
-        long[] oldLow = low;
-        long[] oldValues = values;
-        allocate(values.length * 2);
-        for (int i = 0; i < oldValues.length; i++) {
-            if (oldValues[i] != 0) {
-                insert(oldHigh[i], oldLow[i], oldValues[i]);
+        ScratchArrays.Numbers oldHigh = high;
+        ScratchArrays.Numbers oldLow = low;
+        ScratchArrays.Numbers oldValues = values;
+        int oldCapacity = capacity;
+        allocate(capacity * 2);
+        for (int i = 0; i < oldCapacity; i++) {
+            long value = oldValues.getLong(i);
+            if (value != 0) {
+                insert(oldHigh.getLong(i), oldLow.getLong(i), value);
             }
         }
+        oldHigh.close();
+        oldLow.close();
+        oldValues.close();
     }
 
-    private void allocate(int capacity) {
-        high = new long[capacity];
-        low = new long[capacity];
-        values = new long[capacity];
-        Arrays.fill(values, 0);
+    private void allocate(int slots) {
+        capacity = slots;
+        high = arrays.longs();
+        low = arrays.longs();
+        values = arrays.longs();
+        high.ensureCapacity(slots);
+        low.ensureCapacity(slots);
+        values.ensureCapacity(slots);
     }
 
     private static int slot(long h, long l, int mask) {

@@ -1,5 +1,6 @@
 package io.caduceus.adapters.vault;
 
+import io.caduceus.core.offheap.ScratchArrays;
 import java.lang.management.ManagementFactory;
 import java.util.HexFormat;
 import java.util.Random;

@@ -1,5 +1,6 @@
 package io.caduceus.adapters.vault;
 
+import io.caduceus.core.offheap.ScratchArrays;
 import java.util.BitSet;
 import java.util.HashMap;
 import java.util.Map;

@@ -2,6 +2,7 @@ package io.caduceus.adapters.vault;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.caduceus.core.offheap.ScratchArrays;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;

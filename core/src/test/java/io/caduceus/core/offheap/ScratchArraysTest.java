@@ -1,4 +1,4 @@
-package io.caduceus.adapters.vault;
+package io.caduceus.core.offheap;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -49,34 +49,9 @@ class ScratchArraysTest {
         assertThat(dir.resolve("notes.txt")).exists();
     }
 
-    @Test
-    void theRecordIndexWorksTheSameOnMappedArrays() {
-        ScratchArrays arrays = ScratchArrays.mapped(dir);
-        RecordIndex index = new RecordIndex(arrays);
-        RecordLists lists = new RecordLists(index::idOf, arrays);
-        for (int i = 0; i < 100_000; i++) {
-            String id = String.format("r_%032x", i);
-            int ordinal = index.put(id, new FileRecordVault.Location(1, i, 10));
-            lists.add("rk1_" + (i % 100), ordinal);
-        }
-        assertThat(index.get(String.format("r_%032x", 99_999))).isEqualTo(new FileRecordVault.Location(1, 99_999, 10));
-        assertThat(lists.get("rk1_7")).hasSize(1000).startsWith(String.format("r_%032x", 7));
-        lists.close();
-        index.close();
-        assertThat(scratchFilesQuietly()).isEmpty();
-    }
-
     private java.util.List<Path> scratchFiles() throws IOException {
         try (Stream<Path> files = Files.list(dir)) {
             return files.filter(f -> f.getFileName().toString().endsWith(".scratch")).toList();
-        }
-    }
-
-    private java.util.List<Path> scratchFilesQuietly() {
-        try {
-            return scratchFiles();
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
         }
     }
 }

@@ -1,4 +1,4 @@
-package io.caduceus.adapters.vault;
+package io.caduceus.core.offheap;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -14,19 +14,20 @@ import java.util.Arrays;
 import java.util.stream.Stream;
 
 /**
- * Growable int and long arrays for the file vault's in-memory index, kept out of the Java heap in memory-mapped
- * scratch files.
+ * Growable int and long arrays kept out of the Java heap in memory-mapped scratch files, for indexes that grow with
+ * the data and are rebuilt from it on open (the file vault's record index and lookup lists, the anchoring log's record
+ * index).
  *
- * <p>The index grows with the vault, by about 250 bytes per record. On the heap it shared the middleware's 512 MB with
- * HAPI's FHIR validator (about 250 MB live), so around a million records it would no longer fit, and well before that
- * it left G1 so little room that collections took a visible share of the CPU. Mapped, it is page cache: the heap stays
- * the same size however large the vault grows, and the kernel may write cold pages out to the files. The files are
- * scratch, like the index itself: it is rebuilt from the segments on every open and the files are never read back, so
- * they are not forced to disk either. Without a folder (unit tests) the arrays are heap buffers that behave the same.
+ * <p>The vault's index grows by about 250 bytes per record. On the heap it shared the middleware's 512 MB with HAPI's
+ * FHIR validator (about 250 MB live), so around a million records it would no longer fit, and well before that it left
+ * G1 so little room that collections took a visible share of the CPU. Mapped, it is page cache: the heap stays the same
+ * size however large the data grows, and the kernel may write cold pages out to the files. The files are scratch, like
+ * the indexes: rebuilt on every open and never read back, so they are not forced to disk either. Without a folder
+ * (unit tests) the arrays are heap buffers that behave the same.
  *
  * <p>Arrays grow by whole chunks, so growing never copies. Not thread-safe: the index classes lock around their use.
  */
-final class ScratchArrays {
+public final class ScratchArrays {
 
     private static final int MAPPED_CHUNK_BYTES = 4 << 20;
     private static final int HEAP_CHUNK_BYTES = 64 << 10;
@@ -42,7 +43,7 @@ final class ScratchArrays {
     }
 
     /** Arrays in files in {@code dir}, which is created if needed; scratch files left there by an earlier run are deleted. */
-    static ScratchArrays mapped(Path dir) {
+    public static ScratchArrays mapped(Path dir) {
         try {
             Files.createDirectories(dir);
             try (Stream<Path> files = Files.list(dir)) {
@@ -56,17 +57,17 @@ final class ScratchArrays {
         return new ScratchArrays(dir, MAPPED_CHUNK_BYTES);
     }
 
-    static ScratchArrays onHeap() {
+    public static ScratchArrays onHeap() {
         return new ScratchArrays(null, HEAP_CHUNK_BYTES);
     }
 
     /** A new array of longs, all 0. */
-    synchronized Numbers longs() {
+    public synchronized Numbers longs() {
         return create(Long.BYTES);
     }
 
     /** A new array of ints, all 0. */
-    synchronized Numbers ints() {
+    public synchronized Numbers ints() {
         return create(Integer.BYTES);
     }
 
@@ -78,7 +79,7 @@ final class ScratchArrays {
      * One array of fixed-width numbers; {@link #ensureCapacity} before writing past {@link #capacity}. Its owner must
      * keep every use and the {@link #close} under one lock: touching a buffer after it was unmapped crashes the JVM.
      */
-    final class Numbers implements AutoCloseable {
+    public final class Numbers implements AutoCloseable {
         private final Path file;
         private final FileChannel channel;
         private final int width;
@@ -100,11 +101,11 @@ final class ScratchArrays {
             }
         }
 
-        int capacity() {
+        public int capacity() {
             return chunks.length << shift;
         }
 
-        void ensureCapacity(int elements) {
+        public void ensureCapacity(int elements) {
             if (elements <= capacity()) {
                 return;
             }
@@ -121,19 +122,19 @@ final class ScratchArrays {
             chunks = grown;
         }
 
-        long getLong(int index) {
+        public long getLong(int index) {
             return chunks[index >>> shift].getLong((index & mask) << 3);
         }
 
-        void setLong(int index, long value) {
+        public void setLong(int index, long value) {
             chunks[index >>> shift].putLong((index & mask) << 3, value);
         }
 
-        int getInt(int index) {
+        public int getInt(int index) {
             return chunks[index >>> shift].getInt((index & mask) << 2);
         }
 
-        void setInt(int index, int value) {
+        public void setInt(int index, int value) {
             chunks[index >>> shift].putInt((index & mask) << 2, value);
         }
 
