@@ -75,7 +75,33 @@ enum Transform {
             }
         }
         String local = namespace != null ? namespace : universalId;
-        return local == null ? null : "urn:id:" + local.trim().replaceAll("[^A-Za-z0-9._~-]", "_");
+        return local == null ? null : "urn:id:" + uriSafe(local.trim());
+    }
+
+    /**
+     * {@code text.replaceAll("[^A-Za-z0-9._~-]", "_")} (one "_" per code point, as the pattern matches) without
+     * compiling a pattern for every identifier mapped.
+     */
+    static String uriSafe(String text) {
+        int i = 0;
+        while (i < text.length() && isUnreserved(text.charAt(i))) {
+            i++;
+        }
+        if (i == text.length()) {
+            return text;
+        }
+        StringBuilder out = new StringBuilder(text.length()).append(text, 0, i);
+        while (i < text.length()) {
+            int codePoint = text.codePointAt(i);
+            out.append(codePoint < 0x80 && isUnreserved((char) codePoint) ? (char) codePoint : '_');
+            i += Character.charCount(codePoint);
+        }
+        return out.toString();
+    }
+
+    private static boolean isUnreserved(char c) {
+        return c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '.' || c == '_' || c == '~'
+                || c == '-';
     }
 
     private static String rangeBound(String text, boolean low) {
