@@ -197,6 +197,27 @@ class Hl7MllpIngestIT {
     }
 
     @Test
+    void manyFramesInOneWriteAreAnsweredInTheirOrder() throws Exception {
+        // Different patients, so their ledger entries go to different Kafka partitions and are acknowledged by Kafka
+        // in no particular order; the ACKs must still leave in the order the frames came.
+        ByteArrayOutputStream together = new ByteArrayOutputStream();
+        List<String> ids = new java.util.ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            String id = "ORDER-" + i;
+            ids.add(id);
+            together.write(MllpClient.frame(adt(id, "Doe" + i).getBytes(StandardCharsets.ISO_8859_1)));
+        }
+        try (MllpClient client = middleware.mllpClient()) {
+            client.writeRaw(together.toByteArray());
+            for (String id : ids) {
+                String ack = client.readAck().orElseThrow();
+                assertThat(MllpClient.ackCode(ack)).isEqualTo("AA");
+                assertThat(MllpClient.ackedControlId(ack)).isEqualTo(id);
+            }
+        }
+    }
+
+    @Test
     void aConnectionClosedMidFrameLeavesNothingHalfStoredAndTheListenerServing() throws Exception {
         byte[] frame = MllpClient.frame(adt("HALF-1", CANARY).getBytes(StandardCharsets.ISO_8859_1));
         try (MllpClient client = middleware.mllpClient()) {

@@ -1,5 +1,6 @@
 package io.caduceus.adapters.vault;
 
+import io.caduceus.core.domain.RecordId;
 import io.caduceus.core.offheap.ScratchArrays;
 import java.util.BitSet;
 import java.util.HashMap;
@@ -23,7 +24,6 @@ final class RecordIndex implements AutoCloseable {
 
     private static final double MAX_LOAD = 0.6;
     private static final int EMPTY = 0;
-    private static final String COMPACT_PREFIX = "r_";
     private static final int COMPACT_LENGTH = 34;
 
     private final ScratchArrays arrays;
@@ -197,24 +197,11 @@ final class RecordIndex implements AutoCloseable {
     }
 
     static boolean isCompact(String id) {
-        if (id.length() != COMPACT_LENGTH || !id.startsWith(COMPACT_PREFIX)) {
-            return false;
-        }
-        for (int i = COMPACT_PREFIX.length(); i < COMPACT_LENGTH; i++) {
-            char c = id.charAt(i);
-            if (!(c >= '0' && c <= '9' || c >= 'a' && c <= 'f')) {
-                return false;
-            }
-        }
-        return true;
+        return RecordId.isValid(id);
     }
 
     private static long hex(String id, int from) {
-        long value = 0;
-        for (int i = from; i < from + 16; i++) {
-            value = value << 4 | Character.digit(id.charAt(i), 16);
-        }
-        return value;
+        return Long.parseUnsignedLong(id, from, from + 16, 16);
     }
 
     private static String compactId(long high, long low) {
