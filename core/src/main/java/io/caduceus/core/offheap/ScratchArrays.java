@@ -53,7 +53,7 @@ public final class ScratchArrays {
                 }
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot prepare the vault's index folder " + dir, e);
+            throw new UncheckedIOException("cannot prepare the index folder " + dir, e);
         }
         return new ScratchArrays(dir, MAPPED_CHUNK_BYTES);
     }
@@ -98,7 +98,7 @@ public final class ScratchArrays {
                 this.channel = file == null ? null : FileChannel.open(file, StandardOpenOption.CREATE_NEW,
                         StandardOpenOption.READ, StandardOpenOption.WRITE);
             } catch (IOException e) {
-                throw new UncheckedIOException("cannot create the vault index file " + file, e);
+                throw new UncheckedIOException("cannot create the index file " + file, e);
             }
         }
 
@@ -121,7 +121,7 @@ public final class ScratchArrays {
                     grown[i] = chunk.order(ByteOrder.nativeOrder());
                 }
             } catch (IOException e) {
-                throw new UncheckedIOException("cannot grow the vault index file " + file, e);
+                throw new UncheckedIOException("cannot grow the index file " + file, e);
             }
             chunks = grown;
         }
