@@ -125,15 +125,20 @@ final class RecordIndex implements AutoCloseable {
             numbers.ensureCapacity(ordinal + 1);
         }
         size++;
+        long hash;
         if (isCompact(id)) {
-            idHigh.setLong(ordinal, hex(id, 2));
-            idLow.setLong(ordinal, hex(id, 18));
+            long high = hex(id, 2);
+            long low = hex(id, 18);
+            idHigh.setLong(ordinal, high);
+            idLow.setLong(ordinal, low);
+            hash = compactHash(high, low);
         } else {
             otherOrdinals.set(ordinal);
             otherIds.put(ordinal, id);
+            hash = RecordLists.hash(id);
         }
         place(ordinal, at);
-        table.setInt(freeSlot(hash(id)), ordinal + 1);
+        table.setInt(freeSlot(hash), ordinal + 1);
         if (size > tableLength * MAX_LOAD) {
             rehash(tableLength * 2);
         }
@@ -151,8 +156,9 @@ final class RecordIndex implements AutoCloseable {
         boolean compact = isCompact(id);
         long high = compact ? hex(id, 2) : 0;
         long low = compact ? hex(id, 18) : 0;
+        long hash = compact ? compactHash(high, low) : RecordLists.hash(id);
         int mask = tableLength - 1;
-        for (int slot = spread(hash(id)) & mask; table.getInt(slot) != EMPTY; slot = (slot + 1) & mask) {
+        for (int slot = spread(hash) & mask; table.getInt(slot) != EMPTY; slot = (slot + 1) & mask) {
             int ordinal = table.getInt(slot) - 1;
             boolean other = otherOrdinals.get(ordinal);
             if (compact ? !other && idHigh.getLong(ordinal) == high && idLow.getLong(ordinal) == low
@@ -182,10 +188,6 @@ final class RecordIndex implements AutoCloseable {
                     : compactHash(idHigh.getLong(ordinal), idLow.getLong(ordinal));
             table.setInt(freeSlot(hash), ordinal + 1);
         }
-    }
-
-    private static long hash(String id) {
-        return isCompact(id) ? compactHash(hex(id, 2), hex(id, 18)) : RecordLists.hash(id);
     }
 
     private static long compactHash(long high, long low) {
