@@ -278,7 +278,7 @@ final class CanonicalFhirJson {
             } else if (value.isEmpty()) {
                 continue;
             } else {
-                encoded = null;
+                encoded = encodeValue(value, typed, resource, contained);
             }
             if (name == null) {
                 name = typed.name;
@@ -305,9 +305,6 @@ final class CanonicalFhirJson {
                     heldIds = hold(heldIds, position, elementId);
                     force = true;
                 }
-            }
-            if (!typed.nested) {
-                encoded = encodeValue(value, typed, resource, contained);
             }
             if (slot.array) {
                 if (array == null) {
