@@ -85,14 +85,17 @@ public final class MllpLoadTool {
             int open = 0;
             long next = 0;
             for (int c = 0; c < connections && next < messages; c++) {
-                Connection connection;
+                Connection connection = null;
                 try {
                     connection = Connection.open(new InetSocketAddress(host, port), selector);
+                    connection.send(next, frame(Messages.message(runId, next)));
                 } catch (IOException e) {
                     failures.add(e);
+                    if (connection != null) {
+                        connection.close(); // its message goes out on the next connection
+                    }
                     continue;
                 }
-                connection.send(next, frame(Messages.message(runId, next)));
                 next++;
                 open++;
             }
