@@ -28,7 +28,7 @@ import java.util.TreeMap;
  *
  * <pre>
  * java -cp benchmarks/target/benchmarks.jar io.caduceus.benchmarks.load.MllpLoadTool \
- *     --host 127.0.0.1 --port 2575 --messages 100000 --connections 50 [--warmup 5000] [--ceiling] [--status-url URL]
+ *     --host 127.0.0.1 --port 2575 --messages 100000 --connections 50 [--warmup auto|N] [--ceiling] [--status-url URL]
  * </pre>
  */
 public final class MllpLoadTool {
@@ -42,21 +42,23 @@ public final class MllpLoadTool {
         int port = Integer.parseInt(options.getOrDefault("port", "2575"));
         int messages = Integer.parseInt(options.getOrDefault("messages", "50000"));
         int connections = Integer.parseInt(options.getOrDefault("connections", "50"));
-        int warmup = Integer.parseInt(options.getOrDefault("warmup", String.valueOf(Math.min(5000, messages / 10))));
+        String warmup = options.getOrDefault("warmup", "auto");
+        if (!warmup.equals("auto") && !warmup.chars().allMatch(Character::isDigit)) {
+            throw new IllegalArgumentException("--warmup takes auto or a number of messages, not " + warmup);
+        }
         String run = Long.toString(System.currentTimeMillis(), 36);
 
-        System.out.printf("MLLP load: %,d messages over %d connections (after %,d warm-up messages), run %s%n", messages, connections, warmup, run);
+        System.out.printf("MLLP load: %,d messages over %d connections, warm-up %s, run %s%n", messages, connections,
+                warmup.equals("auto") ? "until throughput settles" : warmup + " messages", run);
         Result ceiling = null;
         if (options.containsKey("ceiling")) {
             try (HapiAckListener listener = HapiAckListener.start()) {
-                drive("127.0.0.1", listener.port(), warmup, connections, run + "w0");
+                warmUp("ceiling", "127.0.0.1", listener.port(), connections, warmup, run + "cw");
                 ceiling = drive("127.0.0.1", listener.port(), messages, connections, run + "c");
             }
             ceiling.print("ceiling: plain HAPI parse + ACK");
         }
-        if (warmup > 0) {
-            drive(host, port, warmup, connections, run + "w");
-        }
+        warmUp("pipeline", host, port, connections, warmup, run + "w");
         Result pipeline = drive(host, port, messages, connections, run + "p");
         pipeline.print("Caduceus pipeline (map, vault, Kafka acks=all, then ACK)");
         if (ceiling != null) {
@@ -67,6 +69,45 @@ public final class MllpLoadTool {
                     HttpRequest.newBuilder(URI.create(options.get("status-url"))).timeout(Duration.ofSeconds(10)).build(),
                     HttpResponse.BodyHandlers.ofString());
             System.out.println("middleware status after the run: " + status.body());
+        }
+    }
+
+    static final int WARMUP_ROUND = 25_000;
+    static final int WARMUP_MAX_ROUNDS = 10;
+    static final double WARMUP_SETTLED = 0.05;
+
+    /**
+     * Brings the listener to its steady state before the measured run. A fixed few thousand messages were not enough:
+     * on two busy cores the JIT needs ~150,000 messages to compile HAPI, Camel and the mapper, and a measured run
+     * started before that reports the compiler's progress, not the pipeline. "auto" sends rounds until one comes
+     * within 5% of the round before it; a number sends that many messages. Each round is printed, so the warm-up
+     * curve is visible rather than hidden.
+     */
+    static void warmUp(String label, String host, int port, int connections, String warmup, String runId)
+            throws IOException {
+        warmUp(label, host, port, connections, warmup, runId, WARMUP_ROUND, WARMUP_MAX_ROUNDS);
+    }
+
+    static void warmUp(String label, String host, int port, int connections, String warmup, String runId,
+            int roundMessages, int maxRounds) throws IOException {
+        if (!warmup.equals("auto")) {
+            int messages = Integer.parseInt(warmup);
+            if (messages > 0) {
+                Result round = drive(host, port, messages, connections, runId);
+                System.out.printf("%s warm-up: %,d messages at %,.0f/s%n", label, messages, round.throughput());
+            }
+            return;
+        }
+        double previous = 0;
+        for (int i = 1; i <= maxRounds; i++) {
+            double throughput = drive(host, port, roundMessages, connections, runId + i).throughput();
+            boolean settled = previous > 0 && Math.abs(throughput - previous) <= WARMUP_SETTLED * previous;
+            System.out.printf("%s warm-up round %d: %,d messages at %,.0f/s%s%n", label, i, roundMessages, throughput,
+                    settled ? " (settled)" : i == maxRounds ? " (not settled; measuring anyway)" : "");
+            if (settled) {
+                return;
+            }
+            previous = throughput;
         }
     }
 

@@ -50,6 +50,25 @@ class MllpLoadToolTest {
         }
     }
 
+    @Test
+    void aFixedWarmUpSendsExactlyThatManyMessages() throws Exception {
+        try (FakeListener listener = new FakeListener(FakeListener.Mode.SPLIT_ACKS)) {
+            MllpLoadTool.warmUp("test", "127.0.0.1", listener.port(), 4, "150", "t", 100, 3);
+
+            assertThat(listener.received.get()).isEqualTo(150);
+        }
+    }
+
+    @Test
+    void anAutomaticWarmUpSendsWholeRoundsAndStopsAtTheLastRoundAtMost() throws Exception {
+        try (FakeListener listener = new FakeListener(FakeListener.Mode.SPLIT_ACKS)) {
+            MllpLoadTool.warmUp("test", "127.0.0.1", listener.port(), 4, "auto", "t", 100, 3);
+
+            // One round cannot settle (nothing to compare with); the rest depends on this machine's timing.
+            assertThat(listener.received.get()).isIn(200, 300);
+        }
+    }
+
     /** An MLLP listener answering every frame with an AE, in the ways real listeners misbehave. */
     private static final class FakeListener implements AutoCloseable {
         enum Mode { SPLIT_ACKS, CLOSE_FIRST_CONNECTION }
