@@ -94,16 +94,17 @@ public final class MllpLoadTool {
             int messages = Integer.parseInt(warmup);
             if (messages > 0) {
                 Result round = drive(host, port, messages, connections, runId);
-                System.out.printf("%s warm-up: %,d messages at %,.0f/s%n", label, messages, round.throughput());
+                System.out.printf("%s warm-up: %,d messages at %,.0f/s%s%n", label, messages, round.throughput(), round.failureNote());
             }
             return;
         }
         double previous = 0;
         for (int i = 1; i <= maxRounds; i++) {
-            double throughput = drive(host, port, roundMessages, connections, runId + i).throughput();
+            Result round = drive(host, port, roundMessages, connections, runId + i);
+            double throughput = round.throughput();
             boolean settled = previous > 0 && Math.abs(throughput - previous) <= WARMUP_SETTLED * previous;
-            System.out.printf("%s warm-up round %d: %,d messages at %,.0f/s%s%n", label, i, roundMessages, throughput,
-                    settled ? " (settled)" : i == maxRounds ? " (not settled; measuring anyway)" : "");
+            System.out.printf("%s warm-up round %d: %,d messages at %,.0f/s%s%s%n", label, i, roundMessages, throughput,
+                    settled ? " (settled)" : i == maxRounds ? " (not settled; measuring anyway)" : "", round.failureNote());
             if (settled) {
                 return;
             }
@@ -179,7 +180,8 @@ public final class MllpLoadTool {
                 for (SelectionKey key : selector.keys()) {
                     Connection connection = (Connection) key.attachment();
                     if (key.isValid() && now - connection.sentAt > ACK_TIMEOUT_NANOS) {
-                        failures.add(new IOException("no ACK within " + ACK_TIMEOUT_NANOS / 1_000_000_000 + " s"));
+                        failures.add(new IOException("no ACK within " + ACK_TIMEOUT_NANOS / 1_000_000_000 + " s ("
+                                + connection.progress() + ")"));
                         connection.close();
                         open--;
                     }
@@ -187,10 +189,7 @@ public final class MllpLoadTool {
             }
         }
         long elapsed = System.nanoTime() - start;
-        if (!failures.isEmpty()) {
-            System.out.println("connection failures: " + failures.size() + " (first: " + failures.get(0) + ")");
-        }
-        return new Result(messages, elapsed, latencies, codes);
+        return new Result(messages, elapsed, latencies, codes, failures);
     }
 
     private static final long ACK_TIMEOUT_NANOS = 60_000_000_000L;
@@ -224,11 +223,20 @@ public final class MllpLoadTool {
             }
         }
 
+        private long receivedSinceSend;
+
         void send(long message, byte[] frame) throws IOException {
             inFlight = message;
             sentAt = System.nanoTime();
+            receivedSinceSend = 0;
             out = ByteBuffer.wrap(frame);
             flush();
+        }
+
+        /** Where the message in flight stands, for a report on a connection that stopped answering. */
+        String progress() {
+            return "message " + inFlight + ": " + out.position() + " of " + out.limit() + " bytes sent, "
+                    + receivedSinceSend + " bytes received since";
         }
 
         void flush() throws IOException {
@@ -238,7 +246,11 @@ public final class MllpLoadTool {
 
         /** The ACK's text once its frame is complete, else null (more bytes to come). */
         String readAck() throws IOException {
-            if (channel.read(in) < 0) {
+            int read = channel.read(in);
+            if (read > 0) {
+                receivedSinceSend += read;
+            }
+            if (read < 0) {
                 throw new IOException(insideFrame ? "connection closed inside an ACK" : "connection closed before an ACK");
             }
             in.flip();
@@ -274,7 +286,12 @@ public final class MllpLoadTool {
         }
     }
 
-    record Result(int messages, long elapsedNanos, long[] latencies, Map<String, Long> ackCodes) {
+    record Result(int messages, long elapsedNanos, long[] latencies, Map<String, Long> ackCodes, List<Throwable> failures) {
+
+        /** Connections that failed, as one line; empty when none did. */
+        String failureNote() {
+            return failures.isEmpty() ? "" : "; connection failures: " + failures.size() + " (first: " + failures.get(0).getMessage() + ")";
+        }
 
         double throughput() {
             return messages / (elapsedNanos / 1e9);
@@ -282,8 +299,8 @@ public final class MllpLoadTool {
 
         void print(String label) {
             long[] sorted = Arrays.stream(latencies).filter(l -> l > 0).sorted().toArray();
-            System.out.printf("%s:%n  %,d messages in %.2f s = %,.0f messages/s acknowledged; ACK codes %s%n", label, messages,
-                    elapsedNanos / 1e9, throughput(), ackCodes);
+            System.out.printf("%s:%n  %,d messages in %.2f s = %,.0f messages/s acknowledged; ACK codes %s%s%n", label, messages,
+                    elapsedNanos / 1e9, throughput(), ackCodes, failureNote());
             if (sorted.length > 0) {
                 System.out.printf("  ACK latency ms: p50 %.2f  p90 %.2f  p99 %.2f  p99.9 %.2f  max %.2f%n", pct(sorted, 50), pct(sorted, 90),
                         pct(sorted, 99), pct(sorted, 99.9), sorted[sorted.length - 1] / 1e6);

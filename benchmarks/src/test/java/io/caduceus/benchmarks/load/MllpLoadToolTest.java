@@ -47,6 +47,9 @@ class MllpLoadToolTest {
             // The first connection's message is lost with it; the other connection carries on with the rest.
             assertThat(result.ackCodes()).isEqualTo(Map.of("AE", 39L));
             assertThat(Arrays.stream(result.latencies()).filter(latency -> latency == 0)).hasSize(1);
+            assertThat(result.failures()).singleElement().satisfies(failure ->
+                    assertThat(failure).hasMessageContaining("connection closed before an ACK"));
+            assertThat(result.failureNote()).startsWith("; connection failures: 1 (first: connection closed");
         }
     }
 
