@@ -59,7 +59,7 @@ class CanonicalFhirJsonClassTestsTest {
         assertThat(withModifiers).as("types with modifier extensions").isGreaterThan(500);
     }
 
-    private static Object newInstance(Class<?> type) {
+    static Object newInstance(Class<?> type) {
         try {
             Constructor<?> constructor = type.getDeclaredConstructor();
             if (!Modifier.isPublic(constructor.getModifiers())) {
@@ -71,7 +71,7 @@ class CanonicalFhirJsonClassTestsTest {
         }
     }
 
-    private static List<Class<?>> concreteR4ModelTypes() throws IOException, URISyntaxException {
+    static List<Class<?>> concreteR4ModelTypes() throws IOException, URISyntaxException {
         Path jar = Path.of(Patient.class.getProtectionDomain().getCodeSource().getLocation().toURI());
         List<Class<?>> types = new ArrayList<>();
         try (JarFile file = new JarFile(jar.toFile())) {
