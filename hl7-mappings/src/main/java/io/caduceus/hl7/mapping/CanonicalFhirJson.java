@@ -641,12 +641,13 @@ final class CanonicalFhirJson {
          * The child's field offset, read directly where HAPI's accessor does nothing but read that field; -1: ask
          * the accessor. Every slot of a composite is read, most of them empty, and the accessor's chain (a
          * megamorphic definition, the accessor, the {@code Field}, its field accessor) was a quarter of this
-         * writer's time under load. The offset is only applied to instances of the class the layout was built for.
+         * writer's time under load. Layouts are per concrete class, so a slot only ever reads its owner's instances.
          */
         private final long fieldOffset;
         private final boolean fieldHoldsList;
 
-        Slot(BaseRuntimeChildDefinition definition) {
+        /** @param owner the class whose instances this slot reads: the layout's class */
+        Slot(Class<?> owner, BaseRuntimeChildDefinition definition) {
             this.definition = definition;
             this.containedResources = definition instanceof RuntimeChildContainedResources;
             // HAPI names the contained list by its first valid child name rather than the element name.
@@ -657,6 +658,9 @@ final class CanonicalFhirJson {
             this.array = definition.isMultipleCardinality() || replaced != null && replaced.isMultipleCardinality();
             this.droppedInContained = DROPPED_IN_CONTAINED.contains(definition.getElementName());
             Field plain = plainField(definition);
+            if (plain != null && !plain.getDeclaringClass().isAssignableFrom(owner)) {
+                plain = null; // an offset is only meaningful within its declaring class's instances
+            }
             this.fieldOffset = plain == null ? -1 : FieldReads.offset(plain);
             this.fieldHoldsList = plain != null && List.class.isAssignableFrom(plain.getType());
         }
@@ -749,7 +753,7 @@ final class CanonicalFhirJson {
                 hasExtensions = true;
                 continue;
             }
-            slots.add(new Slot(child));
+            slots.add(new Slot(type, child));
         }
         return new Layout(slots.toArray(new Slot[0]), hasExtensions, null);
     }
