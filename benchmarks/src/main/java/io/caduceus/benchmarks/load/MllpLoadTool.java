@@ -204,6 +204,8 @@ public final class MllpLoadTool {
         private ByteBuffer out;
         long inFlight;
         long sentAt;
+        /** Bytes read since the message in flight was sent, for the report on a connection that stops answering. */
+        private long receivedSinceSend;
 
         private Connection(SocketChannel channel, Selector selector) throws IOException {
             this.channel = channel;
@@ -222,8 +224,6 @@ public final class MllpLoadTool {
                 throw e;
             }
         }
-
-        private long receivedSinceSend;
 
         void send(long message, byte[] frame) throws IOException {
             inFlight = message;
