@@ -24,6 +24,8 @@ final class Fields {
     /** Purpose-of-use codes (TREATMENT, AUDIT, ...): a code, never a sentence. */
     static final Pattern PURPOSE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}");
     static final Pattern ADDRESS = Pattern.compile("0x[0-9a-f]{40}");
+    /** Fabric transaction ids are 64 hex digits; test ledgers use shorter ones. */
+    static final Pattern TRANSACTION_ID = Pattern.compile("[A-Za-z0-9]{1,128}");
     static final Pattern TX_HASH = Pattern.compile("0x[0-9a-f]{64}");
     static final Pattern CHANNEL = Pattern.compile("[a-z][a-z0-9.-]{0,248}");
     static final int MAX_SOURCE_PART = 180;

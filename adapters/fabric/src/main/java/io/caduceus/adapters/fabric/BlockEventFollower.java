@@ -1,6 +1,6 @@
 package io.caduceus.adapters.fabric;
 
-import io.caduceus.core.domain.RecordId;
+import io.caduceus.core.domain.LedgerEntry;
 import io.caduceus.core.json.CanonicalJson;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -24,11 +24,11 @@ import org.hyperledger.fabric.client.GatewayRuntimeException;
 import org.hyperledger.fabric.client.Network;
 
 /**
- * Follows the RecordRegistry's {@code EntriesCommitted} events and hands each to a {@link Listener}, recording progress
- * in a file so that a restart resumes after the last event handled.
+ * Follows the RecordRegistry's {@code EntriesCommitted} events and hands the entries of each to a {@link Listener},
+ * resuming after the last event handled, as a {@link Progress} remembers it.
  *
- * <p>Delivery is at least once: the checkpoint is written after the listener returns, so an event being handled when
- * the process dies is delivered again. The event stream is long-lived and so has no deadline; a stream that breaks
+ * <p>Delivery is at least once: progress is recorded after the listener returns (or by the listener itself, together
+ * with what it stores), so an event being handled when the process dies is delivered again. The event stream is long-lived and so has no deadline; a stream that breaks
  * with a retriable failure is reopened from the checkpoint after a backoff, while a permanent one (no access, no such
  * channel) stops the follower and is reported by {@link #failure()}.
  */
@@ -38,13 +38,67 @@ public final class BlockEventFollower implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(BlockEventFollower.class.getName());
 
-    /** Receives committed entries, in block order. Called on the follower's thread. */
+    /** Receives committed entries, in ledger order. Called on the follower's thread. */
     @FunctionalInterface
     public interface Listener {
         /**
-         * @param recordIds the record ids this transaction newly wrote (duplicates are not repeated), sorted
+         * @param entries the entries of one VALID {@code PutEntries} transaction, sorted by record id; the same record
+         *     id may have come in earlier transactions, with the same or (refused by whoever keeps the first) another
+         *     commitment
          */
-        void entriesCommitted(long blockNumber, String transactionId, List<RecordId> recordIds);
+        void entriesCommitted(long blockNumber, String transactionId, List<LedgerEntry> entries);
+    }
+
+    /** Where the event stream resumes after a (re)connect, and how a handled event is recorded. */
+    public interface Progress {
+        /** The last event handled; empty block number: nothing handled yet. Asked at every (re)connect. */
+        Checkpoint checkpoint();
+
+        /** Called after the listener returned for {@code event}. */
+        void handled(ChaincodeEvent event) throws IOException;
+
+        /** Progress kept by the listener itself, atomically with what it stores: nothing to record here. */
+        static Progress keptBy(java.util.function.Supplier<Checkpoint> listenerState) {
+            Objects.requireNonNull(listenerState, "listenerState");
+            return new Progress() {
+                @Override
+                public Checkpoint checkpoint() {
+                    return listenerState.get();
+                }
+
+                @Override
+                public void handled(ChaincodeEvent event) {
+                }
+            };
+        }
+
+        /** A checkpoint of its own. */
+        static Checkpoint at(long blockNumber, String transactionId) {
+            return new Checkpoint() {
+                @Override
+                public OptionalLong getBlockNumber() {
+                    return OptionalLong.of(blockNumber);
+                }
+
+                @Override
+                public Optional<String> getTransactionId() {
+                    return Optional.ofNullable(transactionId);
+                }
+            };
+        }
+
+        /** Nothing handled yet. */
+        Checkpoint NONE = new Checkpoint() {
+            @Override
+            public OptionalLong getBlockNumber() {
+                return OptionalLong.empty();
+            }
+
+            @Override
+            public Optional<String> getTransactionId() {
+                return Optional.empty();
+            }
+        };
     }
 
     /** Opens a chaincode event stream positioned after a checkpoint; the seam between this class and the Gateway. */
@@ -55,6 +109,7 @@ public final class BlockEventFollower implements AutoCloseable {
 
     private final EventSource source;
     private final Path checkpointFile;
+    private final Progress progress;
     private final Listener listener;
     private final Duration reconnectBackoff;
     private final long startBlockWithoutCheckpoint;
@@ -65,21 +120,34 @@ public final class BlockEventFollower implements AutoCloseable {
     private volatile LedgerException failure;
     private Thread thread;
 
-    BlockEventFollower(Network network, String chaincode, Path checkpointFile, Listener listener) {
-        this((checkpoint, startBlock) -> network.newChaincodeEventsRequest(chaincode)
+    static EventSource source(Network network, String chaincode) {
+        return (checkpoint, startBlock) -> network.newChaincodeEventsRequest(chaincode)
                 .startBlock(startBlock)
                 .checkpoint(checkpoint)
                 .build()
-                .getEvents(), checkpointFile, listener, Duration.ofSeconds(5), 0);
+                .getEvents();
     }
 
     /**
+     * @param checkpointFile where progress is kept (a Gateway {@link FileCheckpointer}), or null when {@code progress}
+     *     keeps it
      * @param startBlockWithoutCheckpoint where a follower with no checkpoint yet starts; 0 replays the channel
      */
     BlockEventFollower(EventSource source, Path checkpointFile, Listener listener, Duration reconnectBackoff,
             long startBlockWithoutCheckpoint) {
+        this(source, Objects.requireNonNull(checkpointFile, "checkpointFile"), null, listener, reconnectBackoff,
+                startBlockWithoutCheckpoint);
+    }
+
+    BlockEventFollower(EventSource source, Progress progress, Listener listener, Duration reconnectBackoff) {
+        this(source, null, Objects.requireNonNull(progress, "progress"), listener, reconnectBackoff, 0);
+    }
+
+    private BlockEventFollower(EventSource source, Path checkpointFile, Progress progress, Listener listener,
+            Duration reconnectBackoff, long startBlockWithoutCheckpoint) {
         this.source = Objects.requireNonNull(source, "source");
-        this.checkpointFile = Objects.requireNonNull(checkpointFile, "checkpointFile");
+        this.checkpointFile = checkpointFile;
+        this.progress = progress;
         this.listener = Objects.requireNonNull(listener, "listener");
         this.reconnectBackoff = Objects.requireNonNull(reconnectBackoff, "reconnectBackoff");
         this.startBlockWithoutCheckpoint = startBlockWithoutCheckpoint;
@@ -129,7 +197,18 @@ public final class BlockEventFollower implements AutoCloseable {
     }
 
     private void run() {
-        try (FileCheckpointer checkpointer = new FileCheckpointer(checkpointFile)) {
+        try (FileCheckpointer file = checkpointFile == null ? null : new FileCheckpointer(checkpointFile)) {
+            Progress checkpointer = file == null ? progress : new Progress() {
+                @Override
+                public Checkpoint checkpoint() {
+                    return file;
+                }
+
+                @Override
+                public void handled(ChaincodeEvent event) throws IOException {
+                    file.checkpointChaincodeEvent(event);
+                }
+            };
             while (running) {
                 try {
                     follow(checkpointer);
@@ -144,7 +223,7 @@ public final class BlockEventFollower implements AutoCloseable {
                         break;
                     }
                     LOG.log(Level.WARNING, "event stream broke, reopening from block {0}: {1}",
-                            describe(checkpointer.getBlockNumber()), classified.getMessage());
+                            describe(checkpointer.checkpoint().getBlockNumber()), classified.getMessage());
                     Thread.sleep(reconnectBackoff.toMillis());
                 }
             }
@@ -164,8 +243,9 @@ public final class BlockEventFollower implements AutoCloseable {
         }
     }
 
-    private void follow(FileCheckpointer checkpointer) throws IOException {
-        try (CloseableIterator<ChaincodeEvent> events = source.open(checkpointer, startBlockWithoutCheckpoint)) {
+    private void follow(Progress checkpointer) throws IOException {
+        try (CloseableIterator<ChaincodeEvent> events = source.open(checkpointer.checkpoint(),
+                startBlockWithoutCheckpoint)) {
             current = events;
             if (!running) {
                 return;
@@ -174,24 +254,31 @@ public final class BlockEventFollower implements AutoCloseable {
                 ChaincodeEvent event = events.next();
                 if (EVENT_ENTRIES_COMMITTED.equals(event.getEventName())) {
                     listener.entriesCommitted(event.getBlockNumber(), event.getTransactionId(),
-                            recordIds(event.getPayload(), event.getTransactionId()));
+                            entries(event.getPayload(), event.getTransactionId()));
                 }
                 // Only after the listener returned: a crash in between replays the event instead of skipping it.
-                checkpointer.checkpointChaincodeEvent(event);
+                checkpointer.handled(event);
             }
         } finally {
             current = null;
         }
     }
 
-    /** The {@code recordIds} of an {@code EntriesCommitted} payload. */
-    static List<RecordId> recordIds(byte[] payload, String transactionId) {
+    /**
+     * The {@code entries} of an {@code EntriesCommitted} payload, each checked as core checks any ledger entry. A
+     * payload that cannot be read stops the follower: both orgs endorsed it, so it is not noise to skip but a chaincode
+     * this adapter does not understand.
+     */
+    static List<LedgerEntry> entries(byte[] payload, String transactionId) {
         try {
             if (CanonicalJson.parse(new String(payload, StandardCharsets.UTF_8)) instanceof Map<?, ?> map
-                    && map.get("recordIds") instanceof List<?> ids) {
-                List<RecordId> out = new ArrayList<>(ids.size());
-                for (Object id : ids) {
-                    out.add(new RecordId(String.valueOf(id)));
+                    && map.get("entries") instanceof List<?> items) {
+                List<LedgerEntry> out = new ArrayList<>(items.size());
+                for (Object item : items) {
+                    if (!(item instanceof Map<?, ?> fields)) {
+                        throw new IllegalArgumentException("an entry is not a JSON object");
+                    }
+                    out.add(LedgerEntry.fromJsonMap(fields));
                 }
                 return List.copyOf(out);
             }
@@ -199,7 +286,7 @@ public final class BlockEventFollower implements AutoCloseable {
             // reported below; the payload itself is not echoed
         }
         throw new IllegalStateException("EntriesCommitted event of transaction " + transactionId
-                + " has no readable recordIds");
+                + " has no readable entries");
     }
 
     private static String describe(OptionalLong block) {

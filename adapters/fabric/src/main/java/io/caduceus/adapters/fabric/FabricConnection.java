@@ -38,6 +38,7 @@ public final class FabricConnection implements AutoCloseable {
     static final String QSCC = "qscc";
 
     private static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(5);
+    private static final Duration RECONNECT_BACKOFF = Duration.ofSeconds(5);
 
     private final FabricGatewayConfig config;
     private final ManagedChannel channel;
@@ -109,7 +110,15 @@ public final class FabricConnection implements AutoCloseable {
      * A follower of {@code EntriesCommitted} events that resumes from (and records progress in) {@code checkpointFile}.
      */
     public BlockEventFollower eventFollower(Path checkpointFile, BlockEventFollower.Listener listener) {
-        return new BlockEventFollower(network, config.chaincode(), checkpointFile, listener);
+        return new BlockEventFollower(BlockEventFollower.source(network, config.chaincode()), checkpointFile, listener,
+                RECONNECT_BACKOFF, 0);
+    }
+
+    /** A follower of {@code EntriesCommitted} events whose progress the listener keeps with what it stores. */
+    public BlockEventFollower eventFollower(BlockEventFollower.Progress progress,
+            BlockEventFollower.Listener listener) {
+        return new BlockEventFollower(BlockEventFollower.source(network, config.chaincode()), progress, listener,
+                RECONNECT_BACKOFF);
     }
 
     @Override

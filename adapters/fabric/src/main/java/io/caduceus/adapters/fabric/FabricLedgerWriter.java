@@ -2,7 +2,6 @@ package io.caduceus.adapters.fabric;
 
 import io.caduceus.core.domain.AnchorReceipt;
 import io.caduceus.core.domain.LedgerEntry;
-import io.caduceus.core.domain.RecordId;
 import io.caduceus.core.json.CanonicalJson;
 import io.caduceus.core.json.JsonException;
 import io.caduceus.core.json.JsonFields;
@@ -29,7 +28,7 @@ import org.hyperledger.fabric.protos.common.BlockchainInfo;
 final class FabricLedgerWriter implements LedgerWriter {
 
     static final String PUT_ENTRIES = "PutEntries";
-    static final String GET_ENTRY = "GetEntry";
+    static final String GET_BATCH = "GetBatch";
     static final String PUT_ANCHOR_RECEIPT = "PutAnchorReceipt";
     static final String GET_LATEST_ANCHOR_RECEIPT = "GetLatestAnchorReceipt";
     static final String GET_CHAIN_INFO = "GetChainInfo";
@@ -60,14 +59,9 @@ final class FabricLedgerWriter implements LedgerWriter {
     }
 
     @Override
-    public Optional<LedgerEntry> getEntry(RecordId recordId) {
-        Objects.requireNonNull(recordId, "recordId");
-        Optional<String> json = evaluateOrNotFound(GET_ENTRY, recordId.value());
-        try {
-            return json.map(LedgerEntry::fromJson);
-        } catch (IllegalArgumentException e) {
-            throw unreadable(GET_ENTRY, e);
-        }
+    public Optional<String> batch(String transactionId) {
+        Objects.requireNonNull(transactionId, "transactionId");
+        return evaluateOrNotFound(GET_BATCH, transactionId);
     }
 
     @Override
@@ -151,19 +145,10 @@ final class FabricLedgerWriter implements LedgerWriter {
             if (!(CanonicalJson.parse(text) instanceof Map<?, ?> summary)) {
                 throw new JsonException("the PutEntries result must be a JSON object");
             }
-            List<RecordId> written = new ArrayList<>();
-            if (summary.get("recordIds") instanceof List<?> ids) {
-                for (Object id : ids) {
-                    written.add(new RecordId(String.valueOf(id)));
-                }
-            } else {
-                throw new JsonException("field 'recordIds' is missing or not an array");
-            }
-            long duplicates = JsonFields.integer(summary, "duplicates");
             return new CommitResult(committed.transactionId(), committed.blockNumber(), committed.validationCode(),
-                    written, Math.toIntExact(duplicates));
+                    Math.toIntExact(JsonFields.integer(summary, "count")), JsonFields.string(summary, "batchDigest"));
         } catch (IllegalArgumentException | ArithmeticException e) {
-            // Committed, but we cannot tell what it did. Not retriable: a retry would commit only duplicates and
+            // Committed, but we cannot tell what it did. Not retriable: a retry would commit the same batch again and
             // leave the same unreadable answer.
             throw new LedgerException(LedgerException.Kind.CHAINCODE_REJECTED,
                     PUT_ENTRIES + " committed but returned an unreadable summary (" + e.getMessage() + ")",

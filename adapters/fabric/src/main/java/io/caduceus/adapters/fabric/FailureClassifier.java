@@ -44,7 +44,8 @@ final class FailureClassifier {
             Pattern.compile("unsuccessful response from orderer: ([A-Z_]+)");
     /** Commitments and pseudonyms are 64 hex digits; a message must never carry them, whoever wrote it. */
     private static final Pattern LONG_HEX = Pattern.compile("[0-9a-fA-F]{64,}");
-    private static final int MAX_DETAIL = 240;
+    /** Room for a few 64-digit transaction and package ids, which stay readable. */
+    private static final int MAX_DETAIL = 480;
 
     /** The RecordRegistry's phrasings, in case the payload (which holds the code) did not make it through. */
     private static final List<Phrase> PHRASES = List.of(
@@ -53,6 +54,7 @@ final class FailureClassifier {
             new Phrase("is below the latest anchored tree size", NON_MONOTONIC),
             new Phrase("no ledger entry for", NOT_FOUND),
             new Phrase("no history for", NOT_FOUND),
+            new Phrase("no batch recorded by", NOT_FOUND),
             new Phrase("no anchor receipt", NOT_FOUND),
             new Phrase("no grant for", NOT_FOUND),
             new Phrase("caller may not", FORBIDDEN),
@@ -131,7 +133,7 @@ final class FailureClassifier {
         for (ErrorDetail detail : details) {
             messages.add(detail.getMessage());
         }
-        String message = operation + " failed: gRPC " + status.getCode() + describe(status, details);
+        String message = operation + " failed: gRPC " + status.getCode() + describe(status, details, transactionId);
 
         Optional<String> chaincodeError = chaincodeError(messages);
         if (chaincodeError.isPresent()) {
@@ -234,22 +236,53 @@ final class FailureClassifier {
         };
     }
 
-    private static String describe(Status status, List<ErrorDetail> details) {
+    private static String describe(Status status, List<ErrorDetail> details, String transactionId) {
         StringBuilder out = new StringBuilder();
         if (status.getDescription() != null) {
-            out.append(": ").append(sanitize(status.getDescription()));
+            out.append(": ").append(sanitize(status.getDescription(), transactionId));
         }
         for (ErrorDetail detail : details) {
             out.append("; ").append(detail.getMspId()).append('@').append(detail.getAddress()).append(": ")
-                    .append(sanitize(detail.getMessage()));
+                    .append(sanitize(detail.getMessage(), transactionId));
         }
         return out.toString();
     }
 
-    /** Peer and chaincode messages end up in our logs: cap them and strip anything shaped like a digest. */
     static String sanitize(String text) {
-        String clean = LONG_HEX.matcher(text).replaceAll("<redacted>");
-        return clean.length() <= MAX_DETAIL ? clean : clean.substring(0, MAX_DETAIL) + "...";
+        return sanitize(text, null);
+    }
+
+    /**
+     * Peer and chaincode messages end up in our logs: cap them and strip anything shaped like a digest (commitments
+     * and pseudonyms are 64 hex digits), except the two such things an operator needs to act on and that say nothing
+     * about a patient: transaction ids (the call's own, or one a peer names as {@code txid}/{@code transaction}) and
+     * chaincode package ids ({@code label:hex}).
+     */
+    static String sanitize(String text, String transactionId) {
+        Matcher hex = LONG_HEX.matcher(text);
+        StringBuilder clean = new StringBuilder(text.length());
+        while (hex.find()) {
+            String run = hex.group();
+            boolean keep = run.equalsIgnoreCase(transactionId) || namesTransaction(text, hex.start())
+                    || isPackageIdHash(text, hex.start());
+            hex.appendReplacement(clean, keep ? run : "<redacted>");
+        }
+        hex.appendTail(clean);
+        return clean.length() <= MAX_DETAIL ? clean.toString() : clean.substring(0, MAX_DETAIL) + "...";
+    }
+
+    private static final Pattern TRANSACTION_LABEL =
+            Pattern.compile("(?i)(?:tx_?id|transaction(?: id)?|txn)[\\s:=\\[\"'(]*$");
+    /** A chaincode package label: a name, then a version after '_' or '.', as the devnet and Fabric's docs name them. */
+    private static final Pattern PACKAGE_LABEL = Pattern.compile("[A-Za-z][A-Za-z0-9]*[_.][A-Za-z0-9_.+-]{0,62}:$");
+
+    private static boolean namesTransaction(String text, int start) {
+        return TRANSACTION_LABEL.matcher(text.substring(Math.max(0, start - 24), start)).find();
+    }
+
+    /** {@code recordregistry_1.0:<hex>}; a pseudonym ({@code pp1_<hex>}) has no colon before its digits. */
+    private static boolean isPackageIdHash(String text, int start) {
+        return PACKAGE_LABEL.matcher(text.substring(Math.max(0, start - 65), start)).find();
     }
 
     private static String firstNonEmpty(String a, String b) {

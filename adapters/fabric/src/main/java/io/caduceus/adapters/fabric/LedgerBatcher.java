@@ -115,11 +115,10 @@ public final class LedgerBatcher implements AutoCloseable {
 
     /**
      * A snapshot for dashboards; counters only grow. Batches count {@code PutEntries} transactions, so the halves of a
-     * split batch count separately; {@code entriesCommitted} includes entries the ledger already held
-     * ({@code entriesDuplicate}).
+     * split batch count separately; {@code entriesCommitted} counts entries as offered, identical repeats within a
+     * batch included.
      */
-    public record Metrics(long entriesCommitted, long entriesNewlyWritten, long entriesDuplicate,
-            long batchesCommitted, long batchesDeadLettered, long entriesDeadLettered, long retries, long splits,
+    public record Metrics(long entriesCommitted, long batchesCommitted, long batchesDeadLettered, long entriesDeadLettered, long retries, long splits,
             int inFlightBatches, long pendingEntries, long lastCommitBlock) {
     }
 
@@ -158,8 +157,6 @@ public final class LedgerBatcher implements AutoCloseable {
     private final Map<String, Long> committable = new HashMap<>();
 
     private final AtomicLong entriesCommitted = new AtomicLong();
-    private final AtomicLong entriesNewlyWritten = new AtomicLong();
-    private final AtomicLong entriesDuplicate = new AtomicLong();
     private final AtomicLong batchesCommitted = new AtomicLong();
     private final AtomicLong batchesDeadLettered = new AtomicLong();
     private final AtomicLong entriesDeadLettered = new AtomicLong();
@@ -269,8 +266,7 @@ public final class LedgerBatcher implements AutoCloseable {
         } finally {
             lock.unlock();
         }
-        return new Metrics(entriesCommitted.get(), entriesNewlyWritten.get(), entriesDuplicate.get(),
-                batchesCommitted.get(), batchesDeadLettered.get(), entriesDeadLettered.get(), retries.get(),
+        return new Metrics(entriesCommitted.get(), batchesCommitted.get(), batchesDeadLettered.get(), entriesDeadLettered.get(), retries.get(),
                 splits.get(), flying, waitingEntries, lastCommitBlock.get());
     }
 
@@ -444,8 +440,6 @@ public final class LedgerBatcher implements AutoCloseable {
             return false;
         }
         entriesCommitted.addAndGet(batch.size());
-        entriesNewlyWritten.addAndGet(result.newlyWritten().size());
-        entriesDuplicate.addAndGet(result.duplicates());
         batchesCommitted.incrementAndGet();
         lastCommitBlock.accumulateAndGet(result.blockNumber(), Math::max);
         finish(batch, new Outcome.Committed(result));

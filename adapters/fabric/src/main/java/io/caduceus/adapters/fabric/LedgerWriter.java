@@ -2,7 +2,6 @@ package io.caduceus.adapters.fabric;
 
 import io.caduceus.core.domain.AnchorReceipt;
 import io.caduceus.core.domain.LedgerEntry;
-import io.caduceus.core.domain.RecordId;
 import java.util.List;
 import java.util.Optional;
 
@@ -10,9 +9,9 @@ import java.util.Optional;
  * The private ledger as the rest of Caduceus sees it. Every call is bounded by a deadline and fails with a
  * {@link LedgerException} whose {@link LedgerException#kind() kind} tells a caller whether retrying can help.
  *
- * <p>Writes are idempotent on the chaincode side (an entry already stored with the same content counts as a duplicate),
- * so a caller may resubmit a batch after any failure, including a commit-status timeout where the first attempt may in
- * fact have committed.
+ * <p>A caller may resubmit a batch after any failure, including a commit-status timeout where the first attempt may in
+ * fact have committed: the ledger then holds the entries twice, and the bridge, which logs the committed entries in
+ * ledger order, keeps the first of each record id and ignores identical repeats.
  */
 public interface LedgerWriter {
 
@@ -24,8 +23,11 @@ public interface LedgerWriter {
      */
     CommitResult putEntries(List<LedgerEntry> batch);
 
-    /** The entry stored under a record id, or empty when the ledger holds none. */
-    Optional<LedgerEntry> getEntry(RecordId recordId);
+    /**
+     * The batch a {@code PutEntries} transaction recorded ({@code {"batchDigest","count","submitter"}}, canonical
+     * JSON), or empty when that transaction recorded none.
+     */
+    Optional<String> batch(String transactionId);
 
     /** Stores an anchor receipt; storing the same receipt again is a no-op on the chaincode side. */
     void putAnchorReceipt(AnchorReceipt receipt);

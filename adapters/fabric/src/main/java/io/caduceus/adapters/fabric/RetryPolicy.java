@@ -72,9 +72,24 @@ public final class RetryPolicy {
         this.random = Objects.requireNonNull(random);
     }
 
-    /** 8 attempts, 200 ms doubling to at most 10 s, 20 % jitter, 2 minutes in all: rides out an orderer election. */
+    /** How long {@link #defaults()} keeps retrying. */
+    public static final Duration DEFAULT_BUDGET = Duration.ofMinutes(2);
+
+    /**
+     * Bounded by time, not by a count: 200 ms doubling to at most 5 s, 20 % jitter, for up to 2 minutes. What a
+     * retry must outlast is measured in seconds: a Java chaincode restart (6-20 s) followed by the gateway's reconnect
+     * to a peer (up to ~10 s), an orderer election. A count of attempts ran out after ~25 s, before either was over.
+     */
     public static RetryPolicy defaults() {
-        return new RetryPolicy(8, Duration.ofMillis(200), Duration.ofSeconds(10), 2.0, 0.2, Duration.ofMinutes(2));
+        return new RetryPolicy(Integer.MAX_VALUE, Duration.ofMillis(200), Duration.ofSeconds(5), 2.0, 0.2,
+                DEFAULT_BUDGET);
+    }
+
+    /** {@link #defaults()} on a given clock, sleeper and random source, for tests. */
+    static RetryPolicy defaults(LongSupplier nanoTime, Sleeper sleeper, DoubleSupplier random) {
+        RetryPolicy d = defaults();
+        return new RetryPolicy(d.maxAttempts, d.initialBackoff, d.maxBackoff, d.multiplier, d.jitter, d.maxElapsed,
+                nanoTime, sleeper, random);
     }
 
     /** Fails on the first failure. */

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.caduceus.adapters.fabric.LedgerException.Kind;
+import io.caduceus.core.domain.LedgerEntry;
 import io.caduceus.core.domain.RecordId;
 import io.caduceus.core.json.CanonicalJson;
 import io.grpc.Status.Code;
@@ -21,6 +22,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.hyperledger.fabric.client.ChaincodeEvent;
 import org.hyperledger.fabric.client.Checkpoint;
 import org.hyperledger.fabric.client.CloseableIterator;
@@ -54,13 +56,13 @@ class BlockEventFollowerTest {
 
     static Event committed(long block, String tx, long... ids) {
         Map<String, Object> payload = new TreeMap<>();
-        List<String> recordIds = new ArrayList<>();
+        List<Object> entries = new ArrayList<>();
         for (long id : ids) {
-            recordIds.add(recordId(id).value());
+            entries.add(TestEntries.entry(id).toJsonMap());
         }
-        payload.put("batchSize", ids.length);
-        payload.put("duplicates", 0);
-        payload.put("recordIds", recordIds);
+        payload.put("batchDigest", "0".repeat(64));
+        payload.put("count", ids.length);
+        payload.put("entries", entries);
         payload.put("submitter", "HospitalMSP");
         return new Event(block, tx, "EntriesCommitted", CanonicalJson.write(payload).getBytes(StandardCharsets.UTF_8));
     }
@@ -141,7 +143,11 @@ class BlockEventFollowerTest {
     }
 
     private BlockEventFollower follower() {
-        return follower((block, tx, ids) -> delivered.add(new Delivered(block, tx, ids)));
+        return follower((block, tx, entries) -> delivered.add(new Delivered(block, tx, ids(entries))));
+    }
+
+    private static List<RecordId> ids(List<LedgerEntry> entries) {
+        return entries.stream().map(LedgerEntry::recordId).toList();
     }
 
     @Test
@@ -215,11 +221,11 @@ class BlockEventFollowerTest {
     void anEventTheListenerFailedOnIsDeliveredAgainAfterRestart() throws Exception {
         source.ledger.add(committed(1, "tx-a", 1));
         source.ledger.add(committed(2, "tx-b", 2));
-        BlockEventFollower failing = follower((block, tx, ids) -> {
+        BlockEventFollower failing = follower((block, tx, entries) -> {
             if (tx.equals("tx-b")) {
                 throw new IllegalStateException("downstream down");
             }
-            delivered.add(new Delivered(block, tx, ids));
+            delivered.add(new Delivered(block, tx, ids(entries)));
         });
         failing.start();
         await().until(() -> failing.failure().isPresent());
@@ -234,14 +240,45 @@ class BlockEventFollowerTest {
     }
 
     @Test
+    void progressKeptByTheListenerIsWhereAReconnectAndARestartResume() throws Exception {
+        for (int i = 0; i < 4; i++) {
+            source.ledger.add(committed(20 + i, "tx-" + i, i));
+        }
+        AtomicReference<Checkpoint> stored = new AtomicReference<>(BlockEventFollower.Progress.NONE);
+        BlockEventFollower.Listener storing = (block, tx, entries) -> {
+            delivered.add(new Delivered(block, tx, ids(entries)));
+            stored.set(BlockEventFollower.Progress.at(block, tx));
+        };
+        source.breakWith = new GatewayRuntimeException(TestEntries.grpcError(Code.UNAVAILABLE, "peer restarted"));
+        source.breakAfter = 2;
+        BlockEventFollower first = new BlockEventFollower(source, BlockEventFollower.Progress.keptBy(stored::get),
+                storing, Duration.ofMillis(10));
+        first.start();
+        await().until(() -> delivered.size() == 4);
+        assertThat(first.stop(Duration.ofSeconds(5))).isTrue();
+        assertThat(source.opened.get()).isEqualTo(2);
+
+        source.ledger.add(committed(30, "tx-4", 4));
+        try (BlockEventFollower second = new BlockEventFollower(source,
+                BlockEventFollower.Progress.keptBy(stored::get), storing, Duration.ofMillis(10))) {
+            second.start();
+            await().until(() -> delivered.size() == 5);
+            Thread.sleep(50);
+        }
+        assertThat(delivered).extracting(Delivered::tx).containsExactly("tx-0", "tx-1", "tx-2", "tx-3", "tx-4");
+    }
+
+    @Test
     void payloadParsing() {
-        assertThat(BlockEventFollower.recordIds(committed(1, "t", 7, 8).getPayload(), "t"))
-                .containsExactly(recordId(7), recordId(8));
-        assertThatThrownBy(() -> BlockEventFollower.recordIds("{}".getBytes(StandardCharsets.UTF_8), "t9"))
+        assertThat(BlockEventFollower.entries(committed(1, "t", 7, 8).getPayload(), "t"))
+                .containsExactly(TestEntries.entry(7), TestEntries.entry(8));
+        assertThatThrownBy(() -> BlockEventFollower.entries("{}".getBytes(StandardCharsets.UTF_8), "t9"))
                 .hasMessageContaining("t9");
-        assertThatThrownBy(() -> BlockEventFollower.recordIds("{\"recordIds\":[\"nope\"]}"
+        assertThatThrownBy(() -> BlockEventFollower.entries("{\"entries\":[{\"recordId\":\"nope\"}]}"
                 .getBytes(StandardCharsets.UTF_8), "t9")).hasMessageContaining("t9").hasMessageNotContaining("nope");
-        assertThatThrownBy(() -> BlockEventFollower.recordIds("garbage".getBytes(StandardCharsets.UTF_8), "t9"))
+        assertThatThrownBy(() -> BlockEventFollower.entries("{\"entries\":[\"x\"]}"
+                .getBytes(StandardCharsets.UTF_8), "t9")).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> BlockEventFollower.entries("garbage".getBytes(StandardCharsets.UTF_8), "t9"))
                 .isInstanceOf(IllegalStateException.class);
     }
 

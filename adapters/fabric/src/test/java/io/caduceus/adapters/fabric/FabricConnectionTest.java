@@ -89,7 +89,7 @@ class FabricConnectionTest {
                     user.key()))) {
                 LedgerWriter writer = connection.ledgerWriter();
                 long start = System.nanoTime();
-                assertThatThrownBy(() -> writer.getEntry(entry(1).recordId()))
+                assertThatThrownBy(() -> writer.batch("tx1"))
                         .isInstanceOfSatisfying(LedgerException.class, e -> assertThat(e.kind()).isEqualTo(Kind.TIMEOUT));
                 assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
                 assertThatThrownBy(() -> writer.putEntries(List.of(entry(1))))

@@ -75,14 +75,13 @@ class FabricLedgerWriterTest {
 
     @Test
     void putEntriesSendsTheCanonicalBatchAndReportsTheCommit() throws Exception {
-        result("{\"batchSize\":3,\"duplicates\":1,\"recordIds\":[\"" + entry(1).recordId() + "\",\"" + entry(2).recordId()
-                + "\"],\"submitter\":\"HospitalMSP\"}");
+        String digest = "5e".repeat(32);
+        result("{\"batchDigest\":\"" + digest + "\",\"count\":3,\"submitter\":\"HospitalMSP\"}");
         List<LedgerEntry> batch = List.of(entry(1), entry(2), entry(3));
 
         CommitResult commit = writer.putEntries(batch);
 
-        assertThat(commit).isEqualTo(new CommitResult("tx42", 17, "VALID", List.of(entry(1).recordId(),
-                entry(2).recordId()), 1));
+        assertThat(commit).isEqualTo(new CommitResult("tx42", 17, "VALID", 3, digest));
         verify(registry).newProposal("PutEntries");
         ArgumentCaptor<String[]> args = ArgumentCaptor.forClass(String[].class);
         verify(builder).addArguments(args.capture());
@@ -154,34 +153,31 @@ class FabricLedgerWriterTest {
                     assertThat(e.isRetriable()).isFalse();
                     assertThat(e.transactionId()).contains("tx42");
                 });
-        result("{\"duplicates\":0}");
+        result("{\"count\":0,\"batchDigest\":\"" + "5e".repeat(32) + "\"}");
         assertThatThrownBy(() -> writer.putEntries(List.of(entry(1)))).isInstanceOf(LedgerException.class);
     }
 
     @Test
-    void getEntryParsesTheStoredEntry() throws Exception {
-        when(registry.evaluateTransaction("GetEntry", entry(5).recordId().value()))
-                .thenReturn(entry(5).toJsonBytes());
-        assertThat(writer.getEntry(entry(5).recordId())).contains(entry(5));
+    void batchReturnsWhatTheTransactionRecorded() throws Exception {
+        String record = "{\"batchDigest\":\"" + "5e".repeat(32) + "\",\"count\":3,\"submitter\":\"HospitalMSP\"}";
+        when(registry.evaluateTransaction("GetBatch", "tx42")).thenReturn(record.getBytes(StandardCharsets.UTF_8));
+        assertThat(writer.batch("tx42")).contains(record);
     }
 
     @Test
-    void getEntryOfAnUnknownRecordIsEmpty() throws Exception {
-        when(registry.evaluateTransaction("GetEntry", entry(5).recordId().value())).thenThrow(new GatewayException(
-                grpcError(Code.UNKNOWN, "evaluate call to endorser returned error: chaincode response 500, no ledger "
-                        + "entry for record id " + entry(5).recordId())));
-        assertThat(writer.getEntry(entry(5).recordId())).isEmpty();
+    void batchOfATransactionThatRecordedNoneIsEmpty() throws Exception {
+        when(registry.evaluateTransaction("GetBatch", "tx43")).thenThrow(new GatewayException(
+                grpcError(Code.UNKNOWN, "evaluate call to endorser returned error: chaincode response 500, no batch "
+                        + "recorded by transaction tx43")));
+        assertThat(writer.batch("tx43")).isEmpty();
     }
 
     @Test
-    void getEntryPropagatesOtherFailures() throws Exception {
-        when(registry.evaluateTransaction("GetEntry", entry(5).recordId().value()))
+    void batchPropagatesOtherFailures() throws Exception {
+        when(registry.evaluateTransaction("GetBatch", "tx42"))
                 .thenThrow(new GatewayException(grpcError(Code.UNAVAILABLE, "connection refused")));
-        assertThatThrownBy(() -> writer.getEntry(entry(5).recordId()))
+        assertThatThrownBy(() -> writer.batch("tx42"))
                 .isInstanceOfSatisfying(LedgerException.class, e -> assertThat(e.kind()).isEqualTo(Kind.UNAVAILABLE));
-        doReturn("{\"recordId\":1}".getBytes(StandardCharsets.UTF_8)).when(registry)
-                .evaluateTransaction("GetEntry", entry(5).recordId().value());
-        assertThatThrownBy(() -> writer.getEntry(entry(5).recordId())).isInstanceOf(LedgerException.class);
     }
 
     private static AnchorReceipt receipt() {

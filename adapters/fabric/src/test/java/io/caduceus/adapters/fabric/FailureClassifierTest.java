@@ -274,7 +274,22 @@ class FailureClassifierTest {
     }
 
     @Test
+    void transactionAndPackageIdsStayReadableWhileDigestsBesideThemAreRedacted() {
+        String txId = "12".repeat(32);
+        String otherTx = "cd".repeat(32);
+        String packageHash = "9e".repeat(32);
+        String commitment = "0f".repeat(32);
+        String message = FailureClassifier.sanitize("call " + txId + ": txid " + otherTx + " failed: "
+                + commitment + " of " + TestEntries.PSEUDONYM + "; cc rr_1a2b:" + packageHash, txId);
+        assertThat(message).contains(otherTx, "rr_1a2b:" + packageHash, txId)
+                .doesNotContain(commitment).doesNotContain(TestEntries.PSEUDONYM);
+        assertThat(FailureClassifier.sanitize("commitment:" + commitment, null)).doesNotContain(commitment);
+        assertThat(FailureClassifier.sanitize("record " + TestEntries.PSEUDONYM.replace("pp1_", "pp1:"), null))
+                .doesNotContain(TestEntries.PSEUDONYM.substring(4));
+    }
+
+    @Test
     void longMessagesAreCapped() {
-        assertThat(FailureClassifier.sanitize("x".repeat(5000))).hasSizeLessThan(300);
+        assertThat(FailureClassifier.sanitize("x".repeat(5000))).hasSizeLessThan(500);
     }
 }

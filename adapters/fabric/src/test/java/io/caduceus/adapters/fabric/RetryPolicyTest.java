@@ -157,6 +157,28 @@ class RetryPolicyTest {
                 .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> new RetryPolicy(1, Duration.ZERO, Duration.ZERO, 1, 1.5, Duration.ZERO))
                 .isInstanceOf(IllegalArgumentException.class);
-        assertThat(RetryPolicy.defaults().maxAttempts()).isEqualTo(8);
+    }
+
+    @Test
+    void defaultsOutlastAChaincodeRestartPlusAReconnectAndStopAtTheirTimeBudget() {
+        long[] now = {0};
+        RetryPolicy policy = RetryPolicy.defaults(() -> now[0], d -> now[0] += d.toNanos(), () -> 1.0);
+        LedgerException down = new LedgerException(LedgerException.Kind.UNAVAILABLE, "chaincode restarting");
+        long backAt = Duration.ofSeconds(45).toNanos();
+
+        String answer = policy.call(() -> {
+            if (now[0] < backAt) {
+                throw down;
+            }
+            return "committed";
+        });
+
+        assertThat(answer).isEqualTo("committed");
+        now[0] = 0;
+        assertThatThrownBy(() -> policy.call(() -> {
+            throw down;
+        })).isSameAs(down);
+        assertThat(Duration.ofNanos(now[0])).isLessThanOrEqualTo(RetryPolicy.DEFAULT_BUDGET)
+                .isGreaterThan(RetryPolicy.DEFAULT_BUDGET.minusSeconds(7));
     }
 }
