@@ -32,7 +32,8 @@ public interface AnchoringLog extends Closeable {
 
     /**
      * Appends the commitments of {@code entries} in order, skipping records already logged (also repeats within
-     * {@code entries}), then makes the appends and {@code sourcePosition} durable as one step. Keeps the Fabric
+     * {@code entries}), then makes the appends and {@code sourcePosition} durable as one step. An entry whose record
+     * is already logged with another commitment is a conflict: the first commitment stands, and the result names it. Keeps the Fabric
      * block height of the previous append.
      */
     default AppendResult append(List<LedgerEntry> entries, String sourcePosition) {
@@ -50,6 +51,12 @@ public interface AnchoringLog extends Closeable {
 
     /** The Fabric block height recorded with the last durable append, 0 before the first. */
     long fabricBlockHeight();
+
+    /**
+     * The source position recorded with the append that added leaf {@code leafIndex} (with the Fabric feed:
+     * {@code fabric:<block>:<transaction id>}, the transaction that committed the entry); empty beyond the log.
+     */
+    Optional<String> positionOf(long leafIndex);
 
     /** The leaf index of a logged record. */
     OptionalLong leafIndex(RecordId recordId);

@@ -24,11 +24,11 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.HashSet;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
-import java.util.Set;
 
 /**
  * {@link AnchoringLog} in three stores under one directory:
@@ -60,6 +60,7 @@ final class FileAnchoringLog implements AnchoringLog {
     private final FileChannel commitments;
     private final FileChannel journal;
     private final RecordIndex index;
+    private final CommitLines commits;
 
     // Guarded by this: the durable state mirrored in memory.
     private long size;
@@ -68,7 +69,9 @@ final class FileAnchoringLog implements AnchoringLog {
     private boolean broken;
 
     private FileAnchoringLog(Path directory, MerkleLog merkle, FileChannel commitments, FileChannel journal,
-                             RecordIndex index, long size, Optional<String> position, long fabricBlockHeight) {
+                             RecordIndex index, CommitLines commits, long size, Optional<String> position,
+                             long fabricBlockHeight) {
+        this.commits = commits;
         this.directory = directory;
         this.merkle = merkle;
         this.commitments = commitments;
@@ -115,7 +118,7 @@ final class FileAnchoringLog implements AnchoringLog {
                 journal.force(true);
             }
             journal.position(replay.committedBytes);
-            return new FileAnchoringLog(directory, merkle, commitments, journal, replay.index, size,
+            return new FileAnchoringLog(directory, merkle, commitments, journal, replay.index, replay.commits, size,
                     replay.position, replay.fabricBlockHeight);
         } catch (IOException e) {
             closeQuietly(merkle, commitments, journal);
@@ -135,6 +138,7 @@ final class FileAnchoringLog implements AnchoringLog {
     }
 
     private static final class Replay {
+        final CommitLines commits = new CommitLines();
         RecordIndex index;
         long committedSize;
         long committedBytes;
@@ -182,6 +186,7 @@ final class FileAnchoringLog implements AnchoringLog {
                 replay.fabricBlockHeight = Long.parseLong(parts[2]);
                 replay.root = Digest.fromHex(parts[3]);
                 replay.position = Optional.of(new String(B64D.decode(parts[4]), StandardCharsets.UTF_8));
+                replay.commits.add(batchSize, offset - text.length() - 1);
                 replay.committedBytes = offset;
             } else {
                 batch.add(new RecordId(text));
@@ -199,10 +204,15 @@ final class FileAnchoringLog implements AnchoringLog {
             throw new IllegalArgumentException("fabric block height must not be negative");
         }
         List<LedgerEntry> fresh = new ArrayList<>(entries.size());
-        Set<RecordId> inBatch = new HashSet<>();
+        Map<RecordId, Digest> inBatch = new HashMap<>();
+        List<RecordId> conflicts = new ArrayList<>();
         for (LedgerEntry entry : entries) {
-            if (index.get(entry.recordId()) < 0 && inBatch.add(entry.recordId())) {
+            long leaf = index.get(entry.recordId());
+            Digest first = leaf >= 0 ? commitment(leaf) : inBatch.putIfAbsent(entry.recordId(), entry.commitment());
+            if (first == null) {
                 fresh.add(entry);
+            } else if (!first.equals(entry.commitment())) {
+                conflicts.add(entry.recordId());
             }
         }
         long newSize = size + fresh.size();
@@ -219,6 +229,7 @@ final class FileAnchoringLog implements AnchoringLog {
                 lines.append(entry.recordId().value()).append('\n');
             }
             Digest root = merkle.root(newSize);
+            long commitLineAt = journal.position() + lines.toString().getBytes(StandardCharsets.UTF_8).length;
             lines.append("C ").append(newSize).append(' ').append(height).append(' ').append(root.hex()).append(' ')
                     .append(B64.encodeToString(sourcePosition.getBytes(StandardCharsets.UTF_8))).append('\n');
             leaves.flip();
@@ -236,10 +247,12 @@ final class FileAnchoringLog implements AnchoringLog {
             for (LedgerEntry entry : fresh) {
                 index.put(entry.recordId(), size++);
             }
+            commits.add(newSize, commitLineAt);
             position = Optional.of(sourcePosition);
             fabricBlockHeight = height;
             broken = false;
-            return new AppendResult(fresh.size(), entries.size() - fresh.size(), new TreeHead(newSize, root));
+            return new AppendResult(fresh.size(), entries.size() - fresh.size() - conflicts.size(), conflicts,
+                    new TreeHead(newSize, root));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot append to the anchoring log in " + directory, e);
         }
@@ -259,6 +272,74 @@ final class FileAnchoringLog implements AnchoringLog {
     public synchronized OptionalLong leafIndex(RecordId recordId) {
         long leaf = index.get(recordId);
         return leaf < 0 ? OptionalLong.empty() : OptionalLong.of(leaf);
+    }
+
+    @Override
+    public synchronized Optional<String> positionOf(long leafIndex) {
+        if (leafIndex < 0 || leafIndex >= size) {
+            return Optional.empty();
+        }
+        long lineAt = commits.lineOfAppendHolding(leafIndex);
+        try {
+            ByteBuffer buffer = ByteBuffer.allocate(4096);
+            StringBuilder line = new StringBuilder();
+            long at = lineAt;
+            while (true) {
+                buffer.clear();
+                int read = journal.read(buffer, at);
+                if (read <= 0) {
+                    throw new BridgeStateCorruptedException("the journal of " + directory + " ends inside a commit line");
+                }
+                at += read;
+                String chunk = new String(buffer.array(), 0, read, StandardCharsets.US_ASCII);
+                int newline = chunk.indexOf('\n');
+                line.append(newline < 0 ? chunk : chunk.substring(0, newline));
+                if (newline >= 0) {
+                    break;
+                }
+            }
+            String[] parts = line.toString().split(" ", -1);
+            if (parts.length != 5 || !parts[0].equals("C")) {
+                throw new BridgeStateCorruptedException("no commit line where the index of " + directory + " says");
+            }
+            return Optional.of(new String(B64D.decode(parts[4]), StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the journal of " + directory, e);
+        }
+    }
+
+    /**
+     * Per durable append, the size it ended at and where its commit line starts in the journal: 16 bytes per append
+     * (a Fabric transaction carries up to 1,000 entries), so a leaf's origin is a binary search and one read.
+     */
+    private static final class CommitLines {
+        private long[] endSizes = new long[64];
+        private long[] lineOffsets = new long[64];
+        private int count;
+
+        void add(long endSize, long lineOffset) {
+            if (count == endSizes.length) {
+                endSizes = java.util.Arrays.copyOf(endSizes, count * 2);
+                lineOffsets = java.util.Arrays.copyOf(lineOffsets, count * 2);
+            }
+            endSizes[count] = endSize;
+            lineOffsets[count++] = lineOffset;
+        }
+
+        /** The commit line of the first append whose end size exceeds {@code leafIndex}. */
+        long lineOfAppendHolding(long leafIndex) {
+            int low = 0;
+            int high = count - 1;
+            while (low < high) {
+                int mid = (low + high) >>> 1;
+                if (endSizes[mid] > leafIndex) {
+                    high = mid;
+                } else {
+                    low = mid + 1;
+                }
+            }
+            return lineOffsets[low];
+        }
     }
 
     @Override

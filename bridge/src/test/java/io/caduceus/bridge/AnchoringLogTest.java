@@ -52,6 +52,53 @@ class AnchoringLogTest {
     }
 
     @Test
+    void anotherCommitmentForALoggedRecordIsAConflictAndTheFirstStands() {
+        LedgerEntry forged = entry(1, Entries.commitment(77));
+        LedgerEntry forgedNew = entry(9, Entries.commitment(78));
+        try (AnchoringLog log = AnchoringLog.open(dir)) {
+            log.append(range(0, 3), "a", 1);
+
+            AppendResult result = log.append(List.of(forged, entry(1), entry(9), forgedNew, entry(3)), "b", 2);
+
+            assertThat(result.appended()).isEqualTo(2);
+            assertThat(result.skipped()).isEqualTo(1);
+            assertThat(result.conflicts()).containsExactly(recordId(1), recordId(9));
+            assertThat(log.commitment(1)).isEqualTo(Entries.commitment(1));
+            assertThat(log.commitment(log.leafIndex(recordId(9)).getAsLong())).isEqualTo(Entries.commitment(9));
+            try (MerkleLog reference = MerkleLogs.inMemory()) {
+                for (long n : new long[] {0, 1, 2, 9, 3}) {
+                    reference.append(Entries.commitment(n).toBytes());
+                }
+                assertThat(log.head()).isEqualTo(reference.head());
+            }
+        }
+    }
+
+    @Test
+    void eachLeafKnowsThePositionOfTheAppendThatAddedItAlsoAfterReopening() {
+        try (AnchoringLog log = AnchoringLog.open(dir)) {
+            log.append(range(0, 3), "fabric:5:tx-a", 6);
+            log.append(range(0, 3), "fabric:6:tx-b", 7);
+            log.append(range(3, 4), "fabric:7:tx-c", 8);
+            for (int i = 0; i < 200; i++) {
+                log.append(range(4 + i, 5 + i), "fabric:" + (10 + i) + ":tx-" + i, 11 + i);
+            }
+            assertThat(log.positionOf(0)).contains("fabric:5:tx-a");
+            assertThat(log.positionOf(2)).contains("fabric:5:tx-a");
+            assertThat(log.positionOf(3)).contains("fabric:7:tx-c");
+        }
+        try (AnchoringLog log = AnchoringLog.open(dir)) {
+            assertThat(log.positionOf(2)).contains("fabric:5:tx-a");
+            assertThat(log.positionOf(3)).contains("fabric:7:tx-c");
+            assertThat(log.positionOf(103)).contains("fabric:109:tx-99");
+            assertThat(log.positionOf(203)).contains("fabric:209:tx-199");
+            assertThat(log.positionOf(204)).isEmpty();
+            log.append(range(204, 205), "after reopen " + "x".repeat(5000), 300);
+            assertThat(log.positionOf(204)).contains("after reopen " + "x".repeat(5000));
+        }
+    }
+
+    @Test
     void aBatchOfOnlyKnownRecordsStillAdvancesThePosition() {
         try (AnchoringLog log = AnchoringLog.open(dir)) {
             log.append(range(0, 3), "a", 1);
