@@ -7,6 +7,9 @@ import io.caduceus.routes.erasure.ErasureService;
 import io.caduceus.routes.hl7.ApplicationAckSender;
 import io.caduceus.routes.hl7.ApplicationAcknowledger;
 import io.caduceus.routes.hl7.Hl7Acknowledger;
+import io.caduceus.routes.ledger.FabricLedger;
+import io.caduceus.routes.ledger.FabricSettings;
+import io.caduceus.routes.ledger.LedgerStatusApi;
 import io.caduceus.routes.hl7.Hl7Intake;
 import io.caduceus.routes.hl7.Hl7Quarantine;
 import io.caduceus.routes.hl7.IngestServices;
@@ -19,6 +22,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
+import java.util.Optional;
 import java.util.stream.Stream;
 import org.apache.camel.CamelContext;
 import org.apache.camel.main.BaseMainSupport;
@@ -64,6 +68,7 @@ public final class CaduceusApplication {
         main.addMainListener(new MainListenerSupport() {
             private IngestServices ingest;
             private Thread topicProvisioner;
+            private Optional<FabricLedger> fabric = Optional.empty();
 
             @Override
             public void afterConfigure(BaseMainSupport support) {
@@ -84,13 +89,17 @@ public final class CaduceusApplication {
                 context.getRegistry().bind("mllpFrameEncoder", new MllpFrameEncoder());
                 context.getRegistry().bind("mllpConnectionErrors", new MllpConnectionErrors());
                 FhirBeans.register(context, ingest);
-                AnchoringBeans.register(context, ingest);
+                Optional<FabricSettings> fabricSettings = FabricSettings.from(context);
+                fabric = FabricLedger.start(context, fabricSettings);
+                context.getRegistry().bind("ledgerStatus", new LedgerStatusApi(fabric));
+                AnchoringBeans.register(context, ingest, fabricSettings);
                 topicProvisioner = TopicProvisioner.start(context);
             }
 
             @Override
             public void afterStop(BaseMainSupport support) {
                 AnchoringBeans.stop(support.getCamelContext());
+                fabric.ifPresent(FabricLedger::close);
                 if (topicProvisioner != null) {
                     topicProvisioner.interrupt();
                 }

@@ -30,7 +30,9 @@ final class TopicProvisioner {
                         (short) 1, Map.of()),
                 new KafkaTopics.Topic(props.resolveProperty("caduceus.kafka.topic.quarantine").orElseThrow(), 1, (short) 1, Map.of()),
                 new KafkaTopics.Topic(props.resolveProperty("caduceus.kafka.topic.erasures").orElseThrow(), 1, (short) 1, Map.of()),
-                new KafkaTopics.Topic(props.resolveProperty("caduceus.kafka.topic.access-events").orElseThrow(), 1, (short) 1, Map.of()));
+                new KafkaTopics.Topic(props.resolveProperty("caduceus.kafka.topic.access-events").orElseThrow(), 1, (short) 1, Map.of()),
+                new KafkaTopics.Topic(props.resolveProperty("caduceus.kafka.topic.ledger-dead-letter")
+                        .orElse("caduceus.ledger-entries.dead-letter"), 1, (short) 1, Map.of()));
         Thread thread = new Thread(() -> {
             while (!Thread.currentThread().isInterrupted()) {
                 try {

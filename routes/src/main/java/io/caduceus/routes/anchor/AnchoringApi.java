@@ -128,6 +128,34 @@ public final class AnchoringApi {
         answer(message, 200, out);
     }
 
+    /**
+     * {@code GET /api/ledger/{recordId}}: where the record's ledger entry is (leaf, Fabric block and transaction, anchor);
+     * 202 while the record is stored but not yet in the log, 404 for an unknown record.
+     */
+    public void ledgerEntry(Exchange exchange) {
+        Message message = exchange.getMessage();
+        if (service == null) {
+            answer(message, 503, Map.of("error", unavailable));
+            return;
+        }
+        RecordId recordId;
+        try {
+            recordId = new RecordId(message.getHeader("recordId", String.class));
+        } catch (RuntimeException e) {
+            answer(message, 400, Map.of("error", "a record id is r_ and 32 hex digits"));
+            return;
+        }
+        Optional<Map<String, Object>> entry = service.ledgerEntry(recordId);
+        if (entry.isPresent()) {
+            answer(message, 200, entry.get());
+        } else if (ingest.vault().contains(recordId.value())) {
+            answer(message, 202, Map.of("recordId", recordId.value(), "status", "pending",
+                    "detail", "stored, not yet committed to the ledger and logged by the bridge; ask again shortly"));
+        } else {
+            answer(message, 404, Map.of("recordId", recordId.value(), "error", "no such record"));
+        }
+    }
+
     /** {@code GET /api/anchoring}. */
     public void status(Exchange exchange) {
         Message message = exchange.getMessage();

@@ -1,6 +1,8 @@
 package io.caduceus.routes.anchor;
 
 import io.caduceus.routes.hl7.IngestServices;
+import io.caduceus.routes.ledger.FabricSettings;
+import java.util.Optional;
 import org.apache.camel.CamelContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,13 +21,13 @@ public final class AnchoringBeans {
     private AnchoringBeans() {
     }
 
-    public static void register(CamelContext context, IngestServices ingest) {
+    public static void register(CamelContext context, IngestServices ingest, Optional<FabricSettings> fabric) {
         AnchorSettings settings = AnchorSettings.from(context);
         AnchoringService service = null;
         String unavailable = "anchoring is disabled (caduceus.anchor.enabled=false)";
         if (settings.enabled()) {
             try {
-                service = AnchoringService.open(settings);
+                service = AnchoringService.open(settings, fabric);
             } catch (RuntimeException e) {
                 // HL7 and FHIR ingest do not depend on the bridge: they keep running, and the status says why
                 // there are no proofs. The log's files are left untouched for the operator.

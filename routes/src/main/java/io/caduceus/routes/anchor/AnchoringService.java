@@ -1,6 +1,7 @@
 package io.caduceus.routes.anchor;
 
 import io.caduceus.adapters.ethereum.AnchorRegistryClient;
+import io.caduceus.adapters.fabric.FabricConnection;
 import io.caduceus.adapters.ethereum.AnchorRegistryConfig;
 import io.caduceus.adapters.ethereum.EthereumEndpoint;
 import io.caduceus.adapters.ethereum.EthereumException;
@@ -13,11 +14,13 @@ import io.caduceus.bridge.Anchorer;
 import io.caduceus.bridge.AnchoringLog;
 import io.caduceus.bridge.AnchoringStatus;
 import io.caduceus.bridge.ProofService;
+import io.caduceus.bridge.ReceiptSink;
 import io.caduceus.bridge.TransactionLookup;
 import io.caduceus.core.domain.AnchorReceipt;
 import io.caduceus.core.domain.RecordId;
 import io.caduceus.core.hash.Digest;
 import io.caduceus.core.merkle.TreeHead;
+import io.caduceus.routes.ledger.FabricSettings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -33,7 +36,8 @@ import org.slf4j.LoggerFactory;
 import org.web3j.crypto.Credentials;
 
 /**
- * The bridge inside the middleware: the anchoring log fed from Kafka, and the anchorer driven by the timer route
+ * The bridge inside the middleware: the anchoring log fed from what the Fabric channel committed (or, without Fabric,
+ * from the Kafka topic), and the anchorer driven by the timer route
  * {@code anchoring-tick} ({@link #tick}). The chain side is connected lazily by the tick, so the middleware starts
  * while the Ethereum node is down (its health check shows it) and anchoring begins once the node answers; every
  * failure is retried at the next tick.
@@ -47,8 +51,11 @@ public final class AnchoringService implements Service {
 
     private final AnchorSettings settings;
     private final AnchoringLog log;
-    private final KafkaLedgerFeed feed;
-    private final FileReceiptSink sink;
+    private final LedgerFeed feed;
+    private final FileReceiptSink outbox;
+    private final ReceiptSink sink;
+    /** The bridge's identity towards Fabric, when the private ledger is configured; closed with the service. */
+    private final FabricConnection fabric;
     private final ConfirmedReceipts receipts = new ConfirmedReceipts();
     private final ProofService proofs;
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -74,27 +81,50 @@ public final class AnchoringService implements Service {
         }
     }
 
-    private AnchoringService(AnchorSettings settings, AnchoringLog log, KafkaLedgerFeed feed, FileReceiptSink sink) {
+    private AnchoringService(AnchorSettings settings, AnchoringLog log, LedgerFeed feed, FileReceiptSink outbox,
+                             ReceiptSink sink, FabricConnection fabric) {
         this.settings = settings;
         this.log = log;
         this.feed = feed;
+        this.outbox = outbox;
         this.sink = sink;
+        this.fabric = fabric;
         this.proofs = ProofService.of(log, receipts);
     }
 
-    static AnchoringService open(AnchorSettings settings) {
+    /**
+     * @param fabric the private ledger, when configured: the log then follows what Fabric committed and receipts go
+     *               back to Fabric; without it the log follows the Kafka topic and receipts wait in the outbox file
+     */
+    static AnchoringService open(AnchorSettings settings, Optional<FabricSettings> fabric) {
         AnchoringLog log = AnchoringLog.open(settings.directory().resolve("log"));
+        FabricConnection connection = null;
         try {
-            KafkaLedgerFeed feed = new KafkaLedgerFeed(log, settings.kafkaBootstrap(), settings.ledgerTopic(),
-                    settings.pollTimeout(), settings.kafkaCallTimeout(), settings.maxBatch());
-            FileReceiptSink sink = new FileReceiptSink(settings.directory().resolve("fabric-outbox.jsonl"));
-            AnchoringService service = new AnchoringService(settings, log, feed, sink);
+            FileReceiptSink outbox = new FileReceiptSink(settings.directory().resolve("fabric-outbox.jsonl"));
+            LedgerFeed feed;
+            ReceiptSink sink;
+            String source;
+            if (fabric.isPresent()) {
+                connection = FabricConnection.open(fabric.get().bridge());
+                feed = new FabricLedgerFeed(log, connection);
+                sink = new FabricReceiptSink(outbox, connection.ledgerWriter());
+                source = "Fabric channel " + fabric.get().bridge().channel();
+            } else {
+                feed = new KafkaLedgerFeed(log, settings.kafkaBootstrap(), settings.ledgerTopic(),
+                        settings.pollTimeout(), settings.kafkaCallTimeout(), settings.maxBatch());
+                sink = outbox;
+                source = "Kafka topic " + settings.ledgerTopic() + " (no Fabric configured)";
+            }
+            AnchoringService service = new AnchoringService(settings, log, feed, outbox, sink, connection);
             feed.start();
             LOG.info("anchoring log open: {} entries, feed from {}; anchors every {} entries or {} s, {} confirmations",
-                    log.size(), settings.ledgerTopic(), settings.maxEntries(), settings.maxInterval().toSeconds(),
+                    log.size(), source, settings.maxEntries(), settings.maxInterval().toSeconds(),
                     settings.confirmations());
             return service;
         } catch (RuntimeException e) {
+            if (connection != null) {
+                connection.close();
+            }
             log.close();
             throw e;
         }
@@ -125,6 +155,7 @@ public final class AnchoringService implements Service {
         if (closed.get()) {
             return;
         }
+        feed.restartIfStopped();
         Connected c = chain;
         if (c == null) {
             c = connect();
@@ -248,6 +279,57 @@ public final class AnchoringService implements Service {
         }
     }
 
+    /**
+     * Where a record's ledger entry is: its leaf and commitment in the anchoring log, the Fabric block and transaction
+     * that committed it (with the batch that transaction recorded, asked of the ledger), and the first confirmed anchor
+     * covering it. Empty while the log does not hold the record.
+     */
+    Optional<Map<String, Object>> ledgerEntry(RecordId recordId) {
+        OptionalLong leaf = log.leafIndex(recordId);
+        if (leaf.isEmpty()) {
+            return Optional.empty();
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("recordId", recordId.value());
+        out.put("leafIndex", leaf.getAsLong());
+        out.put("commitment", log.commitment(leaf.getAsLong()).hex());
+        Optional<String> position = log.positionOf(leaf.getAsLong());
+        Optional<Map.Entry<Long, String>> origin = position.flatMap(FabricLedgerFeed::origin);
+        Map<String, Object> ledger = new LinkedHashMap<>();
+        if (origin.isPresent()) {
+            ledger.put("ledger", "fabric");
+            ledger.put("channel", fabric == null ? null : fabric.config().channel());
+            ledger.put("block", origin.get().getKey());
+            ledger.put("transaction", origin.get().getValue());
+            if (fabric != null) {
+                try {
+                    ledger.put("batch", fabric.ledgerWriter().batch(origin.get().getValue())
+                            .map(io.caduceus.core.json.CanonicalJson::parse).orElse(null));
+                } catch (RuntimeException e) {
+                    ledger.put("batch", "unavailable: " + e.getMessage());
+                }
+            }
+        } else {
+            ledger.put("ledger", "kafka");
+            ledger.put("position", position.orElse(null));
+        }
+        out.put("committed", ledger);
+        Map<String, Object> anchor = new LinkedHashMap<>();
+        Optional<AnchorReceipt> covering = receipts.confirmedReceipts().stream()
+                .filter(r -> r.treeSize() > leaf.getAsLong()).findFirst();
+        anchor.put("state", covering.isPresent() ? "anchored" : "pending");
+        covering.ifPresent(r -> {
+            anchor.put("treeSize", r.treeSize());
+            anchor.put("root", r.root().hex());
+            anchor.put("chainId", r.chainId());
+            anchor.put("contract", r.contractAddress());
+            anchor.put("transactionHash", r.transactionHash());
+            anchor.put("blockNumber", r.blockNumber());
+        });
+        out.put("anchor", anchor);
+        return Optional.of(out);
+    }
+
     /** What GET /api/anchoring shows: sizes, roots, hashes and addresses only; never waits for a tick. */
     Map<String, Object> status() {
         Connected c = chain;
@@ -276,13 +358,9 @@ public final class AnchoringService implements Service {
         chainInfo.put("confirmations", (long) settings.confirmations());
         chainInfo.put("problem", chainProblem);
         out.put("chain", chainInfo);
-        Map<String, Object> feedInfo = new LinkedHashMap<>();
-        feedInfo.put("topic", settings.ledgerTopic());
-        feedInfo.put("position", log.position().orElse(null));
-        feedInfo.put("skippedMalformed", feed.skipped());
-        feedInfo.put("problem", feed.lastProblem());
-        out.put("feed", feedInfo);
-        out.put("receiptsOutbox", (long) sink.size());
+        out.put("feed", feed.status());
+        out.put("fabricBlockHeight", log.fabricBlockHeight());
+        out.put("receiptsOutbox", (long) outbox.size());
         return out;
     }
 
@@ -303,6 +381,9 @@ public final class AnchoringService implements Service {
         }
         feed.close();
         disconnect();
+        if (fabric != null) {
+            fabric.close();
+        }
         log.close();
     }
 

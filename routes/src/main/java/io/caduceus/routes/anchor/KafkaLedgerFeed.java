@@ -36,7 +36,7 @@ import org.slf4j.LoggerFactory;
  * growing pause. An entry that is not a ledger entry is skipped and counted; only its offset is logged, never its
  * content.
  */
-final class KafkaLedgerFeed implements AutoCloseable {
+final class KafkaLedgerFeed implements LedgerFeed {
 
     private static final Logger LOG = LoggerFactory.getLogger(KafkaLedgerFeed.class);
     private static final long MIN_BACKOFF_MILLIS = 1_000;
@@ -53,6 +53,7 @@ final class KafkaLedgerFeed implements AutoCloseable {
     private final Duration callTimeout;
     private final Thread thread;
     private final AtomicLong skipped = new AtomicLong();
+    private final FeedConflicts conflicts = new FeedConflicts();
     private final Object sleeper = new Object();
     private volatile boolean running = true;
     private volatile KafkaConsumer<String, byte[]> consumer;
@@ -87,19 +88,24 @@ final class KafkaLedgerFeed implements AutoCloseable {
         thread.setDaemon(true);
     }
 
-    void start() {
+    @Override
+    public void start() {
         thread.start();
     }
 
-    /** Entries skipped because they were not ledger entries, since start. */
-    long skipped() {
-        return skipped.get();
+    @Override
+    public Map<String, Object> status() {
+        Map<String, Object> out = new java.util.LinkedHashMap<>();
+        out.put("source", "kafka");
+        out.put("topic", topic);
+        out.put("position", log.position().orElse(null));
+        out.put("skippedMalformed", skipped.get());
+        out.put("conflicts", conflicts.count());
+        out.put("latestConflicts", conflicts.latest());
+        out.put("problem", lastProblem);
+        return out;
     }
 
-    /** The last reason the feed had to wait (Kafka down, no topic yet), or null while it reads normally. */
-    String lastProblem() {
-        return lastProblem;
-    }
 
     private void run() {
         long backoff = MIN_BACKOFF_MILLIS;
@@ -178,6 +184,7 @@ final class KafkaLedgerFeed implements AutoCloseable {
             }
         }
         AppendResult result = log.append(entries, FeedPositions.encode(after));
+        conflicts.record(result, "topic " + topic);
         next.putAll(after);
         if (result.appended() > 0 || result.skipped() > 0) {
             LOG.debug("anchoring log: {} appended, {} already logged, size {}", result.appended(), result.skipped(),

@@ -70,6 +70,12 @@ public class LedgerException extends RuntimeException {
         this(kind, message, null, null, null, cause);
     }
 
+    /** A refusal by the chaincode, with the RegistryError name it gave, for transaction {@code transactionId}. */
+    public static LedgerException chaincodeRefusal(Kind kind, String message, String transactionId,
+            String chaincodeError) {
+        return new LedgerException(kind, message, transactionId, Objects.requireNonNull(chaincodeError), null, null);
+    }
+
     LedgerException(Kind kind, String message, String transactionId, String chaincodeError, String validationCode,
             Throwable cause) {
         super(decorate(message, kind, transactionId), cause);

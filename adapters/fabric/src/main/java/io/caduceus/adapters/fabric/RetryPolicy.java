@@ -101,6 +101,11 @@ public final class RetryPolicy {
         return maxAttempts;
     }
 
+    /** The time budget: no retry starts whose wait would end later than this after the first attempt began. */
+    public Duration maxElapsed() {
+        return maxElapsed;
+    }
+
     public <T> T call(Supplier<T> action) {
         return call(action, (attempt, backoff, failure) -> { });
     }

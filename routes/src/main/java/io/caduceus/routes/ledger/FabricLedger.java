@@ -1,0 +1,119 @@
+package io.caduceus.routes.ledger;
+
+import io.caduceus.adapters.fabric.FabricConnection;
+import io.caduceus.adapters.fabric.LedgerException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.apache.camel.CamelContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The private ledger inside the middleware: the forwarder of ledger entries from Kafka to Fabric, and the heights of
+ * the channel's peers (asked every few seconds off the request path, so the status never waits on a peer). Bound as
+ * {@code fabricLedger} when Fabric is configured; its status says so when it is not.
+ */
+public final class FabricLedger implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(FabricLedger.class);
+    public static final String BEAN = "fabricLedger";
+    private static final long HEIGHT_PERIOD_SECONDS = 5;
+
+    private final FabricSettings settings;
+    private final FabricConnection writer;
+    private final List<FabricConnection> peers;
+    private final FabricLedgerForwarder forwarder;
+    private final ScheduledExecutorService heightTimer;
+    private final Map<String, Object> heights = new ConcurrentHashMap<>();
+
+    private FabricLedger(FabricSettings settings, FabricConnection writer, List<FabricConnection> peers) {
+        this.settings = settings;
+        this.writer = writer;
+        this.peers = peers;
+        this.forwarder = new FabricLedgerForwarder(settings, writer);
+        this.heightTimer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "caduceus-fabric-heights");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** Opens the connections (lazily: no peer needs to be up) and starts the forwarder; empty without Fabric. */
+    public static Optional<FabricLedger> start(CamelContext context, Optional<FabricSettings> fabric) {
+        if (fabric.isEmpty()) {
+            LOG.info("no Fabric configured (fabric.channel unset or caduceus.fabric.enabled=false): ledger entries stay "
+                    + "on Kafka and the bridge anchors the Kafka topic");
+            return Optional.empty();
+        }
+        FabricSettings settings = fabric.get();
+        List<FabricConnection> opened = new ArrayList<>();
+        try {
+            FabricConnection writer = FabricConnection.open(settings.writer());
+            opened.add(writer);
+            for (FabricSettings.Peer peer : settings.peers()) {
+                opened.add(FabricConnection.open(peer.gateway()));
+            }
+            FabricLedger ledger = new FabricLedger(settings, writer, List.copyOf(opened.subList(1, opened.size())));
+            ledger.forwarder.start();
+            ledger.heightTimer.scheduleWithFixedDelay(ledger::refreshHeights, 0, HEIGHT_PERIOD_SECONDS,
+                    TimeUnit.SECONDS);
+            context.getRegistry().bind(BEAN, ledger);
+            LOG.info("ledger entries go from {} to Fabric channel {} as {} (batches of up to {} entries or {} ms, {} in "
+                    + "flight)", settings.ledgerTopic(), settings.writer().channel(), settings.writer().mspId(),
+                    settings.batcher().maxBatchSize(), settings.batcher().maxBatchDelay().toMillis(),
+                    settings.batcher().maxInFlightBatches());
+            return Optional.of(ledger);
+        } catch (RuntimeException e) {
+            opened.forEach(FabricConnection::close);
+            throw e;
+        }
+    }
+
+    private void refreshHeights() {
+        for (int i = 0; i < peers.size(); i++) {
+            String org = settings.peers().get(i).org();
+            try {
+                heights.put(org, peers.get(i).ledgerWriter().blockHeight());
+            } catch (LedgerException e) {
+                heights.put(org, "unavailable: " + e.kind());
+            } catch (RuntimeException e) {
+                heights.put(org, "unavailable: " + e.getClass().getSimpleName());
+            }
+        }
+    }
+
+    /** Heights per peer, the forwarder's counts and lags. */
+    public Map<String, Object> status() {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("enabled", true);
+        out.put("channel", settings.writer().channel());
+        out.put("chaincode", settings.writer().chaincode());
+        Map<String, Object> peerHeights = new LinkedHashMap<>();
+        for (FabricSettings.Peer peer : settings.peers()) {
+            peerHeights.put(peer.org() + "@" + peer.gateway().peerEndpoint(), heights.get(peer.org()));
+        }
+        out.put("peerHeights", peerHeights);
+        out.put("kafkaToFabric", forwarder.status());
+        return out;
+    }
+
+    /** The hospital writer's view of the ledger, for lookups ({@code GetBatch}). */
+    public FabricConnection writerConnection() {
+        return writer;
+    }
+
+    @Override
+    public void close() {
+        heightTimer.shutdownNow();
+        forwarder.close();
+        peers.forEach(FabricConnection::close);
+        writer.close();
+    }
+}

@@ -1,0 +1,360 @@
+package io.caduceus.routes.ledger;
+
+import io.caduceus.adapters.fabric.DeadLetterSink;
+import io.caduceus.adapters.fabric.FabricConnection;
+import io.caduceus.adapters.fabric.LedgerBatcher;
+import io.caduceus.adapters.fabric.LedgerBatcher.Outcome;
+import io.caduceus.adapters.fabric.LedgerBatcher.Position;
+import io.caduceus.adapters.fabric.LedgerException;
+import io.caduceus.core.domain.LedgerEntry;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.InterruptException;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Moves ledger entries from the Kafka topic to the Fabric channel: a consumer group reads the topic, a
+ * {@link LedgerBatcher} cuts {@code PutEntries} transactions on size or time and keeps a few in flight, and a partition's
+ * offset is committed only once every entry before it is on the ledger (committed VALID) or in the dead-letter topic.
+ * A crash therefore redelivers entries at most back to the last committed offset; the ledger may then hold an entry
+ * twice, and the bridge, which logs committed entries in ledger order, keeps the first.
+ *
+ * <p>Entries the ledger refuses for their content go to the dead-letter topic with the reason in headers. When the
+ * batcher gives up (Fabric unreachable for longer than the retry budget) the forwarder drops its consumer, so nothing
+ * uncommitted is skipped, and starts over after a pause.
+ */
+public final class FabricLedgerForwarder implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(FabricLedgerForwarder.class);
+    private static final Duration POLL = Duration.ofMillis(200);
+    private static final Duration OFFER_WAIT = Duration.ofMillis(200);
+    private static final long MIN_BACKOFF_MILLIS = 1_000;
+    private static final long MAX_BACKOFF_MILLIS = 30_000;
+
+    private final FabricSettings settings;
+    private final FabricConnection connection;
+    private final Properties consumerProperties;
+    private final Properties producerProperties;
+    private final Thread thread;
+    private final Object sleeper = new Object();
+    private final LatencyWindow ackToCommit = new LatencyWindow(100_000);
+    private final AtomicLong forwarded = new AtomicLong();
+    private final AtomicLong committed = new AtomicLong();
+    private final AtomicLong deadLettered = new AtomicLong();
+    private final AtomicLong malformed = new AtomicLong();
+    private final AtomicLong transactions = new AtomicLong();
+    private final AtomicLong lastBlock = new AtomicLong(-1);
+    /** Receive time (epoch ms) of the newest entry committed; with entries waiting, now minus it is the lag. */
+    private final AtomicLong newestCommittedReceivedAt = new AtomicLong();
+    private volatile boolean running = true;
+    private volatile KafkaConsumer<String, byte[]> consumer;
+    private volatile LedgerBatcher batcher;
+    private volatile String lastProblem;
+    private volatile Map<TopicPartition, Long> endOffsets = Map.of();
+    private volatile Map<TopicPartition, Long> committedOffsets = Map.of();
+
+    FabricLedgerForwarder(FabricSettings settings, FabricConnection connection) {
+        this.settings = settings;
+        this.connection = connection;
+        Properties c = new Properties();
+        c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.kafkaBootstrap());
+        c.put(ConsumerConfig.GROUP_ID_CONFIG, settings.consumerGroup());
+        c.put(ConsumerConfig.CLIENT_ID_CONFIG, "caduceus-fabric-forwarder");
+        c.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        c.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Integer.toString(settings.batcher().maxBatchSize()));
+        // The poll loop waits on the batcher while every transaction slot is taken; Fabric retries are bounded by the
+        // retry budget, so a poll interval well above it never expels a healthy forwarder from its group.
+        c.put(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, Long.toString(
+                Math.max(300_000, settings.batcher().retryPolicy().maxElapsed().toMillis() * 3)));
+        c.put(ConsumerConfig.REQUEST_TIMEOUT_MS_CONFIG, "10000");
+        c.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "10000");
+        this.consumerProperties = c;
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.kafkaBootstrap());
+        p.put(ProducerConfig.CLIENT_ID_CONFIG, "caduceus-fabric-dead-letters");
+        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, "10000");
+        p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "30000");
+        p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, "10000");
+        this.producerProperties = p;
+        this.thread = new Thread(this::run, "caduceus-fabric-forwarder");
+        thread.setDaemon(true);
+    }
+
+    void start() {
+        thread.start();
+    }
+
+    private void run() {
+        long backoff = MIN_BACKOFF_MILLIS;
+        while (running) {
+            try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(consumerProperties);
+                    KafkaProducer<String, byte[]> deadLetters = new KafkaProducer<>(producerProperties);
+                    LedgerBatcher b = new LedgerBatcher(connection.ledgerWriter(), settings.batcher(),
+                            (entries, reason) -> deadLetter(deadLetters, entries, reason))) {
+                consumer = c;
+                batcher = b;
+                if (forward(c, b)) {
+                    backoff = MIN_BACKOFF_MILLIS;
+                }
+            } catch (WakeupException | InterruptException e) {
+                if (!running) {
+                    return;
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (KafkaException | LedgerException e) {
+                lastProblem = e.getMessage();
+                LOG.warn("forwarding ledger entries to Fabric waits: {}; starting over from the committed offsets in {} s",
+                        e.getMessage(), backoff / 1000);
+            } catch (RuntimeException e) {
+                lastProblem = e.getClass().getSimpleName() + ": " + e.getMessage();
+                LOG.error("forwarding ledger entries to Fabric failed; starting over from the committed offsets in {} s",
+                        backoff / 1000, e);
+            } finally {
+                consumer = null;
+                batcher = null;
+            }
+            if (!pause(backoff)) {
+                return;
+            }
+            backoff = Math.min(backoff * 2, MAX_BACKOFF_MILLIS);
+        }
+    }
+
+    /** Reads, batches and commits until stopped (true) or until the batcher fails (throws its failure). */
+    private boolean forward(KafkaConsumer<String, byte[]> c, LedgerBatcher b) throws InterruptedException {
+        c.subscribe(List.of(settings.ledgerTopic()), new ConsumerRebalanceListener() {
+            @Override
+            public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+                // Finish what was taken from these partitions, so that their next owner starts after it.
+                try {
+                    b.flush(Duration.ofSeconds(30));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                commit(c, b);
+            }
+
+            @Override
+            public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+                LOG.info("forwarding ledger entries of {} partitions of {} to Fabric", partitions.size(),
+                        settings.ledgerTopic());
+            }
+        });
+        long committedAt = System.nanoTime();
+        while (running) {
+            ConsumerRecords<String, byte[]> records = c.poll(POLL);
+            for (ConsumerRecord<String, byte[]> record : records) {
+                offer(b, record);
+                if (!running) {
+                    return true;
+                }
+            }
+            b.failure().ifPresent(failure -> {
+                throw failure;
+            });
+            if (System.nanoTime() - committedAt > settings.commitInterval().toNanos()) {
+                commit(c, b);
+                refreshLag(c);
+                committedAt = System.nanoTime();
+            }
+            lastProblem = null;
+        }
+        b.flush(Duration.ofSeconds(10));
+        commit(c, b);
+        return true;
+    }
+
+    private void offer(LedgerBatcher b, ConsumerRecord<String, byte[]> record) throws InterruptedException {
+        LedgerEntry entry = parse(record);
+        if (entry == null) {
+            return;
+        }
+        Position position = new Position(Integer.toString(record.partition()), record.offset());
+        long receivedAt = entry.receivedAt().toEpochMilli();
+        while (running) {
+            boolean accepted = b.offer(entry, position, outcome -> completed(outcome, receivedAt), OFFER_WAIT);
+            if (accepted) {
+                forwarded.incrementAndGet();
+                return;
+            }
+            b.failure().ifPresent(failure -> {
+                throw failure;
+            });
+        }
+    }
+
+    private void completed(Outcome outcome, long receivedAt) {
+        if (outcome instanceof Outcome.Committed c) {
+            committed.incrementAndGet();
+            ackToCommit.record(System.currentTimeMillis() - receivedAt);
+            newestCommittedReceivedAt.accumulateAndGet(receivedAt, Math::max);
+            lastBlock.accumulateAndGet(c.result().blockNumber(), Math::max);
+        }
+    }
+
+    private LedgerEntry parse(ConsumerRecord<String, byte[]> record) {
+        if (record.value() != null) {
+            try {
+                return LedgerEntry.fromJson(new String(record.value(), StandardCharsets.UTF_8));
+            } catch (RuntimeException e) {
+                // Falls through: a parse error's message may quote the content.
+            }
+        }
+        // Not a ledger entry: nothing to put on the ledger. Its offset is passed by the next entry's commit.
+        malformed.incrementAndGet();
+        LOG.warn("skipped a record of {}-{} at offset {} that is not a ledger entry", record.topic(),
+                record.partition(), record.offset());
+        return null;
+    }
+
+    private void commit(KafkaConsumer<String, byte[]> c, LedgerBatcher b) {
+        Map<String, Long> done = b.committablePositions();
+        if (done.isEmpty()) {
+            return;
+        }
+        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+        for (Map.Entry<String, Long> e : done.entrySet()) {
+            offsets.put(new TopicPartition(settings.ledgerTopic(), Integer.parseInt(e.getKey())),
+                    new OffsetAndMetadata(e.getValue() + 1));
+        }
+        c.commitSync(offsets, Duration.ofSeconds(10));
+        Map<TopicPartition, Long> now = new HashMap<>(committedOffsets);
+        offsets.forEach((tp, om) -> now.put(tp, om.offset()));
+        committedOffsets = Map.copyOf(now);
+    }
+
+    private void refreshLag(KafkaConsumer<String, byte[]> c) {
+        try {
+            endOffsets = Map.copyOf(c.endOffsets(c.assignment(), Duration.ofSeconds(2)));
+        } catch (KafkaException e) {
+            LOG.debug("end offsets unavailable: {}", e.getClass().getSimpleName());
+        }
+    }
+
+    /** A refused batch goes to the dead-letter topic, entry by entry, keyed by record id; the reason in headers. */
+    private void deadLetter(KafkaProducer<String, byte[]> producer, List<DeadLetterSink.Entry> entries,
+            LedgerException reason) {
+        List<java.util.concurrent.Future<?>> sent = new ArrayList<>(entries.size());
+        for (DeadLetterSink.Entry e : entries) {
+            ProducerRecord<String, byte[]> record = new ProducerRecord<>(settings.deadLetterTopic(),
+                    e.entry().recordId().value(), e.entry().toJsonBytes());
+            record.headers().add("caduceus.refusal", reason.kind().name().getBytes(StandardCharsets.UTF_8));
+            reason.transactionId().ifPresent(tx ->
+                    record.headers().add("caduceus.fabric.transaction", tx.getBytes(StandardCharsets.UTF_8)));
+            record.headers().add("caduceus.source", (settings.ledgerTopic() + "-" + e.position().partition() + "@"
+                    + e.position().offset()).getBytes(StandardCharsets.UTF_8));
+            sent.add(producer.send(record));
+        }
+        try {
+            for (java.util.concurrent.Future<?> f : sent) {
+                f.get(30, TimeUnit.SECONDS);
+            }
+        } catch (Exception e) {
+            // Thrown back into the batcher, which then stops rather than lose the batch: its offsets stay uncommitted.
+            throw new IllegalStateException("the dead-letter topic " + settings.deadLetterTopic()
+                    + " did not take a refused batch", e);
+        }
+        deadLettered.addAndGet(entries.size());
+        LOG.warn("{} ledger entries refused by Fabric ({}) went to {}", entries.size(), reason.kind(),
+                settings.deadLetterTopic());
+    }
+
+    /** What the status shows: counts, lag in entries and seconds, ACK-to-commit latency, the last problem. */
+    public Map<String, Object> status() {
+        Map<String, Object> out = new LinkedHashMap<>();
+        long lagEntries = 0;
+        Map<TopicPartition, Long> ends = endOffsets;
+        Map<TopicPartition, Long> done = committedOffsets;
+        for (Map.Entry<TopicPartition, Long> e : ends.entrySet()) {
+            lagEntries += Math.max(0, e.getValue() - done.getOrDefault(e.getKey(), 0L));
+        }
+        LedgerBatcher b = batcher;
+        LedgerBatcher.Metrics m = b == null ? null : b.metrics();
+        long pending = m == null ? 0 : m.pendingEntries();
+        long newest = newestCommittedReceivedAt.get();
+        out.put("topic", settings.ledgerTopic());
+        out.put("consumerGroup", settings.consumerGroup());
+        out.put("forwarded", forwarded.get());
+        out.put("committed", committed.get());
+        out.put("deadLettered", deadLettered.get());
+        out.put("skippedMalformed", malformed.get());
+        out.put("pendingEntries", pending);
+        out.put("inFlightTransactions", m == null ? 0 : m.inFlightBatches());
+        out.put("transactions", m == null ? 0 : m.batchesCommitted());
+        out.put("retries", m == null ? 0 : m.retries());
+        out.put("lastCommitBlock", lastBlock.get() < 0 ? null : lastBlock.get());
+        out.put("lagEntries", Math.max(lagEntries, pending));
+        out.put("lagSeconds", (lagEntries > 0 || pending > 0) && newest > 0
+                ? Math.max(0, (System.currentTimeMillis() - newest) / 1000) : 0);
+        out.put("ackToCommit", ackToCommit.summary());
+        out.put("problem", lastProblem);
+        return out;
+    }
+
+    private boolean pause(long millis) {
+        synchronized (sleeper) {
+            try {
+                if (running) {
+                    sleeper.wait(millis);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return running;
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        KafkaConsumer<String, byte[]> c = consumer;
+        if (c != null) {
+            c.wakeup();
+        }
+        synchronized (sleeper) {
+            sleeper.notifyAll();
+        }
+        try {
+            thread.join(30_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
