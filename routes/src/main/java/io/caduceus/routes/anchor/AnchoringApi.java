@@ -4,7 +4,9 @@ import io.caduceus.adapters.vault.VaultRecord;
 import io.caduceus.bridge.RecordNotLoggedException;
 import io.caduceus.core.commitment.HidingCommitments;
 import io.caduceus.core.commitment.Salt;
+import io.caduceus.core.domain.MessageId;
 import io.caduceus.core.domain.RecordId;
+import io.caduceus.core.domain.SourceSystem;
 import io.caduceus.core.hash.Digest;
 import io.caduceus.core.json.CanonicalJson;
 import io.caduceus.core.merkle.ConsistencyProof;
@@ -26,6 +28,11 @@ public final class AnchoringApi {
 
     /** The path segment that {@code /api/proofs/{recordId}} serves as the consistency endpoint (ids start with r_). */
     static final String CONSISTENCY = "consistency";
+    /**
+     * The path segment that names a message instead of a record id: {@code ?sender=APP^FACILITY&controlId=MSH-10}
+     * (ids start with r_, so no record id can be this). The record id is derived here, as the intake derives it.
+     */
+    static final String BY_MESSAGE = "by-message";
 
     private final AnchoringService service;
     private final IngestServices ingest;
@@ -60,13 +67,11 @@ public final class AnchoringApi {
             consistency(message);
             return;
         }
-        RecordId recordId;
-        try {
-            recordId = new RecordId(id);
-        } catch (RuntimeException e) {
-            answer(message, 400, Map.of("error", "a record id is r_ and 32 hex digits"));
+        Optional<RecordId> resolved = recordId(message, id);
+        if (resolved.isEmpty()) {
             return;
         }
+        RecordId recordId = resolved.get();
         ProofBundle bundle;
         try {
             bundle = service.proofs().proofFor(recordId);
@@ -138,13 +143,11 @@ public final class AnchoringApi {
             answer(message, 503, Map.of("error", unavailable));
             return;
         }
-        RecordId recordId;
-        try {
-            recordId = new RecordId(message.getHeader("recordId", String.class));
-        } catch (RuntimeException e) {
-            answer(message, 400, Map.of("error", "a record id is r_ and 32 hex digits"));
+        Optional<RecordId> resolved = recordId(message, message.getHeader("recordId", String.class));
+        if (resolved.isEmpty()) {
             return;
         }
+        RecordId recordId = resolved.get();
         Optional<Map<String, Object>> entry = service.ledgerEntry(recordId);
         if (entry.isPresent()) {
             answer(message, 200, entry.get());
@@ -160,6 +163,27 @@ public final class AnchoringApi {
     public void status(Exchange exchange) {
         Message message = exchange.getMessage();
         answer(message, 200, service != null ? service.status() : Map.of("enabled", false, "problem", unavailable));
+    }
+
+    /** The record id of the path, or of {@code by-message?sender=&controlId=}; empty after answering 400. */
+    private static Optional<RecordId> recordId(Message message, String id) {
+        if (BY_MESSAGE.equals(id)) {
+            String sender = message.getHeader("sender", "", String.class);
+            String controlId = message.getHeader("controlId", "", String.class);
+            try {
+                return Optional.of(new MessageId(SourceSystem.parse(sender), controlId).recordId());
+            } catch (RuntimeException e) {
+                answer(message, 400, Map.of("error", "by-message needs sender=APP^FACILITY (MSH-3^MSH-4) and "
+                        + "controlId=MSH-10"));
+                return Optional.empty();
+            }
+        }
+        try {
+            return Optional.of(new RecordId(id));
+        } catch (RuntimeException e) {
+            answer(message, 400, Map.of("error", "a record id is r_ and 32 hex digits"));
+            return Optional.empty();
+        }
     }
 
     private static void answer(Message message, int status, Map<String, ?> body) {
