@@ -12,6 +12,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.apache.camel.CamelContext;
+import org.apache.camel.health.HealthCheckRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -65,6 +66,7 @@ public final class FabricLedger implements AutoCloseable {
             ledger.heightTimer.scheduleWithFixedDelay(ledger::refreshHeights, 0, HEIGHT_PERIOD_SECONDS,
                     TimeUnit.SECONDS);
             context.getRegistry().bind(BEAN, ledger);
+            HealthCheckRegistry.get(context).register(new FabricLedgerHealthCheck(ledger));
             LOG.info("ledger entries go from {} to Fabric channel {} as {} (batches of up to {} entries or {} ms, {} in "
                     + "flight)", settings.ledgerTopic(), settings.writer().channel(), settings.writer().mspId(),
                     settings.batcher().maxBatchSize(), settings.batcher().maxBatchDelay().toMillis(),
@@ -89,17 +91,34 @@ public final class FabricLedger implements AutoCloseable {
         }
     }
 
+    /** The last height each peer answered, or why it did not ({@code org@endpoint} to height or text). */
+    Map<String, Object> peerHeights() {
+        Map<String, Object> peerHeights = new LinkedHashMap<>();
+        for (FabricSettings.Peer peer : settings.peers()) {
+            peerHeights.put(peer.org() + "@" + peer.gateway().peerEndpoint(), heights.get(peer.org()));
+        }
+        return peerHeights;
+    }
+
+    /** Which peers did not answer their last height query, or null when all did. */
+    String unavailablePeers() {
+        StringBuilder down = new StringBuilder();
+        peerHeights().forEach((peer, height) -> {
+            if (!(height instanceof Long)) {
+                down.append(down.isEmpty() ? "" : "; ").append(peer).append(": ")
+                        .append(height == null ? "not asked yet" : height);
+            }
+        });
+        return down.isEmpty() ? null : down.toString();
+    }
+
     /** Heights per peer, the forwarder's counts and lags. */
     public Map<String, Object> status() {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("enabled", true);
         out.put("channel", settings.writer().channel());
         out.put("chaincode", settings.writer().chaincode());
-        Map<String, Object> peerHeights = new LinkedHashMap<>();
-        for (FabricSettings.Peer peer : settings.peers()) {
-            peerHeights.put(peer.org() + "@" + peer.gateway().peerEndpoint(), heights.get(peer.org()));
-        }
-        out.put("peerHeights", peerHeights);
+        out.put("peerHeights", peerHeights());
         out.put("kafkaToFabric", forwarder.status());
         return out;
     }
