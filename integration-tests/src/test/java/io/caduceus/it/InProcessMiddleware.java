@@ -15,6 +15,9 @@ import org.apache.camel.main.Main;
  */
 public final class InProcessMiddleware implements AutoCloseable {
 
+    /** Off unless a test sets it: see {@code prepare}/{@code start}. */
+    public static final String FABRIC_ENABLED = "caduceus.fabric.enabled";
+
     private final Main main;
     private final int httpPort;
     private final int mllpPort;
@@ -39,6 +42,11 @@ public final class InProcessMiddleware implements AutoCloseable {
                 .append("caduceus.mllp.port=").append(mllp).append('\n')
                 .append("caduceus.data.directory=").append(workDir.resolve("data")).append('\n')
                 .append("caduceus.secrets.generate-if-missing=true\n");
+        // Whether a Fabric network happens to be up (and its conn file present) must not change what a test runs:
+        // tests of the Fabric flow ask for it with caduceus.fabric.enabled=true.
+        if (!overrides.containsKey(FABRIC_ENABLED)) {
+            props.append(FABRIC_ENABLED).append("=false\n");
+        }
         overrides.forEach((k, v) -> props.append(k).append('=').append(v).append('\n'));
         Files.writeString(config.resolve("zz-test.properties"), props.toString());
         Main main = new Main(CaduceusApplication.class);

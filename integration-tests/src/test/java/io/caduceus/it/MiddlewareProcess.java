@@ -14,6 +14,9 @@ import java.util.Map;
  */
 public final class MiddlewareProcess implements AutoCloseable {
 
+    /** Off unless a test sets it: see {@code prepare}/{@code start}. */
+    public static final String FABRIC_ENABLED = "caduceus.fabric.enabled";
+
     private final List<String> command;
     private final Path log;
     private Process process;
@@ -36,6 +39,11 @@ public final class MiddlewareProcess implements AutoCloseable {
             }
         }
         StringBuilder props = new StringBuilder();
+        // Whether a Fabric network happens to be up (and its conn file present) must not change what a test runs:
+        // tests of the Fabric flow ask for it with caduceus.fabric.enabled=true.
+        if (!overrides.containsKey(FABRIC_ENABLED)) {
+            props.append(FABRIC_ENABLED).append("=false\n");
+        }
         overrides.forEach((k, v) -> props.append(k).append('=').append(v).append('\n'));
         Files.writeString(config.resolve("zz-test.properties"), props.toString());
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),

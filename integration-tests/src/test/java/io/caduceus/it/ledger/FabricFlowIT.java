@@ -1,0 +1,274 @@
+package io.caduceus.it.ledger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.caduceus.adapters.fabric.CommitResult;
+import io.caduceus.adapters.fabric.FabricConnection;
+import io.caduceus.adapters.fabric.FabricGatewayConfig;
+import io.caduceus.core.domain.AnchorReceipt;
+import io.caduceus.core.domain.LedgerEntry;
+import io.caduceus.core.domain.MessageId;
+import io.caduceus.core.domain.RecordId;
+import io.caduceus.core.domain.SourceSystem;
+import io.caduceus.core.hash.Sha256;
+import io.caduceus.core.json.CanonicalJson;
+import io.caduceus.core.proof.ProofBundle;
+import io.caduceus.it.Devnet;
+import io.caduceus.it.DevnetExtension;
+import io.caduceus.it.DevnetServices;
+import io.caduceus.it.InProcessMiddleware;
+import io.caduceus.it.MllpClient;
+import io.caduceus.verifier.ProofVerifier;
+import io.caduceus.verifier.Verdict;
+import io.caduceus.verifier.VerifierOptions;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import org.web3j.protocol.core.Request;
+import org.web3j.protocol.core.methods.response.VoidResponse;
+import org.web3j.protocol.http.HttpService;
+
+/**
+ * The flow the README draws, on the real devnet with a real Fabric network: HL7 v2 over MLLP into the middleware
+ * (vault, Kafka), the ledger entries forwarded to the Fabric channel and committed with both organisations endorsing,
+ * the bridge's Merkle log fed from what Fabric committed, the root anchored on hardhat, the receipt written back to
+ * Fabric, and the auditor's verifier answering VALID. A bogus commitment written to the ledger for a known record is
+ * refused by the bridge and shown, and the original proof stays valid. Skipped with the devnet's reason where no Fabric
+ * binaries are found.
+ */
+@ExtendWith(DevnetExtension.class)
+@DevnetServices({"kafka", "ethereum", "fabric"})
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class FabricFlowIT {
+
+    /** A surname nothing else uses: finding it in a log line outside the vault is a leak. */
+    private static final String CANARY = "Zzyzxfabriccanary";
+    private static final int MESSAGES = 5;
+    private static final Duration DEADLINE = Duration.ofSeconds(180);
+
+    @TempDir
+    static Path work;
+
+    private final String suffix = Long.toString(System.nanoTime());
+    private final Map<String, String> overrides = Map.ofEntries(
+            Map.entry(InProcessMiddleware.FABRIC_ENABLED, "true"),
+            Map.entry("caduceus.kafka.topic.ledger-entries", "it.fabric.ledger-entries." + suffix),
+            Map.entry("caduceus.kafka.topic.quarantine", "it.fabric.quarantine." + suffix),
+            Map.entry("caduceus.fabric.consumer-group", "it.fabric." + suffix),
+            Map.entry("caduceus.fabric.batch.max-delay-ms", "100"),
+            Map.entry("caduceus.anchor.devnet-bootstrap", "true"),
+            Map.entry("caduceus.anchor.max-entries", "2"),
+            Map.entry("caduceus.anchor.max-interval-ms", "1000"),
+            Map.entry("caduceus.anchor.tick-ms", "250"),
+            Map.entry("caduceus.anchor.confirmations", "1"));
+
+    private InProcessMiddleware middleware;
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5)).build();
+    private HttpService rpc;
+    private String rpcUrl;
+    private final List<String> ids = new ArrayList<>();
+    private String firstBundle;
+
+    private final ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logs =
+            new ch.qos.logback.core.read.ListAppender<>();
+
+    @BeforeAll
+    void start() throws Exception {
+        logs.start();
+        rootLogger().addAppender(logs);
+        rpcUrl = Devnet.property("ethereum.rpc.url");
+        rpc = new HttpService(rpcUrl);
+        middleware = InProcessMiddleware.start(work, overrides);
+    }
+
+    @AfterAll
+    void stop() {
+        if (middleware != null) {
+            var ingest = middleware.ingest();
+            middleware.close();
+            ingest.close();
+        }
+        rootLogger().detachAppender(logs);
+        assertThat(logs.list).as("log lines naming the canary patient").noneMatch(e ->
+                (e.getFormattedMessage() + (e.getThrowableProxy() == null ? ""
+                        : ch.qos.logback.classic.spi.ThrowableProxyUtil.asString(e.getThrowableProxy()))).contains(CANARY));
+    }
+
+    private static ch.qos.logback.classic.Logger rootLogger() {
+        return (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+    }
+
+    @Test
+    @Order(1)
+    void acknowledgedMessagesAreCommittedToFabricLoggedAnchoredAndVerified() throws Exception {
+        long ackedAt;
+        try (MllpClient client = middleware.mllpClient()) {
+            for (int i = 1; i <= MESSAGES; i++) {
+                String controlId = controlId(i);
+                String ack = client.send(adt(controlId, CANARY));
+                assertThat(MllpClient.ackCode(ack)).as(ack).isEqualTo("AA");
+                ids.add(recordIdOf(controlId));
+            }
+            ackedAt = System.nanoTime();
+        }
+        firstBundle = awaitAnchoredBundle(ids.get(0));
+        long lagMillis = (System.nanoTime() - ackedAt) / 1_000_000;
+        String record = new String(middleware.ingest().vault().get(ids.get(0)).orElseThrow().canonicalBundle(),
+                StandardCharsets.UTF_8);
+        Verdict verdict = ProofVerifier.verify(firstBundle, Optional.of(record), rpcUrl, VerifierOptions.defaults());
+        assertThat(verdict.result()).as(verdict.toText()).isEqualTo(Verdict.Result.VALID);
+
+        for (String id : ids) {
+            Map<?, ?> entry = json(awaitStatus("/api/ledger/" + id, 200).body());
+            Map<?, ?> committed = (Map<?, ?>) entry.get("committed");
+            assertThat(committed.get("ledger")).isEqualTo("fabric");
+            assertThat(committed.get("channel")).isEqualTo("caduceus");
+            assertThat(((Number) committed.get("block")).longValue()).isPositive();
+            assertThat(committed.get("transaction")).asString().matches("[0-9a-f]{64}");
+            Map<?, ?> batch = (Map<?, ?>) committed.get("batch");
+            assertThat(((Number) batch.get("count")).longValue()).isBetween(1L, (long) MESSAGES);
+            assertThat(batch.get("submitter")).isEqualTo("HospitalMSP");
+        }
+        Map<?, ?> status = json(get("/api/ledger").body());
+        assertThat(status.get("enabled")).isEqualTo(Boolean.TRUE);
+        Map<?, ?> heights = (Map<?, ?>) status.get("peerHeights");
+        await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(((Map<?, ?>) json(get("/api/ledger")
+                .body()).get("peerHeights")).values()).hasSize(2).allSatisfy(h -> assertThat(h).isInstanceOf(Number.class)));
+        Map<?, ?> forwarding = (Map<?, ?>) status.get("kafkaToFabric");
+        assertThat(((Number) forwarding.get("committed")).longValue()).isGreaterThanOrEqualTo(MESSAGES);
+        assertThat(((Number) forwarding.get("deadLettered")).longValue()).isZero();
+        Map<?, ?> feed = (Map<?, ?>) json(get("/api/anchoring").body()).get("feed");
+        assertThat(feed.get("source")).isEqualTo("fabric");
+        System.out.println("FabricFlowIT: last ACK -> anchored proof (1 confirmation) " + lagMillis + " ms; peers "
+                + heights + "; forwarding " + CanonicalJson.write(forwarding));
+    }
+
+    @Test
+    @Order(2)
+    void theAnchorReceiptIsWrittenBackToFabricAndTheRecordIsFoundBySenderAndControlId() throws Exception {
+        AnchorReceipt anchored = ProofBundle.fromJson(firstBundle).anchor().orElseThrow();
+        try (FabricConnection auditor = FabricConnection.open(
+                FabricGatewayConfig.fromProperties(Devnet.connection(), "auditor"))) {
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(
+                    auditor.ledgerWriter().latestAnchorReceipt()).hasValueSatisfying(r ->
+                    assertThat(r.treeSize()).isGreaterThanOrEqualTo(anchored.treeSize())));
+        }
+        HttpResponse<String> bySender = get("/api/ledger/by-message?sender=HIS%5EGENERAL&controlId="
+                + controlId(2));
+        assertThat(bySender.statusCode()).as(bySender.body()).isEqualTo(200);
+        assertThat(json(bySender.body()).get("recordId")).isEqualTo(ids.get(1));
+        assertThat(get("/api/ledger/by-message?sender=HIS%5EGENERAL").statusCode()).isEqualTo(400);
+        assertThat(get("/api/ledger/r_00000000000000000000000000000000").statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    @Order(3)
+    void aBogusCommitmentForAKnownRecordWrittenToTheLedgerIsRefusedByTheBridgeAndTheProofStaysValid() throws Exception {
+        RecordId victim = new RecordId(ids.get(2));
+        LedgerEntry bogus = new LedgerEntry(victim, Sha256.digest("forged".getBytes(StandardCharsets.UTF_8)),
+                "ADT^A04", new SourceSystem("HIS", "GENERAL"), Instant.now(), Optional.empty());
+        CommitResult committed;
+        try (FabricConnection writer = FabricConnection.open(
+                FabricGatewayConfig.fromProperties(Devnet.connection(), "hospital"))) {
+            committed = writer.ledgerWriter().putEntries(List.of(bogus));
+        }
+        assertThat(committed.validationCode()).isEqualTo("VALID");
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+            Map<?, ?> feed = (Map<?, ?>) json(get("/api/anchoring").body()).get("feed");
+            assertThat(((Number) feed.get("conflicts")).longValue()).isGreaterThanOrEqualTo(1);
+            assertThat(feed.get("latestConflicts").toString()).contains(victim.value());
+        });
+        Map<?, ?> entry = json(get("/api/ledger/" + victim.value()).body());
+        assertThat(entry.get("commitment")).as("the first commitment stands")
+                .isNotEqualTo(bogus.commitment().hex());
+        String bundle = awaitAnchoredBundle(victim.value());
+        String record = new String(middleware.ingest().vault().get(victim.value()).orElseThrow().canonicalBundle(),
+                StandardCharsets.UTF_8);
+        assertThat(ProofVerifier.verify(bundle, Optional.of(record), rpcUrl, VerifierOptions.defaults()).result())
+                .isEqualTo(Verdict.Result.VALID);
+    }
+
+    // ---- helpers --------------------------------------------------------------------------------------------------
+
+    private String controlId(int i) {
+        return "FAB-" + suffix.substring(suffix.length() - 8) + "-" + i;
+    }
+
+    private String awaitAnchoredBundle(String recordId) throws Exception {
+        long deadline = System.nanoTime() + DEADLINE.toNanos();
+        String last = "";
+        while (System.nanoTime() < deadline) {
+            HttpResponse<String> response = get("/api/proofs/" + recordId + "?includeSalt=true");
+            last = response.statusCode() + " " + response.body();
+            if (response.statusCode() == 200) {
+                ProofBundle bundle = ProofBundle.fromJson(response.body());
+                if (bundle.anchor().isPresent() && bundle.anchor().get().treeSize() > bundle.inclusion().leafIndex()) {
+                    return response.body();
+                }
+            } else {
+                assertThat(response.statusCode()).as(last).isEqualTo(202);
+            }
+            mine();
+            Thread.sleep(250);
+        }
+        throw new AssertionError("no anchored proof within " + DEADLINE + "; last answer " + last + "; ledger "
+                + get("/api/ledger").body() + "; anchoring " + get("/api/anchoring").body());
+    }
+
+    private HttpResponse<String> awaitStatus(String path, int status) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        HttpResponse<String> response = get(path);
+        while (response.statusCode() != status && System.nanoTime() < deadline) {
+            Thread.sleep(250);
+            response = get(path);
+        }
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
+        return response;
+    }
+
+    private HttpResponse<String> get(String path) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + middleware.httpPort() + path))
+                .timeout(Duration.ofSeconds(20)).GET().build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private void mine() throws Exception {
+        VoidResponse response = new Request<>("hardhat_mine", List.of("0x1"), rpc, VoidResponse.class).send();
+        assertThat(response.hasError()).as("hardhat_mine").isFalse();
+    }
+
+    private static Map<?, ?> json(String body) {
+        return (Map<?, ?>) CanonicalJson.parse(body);
+    }
+
+    private static String recordIdOf(String controlId) {
+        return new MessageId(new SourceSystem("HIS", "GENERAL"), controlId).recordId().value();
+    }
+
+    private static String adt(String controlId, String surname) {
+        return "MSH|^~\\&|HIS|GENERAL|CADUCEUS|HUB|20261207101500||ADT^A04^ADT_A01|" + controlId + "|P|2.5.1\r"
+                + "EVN|A04|20261207101500\r"
+                + "PID|1||MRN-" + controlId + "^^^GENERAL^MR||" + surname + "^Jane^^^^^L||19700101|F\r"
+                + "PV1|1|O|CLINIC^^^GENERAL\r";
+    }
+}
