@@ -260,10 +260,7 @@ class Hl7MllpIngestIT {
     }
 
     static String adt(String controlId, String surname) {
-        return "MSH|^~\\&|HIS|GENERAL|CADUCEUS|HUB|20261125101500||ADT^A04^ADT_A01|" + controlId + "|P|2.5.1\r"
-                + "EVN|A04|20261125101500\r"
-                + "PID|1||MRN-" + controlId + "^^^GENERAL^MR||" + surname + "^Jane^^^^^L||19700101|F\r"
-                + "PV1|1|O|CLINIC^^^GENERAL\r";
+        return io.caduceus.it.Hl7Messages.adt(controlId, surname);
     }
 
     private static boolean mentionsCanary(ILoggingEvent event) {

@@ -17,6 +17,7 @@ import io.caduceus.core.proof.ProofBundle;
 import io.caduceus.it.Devnet;
 import io.caduceus.it.DevnetExtension;
 import io.caduceus.it.DevnetServices;
+import io.caduceus.it.Hl7Messages;
 import io.caduceus.it.InProcessMiddleware;
 import io.caduceus.it.MllpClient;
 import io.caduceus.verifier.ProofVerifier;
@@ -262,13 +263,10 @@ class FabricFlowIT {
     }
 
     private static String recordIdOf(String controlId) {
-        return new MessageId(new SourceSystem("HIS", "GENERAL"), controlId).recordId().value();
+        return Hl7Messages.recordIdOf(controlId);
     }
 
     private static String adt(String controlId, String surname) {
-        return "MSH|^~\\&|HIS|GENERAL|CADUCEUS|HUB|20261207101500||ADT^A04^ADT_A01|" + controlId + "|P|2.5.1\r"
-                + "EVN|A04|20261207101500\r"
-                + "PID|1||MRN-" + controlId + "^^^GENERAL^MR||" + surname + "^Jane^^^^^L||19700101|F\r"
-                + "PV1|1|O|CLINIC^^^GENERAL\r";
+        return Hl7Messages.adt(controlId, surname);
     }
 }
