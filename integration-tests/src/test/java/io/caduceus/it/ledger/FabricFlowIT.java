@@ -8,7 +8,6 @@ import io.caduceus.adapters.fabric.FabricConnection;
 import io.caduceus.adapters.fabric.FabricGatewayConfig;
 import io.caduceus.core.domain.AnchorReceipt;
 import io.caduceus.core.domain.LedgerEntry;
-import io.caduceus.core.domain.MessageId;
 import io.caduceus.core.domain.RecordId;
 import io.caduceus.core.domain.SourceSystem;
 import io.caduceus.core.hash.Sha256;
