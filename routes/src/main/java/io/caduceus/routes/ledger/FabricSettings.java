@@ -60,7 +60,7 @@ public record FabricSettings(FabricGatewayConfig writer, FabricGatewayConfig bri
         LedgerBatcher.Config batcher = new LedgerBatcher.Config(
                 Integer.parseInt(string(props, "caduceus.fabric.batch.max-entries", "1000")),
                 Duration.ofMillis(Long.parseLong(string(props, "caduceus.fabric.batch.max-delay-ms", "250"))),
-                Integer.parseInt(string(props, "caduceus.fabric.batch.in-flight", "4")),
+                Integer.parseInt(string(props, "caduceus.fabric.batch.in-flight", "8")),
                 retry);
         return Optional.of(new FabricSettings(
                 FabricGatewayConfig.fromProperties(gateway, writerOrg),
