@@ -57,6 +57,7 @@ public final class AnchoringService implements Service {
     /** The bridge's identity towards Fabric, when the private ledger is configured; closed with the service. */
     private final FabricConnection fabric;
     private final ConfirmedReceipts receipts = new ConfirmedReceipts();
+    private final AnchorLatency latency;
     private final ProofService proofs;
     private final AtomicBoolean closed = new AtomicBoolean();
 
@@ -82,8 +83,9 @@ public final class AnchoringService implements Service {
     }
 
     private AnchoringService(AnchorSettings settings, AnchoringLog log, LedgerFeed feed, FileReceiptSink outbox,
-                             ReceiptSink sink, FabricConnection fabric) {
+                             ReceiptSink sink, FabricConnection fabric, AnchorLatency latency) {
         this.settings = settings;
+        this.latency = latency;
         this.log = log;
         this.feed = feed;
         this.outbox = outbox;
@@ -101,21 +103,22 @@ public final class AnchoringService implements Service {
         FabricConnection connection = null;
         try {
             FileReceiptSink outbox = new FileReceiptSink(settings.directory().resolve("fabric-outbox.jsonl"));
+            AnchorLatency latency = new AnchorLatency();
             LedgerFeed feed;
             ReceiptSink sink;
             String source;
             if (fabric.isPresent()) {
                 connection = FabricConnection.open(fabric.get().bridge());
-                feed = new FabricLedgerFeed(log, connection);
+                feed = new FabricLedgerFeed(log, connection, latency);
                 sink = new FabricReceiptSink(outbox, connection.ledgerWriter());
                 source = "Fabric channel " + fabric.get().bridge().channel();
             } else {
                 feed = new KafkaLedgerFeed(log, settings.kafkaBootstrap(), settings.ledgerTopic(),
-                        settings.pollTimeout(), settings.kafkaCallTimeout(), settings.maxBatch());
+                        settings.pollTimeout(), settings.kafkaCallTimeout(), settings.maxBatch(), latency);
                 sink = outbox;
                 source = "Kafka topic " + settings.ledgerTopic() + " (no Fabric configured)";
             }
-            AnchoringService service = new AnchoringService(settings, log, feed, outbox, sink, connection);
+            AnchoringService service = new AnchoringService(settings, log, feed, outbox, sink, connection, latency);
             feed.start();
             LOG.info("anchoring log open: {} entries, feed from {}; anchors every {} entries or {} s, {} confirmations",
                     log.size(), source, settings.maxEntries(), settings.maxInterval().toSeconds(),
@@ -170,7 +173,9 @@ public final class AnchoringService implements Service {
             }
             List<AnchorReceipt> confirmed = c.anchorer().confirmPending(c.node().blockNumber());
             if (!confirmed.isEmpty()) {
-                lastOutcome = "CONFIRMED size " + confirmed.get(confirmed.size() - 1).treeSize();
+                long size = confirmed.get(confirmed.size() - 1).treeSize();
+                lastOutcome = "CONFIRMED size " + size;
+                latency.confirmed(size, Instant.now());
             }
             refresh(c.anchorer());
             if (outcome.kind() != AnchorOutcome.Kind.RETRY_LATER) {
@@ -361,6 +366,7 @@ public final class AnchoringService implements Service {
         out.put("feed", feed.status());
         out.put("fabricBlockHeight", log.fabricBlockHeight());
         out.put("receiptsOutbox", (long) outbox.size());
+        out.put("receivedToConfirmedAnchor", latency.summary());
         return out;
     }
 

@@ -37,16 +37,18 @@ final class FabricLedgerFeed implements LedgerFeed {
     private final String channel;
     private final Followers followers;
     private final FeedConflicts conflicts = new FeedConflicts();
+    private final AnchorLatency latency;
     private volatile BlockEventFollower follower;
     private volatile long lastBlock = -1;
     private volatile boolean closed;
 
-    FabricLedgerFeed(AnchoringLog log, FabricConnection connection) {
-        this(log, connection.config().channel(), connection::eventFollower);
+    FabricLedgerFeed(AnchoringLog log, FabricConnection connection, AnchorLatency latency) {
+        this(log, connection.config().channel(), connection::eventFollower, latency);
     }
 
-    FabricLedgerFeed(AnchoringLog log, String channel, Followers followers) {
+    FabricLedgerFeed(AnchoringLog log, String channel, Followers followers, AnchorLatency latency) {
         this.log = log;
+        this.latency = latency;
         this.channel = channel;
         this.followers = followers;
     }
@@ -98,6 +100,9 @@ final class FabricLedgerFeed implements LedgerFeed {
     void append(long block, String transactionId, List<LedgerEntry> entries) {
         AppendResult result = log.append(entries, position(block, transactionId), block + 1);
         conflicts.record(result, "Fabric block " + block + ", transaction " + transactionId);
+        if (result.appended() > 0) {
+            latency.appended(result.head().size(), entries);
+        }
         lastBlock = block;
     }
 

@@ -54,14 +54,16 @@ final class KafkaLedgerFeed implements LedgerFeed {
     private final Thread thread;
     private final AtomicLong skipped = new AtomicLong();
     private final FeedConflicts conflicts = new FeedConflicts();
+    private final AnchorLatency latency;
     private final Object sleeper = new Object();
     private volatile boolean running = true;
     private volatile KafkaConsumer<String, byte[]> consumer;
     private volatile String lastProblem;
 
     KafkaLedgerFeed(AnchoringLog log, String bootstrapServers, String topic, Duration pollTimeout, Duration callTimeout,
-                    int maxBatch) {
+                    int maxBatch, AnchorLatency latency) {
         this.log = log;
+        this.latency = latency;
         this.topic = topic;
         this.pollTimeout = pollTimeout;
         this.callTimeout = callTimeout;
@@ -185,6 +187,9 @@ final class KafkaLedgerFeed implements LedgerFeed {
         }
         AppendResult result = log.append(entries, FeedPositions.encode(after));
         conflicts.record(result, "topic " + topic);
+        if (result.appended() > 0) {
+            latency.appended(result.head().size(), entries);
+        }
         next.putAll(after);
         if (result.appended() > 0 || result.skipped() > 0) {
             LOG.debug("anchoring log: {} appended, {} already logged, size {}", result.appended(), result.skipped(),

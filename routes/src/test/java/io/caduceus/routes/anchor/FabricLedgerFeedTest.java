@@ -53,7 +53,7 @@ class FabricLedgerFeedTest {
         try (AnchoringLog log = AnchoringLog.open(dir.resolve("log"))) {
             FabricLedgerFeed feed = new FabricLedgerFeed(log, "caduceus", (progress, listener) -> {
                 throw new AssertionError("not started in this test");
-            });
+            }, new AnchorLatency());
 
             feed.append(7, "tx-1", List.of(a, b));
             feed.append(9, "tx-2", List.of(forgedA, b));
