@@ -54,7 +54,9 @@ if anchor is not None:
         age = anchor.get("secondsSinceLastAnchor")
         chain = anchor.get("chain") or {}
         chain_problem = f"; chain problem: {chain['problem']}" if chain.get("problem") else ""
+        waited = anchor.get("receivedToConfirmedAnchor") or {}
         print(f"{pad}Fabric -> anchor: {anchor.get('unanchoredEntries')} entries unanchored, last anchor size "
               f"{anchor.get('lastAnchoredSize')} {('%s s ago' % age) if age is not None else '(none yet)'}, "
               f"{anchor.get('pendingAnchors')} pending, {anchor.get('undeliveredReceipts')} receipts not yet on "
-              f"Fabric{chain_problem}")
+              f"Fabric; received to confirmed anchor p50 {ms(waited, 'p50Ms')}, p99 {ms(waited, 'p99Ms')}"
+              f"{chain_problem}")
