@@ -209,6 +209,34 @@ class FabricFlowIT {
                 .isEqualTo(Verdict.Result.VALID);
     }
 
+    @Test
+    @Order(4)
+    void switchedToTheKafkaFedBridgeOnTheSameDataTheLogGoesOnFromTheTopic() throws Exception {
+        var ingest = middleware.ingest();
+        middleware.close();
+        ingest.close();
+        Map<String, String> withoutFabric = new java.util.HashMap<>(overrides);
+        withoutFabric.put(InProcessMiddleware.FABRIC_ENABLED, "false");
+        middleware = InProcessMiddleware.start(work, withoutFabric);
+
+        String controlId = controlId(99);
+        try (MllpClient client = middleware.mllpClient()) {
+            assertThat(MllpClient.ackCode(client.send(adt(controlId, CANARY)))).isEqualTo("AA");
+        }
+        String id = recordIdOf(controlId);
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+            HttpResponse<String> entry = get("/api/ledger/" + id);
+            assertThat(entry.statusCode()).as(entry.body()).isEqualTo(200);
+            assertThat(((Map<?, ?>) json(entry.body()).get("committed")).get("ledger")).isEqualTo("kafka");
+        });
+        Map<?, ?> feed = (Map<?, ?>) json(get("/api/anchoring").body()).get("feed");
+        assertThat(feed.get("source")).isEqualTo("kafka");
+        assertThat(feed.get("problem")).isNull();
+        assertThat(json(get("/api/ledger/" + ids.get(0)).body()).get("leafIndex"))
+                .as("records the Fabric feed logged keep their leaves").isNotNull();
+        assertThat(json(get("/api/ledger").body()).get("enabled")).isEqualTo(Boolean.FALSE);
+    }
+
     // ---- helpers --------------------------------------------------------------------------------------------------
 
     private String controlId(int i) {

@@ -146,7 +146,10 @@ final class KafkaLedgerFeed implements LedgerFeed {
     private boolean consume(KafkaConsumer<String, byte[]> c) {
         List<TopicPartition> partitions = partitions(c);
         c.assign(partitions);
-        TreeMap<Integer, Long> next = FeedPositions.decode(log.position().orElse(""));
+        // A log the Fabric feed filled (Fabric since switched off) holds no topic offsets: read the topic from its
+        // start, and the log skips the records it already holds.
+        String position = log.position().filter(p -> !p.startsWith(FabricLedgerFeed.PREFIX)).orElse("");
+        TreeMap<Integer, Long> next = FeedPositions.decode(position);
         for (TopicPartition partition : partitions) {
             Long offset = next.get(partition.partition());
             if (offset == null) {

@@ -56,6 +56,8 @@ public final class FabricLedgerForwarder implements AutoCloseable {
     private static final Duration OFFER_WAIT = Duration.ofMillis(200);
     private static final long MIN_BACKOFF_MILLIS = 1_000;
     private static final long MAX_BACKOFF_MILLIS = 30_000;
+    private static final int FETCH_MIN_BYTES = 256 * 1024;
+    private static final long FETCH_MAX_WAIT_MILLIS = 100;
 
     private final FabricSettings settings;
     private final FabricConnection connection;
@@ -92,6 +94,12 @@ public final class FabricLedgerForwarder implements AutoCloseable {
         c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Integer.toString(settings.batcher().maxBatchSize()));
+        // Let the broker gather entries for a fetch instead of answering each poll with the few that just arrived:
+        // a fetch per handful of entries cost the broker about three times its CPU per message under load. The wait
+        // stays well inside a batch's own delay, so it adds no latency a batch would not have had anyway.
+        c.put(ConsumerConfig.FETCH_MIN_BYTES_CONFIG, Integer.toString(FETCH_MIN_BYTES));
+        c.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, Long.toString(
+                Math.max(1, Math.min(FETCH_MAX_WAIT_MILLIS, settings.batcher().maxBatchDelay().toMillis() / 2))));
         // The poll loop waits on the batcher while every transaction slot is taken; Fabric retries are bounded by the
         // retry budget, so a poll interval well above it never expels a healthy forwarder from its group.
         c.put(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, Long.toString(
