@@ -41,8 +41,10 @@ public final class RecordRegistry implements ContractInterface {
     static final String EVENT_ENTRIES_COMMITTED = "EntriesCommitted";
     static final String EVENT_ACCESS_LOGGED = "AccessLogged";
     static final String EVENT_ANCHOR_STORED = "AnchorReceiptStored";
+    static final String EVENT_ACCESS_EVENTS_COMMITTED = "AccessEventsCommitted";
 
     static final String KEY_BATCH = "caduceus.batch";
+    static final String KEY_ACCESS_BATCH = "caduceus.access-batch";
     static final String KEY_ANCHOR = "caduceus.anchor";
     static final String KEY_ANCHOR_LATEST = "caduceus.anchor.latest";
     static final String KEY_GRANT = "caduceus.grant";
@@ -340,6 +342,58 @@ public final class RecordRegistry implements ContractInterface {
         write(stub, key(stub, KEY_ACCESS, id, stub.getTxId()), json);
         stub.setEvent(EVENT_ACCESS_LOGGED, bytes(json));
         return json;
+    }
+
+    /**
+     * Records a batch of the middleware's access events (reads its FHIR clients made, each with the client's id hash,
+     * purpose and the records disclosed) as one state write and one {@code AccessEventsCommitted} event carrying them,
+     * like {@link #putEntries}: the access log of every disclosure ends up on the ledger without a transaction per read.
+     * The writer vouches for its clients; readers of the log find an event by its access id or record ids in the
+     * channel's events, and {@code GetAccessBatch(txId)} shows what a transaction recorded.
+     */
+    @Transaction(name = "PutAccessEvents", intent = Transaction.TYPE.SUBMIT)
+    public String putAccessEvents(Context ctx, String batchJson) {
+        Caller caller = authorize(ctx, policy::canWriteEntries, "put access events");
+        ChaincodeStub stub = ctx.getStub();
+        List<Object> items = CanonicalJson.parseArray(batchJson, "batch");
+        if (items.isEmpty() || items.size() > MAX_BATCH) {
+            throw RegistryError.INVALID_ARGUMENT.exception("a batch holds 1 to " + MAX_BATCH + " access events");
+        }
+        Map<String, AccessEvent> batch = new TreeMap<>();
+        for (Object item : items) {
+            AccessEvent event = AccessEvent.fromMap(item);
+            AccessEvent previous = batch.putIfAbsent(event.accessId(), event);
+            if (previous != null && !previous.equals(event)) {
+                throw RegistryError.CONFLICT.exception("access id " + event.accessId()
+                        + " appears twice in the batch with different content");
+            }
+        }
+        List<Object> events = new ArrayList<>(batch.size());
+        for (AccessEvent event : batch.values()) {
+            events.add(event.toMap());
+        }
+        Map<String, Object> record = new TreeMap<>();
+        record.put("batchDigest", sha256Hex(CanonicalJson.write(events)));
+        record.put("count", (long) batch.size());
+        record.put("submitter", caller.mspId());
+        write(stub, key(stub, KEY_ACCESS_BATCH, stub.getTxId()), CanonicalJson.write(record));
+        Map<String, Object> emitted = new TreeMap<>(record);
+        emitted.put("events", events);
+        stub.setEvent(EVENT_ACCESS_EVENTS_COMMITTED, bytes(CanonicalJson.write(emitted)));
+        return CanonicalJson.write(record);
+    }
+
+    /** The digest and size of the access events a {@code PutAccessEvents} transaction recorded. */
+    @Transaction(name = "GetAccessBatch", intent = Transaction.TYPE.EVALUATE)
+    public String getAccessBatch(Context ctx, String transactionId) {
+        authorize(ctx, policy::canRead, "read the access log");
+        ChaincodeStub stub = ctx.getStub();
+        String id = Fields.matching(transactionId, Fields.TRANSACTION_ID, "transactionId");
+        String stored = read(stub, key(stub, KEY_ACCESS_BATCH, id));
+        if (stored == null) {
+            throw RegistryError.NOT_FOUND.exception("no access events recorded by transaction " + id);
+        }
+        return stored;
     }
 
     /**

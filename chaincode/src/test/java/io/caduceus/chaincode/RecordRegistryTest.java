@@ -582,6 +582,53 @@ class RecordRegistryTest {
     }
 
     @Nested
+    class AccessEvents {
+
+        static final String A1 = "0b6e5c8e-1d2f-4a3b-9c4d-5e6f7a8b9c0d";
+        static final String A2 = "1b6e5c8e-1d2f-4a3b-9c4d-5e6f7a8b9c0d";
+
+        static String access(String accessId, String recordId, String pseudonym) {
+            return "{\"accessId\":\"" + accessId + "\",\"accessedAt\":\"2025-03-01T11:59:00.5Z\",\"interaction\":\"read\","
+                    + "\"purpose\":\"TREATMENT\",\"callerIdHash\":\"" + C1 + "\",\"basis\":\"scope\",\"records\":[{"
+                    + "\"recordId\":\"" + recordId + "\",\"integrity\":\"verified\"}],\"patientPseudonyms\":["
+                    + (pseudonym == null ? "" : "\"" + pseudonym + "\"") + "]}";
+        }
+
+        @Test
+        void aBatchOfReadsIsOneStateWriteAndOneEventCarryingThem() {
+            String result = as(WRITER, ctx -> registry.putAccessEvents(ctx, batch(access(A2, ID2, P2),
+                    access(A1, ID1, P1))));
+
+            assertThat(result).contains("\"count\":2", "\"submitter\":\"HospitalMSP\"").doesNotContain(P1);
+            assertThat(ledger.snapshot()).containsOnlyKeys(FakeLedger.key(RecordRegistry.KEY_ACCESS_BATCH, "tx0001"));
+            assertThat(ledger.lastEvent().name()).isEqualTo("AccessEventsCommitted");
+            String payload = ledger.lastEvent().payload();
+            assertThat(payload.indexOf(A1)).as("sorted by access id").isLessThan(payload.indexOf(A2));
+            assertThat(payload).contains("\"accessedAt\":\"2025-03-01T11:59:00.500Z\"", ID1, P1);
+            assertThat(as(AUDITOR, ctx -> registry.getAccessBatch(ctx, "tx0001"))).isEqualTo(result);
+            failure(AUDITOR, RegistryError.NOT_FOUND, ctx -> registry.getAccessBatch(ctx, "tx0009"));
+        }
+
+        @Test
+        void onlyTheWriterRecordsAndEveryFieldIsACodeIdOrHash() {
+            failure(AUDITOR, RegistryError.FORBIDDEN, ctx -> registry.putAccessEvents(ctx, batch(access(A1, ID1, P1))));
+            failure(OUTSIDER, RegistryError.FORBIDDEN, ctx -> registry.getAccessBatch(ctx, "tx0001"));
+            String good = access(A1, ID1, P1);
+            for (String bad : List.of(good.replace("TREATMENT", "looked at labs"), good.replace(A1, "not-a-uuid"),
+                    good.replace("\"read\"", "\"Read me\""), good.replace(C1, "abc"),
+                    good.replace("{\"accessId\"", "{\"note\":\"DOE^JOHN\",\"accessId\""),
+                    good.replace("\"integrity\":\"verified\"", "\"integrity\":\"verified\",\"name\":\"x\""),
+                    good.replace(P1, "John Doe"), good.replace("2025-03-01T11:59:00.5Z", "yesterday"),
+                    good.replace("[{", "[\"r\",{"))) {
+                failure(WRITER, RegistryError.INVALID_ARGUMENT, ctx -> registry.putAccessEvents(ctx, batch(bad)));
+            }
+            failure(WRITER, RegistryError.CONFLICT, ctx -> registry.putAccessEvents(ctx,
+                    batch(good, access(A1, ID2, P1))));
+            failure(WRITER, RegistryError.INVALID_ARGUMENT, ctx -> registry.putAccessEvents(ctx, "[]"));
+        }
+    }
+
+    @Nested
     class Determinism {
 
         @Test

@@ -32,7 +32,9 @@ final class TopicProvisioner {
                 new KafkaTopics.Topic(props.resolveProperty("caduceus.kafka.topic.erasures").orElseThrow(), 1, (short) 1, Map.of()),
                 new KafkaTopics.Topic(props.resolveProperty("caduceus.kafka.topic.access-events").orElseThrow(), 1, (short) 1, Map.of()),
                 new KafkaTopics.Topic(props.resolveProperty("caduceus.kafka.topic.ledger-dead-letter")
-                        .orElse("caduceus.ledger-entries.dead-letter"), 1, (short) 1, Map.of()));
+                        .orElse("caduceus.ledger-entries.dead-letter"), 1, (short) 1, Map.of()),
+                new KafkaTopics.Topic(props.resolveProperty("caduceus.kafka.topic.access-events").orElseThrow()
+                        + ".dead-letter", 1, (short) 1, Map.of()));
         Thread thread = new Thread(() -> {
             while (!Thread.currentThread().isInterrupted()) {
                 try {

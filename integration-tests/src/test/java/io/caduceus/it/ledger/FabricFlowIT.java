@@ -74,6 +74,7 @@ class FabricFlowIT {
             Map.entry(InProcessMiddleware.FABRIC_ENABLED, "true"),
             Map.entry("caduceus.kafka.topic.ledger-entries", "it.fabric.ledger-entries." + suffix),
             Map.entry("caduceus.kafka.topic.quarantine", "it.fabric.quarantine." + suffix),
+            Map.entry("caduceus.kafka.topic.access-events", "it.fabric.access-events." + suffix),
             Map.entry("caduceus.fabric.consumer-group", "it.fabric." + suffix),
             Map.entry("caduceus.fabric.batch.max-delay-ms", "100"),
             Map.entry("caduceus.anchor.devnet-bootstrap", "true"),
@@ -211,6 +212,42 @@ class FabricFlowIT {
 
     @Test
     @Order(4)
+    void accessEventsOfReadsGoToTheLedgerAndOneTheChaincodeRefusesGoesToTheDeadLetterTopic() throws Exception {
+        String topic = "it.fabric.access-events." + suffix;
+        List<String> events = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            events.add("{\"accessId\":\"" + java.util.UUID.randomUUID() + "\",\"accessedAt\":\"" + Instant.now()
+                    + "\",\"basis\":\"scope\",\"callerIdHash\":\"" + Sha256.digest(("client" + i)
+                    .getBytes(StandardCharsets.UTF_8)).hex() + "\",\"interaction\":\"read\",\"patientPseudonyms\":[],"
+                    + "\"purpose\":\"TREATMENT\",\"records\":[{\"integrity\":\"verified\",\"recordId\":\""
+                    + ids.get(i) + "\"}]}");
+        }
+        events.add("{\"accessId\":\"not an access event\"}");
+        try (var producer = new org.apache.kafka.clients.producer.KafkaProducer<String, String>(Map.of(
+                "bootstrap.servers", Devnet.property("kafka.bootstrap.servers"),
+                "key.serializer", "org.apache.kafka.common.serialization.StringSerializer",
+                "value.serializer", "org.apache.kafka.common.serialization.StringSerializer",
+                "max.block.ms", "10000"))) {
+            for (String event : events) {
+                producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(topic, event))
+                        .get(10, java.util.concurrent.TimeUnit.SECONDS);
+            }
+        }
+        await().atMost(Duration.ofSeconds(90)).untilAsserted(() -> {
+            Map<?, ?> accessLog = (Map<?, ?>) json(get("/api/ledger").body()).get("accessLog");
+            assertThat(((Number) accessLog.get("committed")).longValue()).as(accessLog.toString()).isEqualTo(3);
+            assertThat(((Number) accessLog.get("deadLettered")).longValue()).isEqualTo(1);
+        });
+        String transaction = (String) ((Map<?, ?>) json(get("/api/ledger").body()).get("accessLog")).get("lastTransaction");
+        try (FabricConnection auditor = FabricConnection.open(
+                FabricGatewayConfig.fromProperties(Devnet.connection(), "auditor"))) {
+            assertThat(auditor.ledgerWriter().accessBatch(transaction)).hasValueSatisfying(batch ->
+                    assertThat(batch).contains("\"submitter\":\"HospitalMSP\"", "\"count\":1"));
+        }
+    }
+
+    @Test
+    @Order(5)
     void switchedToTheKafkaFedBridgeOnTheSameDataTheLogGoesOnFromTheTopic() throws Exception {
         var ingest = middleware.ingest();
         middleware.close();

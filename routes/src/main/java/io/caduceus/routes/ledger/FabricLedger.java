@@ -31,6 +31,7 @@ public final class FabricLedger implements AutoCloseable {
     private final FabricConnection writer;
     private final List<FabricConnection> peers;
     private final FabricLedgerForwarder forwarder;
+    private final AccessLogForwarder accessLog;
     private final ScheduledExecutorService heightTimer;
     private final Map<String, Object> heights = new ConcurrentHashMap<>();
 
@@ -39,6 +40,7 @@ public final class FabricLedger implements AutoCloseable {
         this.writer = writer;
         this.peers = peers;
         this.forwarder = new FabricLedgerForwarder(settings, writer);
+        this.accessLog = new AccessLogForwarder(settings, writer);
         this.heightTimer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "caduceus-fabric-heights");
             t.setDaemon(true);
@@ -63,6 +65,7 @@ public final class FabricLedger implements AutoCloseable {
             }
             FabricLedger ledger = new FabricLedger(settings, writer, List.copyOf(opened.subList(1, opened.size())));
             ledger.forwarder.start();
+            ledger.accessLog.start();
             ledger.heightTimer.scheduleWithFixedDelay(ledger::refreshHeights, 0, HEIGHT_PERIOD_SECONDS,
                     TimeUnit.SECONDS);
             context.getRegistry().bind(BEAN, ledger);
@@ -120,6 +123,7 @@ public final class FabricLedger implements AutoCloseable {
         out.put("chaincode", settings.writer().chaincode());
         out.put("peerHeights", peerHeights());
         out.put("kafkaToFabric", forwarder.status());
+        out.put("accessLog", accessLog.status());
         return out;
     }
 
@@ -132,6 +136,7 @@ public final class FabricLedger implements AutoCloseable {
     public void close() {
         heightTimer.shutdownNow();
         forwarder.close();
+        accessLog.close();
         peers.forEach(FabricConnection::close);
         writer.close();
     }

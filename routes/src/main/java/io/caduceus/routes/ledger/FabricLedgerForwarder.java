@@ -18,23 +18,17 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.InterruptException;
 import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -56,8 +50,6 @@ public final class FabricLedgerForwarder implements AutoCloseable {
     private static final Duration OFFER_WAIT = Duration.ofMillis(200);
     private static final long MIN_BACKOFF_MILLIS = 1_000;
     private static final long MAX_BACKOFF_MILLIS = 30_000;
-    private static final int FETCH_MIN_BYTES = 256 * 1024;
-    private static final long FETCH_MAX_WAIT_MILLIS = 100;
 
     private final FabricSettings settings;
     private final FabricConnection connection;
@@ -84,40 +76,13 @@ public final class FabricLedgerForwarder implements AutoCloseable {
     FabricLedgerForwarder(FabricSettings settings, FabricConnection connection) {
         this.settings = settings;
         this.connection = connection;
-        Properties c = new Properties();
-        c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.kafkaBootstrap());
-        c.put(ConsumerConfig.GROUP_ID_CONFIG, settings.consumerGroup());
-        c.put(ConsumerConfig.CLIENT_ID_CONFIG, "caduceus-fabric-forwarder");
-        c.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-        c.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-        c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Integer.toString(settings.batcher().maxBatchSize()));
-        // Let the broker gather entries for a fetch instead of answering each poll with the few that just arrived:
-        // a fetch per handful of entries cost the broker about three times its CPU per message under load. The wait
-        // stays well inside a batch's own delay, so it adds no latency a batch would not have had anyway.
-        c.put(ConsumerConfig.FETCH_MIN_BYTES_CONFIG, Integer.toString(FETCH_MIN_BYTES));
-        c.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, Long.toString(
-                Math.max(1, Math.min(FETCH_MAX_WAIT_MILLIS, settings.batcher().maxBatchDelay().toMillis() / 2))));
         // The poll loop waits on the batcher while every transaction slot is taken; Fabric retries are bounded by the
         // retry budget, so a poll interval well above it never expels a healthy forwarder from its group.
-        c.put(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, Long.toString(
-                Math.max(300_000, settings.batcher().retryPolicy().maxElapsed().toMillis() * 3)));
-        c.put(ConsumerConfig.REQUEST_TIMEOUT_MS_CONFIG, "10000");
-        c.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "10000");
-        this.consumerProperties = c;
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.kafkaBootstrap());
-        p.put(ProducerConfig.CLIENT_ID_CONFIG, "caduceus-fabric-dead-letters");
-        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-        p.put(ProducerConfig.ACKS_CONFIG, "all");
-        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
-        p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, "10000");
-        p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "30000");
-        p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, "10000");
-        this.producerProperties = p;
+        this.consumerProperties = ForwarderKafka.consumer(settings.kafkaBootstrap(), settings.consumerGroup(),
+                "caduceus-fabric-forwarder", settings.batcher().maxBatchSize(), settings.batcher().maxBatchDelay(),
+                settings.batcher().retryPolicy().maxElapsed().multipliedBy(3));
+        this.producerProperties = ForwarderKafka.deadLetterProducer(settings.kafkaBootstrap(),
+                "caduceus-fabric-dead-letters");
         this.thread = new Thread(this::run, "caduceus-fabric-forwarder");
         thread.setDaemon(true);
     }

@@ -23,7 +23,8 @@ import org.apache.camel.spi.PropertiesComponent;
  */
 public record FabricSettings(FabricGatewayConfig writer, FabricGatewayConfig bridge, List<Peer> peers,
                              LedgerBatcher.Config batcher, String kafkaBootstrap, String ledgerTopic,
-                             String consumerGroup, String deadLetterTopic, Duration commitInterval) {
+                             String consumerGroup, String deadLetterTopic, Duration commitInterval,
+                             String accessEventsTopic) {
 
     /** A peer of the channel, by the org name of the devnet's properties ({@code hospital}, {@code auditor}). */
     public record Peer(String org, FabricGatewayConfig gateway) {
@@ -72,7 +73,8 @@ public record FabricSettings(FabricGatewayConfig writer, FabricGatewayConfig bri
                 string(props, "caduceus.kafka.topic.ledger-entries", "caduceus.ledger-entries"),
                 string(props, "caduceus.fabric.consumer-group", "caduceus-fabric-writer"),
                 string(props, "caduceus.kafka.topic.ledger-dead-letter", "caduceus.ledger-entries.dead-letter"),
-                Duration.ofMillis(Long.parseLong(string(props, "caduceus.fabric.commit-interval-ms", "1000")))));
+                Duration.ofMillis(Long.parseLong(string(props, "caduceus.fabric.commit-interval-ms", "1000"))),
+                string(props, "caduceus.kafka.topic.access-events", "caduceus.access-events")));
     }
 
     private static List<String> concat(List<String> orgs, String... more) {

@@ -67,6 +67,16 @@ class FabricReceiptSinkTest {
         }
 
         @Override
+        public CommitResult putAccessEvents(List<String> accessEventsJson) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public Optional<String> accessBatch(String transactionId) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
         public long blockHeight() {
             throw new UnsupportedOperationException();
         }

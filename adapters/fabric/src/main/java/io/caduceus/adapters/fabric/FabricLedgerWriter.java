@@ -29,6 +29,8 @@ final class FabricLedgerWriter implements LedgerWriter {
 
     static final String PUT_ENTRIES = "PutEntries";
     static final String GET_BATCH = "GetBatch";
+    static final String PUT_ACCESS_EVENTS = "PutAccessEvents";
+    static final String GET_ACCESS_BATCH = "GetAccessBatch";
     static final String PUT_ANCHOR_RECEIPT = "PutAnchorReceipt";
     static final String GET_LATEST_ANCHOR_RECEIPT = "GetLatestAnchorReceipt";
     static final String GET_CHAIN_INFO = "GetChainInfo";
@@ -55,13 +57,30 @@ final class FabricLedgerWriter implements LedgerWriter {
             items.add(entry.toJsonMap());
         }
         Committed committed = submit(PUT_ENTRIES, CanonicalJson.write(items));
-        return parseSummary(committed);
+        return parseSummary(PUT_ENTRIES, committed);
+    }
+
+    @Override
+    public CommitResult putAccessEvents(List<String> accessEventsJson) {
+        Objects.requireNonNull(accessEventsJson, "accessEventsJson");
+        if (accessEventsJson.isEmpty() || accessEventsJson.size() > MAX_BATCH_SIZE) {
+            throw new IllegalArgumentException("a batch holds 1 to " + MAX_BATCH_SIZE + " access events, not "
+                    + accessEventsJson.size());
+        }
+        // Each event is JSON already (canonical from the middleware); the chaincode validates every field.
+        return parseSummary(PUT_ACCESS_EVENTS, submit(PUT_ACCESS_EVENTS, "[" + String.join(",", accessEventsJson) + "]"));
     }
 
     @Override
     public Optional<String> batch(String transactionId) {
         Objects.requireNonNull(transactionId, "transactionId");
         return evaluateOrNotFound(GET_BATCH, transactionId);
+    }
+
+    @Override
+    public Optional<String> accessBatch(String transactionId) {
+        Objects.requireNonNull(transactionId, "transactionId");
+        return evaluateOrNotFound(GET_ACCESS_BATCH, transactionId);
     }
 
     @Override
@@ -139,11 +158,11 @@ final class FabricLedgerWriter implements LedgerWriter {
         }
     }
 
-    private static CommitResult parseSummary(Committed committed) {
+    private static CommitResult parseSummary(String transaction, Committed committed) {
         String text = new String(committed.result(), StandardCharsets.UTF_8);
         try {
             if (!(CanonicalJson.parse(text) instanceof Map<?, ?> summary)) {
-                throw new JsonException("the PutEntries result must be a JSON object");
+                throw new JsonException("the " + transaction + " result must be a JSON object");
             }
             return new CommitResult(committed.transactionId(), committed.blockNumber(), committed.validationCode(),
                     Math.toIntExact(JsonFields.integer(summary, "count")), JsonFields.string(summary, "batchDigest"));
@@ -151,7 +170,7 @@ final class FabricLedgerWriter implements LedgerWriter {
             // Committed, but we cannot tell what it did. Not retriable: a retry would commit the same batch again and
             // leave the same unreadable answer.
             throw new LedgerException(LedgerException.Kind.CHAINCODE_REJECTED,
-                    PUT_ENTRIES + " committed but returned an unreadable summary (" + e.getMessage() + ")",
+                    transaction + " committed but returned an unreadable summary (" + e.getMessage() + ")",
                     committed.transactionId(), "UNREADABLE_RESULT", committed.validationCode(), e);
         }
     }

@@ -55,6 +55,7 @@ final class FailureClassifier {
             new Phrase("no ledger entry for", NOT_FOUND),
             new Phrase("no history for", NOT_FOUND),
             new Phrase("no batch recorded by", NOT_FOUND),
+            new Phrase("no access events recorded by", NOT_FOUND),
             new Phrase("no anchor receipt", NOT_FOUND),
             new Phrase("no grant for", NOT_FOUND),
             new Phrase("caller may not", FORBIDDEN),

@@ -24,10 +24,22 @@ public interface LedgerWriter {
     CommitResult putEntries(List<LedgerEntry> batch);
 
     /**
+     * Submits {@code PutAccessEvents}: access events as the middleware writes them to its access-events topic (JSON
+     * objects of ids, codes and hashes), recorded together, and waits until the transaction is committed.
+     *
+     * @param accessEventsJson 1 to {@value #MAX_BATCH_SIZE} JSON objects
+     * @throws LedgerException if endorsement, ordering or validation fails, or a deadline passes
+     */
+    CommitResult putAccessEvents(List<String> accessEventsJson);
+
+    /**
      * The batch a {@code PutEntries} transaction recorded ({@code {"batchDigest","count","submitter"}}, canonical
      * JSON), or empty when that transaction recorded none.
      */
     Optional<String> batch(String transactionId);
+
+    /** What a {@code PutAccessEvents} transaction recorded (as {@link #batch}), or empty when it recorded none. */
+    Optional<String> accessBatch(String transactionId);
 
     /** Stores an anchor receipt; storing the same receipt again is a no-op on the chaincode side. */
     void putAnchorReceipt(AnchorReceipt receipt);

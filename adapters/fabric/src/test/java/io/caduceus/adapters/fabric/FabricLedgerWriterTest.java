@@ -158,10 +158,34 @@ class FabricLedgerWriterTest {
     }
 
     @Test
+    void putAccessEventsSendsTheEventsAsOneArrayAndReportsTheCommit() throws Exception {
+        String digest = "5e".repeat(32);
+        result("{\"batchDigest\":\"" + digest + "\",\"count\":2,\"submitter\":\"HospitalMSP\"}");
+
+        CommitResult commit = writer.putAccessEvents(List.of("{\"accessId\":\"a\"}", "{\"accessId\":\"b\"}"));
+
+        assertThat(commit).isEqualTo(new CommitResult("tx42", 17, "VALID", 2, digest));
+        verify(registry).newProposal("PutAccessEvents");
+        ArgumentCaptor<String[]> args = ArgumentCaptor.forClass(String[].class);
+        verify(builder).addArguments(args.capture());
+        assertThat(args.getValue()).containsExactly("[{\"accessId\":\"a\"},{\"accessId\":\"b\"}]");
+        assertThatThrownBy(() -> writer.putAccessEvents(List.of())).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     void batchReturnsWhatTheTransactionRecorded() throws Exception {
         String record = "{\"batchDigest\":\"" + "5e".repeat(32) + "\",\"count\":3,\"submitter\":\"HospitalMSP\"}";
         when(registry.evaluateTransaction("GetBatch", "tx42")).thenReturn(record.getBytes(StandardCharsets.UTF_8));
         assertThat(writer.batch("tx42")).contains(record);
+    }
+
+    @Test
+    void accessBatchReadsWhatAPutAccessEventsTransactionRecordedOrNothing() throws Exception {
+        when(registry.evaluateTransaction("GetAccessBatch", "tx42")).thenReturn("{\"count\":2}".getBytes(StandardCharsets.UTF_8));
+        when(registry.evaluateTransaction("GetAccessBatch", "tx43")).thenThrow(new GatewayException(
+                grpcError(Code.UNKNOWN, "chaincode response 500, no access events recorded by transaction tx43")));
+        assertThat(writer.accessBatch("tx42")).contains("{\"count\":2}");
+        assertThat(writer.accessBatch("tx43")).isEmpty();
     }
 
     @Test

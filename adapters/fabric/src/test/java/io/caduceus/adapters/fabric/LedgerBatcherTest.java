@@ -80,6 +80,16 @@ class LedgerBatcherTest {
         }
 
         @Override
+        public CommitResult putAccessEvents(List<String> accessEventsJson) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public Optional<String> accessBatch(String transactionId) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
         public void putAnchorReceipt(AnchorReceipt receipt) {
             throw new UnsupportedOperationException();
         }
