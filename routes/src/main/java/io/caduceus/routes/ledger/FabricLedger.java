@@ -12,6 +12,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.apache.camel.CamelContext;
+import org.apache.camel.Service;
 import org.apache.camel.health.HealthCheckRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,7 +22,7 @@ import org.slf4j.LoggerFactory;
  * the channel's peers (asked every few seconds off the request path, so the status never waits on a peer). Bound as
  * {@code fabricLedger} when Fabric is configured; its status says so when it is not.
  */
-public final class FabricLedger implements AutoCloseable {
+public final class FabricLedger implements AutoCloseable, Service {
 
     private static final Logger LOG = LoggerFactory.getLogger(FabricLedger.class);
     public static final String BEAN = "fabricLedger";
@@ -34,6 +35,7 @@ public final class FabricLedger implements AutoCloseable {
     private final AccessLogForwarder accessLog;
     private final ScheduledExecutorService heightTimer;
     private final Map<String, Object> heights = new ConcurrentHashMap<>();
+    private boolean closed;
 
     private FabricLedger(FabricSettings settings, FabricConnection writer, List<FabricConnection> peers) {
         this.settings = settings;
@@ -69,6 +71,12 @@ public final class FabricLedger implements AutoCloseable {
             ledger.heightTimer.scheduleWithFixedDelay(ledger::refreshHeights, 0, HEIGHT_PERIOD_SECONDS,
                     TimeUnit.SECONDS);
             context.getRegistry().bind(BEAN, ledger);
+            // Also closed when the context stops, for embedders (tests) that stop Camel without Main's afterStop.
+            try {
+                context.addService(ledger, true, false);
+            } catch (Exception e) {
+                throw new IllegalStateException("cannot register the Fabric ledger with Camel", e);
+            }
             HealthCheckRegistry.get(context).register(new FabricLedgerHealthCheck(ledger));
             LOG.info("ledger entries go from {} to Fabric channel {} as {} (batches of up to {} entries or {} ms, {} in "
                     + "flight)", settings.ledgerTopic(), settings.writer().channel(), settings.writer().mspId(),
@@ -132,8 +140,22 @@ public final class FabricLedger implements AutoCloseable {
         return writer;
     }
 
+    /** The forwarders start when the ledger is, so that they do not depend on when Camel starts services. */
     @Override
-    public void close() {
+    public void start() {
+    }
+
+    @Override
+    public void stop() {
+        close();
+    }
+
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
         heightTimer.shutdownNow();
         forwarder.close();
         accessLog.close();
