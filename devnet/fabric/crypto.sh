@@ -1,5 +1,6 @@
 # shellcheck shell=bash
-# Crypto material of the devnet's Fabric network, made with openssl (no cryptogen, no CA server). Sourced by ctl.sh.
+# Crypto material of the devnet's Fabric network, made with openssl (no cryptogen, no CA server). The one copy: sourced
+# by ctl.sh and by docker/fabric/setup.sh (compose mounts this file), each defining CRYPTO_DIR and die first.
 #
 # Per org: a signing CA and a TLS CA (P-256, self-signed, 10 years), the org's verifying MSP (msp/: cacerts,
 # tlscacerts, config.yaml with NodeOUs) and one folder per node or user:
@@ -10,7 +11,8 @@
 #   <org>/users/<name>/tls/{client.crt,client.key,ca.crt}       users that need a TLS client certificate
 # Identity certificates carry OU=peer|orderer|admin|client, the NodeOU that classifies them. Client certificates can
 # carry Fabric's attribute extension (OID 1.2.3.4.5.6.7.8.1, value the bytes of {"attrs":{...}}, as fabric-ca writes
-# it), which the chaincode reads for caduceus.role. TLS certificates name the node, localhost and 127.0.0.1.
+# it), which the chaincode reads for caduceus.role. TLS certificates name the node (<name>.<org>.caduceus.local),
+# localhost, 127.0.0.1 and, when make_tls is given one, a HOST (compose: the node's service name, e.g. peer0.hospital).
 # Every private key is PKCS#8 PEM, mode 0600.
 
 FABRIC_DOMAIN=caduceus.local
@@ -121,17 +123,19 @@ make_identity() { # make_identity ORG KIND NAME OU [ROLE]: KIND is orderers|peer
     "/C=US/O=$org.$FABRIC_DOMAIN/OU=$ou/CN=$cn" "$exts"
 }
 
-make_tls() { # make_tls ORG KIND NAME server|client: a TLS certificate from the org's TLS CA
-  local org=$1 kind=$2 name=$3 side=$4 d dir cn
+make_tls() { # make_tls ORG KIND NAME server|client [HOST]: a TLS certificate from the org's TLS CA, HOST an extra name
+  local org=$1 kind=$2 name=$3 side=$4 host=${5:-} d dir cn san
   d=$(_org_dir "$org")
   dir="$d/$kind/$name/tls"
   [[ -f $dir/$side.crt && -f $dir/$side.key ]] && return 0
   mkdir -p "$dir"
   chmod 700 "$dir"
   if [[ $kind == users ]]; then cn="$name@$org.$FABRIC_DOMAIN"; else cn="$name.$org.$FABRIC_DOMAIN"; fi
+  san="DNS:$cn, DNS:localhost, IP:127.0.0.1"
+  [[ -z $host ]] || san="DNS:$host, $san"
   _issue "$d/tlsca/tlsca.crt" "$d/tlsca/tlsca.key" "$dir/$side.key" "$dir/$side.crt" "/C=US/O=$org.$FABRIC_DOMAIN/CN=$cn" \
     "keyUsage = critical, digitalSignature, keyEncipherment
 extendedKeyUsage = serverAuth, clientAuth
-subjectAltName = DNS:$cn, DNS:localhost, IP:127.0.0.1"
+subjectAltName = $san"
   cp "$d/tlsca/tlsca.crt" "$dir/ca.crt"
 }

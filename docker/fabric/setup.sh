@@ -12,6 +12,8 @@
 #
 # Both are idempotent: every `docker compose up` runs them again and they do only what is missing.
 # Volumes (see compose.yaml): $CRYPTO_DIR, $ARTIFACTS_DIR and, for `network`, $CADUCEUS_MIDDLEWARE_CONFIG_DIR.
+# The crypto material is the devnet's, made by devnet/fabric/crypto.sh: compose mounts docker/fabric and that file
+# where they are in the repository (under /opt/caduceus), so this script finds it at the same relative path.
 set -euo pipefail
 
 SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -36,8 +38,8 @@ READY_TIMEOUT=${CADUCEUS_FABRIC_READY_TIMEOUT:-180}
 log() { printf '%s fabric-setup: %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
 
-# shellcheck source=crypto.sh
-. "$SCRIPT_DIR/crypto.sh"
+# shellcheck source=../../devnet/fabric/crypto.sh
+. "$SCRIPT_DIR/../../devnet/fabric/crypto.sh"
 
 org_msp() { case $1 in hospital) echo HospitalMSP ;; auditor) echo AuditorMSP ;; *) die "unknown org $1" ;; esac; }
 

@@ -4,9 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
 import java.io.IOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -299,6 +301,17 @@ class DockerComposeTest {
             for (Mount bind : binds) {
                 assertThat(dockerDir.resolve(bind.source())).as("%s mounts %s", name, bind.source()).exists();
             }
+            // Docker cannot create a mount point inside a read-only bind mount: the container would not start.
+            for (Mount outer : binds) {
+                for (Mount inner : binds) {
+                    if (outer.readOnly() && inner.target().startsWith(outer.target() + "/")) {
+                        String rest = inner.target().substring(outer.target().length() + 1);
+                        assertThat(dockerDir.resolve(outer.source()).resolve(rest))
+                                .as("%s mounts %s inside the read-only %s", name, inner.target(), outer.target())
+                                .exists();
+                    }
+                }
+            }
             List<String> words = new ArrayList<>();
             for (String key : List.of("command", "entrypoint")) {
                 Object value = service.get(key);
@@ -317,10 +330,22 @@ class DockerComposeTest {
                 }
             }
         }
+        // setup.sh sources the devnet's crypto.sh (the one copy) by a path relative to its own directory: each one-shot
+        // must see that file there, through its bind mounts.
         Matcher sourced = Pattern.compile("(?m)^\\. \"\\$SCRIPT_DIR/([^\"]+)\"")
                 .matcher(Files.readString(dockerDir.resolve("fabric/setup.sh")));
         assertThat(sourced.find()).as("setup.sh sources crypto.sh").isTrue();
-        assertThat(dockerDir.resolve("fabric").resolve(sourced.group(1))).isRegularFile();
+        Path crypto = dockerDir.resolve("fabric").resolve(sourced.group(1)).normalize();
+        assertThat(crypto).as("setup.sh sources the devnet's crypto.sh")
+                .isEqualTo(repo.resolve("devnet/fabric/crypto.sh")).isRegularFile();
+        for (String oneShot : ONE_SHOTS) {
+            String scriptDir = mounts(oneShot).stream().filter(m -> m.bind() && "./fabric".equals(m.source()))
+                    .map(Mount::target).findFirst()
+                    .orElseThrow(() -> new AssertionError(oneShot + " does not mount ./fabric"));
+            String inContainer = URI.create("file:" + scriptDir + "/").resolve(sourced.group(1)).getPath();
+            assertThat(hostFile(oneShot, inContainer)).as("what %s sees at %s", oneShot, inContainer)
+                    .isEqualTo(crypto);
+        }
         Map<String, Object> secrets = map(compose.get("secrets"), "secrets");
         secrets.forEach((secret, definition) -> assertThat(string(map(definition, secret).get("file")))
                 .as("secret %s is a file the deployer creates in docker/secrets", secret).startsWith("./secrets/"));
@@ -359,6 +384,19 @@ class DockerComposeTest {
             mounts.add(new Mount(path ? "bind" : "volume", source, parts[1], readOnly));
         }
         return mounts;
+    }
+
+    /** The repository file a service's bind mounts show at {@code path} in its container, or null. */
+    private static Path hostFile(String service, String path) {
+        return mounts(service).stream().filter(Mount::bind)
+                .filter(m -> path.equals(m.target()) || path.startsWith(m.target() + "/"))
+                .max(Comparator.comparingInt(m -> m.target().length()))
+                .map(m -> {
+                    Path source = dockerDir.resolve(m.source());
+                    return (path.equals(m.target()) ? source : source.resolve(path.substring(m.target().length() + 1)))
+                            .normalize();
+                })
+                .orElse(null);
     }
 
     private static Mount mountAt(String service, String target) {
