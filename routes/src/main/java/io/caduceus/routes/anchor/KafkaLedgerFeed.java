@@ -1,6 +1,7 @@
 package io.caduceus.routes.anchor;
 
 import io.caduceus.bridge.AnchoringLog;
+import io.caduceus.routes.ConsumerLoop;
 import io.caduceus.bridge.AppendResult;
 import io.caduceus.core.domain.LedgerEntry;
 import java.nio.charset.StandardCharsets;
@@ -39,9 +40,7 @@ import org.slf4j.LoggerFactory;
 final class KafkaLedgerFeed implements LedgerFeed {
 
     private static final Logger LOG = LoggerFactory.getLogger(KafkaLedgerFeed.class);
-    private static final long MIN_BACKOFF_MILLIS = 1_000;
-    private static final long MAX_BACKOFF_MILLIS = 30_000;
-    /** Partitions may be added to the topic while the feed runs; look for new ones this often. */
+        /** Partitions may be added to the topic while the feed runs; look for new ones this often. */
     private static final long PARTITION_CHECK_MILLIS = 60_000;
     private static final int FETCH_MIN_BYTES = 1 << 20;
     private static final long FETCH_MAX_WAIT_MILLIS = 1_000;
@@ -55,9 +54,7 @@ final class KafkaLedgerFeed implements LedgerFeed {
     private final AtomicLong skipped = new AtomicLong();
     private final FeedConflicts conflicts = new FeedConflicts();
     private final AnchorLatency latency;
-    private final Object sleeper = new Object();
-    private volatile boolean running = true;
-    private volatile KafkaConsumer<String, byte[]> consumer;
+    private final ConsumerLoop loop = new ConsumerLoop();
     private volatile String lastProblem;
 
     KafkaLedgerFeed(AnchoringLog log, String bootstrapServers, String topic, Duration pollTimeout, Duration callTimeout,
@@ -110,19 +107,19 @@ final class KafkaLedgerFeed implements LedgerFeed {
 
 
     private void run() {
-        long backoff = MIN_BACKOFF_MILLIS;
-        while (running) {
+        long backoff = ConsumerLoop.MIN_BACKOFF_MILLIS;
+        while (loop.running()) {
             try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(consumerProperties)) {
-                consumer = c;
-                if (!running) {
+                loop.use(c);
+                if (!loop.running()) {
                     return;
                 }
                 if (consume(c)) {
-                    backoff = MIN_BACKOFF_MILLIS;
+                    backoff = ConsumerLoop.MIN_BACKOFF_MILLIS;
                     continue; // the partitions changed: reassign at once
                 }
             } catch (WakeupException | InterruptException e) {
-                if (!running) {
+                if (!loop.running()) {
                     return;
                 }
             } catch (KafkaException | FeedWaitException e) {
@@ -133,12 +130,12 @@ final class KafkaLedgerFeed implements LedgerFeed {
                 lastProblem = e.getClass().getSimpleName() + ": " + e.getMessage();
                 LOG.error("anchoring feed from {} failed; retrying in {} s", topic, backoff / 1000, e);
             } finally {
-                consumer = null;
+                loop.use(null);
             }
-            if (!pause(backoff)) {
+            if (!loop.pause(backoff)) {
                 return;
             }
-            backoff = Math.min(backoff * 2, MAX_BACKOFF_MILLIS);
+            backoff = ConsumerLoop.nextBackoff(backoff);
         }
     }
 
@@ -161,7 +158,7 @@ final class KafkaLedgerFeed implements LedgerFeed {
         LOG.info("anchoring feed reads {} ({} partitions) from {}", topic, partitions.size(),
                 next.isEmpty() ? "the beginning" : FeedPositions.encode(next));
         long checkedAt = System.currentTimeMillis();
-        while (running) {
+        while (loop.running()) {
             ConsumerRecords<String, byte[]> records = c.poll(pollTimeout);
             lastProblem = null;
             if (!records.isEmpty()) {
@@ -222,36 +219,9 @@ final class KafkaLedgerFeed implements LedgerFeed {
         return infos.stream().map(i -> new TopicPartition(topic, i.partition())).toList();
     }
 
-    private boolean pause(long millis) {
-        synchronized (sleeper) {
-            try {
-                if (running) {
-                    sleeper.wait(millis);
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return false;
-            }
-        }
-        return running;
-    }
-
     @Override
     public void close() {
-        running = false;
-        KafkaConsumer<String, byte[]> c = consumer;
-        if (c != null) {
-            c.wakeup();
-        }
-        // Never Thread.interrupt(): an interrupt during the log's file I/O closes its channels for every reader.
-        synchronized (sleeper) {
-            sleeper.notifyAll();
-        }
-        try {
-            thread.join(callTimeout.toMillis() + pollTimeout.toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        loop.stop(thread, callTimeout.toMillis() + pollTimeout.toMillis());
     }
 
     private static final class FeedWaitException extends RuntimeException {

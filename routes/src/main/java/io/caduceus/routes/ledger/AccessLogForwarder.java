@@ -4,6 +4,7 @@ import io.caduceus.adapters.fabric.CommitResult;
 import io.caduceus.adapters.fabric.FabricConnection;
 import io.caduceus.adapters.fabric.LedgerException;
 import io.caduceus.adapters.fabric.RetryPolicy;
+import io.caduceus.routes.ConsumerLoop;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -39,8 +40,6 @@ final class AccessLogForwarder implements AutoCloseable {
     private static final Duration POLL = Duration.ofMillis(200);
     private static final int MAX_EVENTS = 1000;
     private static final Duration MAX_DELAY = Duration.ofSeconds(1);
-    private static final long MIN_BACKOFF_MILLIS = 1_000;
-    private static final long MAX_BACKOFF_MILLIS = 30_000;
 
     private final FabricConnection connection;
     private final RetryPolicy retry;
@@ -49,13 +48,11 @@ final class AccessLogForwarder implements AutoCloseable {
     private final java.util.Properties consumerProperties;
     private final java.util.Properties producerProperties;
     private final Thread thread;
-    private final Object sleeper = new Object();
+    private final ConsumerLoop loop = new ConsumerLoop();
     private final AtomicLong committed = new AtomicLong();
     private final AtomicLong deadLettered = new AtomicLong();
     private final AtomicLong lastBlock = new AtomicLong(-1);
     private volatile String lastTransaction;
-    private volatile boolean running = true;
-    private volatile KafkaConsumer<String, byte[]> consumer;
     private volatile String lastProblem;
 
     AccessLogForwarder(FabricSettings settings, FabricConnection connection) {
@@ -77,16 +74,16 @@ final class AccessLogForwarder implements AutoCloseable {
     }
 
     private void run() {
-        long backoff = MIN_BACKOFF_MILLIS;
-        while (running) {
+        long backoff = ConsumerLoop.MIN_BACKOFF_MILLIS;
+        while (loop.running()) {
             try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(consumerProperties);
                     KafkaProducer<String, byte[]> deadLetters = new KafkaProducer<>(producerProperties)) {
-                consumer = c;
+                loop.use(c);
                 c.subscribe(List.of(topic));
                 forward(c, deadLetters);
-                backoff = MIN_BACKOFF_MILLIS;
+                backoff = ConsumerLoop.MIN_BACKOFF_MILLIS;
             } catch (WakeupException | InterruptException e) {
-                if (!running) {
+                if (!loop.running()) {
                     return;
                 }
             } catch (KafkaException | LedgerException e) {
@@ -97,19 +94,19 @@ final class AccessLogForwarder implements AutoCloseable {
                 lastProblem = e.getClass().getSimpleName() + ": " + e.getMessage();
                 LOG.error("putting the access log on Fabric failed; starting over in {} s", backoff / 1000, e);
             } finally {
-                consumer = null;
+                loop.use(null);
             }
-            if (!pause(backoff)) {
+            if (!loop.pause(backoff)) {
                 return;
             }
-            backoff = Math.min(backoff * 2, MAX_BACKOFF_MILLIS);
+            backoff = ConsumerLoop.nextBackoff(backoff);
         }
     }
 
     private void forward(KafkaConsumer<String, byte[]> c, KafkaProducer<String, byte[]> deadLetters) {
         List<ConsumerRecord<String, byte[]>> batch = new ArrayList<>();
         long firstAt = 0;
-        while (running) {
+        while (loop.running()) {
             ConsumerRecords<String, byte[]> records = c.poll(POLL);
             for (ConsumerRecord<String, byte[]> record : records) {
                 if (batch.isEmpty()) {
@@ -207,34 +204,8 @@ final class AccessLogForwarder implements AutoCloseable {
         return out;
     }
 
-    private boolean pause(long millis) {
-        synchronized (sleeper) {
-            try {
-                if (running) {
-                    sleeper.wait(millis);
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return false;
-            }
-        }
-        return running;
-    }
-
     @Override
     public void close() {
-        running = false;
-        KafkaConsumer<String, byte[]> c = consumer;
-        if (c != null) {
-            c.wakeup();
-        }
-        synchronized (sleeper) {
-            sleeper.notifyAll();
-        }
-        try {
-            thread.join(30_000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        loop.stop(thread, 30_000);
     }
 }

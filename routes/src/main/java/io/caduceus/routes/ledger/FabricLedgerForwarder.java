@@ -7,6 +7,7 @@ import io.caduceus.adapters.fabric.LedgerBatcher.Outcome;
 import io.caduceus.adapters.fabric.LedgerBatcher.Position;
 import io.caduceus.adapters.fabric.LedgerException;
 import io.caduceus.core.domain.LedgerEntry;
+import io.caduceus.routes.ConsumerLoop;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -48,15 +49,13 @@ public final class FabricLedgerForwarder implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(FabricLedgerForwarder.class);
     private static final Duration POLL = Duration.ofMillis(200);
     private static final Duration OFFER_WAIT = Duration.ofMillis(200);
-    private static final long MIN_BACKOFF_MILLIS = 1_000;
-    private static final long MAX_BACKOFF_MILLIS = 30_000;
 
     private final FabricSettings settings;
     private final FabricConnection connection;
     private final Properties consumerProperties;
     private final Properties producerProperties;
     private final Thread thread;
-    private final Object sleeper = new Object();
+    private final ConsumerLoop loop = new ConsumerLoop();
     private final LatencyWindow ackToCommit = new LatencyWindow(100_000);
     private final AtomicLong forwarded = new AtomicLong();
     private final AtomicLong committed = new AtomicLong();
@@ -66,8 +65,6 @@ public final class FabricLedgerForwarder implements AutoCloseable {
     private final AtomicLong lastBlock = new AtomicLong(-1);
     /** Receive time (epoch ms) of the newest entry committed; with entries waiting, now minus it is the lag. */
     private final AtomicLong newestCommittedReceivedAt = new AtomicLong();
-    private volatile boolean running = true;
-    private volatile KafkaConsumer<String, byte[]> consumer;
     private volatile LedgerBatcher batcher;
     private volatile String lastProblem;
     private volatile Map<TopicPartition, Long> endOffsets = Map.of();
@@ -92,19 +89,19 @@ public final class FabricLedgerForwarder implements AutoCloseable {
     }
 
     private void run() {
-        long backoff = MIN_BACKOFF_MILLIS;
-        while (running) {
+        long backoff = ConsumerLoop.MIN_BACKOFF_MILLIS;
+        while (loop.running()) {
             try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(consumerProperties);
                     KafkaProducer<String, byte[]> deadLetters = new KafkaProducer<>(producerProperties);
                     LedgerBatcher b = new LedgerBatcher(connection.ledgerWriter(), settings.batcher(),
                             (entries, reason) -> deadLetter(deadLetters, entries, reason))) {
-                consumer = c;
+                loop.use(c);
                 batcher = b;
                 if (forward(c, b)) {
-                    backoff = MIN_BACKOFF_MILLIS;
+                    backoff = ConsumerLoop.MIN_BACKOFF_MILLIS;
                 }
             } catch (WakeupException | InterruptException e) {
-                if (!running) {
+                if (!loop.running()) {
                     return;
                 }
             } catch (InterruptedException e) {
@@ -119,13 +116,13 @@ public final class FabricLedgerForwarder implements AutoCloseable {
                 LOG.error("forwarding ledger entries to Fabric failed; starting over from the committed offsets in {} s",
                         backoff / 1000, e);
             } finally {
-                consumer = null;
+                loop.use(null);
                 batcher = null;
             }
-            if (!pause(backoff)) {
+            if (!loop.pause(backoff)) {
                 return;
             }
-            backoff = Math.min(backoff * 2, MAX_BACKOFF_MILLIS);
+            backoff = ConsumerLoop.nextBackoff(backoff);
         }
     }
 
@@ -150,11 +147,11 @@ public final class FabricLedgerForwarder implements AutoCloseable {
             }
         });
         long committedAt = System.nanoTime();
-        while (running) {
+        while (loop.running()) {
             ConsumerRecords<String, byte[]> records = c.poll(POLL);
             for (ConsumerRecord<String, byte[]> record : records) {
                 offer(b, record);
-                if (!running) {
+                if (!loop.running()) {
                     return true;
                 }
             }
@@ -180,7 +177,7 @@ public final class FabricLedgerForwarder implements AutoCloseable {
         }
         Position position = new Position(Integer.toString(record.partition()), record.offset());
         long receivedAt = entry.receivedAt().toEpochMilli();
-        while (running) {
+        while (loop.running()) {
             boolean accepted = b.offer(entry, position, outcome -> completed(outcome, receivedAt), OFFER_WAIT);
             if (accepted) {
                 forwarded.incrementAndGet();
@@ -300,34 +297,8 @@ public final class FabricLedgerForwarder implements AutoCloseable {
         return out;
     }
 
-    private boolean pause(long millis) {
-        synchronized (sleeper) {
-            try {
-                if (running) {
-                    sleeper.wait(millis);
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return false;
-            }
-        }
-        return running;
-    }
-
     @Override
     public void close() {
-        running = false;
-        KafkaConsumer<String, byte[]> c = consumer;
-        if (c != null) {
-            c.wakeup();
-        }
-        synchronized (sleeper) {
-            sleeper.notifyAll();
-        }
-        try {
-            thread.join(30_000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        loop.stop(thread, 30_000);
     }
 }
