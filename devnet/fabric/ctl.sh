@@ -242,6 +242,22 @@ run_logged() { # run_logged WHAT CMD...: CMD's output goes to the tool log; on f
   [[ -z $out ]] || printf '%s %s:\n%s\n' "$(date +%T)" "$what" "$out" >>"$TOOL_LOG"
 }
 
+run_ordered() { # run_ordered WHAT CMD...: run_logged for a transaction the orderer must take: right after a restart
+  # the orderer answers SERVICE_UNAVAILABLE until its consensus has a leader again, so that is retried for a minute
+  local what=$1 out i; shift
+  for ((i = 0; i < 30; i++)); do
+    if out=$("$@" 2>&1); then
+      [[ -z $out ]] || printf '%s %s:\n%s\n' "$(date +%T)" "$what" "$out" >>"$TOOL_LOG"
+      return 0
+    fi
+    grep -qE 'SERVICE_UNAVAILABLE|no Raft leader|connection refused' <<<"$out" || break
+    printf '%s %s: the orderer is not ready yet, retrying:\n%s\n' "$(date +%T)" "$what" "$out" >>"$TOOL_LOG"
+    sleep 2
+  done
+  printf '%s %s failed:\n%s\n' "$(date +%T)" "$what" "$out" >>"$TOOL_LOG"
+  die "$what failed: $(tail -n 3 <<<"$out" | tr '\n' ' ')(see $TOOL_LOG)"
+}
+
 # ---------------------------------------------------------------------------------------------------------------
 # Network
 
@@ -438,14 +454,14 @@ deploy_definition() { # approve for both orgs and commit, only what is not done 
     fi
     log "$(org_msp "$org") approves $CC_NAME $CC_VERSION (sequence $seq)"
     # shellcheck disable=SC2046 # orderer_args is a word list on purpose
-    run_logged "approve for $org" pcli "$org" lifecycle chaincode approveformyorg $(orderer_args) -C "$CHANNEL" \
+    run_ordered "approve for $org" pcli "$org" lifecycle chaincode approveformyorg $(orderer_args) -C "$CHANNEL" \
       -n "$CC_NAME" -v "$CC_VERSION" --package-id "${PKG_ID[$org]}" --sequence "$seq" \
       --signature-policy "$CC_POLICY" --waitForEventTimeout 60s
   done
   if ((need_commit)); then
     log "committing $CC_NAME $CC_VERSION (sequence $seq, endorsement $CC_POLICY)"
     # shellcheck disable=SC2046 # orderer_args is a word list on purpose
-    run_logged "commit" pcli hospital lifecycle chaincode commit $(orderer_args) -C "$CHANNEL" -n "$CC_NAME" \
+    run_ordered "commit" pcli hospital lifecycle chaincode commit $(orderer_args) -C "$CHANNEL" -n "$CC_NAME" \
       -v "$CC_VERSION" --sequence "$seq" --signature-policy "$CC_POLICY" --waitForEventTimeout 60s \
       --peerAddresses "$CADUCEUS_HOST:$CADUCEUS_PEER_HOSPITAL_PORT" --tlsRootCertFiles "$CRYPTO_DIR/hospital/tlsca/tlsca.crt" \
       --peerAddresses "$CADUCEUS_HOST:$CADUCEUS_PEER_AUDITOR_PORT" --tlsRootCertFiles "$CRYPTO_DIR/auditor/tlsca/tlsca.crt"
