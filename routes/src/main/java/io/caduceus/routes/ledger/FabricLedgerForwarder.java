@@ -16,6 +16,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -67,8 +68,7 @@ public final class FabricLedgerForwarder implements AutoCloseable {
     private final AtomicLong newestCommittedReceivedAt = new AtomicLong();
     private volatile LedgerBatcher batcher;
     private volatile String lastProblem;
-    private volatile Map<TopicPartition, Long> endOffsets = Map.of();
-    private volatile Map<TopicPartition, Long> committedOffsets = Map.of();
+    private volatile long lagEntries;
 
     FabricLedgerForwarder(FabricSettings settings, FabricConnection connection) {
         this.settings = settings;
@@ -224,16 +224,27 @@ public final class FabricLedgerForwarder implements AutoCloseable {
                     new OffsetAndMetadata(e.getValue() + 1));
         }
         c.commitSync(offsets, Duration.ofSeconds(10));
-        Map<TopicPartition, Long> now = new HashMap<>(committedOffsets);
-        offsets.forEach((tp, om) -> now.put(tp, om.offset()));
-        committedOffsets = Map.copyOf(now);
     }
 
+    /**
+     * Entries on the topic that the group has not committed yet (on the ledger or dead-lettered): the end offsets less
+     * the group's committed offsets (the consumer's position for a partition the group never committed), whoever
+     * committed them: a restarted forwarder reports the lag it inherited.
+     */
     private void refreshLag(KafkaConsumer<String, byte[]> c) {
         try {
-            endOffsets = Map.copyOf(c.endOffsets(c.assignment(), Duration.ofSeconds(2)));
+            Set<TopicPartition> assigned = c.assignment();
+            Map<TopicPartition, Long> ends = c.endOffsets(assigned, Duration.ofSeconds(2));
+            Map<TopicPartition, OffsetAndMetadata> committed = c.committed(assigned, Duration.ofSeconds(2));
+            long lag = 0;
+            for (TopicPartition tp : assigned) {
+                OffsetAndMetadata done = committed.get(tp);
+                long from = done != null ? done.offset() : c.position(tp, Duration.ofSeconds(2));
+                lag += Math.max(0, ends.getOrDefault(tp, from) - from);
+            }
+            lagEntries = lag;
         } catch (KafkaException e) {
-            LOG.debug("end offsets unavailable: {}", e.getClass().getSimpleName());
+            LOG.debug("the lag is unknown for now: {}", e.getClass().getSimpleName());
         }
     }
 
@@ -268,12 +279,7 @@ public final class FabricLedgerForwarder implements AutoCloseable {
     /** What the status shows: counts, lag in entries and seconds, ACK-to-commit latency, the last problem. */
     public Map<String, Object> status() {
         Map<String, Object> out = new LinkedHashMap<>();
-        long lagEntries = 0;
-        Map<TopicPartition, Long> ends = endOffsets;
-        Map<TopicPartition, Long> done = committedOffsets;
-        for (Map.Entry<TopicPartition, Long> e : ends.entrySet()) {
-            lagEntries += Math.max(0, e.getValue() - done.getOrDefault(e.getKey(), 0L));
-        }
+        long lagEntries = this.lagEntries;
         LedgerBatcher b = batcher;
         LedgerBatcher.Metrics m = b == null ? null : b.metrics();
         long pending = m == null ? 0 : m.pendingEntries();
@@ -290,8 +296,10 @@ public final class FabricLedgerForwarder implements AutoCloseable {
         out.put("retries", m == null ? 0 : m.retries());
         out.put("lastCommitBlock", lastBlock.get() < 0 ? null : lastBlock.get());
         out.put("lagEntries", Math.max(lagEntries, pending));
-        out.put("lagSeconds", (lagEntries > 0 || pending > 0) && newest > 0
-                ? Math.max(0, (System.currentTimeMillis() - newest) / 1000) : 0);
+        // Seconds since the newest entry committed was received, while entries wait; unknown until one is committed.
+        boolean lagging = lagEntries > 0 || pending > 0;
+        out.put("lagSeconds", !lagging ? Long.valueOf(0) : newest > 0
+                ? Long.valueOf(Math.max(0, (System.currentTimeMillis() - newest) / 1000)) : null);
         out.put("ackToCommit", ackToCommit.summary());
         out.put("problem", lastProblem);
         return out;
