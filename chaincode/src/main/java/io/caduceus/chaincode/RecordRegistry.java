@@ -186,8 +186,13 @@ public final class RecordRegistry implements ContractInterface {
                 if (receipt.equals(latest)) {
                     return latestJson;
                 }
-                throw RegistryError.CONFLICT.exception("tree size " + receipt.treeSize()
-                        + " is already anchored with a different receipt");
+                // The same tree anchored again (the public chain was reset, or the bridge moved to another
+                // registry): the newer anchor becomes the receipt of record; the key's history keeps the old one.
+                // Another root for the same size would mean two different logs: refused.
+                if (!receipt.root().equals(latest.root())) {
+                    throw RegistryError.CONFLICT.exception("tree size " + receipt.treeSize()
+                            + " is already anchored with a different root");
+                }
             }
         }
         String json = receipt.toJson();

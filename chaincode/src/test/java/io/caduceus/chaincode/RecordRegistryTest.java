@@ -356,6 +356,19 @@ class RecordRegistryTest {
         }
 
         @Test
+        void theSameTreeAnchoredAgainInAnotherChainTransactionBecomesTheReceiptOfRecord() {
+            store(receipt(10, ROOT));
+            String reanchored = receipt(10, ROOT).replace(TX_HASH, "0x" + "34".repeat(32)).replace("42", "7");
+
+            String stored = store(reanchored);
+
+            assertThat(stored).contains("34".repeat(32));
+            assertThat(as(AUDITOR, ctx -> registry.getLatestAnchorReceipt(ctx))).isEqualTo(stored);
+            assertThat(as(AUDITOR, ctx -> registry.getAnchorReceipt(ctx, "10"))).isEqualTo(stored);
+            failure(BRIDGE, RegistryError.NON_MONOTONIC, ctx -> registry.putAnchorReceipt(ctx, receipt(9, ROOT)));
+        }
+
+        @Test
         void optionalFieldsRoundTripCanonically() {
             String json = receipt(7, ROOT).replace("}", ",\"fabricBlockHeight\":99,\"fabricChannel\":\"caduceus\","
                     + "\"blockTime\":\"2025-03-01T11:00:00.000Z\"}");

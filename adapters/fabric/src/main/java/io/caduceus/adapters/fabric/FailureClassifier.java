@@ -51,6 +51,7 @@ final class FailureClassifier {
     private static final List<Phrase> PHRASES = List.of(
             new Phrase("with different content", CONFLICT),
             new Phrase("with a different receipt", CONFLICT),
+            new Phrase("with a different root", CONFLICT),
             new Phrase("is below the latest anchored tree size", NON_MONOTONIC),
             new Phrase("no ledger entry for", NOT_FOUND),
             new Phrase("no history for", NOT_FOUND),
