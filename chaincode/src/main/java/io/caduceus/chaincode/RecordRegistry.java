@@ -120,38 +120,53 @@ public final class RecordRegistry implements ContractInterface {
     @Transaction(name = "PutEntries", intent = Transaction.TYPE.SUBMIT)
     public String putEntries(Context ctx, String batchJson) {
         Caller caller = authorize(ctx, policy::canWriteEntries, "put ledger entries");
-        ChaincodeStub stub = ctx.getStub();
+        Map<String, Map<String, Object>> batch = distinct(batchJson, "entries", "record id", item -> {
+            LedgerEntry entry = LedgerEntry.fromMap(item);
+            return Map.entry(entry.recordId(), entry.toMap());
+        });
+        return recordBatch(ctx.getStub(), caller, KEY_BATCH, EVENT_ENTRIES_COMMITTED, "entries", batch.values());
+    }
+
+    /**
+     * Parses and validates a batch: 1 to {@link #MAX_BATCH} items, each turned into its id and canonical map; one bad
+     * item rejects the batch before anything is written. Identical repeats of an id collapse, a repeat with other
+     * content is a {@code CONFLICT}. Sorted by id, so that the same batch in another order endorses to the same bytes.
+     */
+    private static Map<String, Map<String, Object>> distinct(String batchJson, String what, String idName,
+            java.util.function.Function<Object, Map.Entry<String, Map<String, Object>>> parse) {
         List<Object> items = CanonicalJson.parseArray(batchJson, "batch");
         if (items.isEmpty() || items.size() > MAX_BATCH) {
-            throw RegistryError.INVALID_ARGUMENT.exception("a batch holds 1 to " + MAX_BATCH + " entries");
+            throw RegistryError.INVALID_ARGUMENT.exception("a batch holds 1 to " + MAX_BATCH + " " + what);
         }
-        // Validate everything first: one bad entry rejects the batch, and nothing is written. Sorted by record id so
-        // that the same batch in another order endorses to the same bytes.
-        Map<String, LedgerEntry> batch = new TreeMap<>();
+        Map<String, Map<String, Object>> batch = new TreeMap<>();
         for (Object item : items) {
-            LedgerEntry entry = LedgerEntry.fromMap(item);
-            LedgerEntry previous = batch.putIfAbsent(entry.recordId(), entry);
-            if (previous != null && !previous.equals(entry)) {
-                throw RegistryError.CONFLICT.exception("record id " + entry.recordId()
+            Map.Entry<String, Map<String, Object>> parsed = parse.apply(item);
+            Map<String, Object> previous = batch.putIfAbsent(parsed.getKey(), parsed.getValue());
+            if (previous != null && !previous.equals(parsed.getValue())) {
+                throw RegistryError.CONFLICT.exception(idName + " " + parsed.getKey()
                         + " appears twice in the batch with different content");
             }
         }
-        List<Object> entries = new ArrayList<>(batch.size());
-        for (LedgerEntry entry : batch.values()) {
-            entries.add(entry.toMap());
-        }
-        String entriesJson = CanonicalJson.write(entries);
-        String digest = sha256Hex(entriesJson);
-        Map<String, Object> record = new TreeMap<>();
-        record.put("batchDigest", digest);
-        record.put("count", (long) batch.size());
-        record.put("submitter", caller.mspId());
-        write(stub, key(stub, KEY_BATCH, stub.getTxId()), CanonicalJson.write(record));
+        return batch;
+    }
 
+    /**
+     * One state write under {@code keyType} and the transaction id ({@code {"batchDigest","count","submitter"}}, the
+     * digest over the canonical array of the items) and one event carrying that record and the items.
+     */
+    private static String recordBatch(ChaincodeStub stub, Caller caller, String keyType, String eventName,
+            String itemsField, java.util.Collection<Map<String, Object>> items) {
+        List<Object> list = new ArrayList<>(items);
+        Map<String, Object> record = new TreeMap<>();
+        record.put("batchDigest", sha256Hex(CanonicalJson.write(list)));
+        record.put("count", (long) list.size());
+        record.put("submitter", caller.mspId());
+        String recordJson = CanonicalJson.write(record);
+        write(stub, key(stub, keyType, stub.getTxId()), recordJson);
         Map<String, Object> event = new TreeMap<>(record);
-        event.put("entries", entries);
-        stub.setEvent(EVENT_ENTRIES_COMMITTED, bytes(CanonicalJson.write(event)));
-        return CanonicalJson.write(record);
+        event.put(itemsField, list);
+        stub.setEvent(eventName, bytes(CanonicalJson.write(event)));
+        return recordJson;
     }
 
     /** The digest and size of the batch a {@code PutEntries} transaction recorded. */
@@ -359,33 +374,12 @@ public final class RecordRegistry implements ContractInterface {
     @Transaction(name = "PutAccessEvents", intent = Transaction.TYPE.SUBMIT)
     public String putAccessEvents(Context ctx, String batchJson) {
         Caller caller = authorize(ctx, policy::canWriteEntries, "put access events");
-        ChaincodeStub stub = ctx.getStub();
-        List<Object> items = CanonicalJson.parseArray(batchJson, "batch");
-        if (items.isEmpty() || items.size() > MAX_BATCH) {
-            throw RegistryError.INVALID_ARGUMENT.exception("a batch holds 1 to " + MAX_BATCH + " access events");
-        }
-        Map<String, AccessEvent> batch = new TreeMap<>();
-        for (Object item : items) {
+        Map<String, Map<String, Object>> batch = distinct(batchJson, "access events", "access id", item -> {
             AccessEvent event = AccessEvent.fromMap(item);
-            AccessEvent previous = batch.putIfAbsent(event.accessId(), event);
-            if (previous != null && !previous.equals(event)) {
-                throw RegistryError.CONFLICT.exception("access id " + event.accessId()
-                        + " appears twice in the batch with different content");
-            }
-        }
-        List<Object> events = new ArrayList<>(batch.size());
-        for (AccessEvent event : batch.values()) {
-            events.add(event.toMap());
-        }
-        Map<String, Object> record = new TreeMap<>();
-        record.put("batchDigest", sha256Hex(CanonicalJson.write(events)));
-        record.put("count", (long) batch.size());
-        record.put("submitter", caller.mspId());
-        write(stub, key(stub, KEY_ACCESS_BATCH, stub.getTxId()), CanonicalJson.write(record));
-        Map<String, Object> emitted = new TreeMap<>(record);
-        emitted.put("events", events);
-        stub.setEvent(EVENT_ACCESS_EVENTS_COMMITTED, bytes(CanonicalJson.write(emitted)));
-        return CanonicalJson.write(record);
+            return Map.entry(event.accessId(), event.toMap());
+        });
+        return recordBatch(ctx.getStub(), caller, KEY_ACCESS_BATCH, EVENT_ACCESS_EVENTS_COMMITTED, "events",
+                batch.values());
     }
 
     /** The digest and size of the access events a {@code PutAccessEvents} transaction recorded. */
