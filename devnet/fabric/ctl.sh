@@ -150,6 +150,9 @@ find_bin() { # sets BIN to a folder with 3.1.x binaries, or exits 3
     return 0
   fi
   log "Fabric is unavailable on this machine: no Fabric 3.1.x binaries (peer, orderer, configtxgen, osnadmin) in \$FABRIC_BIN, PATH or $CACHE_DIR/fabric/*/bin, and the release archive could not be fetched; install the bin/ folder of hyperledger-fabric-$(_platform)-$FABRIC_VERSION.tar.gz ($FABRIC_RELEASE_BASE/) and export FABRIC_BIN=<that folder>"
+  # A connection file left by an earlier network (the machine rebooted, binaries since removed) would point the
+  # middleware at a ledger that is not there.
+  rm -f "$CONN_DIR/fabric.properties"
   exit 3
 }
 
