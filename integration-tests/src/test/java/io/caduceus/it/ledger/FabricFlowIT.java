@@ -147,6 +147,13 @@ class FabricFlowIT {
             assertThat(committed.get("channel")).isEqualTo("caduceus");
             assertThat(((Number) committed.get("block")).longValue()).isPositive();
             assertThat(committed.get("transaction")).asString().matches("[0-9a-f]{64}");
+            Map<?, ?> onLedger = (Map<?, ?>) committed.get("entry");
+            assertThat(onLedger.get("recordId")).isEqualTo(id);
+            assertThat(onLedger.get("messageType")).isEqualTo("ADT^A04");
+            assertThat(onLedger.get("source")).isEqualTo("HIS^GENERAL");
+            assertThat(onLedger.get("commitment")).isEqualTo(entry.get("commitment"));
+            assertThat(onLedger.get("aboutAPatient")).isEqualTo(Boolean.TRUE);
+            assertThat(entry.toString()).doesNotContain("pp1_");
             Map<?, ?> batch = (Map<?, ?>) committed.get("batch");
             assertThat(((Number) batch.get("count")).longValue()).isBetween(1L, (long) MESSAGES);
             assertThat(batch.get("submitter")).isEqualTo("HospitalMSP");

@@ -308,10 +308,14 @@ public final class AnchoringService implements Service {
             ledger.put("transaction", origin.get().getValue());
             if (fabric != null) {
                 try {
-                    ledger.put("batch", fabric.ledgerWriter().batch(origin.get().getValue())
+                    String transaction = origin.get().getValue();
+                    ledger.put("entry", fabric.ledgerWriter().committedEntries(transaction).stream()
+                            .filter(e -> e.recordId().equals(recordId)).findFirst()
+                            .map(AnchoringService::describe).orElse(null));
+                    ledger.put("batch", fabric.ledgerWriter().batch(transaction)
                             .map(io.caduceus.core.json.CanonicalJson::parse).orElse(null));
                 } catch (RuntimeException e) {
-                    ledger.put("batch", "unavailable: " + e.getMessage());
+                    ledger.put("entry", "unavailable: " + e.getMessage());
                 }
             }
         } else {
@@ -333,6 +337,21 @@ public final class AnchoringService implements Service {
         });
         out.put("anchor", anchor);
         return Optional.of(out);
+    }
+
+    /**
+     * A ledger entry as the ledger API shows it: whether it concerns a patient, not which one. The keyed pseudonym is on
+     * the ledger, but this endpoint is not yet behind authentication, and a pseudonym links a patient's records.
+     */
+    private static Map<String, Object> describe(io.caduceus.core.domain.LedgerEntry entry) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("recordId", entry.recordId().value());
+        out.put("commitment", entry.commitment().hex());
+        out.put("messageType", entry.messageType());
+        out.put("source", entry.source().application() + "^" + entry.source().facility());
+        out.put("receivedAt", entry.receivedAt().toString());
+        out.put("aboutAPatient", entry.patientPseudonym().isPresent());
+        return out;
     }
 
     /** What GET /api/anchoring shows: sizes, roots, hashes and addresses only; never waits for a tick. */

@@ -77,6 +77,11 @@ class FabricReceiptSinkTest {
         }
 
         @Override
+        public List<LedgerEntry> committedEntries(String transactionId) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
         public long blockHeight() {
             throw new UnsupportedOperationException();
         }

@@ -20,6 +20,14 @@ import org.hyperledger.fabric.client.Status;
 import org.hyperledger.fabric.client.SubmittedTransaction;
 import org.hyperledger.fabric.client.Transaction;
 import org.hyperledger.fabric.protos.common.BlockchainInfo;
+import org.hyperledger.fabric.protos.common.Payload;
+import org.hyperledger.fabric.protos.peer.ChaincodeAction;
+import org.hyperledger.fabric.protos.peer.ChaincodeActionPayload;
+import org.hyperledger.fabric.protos.peer.ChaincodeEvent;
+import org.hyperledger.fabric.protos.peer.ProcessedTransaction;
+import org.hyperledger.fabric.protos.peer.ProposalResponsePayload;
+import org.hyperledger.fabric.protos.peer.TransactionAction;
+import org.hyperledger.fabric.protos.peer.TxValidationCode;
 
 /**
  * {@link LedgerWriter} over the Fabric Gateway. Deadlines are set per call type on the Gateway connection (see
@@ -34,6 +42,7 @@ final class FabricLedgerWriter implements LedgerWriter {
     static final String PUT_ANCHOR_RECEIPT = "PutAnchorReceipt";
     static final String GET_LATEST_ANCHOR_RECEIPT = "GetLatestAnchorReceipt";
     static final String GET_CHAIN_INFO = "GetChainInfo";
+    static final String GET_TRANSACTION_BY_ID = "GetTransactionByID";
 
     private final Contract registry;
     private final Contract qscc;
@@ -75,6 +84,50 @@ final class FabricLedgerWriter implements LedgerWriter {
     public Optional<String> batch(String transactionId) {
         Objects.requireNonNull(transactionId, "transactionId");
         return evaluateOrNotFound(GET_BATCH, transactionId);
+    }
+
+    @Override
+    public List<LedgerEntry> committedEntries(String transactionId) {
+        Objects.requireNonNull(transactionId, "transactionId");
+        byte[] bytes;
+        try {
+            bytes = qscc.evaluateTransaction(GET_TRANSACTION_BY_ID, channel, transactionId);
+        } catch (GatewayException | GatewayRuntimeException | StatusRuntimeException e) {
+            LedgerException failure = FailureClassifier.classify(GET_TRANSACTION_BY_ID, e, transactionId);
+            // qscc's answer for an id it does not know: "no such transaction ID [..] in index".
+            if (failure.getMessage().contains("no such transaction")) {
+                return List.of();
+            }
+            throw failure;
+        }
+        try {
+            return entriesOf(ProcessedTransaction.parseFrom(bytes), transactionId);
+        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+            throw new LedgerException(LedgerException.Kind.UNKNOWN, GET_TRANSACTION_BY_ID
+                    + " returned no readable transaction", transactionId, null, null, e);
+        }
+    }
+
+    /** The entries of the {@code EntriesCommitted} event in a valid transaction's first chaincode action. */
+    static List<LedgerEntry> entriesOf(ProcessedTransaction processed, String transactionId)
+            throws com.google.protobuf.InvalidProtocolBufferException {
+        if (processed.getValidationCode() != TxValidationCode.VALID_VALUE) {
+            return List.of();
+        }
+        Payload payload = Payload.parseFrom(processed.getTransactionEnvelope().getPayload());
+        org.hyperledger.fabric.protos.peer.Transaction transaction =
+                org.hyperledger.fabric.protos.peer.Transaction.parseFrom(payload.getData());
+        for (TransactionAction action : transaction.getActionsList()) {
+            ChaincodeActionPayload actionPayload = ChaincodeActionPayload.parseFrom(action.getPayload());
+            ProposalResponsePayload response = ProposalResponsePayload.parseFrom(
+                    actionPayload.getAction().getProposalResponsePayload());
+            ChaincodeEvent event = ChaincodeEvent.parseFrom(ChaincodeAction.parseFrom(response.getExtension())
+                    .getEvents());
+            if (BlockEventFollower.EVENT_ENTRIES_COMMITTED.equals(event.getEventName())) {
+                return BlockEventFollower.entries(event.getPayload().toByteArray(), transactionId);
+            }
+        }
+        return List.of();
     }
 
     @Override

@@ -38,6 +38,12 @@ public interface LedgerWriter {
      */
     Optional<String> batch(String transactionId);
 
+    /**
+     * The ledger entries a VALID {@code PutEntries} transaction committed, read back from the transaction itself (its
+     * chaincode event, endorsed by both organisations); empty when the transaction is not a valid {@code PutEntries}.
+     */
+    List<LedgerEntry> committedEntries(String transactionId);
+
     /** What a {@code PutAccessEvents} transaction recorded (as {@link #batch}), or empty when it recorded none. */
     Optional<String> accessBatch(String transactionId);
 

@@ -172,6 +172,48 @@ class FabricLedgerWriterTest {
         assertThatThrownBy(() -> writer.putAccessEvents(List.of())).isInstanceOf(IllegalArgumentException.class);
     }
 
+    private static byte[] processed(int validationCode, String eventName, byte[] eventPayload) {
+        org.hyperledger.fabric.protos.peer.ChaincodeEvent event = org.hyperledger.fabric.protos.peer.ChaincodeEvent
+                .newBuilder().setEventName(eventName).setPayload(com.google.protobuf.ByteString.copyFrom(eventPayload))
+                .build();
+        var action = org.hyperledger.fabric.protos.peer.ChaincodeAction.newBuilder().setEvents(event.toByteString())
+                .build();
+        var response = org.hyperledger.fabric.protos.peer.ProposalResponsePayload.newBuilder()
+                .setExtension(action.toByteString()).build();
+        var endorsed = org.hyperledger.fabric.protos.peer.ChaincodeEndorsedAction.newBuilder()
+                .setProposalResponsePayload(response.toByteString()).build();
+        var actionPayload = org.hyperledger.fabric.protos.peer.ChaincodeActionPayload.newBuilder()
+                .setAction(endorsed).build();
+        var transaction = org.hyperledger.fabric.protos.peer.Transaction.newBuilder().addActions(
+                org.hyperledger.fabric.protos.peer.TransactionAction.newBuilder()
+                        .setPayload(actionPayload.toByteString())).build();
+        var payload = org.hyperledger.fabric.protos.common.Payload.newBuilder().setData(transaction.toByteString())
+                .build();
+        return org.hyperledger.fabric.protos.peer.ProcessedTransaction.newBuilder().setValidationCode(validationCode)
+                .setTransactionEnvelope(org.hyperledger.fabric.protos.common.Envelope.newBuilder()
+                        .setPayload(payload.toByteString())).build().toByteArray();
+    }
+
+    @Test
+    void committedEntriesAreReadBackFromTheTransactionsEvent() throws Exception {
+        String event = "{\"batchDigest\":\"" + "5e".repeat(32) + "\",\"count\":2,\"entries\":[" + entry(1).toJson() + ","
+                + entry(2).toJson() + "],\"submitter\":\"HospitalMSP\"}";
+        when(qscc.evaluateTransaction("GetTransactionByID", "caduceus", "tx42"))
+                .thenReturn(processed(0, "EntriesCommitted", event.getBytes(StandardCharsets.UTF_8)));
+        when(qscc.evaluateTransaction("GetTransactionByID", "caduceus", "tx43"))
+                .thenReturn(processed(11, "EntriesCommitted", event.getBytes(StandardCharsets.UTF_8)));
+        when(qscc.evaluateTransaction("GetTransactionByID", "caduceus", "tx44"))
+                .thenReturn(processed(0, "AnchorReceiptStored", "{}".getBytes(StandardCharsets.UTF_8)));
+        when(qscc.evaluateTransaction("GetTransactionByID", "caduceus", "tx45")).thenThrow(new GatewayException(
+                grpcError(Code.UNKNOWN, "evaluate call to endorser returned error: chaincode response 500, Failed to "
+                        + "get transaction with id tx45, error no such transaction ID [tx45] in index")));
+
+        assertThat(writer.committedEntries("tx42")).containsExactly(entry(1), entry(2));
+        assertThat(writer.committedEntries("tx43")).as("an invalidated transaction committed nothing").isEmpty();
+        assertThat(writer.committedEntries("tx44")).isEmpty();
+        assertThat(writer.committedEntries("tx45")).isEmpty();
+    }
+
     @Test
     void batchReturnsWhatTheTransactionRecorded() throws Exception {
         String record = "{\"batchDigest\":\"" + "5e".repeat(32) + "\",\"count\":3,\"submitter\":\"HospitalMSP\"}";

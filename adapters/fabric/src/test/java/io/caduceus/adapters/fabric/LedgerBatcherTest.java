@@ -90,6 +90,11 @@ class LedgerBatcherTest {
         }
 
         @Override
+        public List<LedgerEntry> committedEntries(String transactionId) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
         public void putAnchorReceipt(AnchorReceipt receipt) {
             throw new UnsupportedOperationException();
         }
