@@ -97,9 +97,8 @@ public final class FabricLedgerForwarder implements AutoCloseable {
                             (entries, reason) -> deadLetter(deadLetters, entries, reason))) {
                 loop.use(c);
                 batcher = b;
-                if (forward(c, b)) {
-                    backoff = ConsumerLoop.MIN_BACKOFF_MILLIS;
-                }
+                forward(c, b);
+                backoff = ConsumerLoop.MIN_BACKOFF_MILLIS;
             } catch (WakeupException | InterruptException e) {
                 if (!loop.running()) {
                     return;
@@ -126,8 +125,8 @@ public final class FabricLedgerForwarder implements AutoCloseable {
         }
     }
 
-    /** Reads, batches and commits until stopped (true) or until the batcher fails (throws its failure). */
-    private boolean forward(KafkaConsumer<String, byte[]> c, LedgerBatcher b) throws InterruptedException {
+    /** Reads, batches and commits until stopped, or until the batcher fails (throws its failure). */
+    private void forward(KafkaConsumer<String, byte[]> c, LedgerBatcher b) throws InterruptedException {
         c.subscribe(List.of(settings.ledgerTopic()), new ConsumerRebalanceListener() {
             @Override
             public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
@@ -152,7 +151,7 @@ public final class FabricLedgerForwarder implements AutoCloseable {
             for (ConsumerRecord<String, byte[]> record : records) {
                 offer(b, record);
                 if (!loop.running()) {
-                    return true;
+                    return;
                 }
             }
             b.failure().ifPresent(failure -> {
@@ -167,7 +166,6 @@ public final class FabricLedgerForwarder implements AutoCloseable {
         }
         b.flush(Duration.ofSeconds(10));
         commit(c, b);
-        return true;
     }
 
     private void offer(LedgerBatcher b, ConsumerRecord<String, byte[]> record) throws InterruptedException {
