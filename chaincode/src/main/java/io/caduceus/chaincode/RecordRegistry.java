@@ -173,11 +173,15 @@ public final class RecordRegistry implements ContractInterface {
     @Transaction(name = "GetBatch", intent = Transaction.TYPE.EVALUATE)
     public String getBatch(Context ctx, String transactionId) {
         authorize(ctx, policy::canRead, "read ledger entries");
-        ChaincodeStub stub = ctx.getStub();
+        return recordedBatch(ctx.getStub(), KEY_BATCH, transactionId, "no batch recorded by transaction ");
+    }
+
+    /** What {@link #recordBatch} stored under {@code keyType} for a transaction; NOT_FOUND with {@code missing}. */
+    private static String recordedBatch(ChaincodeStub stub, String keyType, String transactionId, String missing) {
         String id = Fields.matching(transactionId, Fields.TRANSACTION_ID, "transactionId");
-        String stored = read(stub, key(stub, KEY_BATCH, id));
+        String stored = read(stub, key(stub, keyType, id));
         if (stored == null) {
-            throw RegistryError.NOT_FOUND.exception("no batch recorded by transaction " + id);
+            throw RegistryError.NOT_FOUND.exception(missing + id);
         }
         return stored;
     }
@@ -386,13 +390,8 @@ public final class RecordRegistry implements ContractInterface {
     @Transaction(name = "GetAccessBatch", intent = Transaction.TYPE.EVALUATE)
     public String getAccessBatch(Context ctx, String transactionId) {
         authorize(ctx, policy::canRead, "read the access log");
-        ChaincodeStub stub = ctx.getStub();
-        String id = Fields.matching(transactionId, Fields.TRANSACTION_ID, "transactionId");
-        String stored = read(stub, key(stub, KEY_ACCESS_BATCH, id));
-        if (stored == null) {
-            throw RegistryError.NOT_FOUND.exception("no access events recorded by transaction " + id);
-        }
-        return stored;
+        return recordedBatch(ctx.getStub(), KEY_ACCESS_BATCH, transactionId,
+                "no access events recorded by transaction ");
     }
 
     /**
