@@ -71,17 +71,14 @@ class CaduceusApplicationTest {
         CaduceusApplication.configure(main, tmp.toString(), extraRoutes.toString());
         main.start();
         try {
-            HttpResponse<String> status = get("http://127.0.0.1:" + http + "/api/status");
-            assertThat(status.statusCode()).isEqualTo(200);
-            assertThat(status.body()).contains("\"name\":\"caduceus\"").containsPattern("\"routes\":\\d+").contains("\"heapMaxBytes\"");
+            // Without a token issuer configured, operator APIs are closed to everyone (ApiSecurityTest has the rest).
+            assertThat(get("http://127.0.0.1:" + http + "/api/status").statusCode()).isEqualTo(401);
 
             assertThat(get("http://127.0.0.1:" + http + "/api/ping").body()).isEqualTo("pong");
 
             HttpResponse<String> health = get("http://127.0.0.1:" + http + "/observe/health");
-            assertThat(health.statusCode()).isEqualTo(503);
-            assertThat(health.body())
-                    .contains("{\"name\":\"kafka\",\"status\":\"DOWN\"")
-                    .contains("{\"name\":\"ethereum\",\"status\":\"DOWN\"");
+            assertThat(health.statusCode()).as("Kafka and Ethereum are unreachable").isEqualTo(503);
+            assertThat(health.body()).contains("DOWN").doesNotContain("kafka");
         } finally {
             main.stop();
         }

@@ -1,6 +1,10 @@
 package io.caduceus.routes.fhir;
 
 import ca.uhn.fhir.context.FhirContext;
+import io.caduceus.routes.access.ApiAccess;
+import io.caduceus.routes.access.ApiAccessDenied;
+import io.caduceus.routes.access.ApiAuthenticator;
+import io.caduceus.routes.access.ApiCaller;
 import io.caduceus.routes.anchor.AnchoringBeans;
 import io.caduceus.routes.anchor.AnchoringService;
 import io.caduceus.routes.hl7.IngestServices;
@@ -48,6 +52,7 @@ public final class FhirBeans {
                     + "(caduceus.fhir.tls.enabled, caduceus.fhir.tls.client-auth)", certificates.size());
         }
         FhirAuthenticator authenticator = new FhirAuthenticator(verifier, certificates);
+        context.getRegistry().bind("apiAccess", new ApiAccess(apiAuthenticator(authenticator)));
         if (tls.enabled()) {
             addHttpsListener(context, new FhirHttpsListener(tls, fhir));
         }
@@ -75,6 +80,22 @@ public final class FhirBeans {
         }
         LOG.info("FHIR inbound ready: {} resource types, bodies up to {} bytes", settings.resourceTypes().size(),
                 settings.maxRequestBytes());
+    }
+
+    /** The operator APIs know their callers exactly as FHIR does: the same tokens, the same client certificates. */
+    static ApiAuthenticator apiAuthenticator(FhirAuthenticator authenticator) {
+        return exchange -> {
+            try {
+                BearerTokenVerifier.Caller caller = authenticator.authenticate(
+                        exchange.getMessage().getHeader("Authorization", String.class),
+                        ClientCertificateAuthenticator.verifiedSubject(exchange));
+                return new ApiCaller(caller.clientId(), caller.scopes());
+            } catch (FhirRejection rejection) {
+                String reason = rejection.issues().isEmpty() ? "access refused" : rejection.issues().get(0).diagnostics();
+                throw new ApiAccessDenied(rejection.status(), reason,
+                        rejection.wwwAuthenticate() == null ? null : rejection.wwwAuthenticate().replace("caduceus-fhir", "caduceus"));
+            }
+        };
     }
 
     /**

@@ -194,7 +194,8 @@ class MtlsFhirEndpointTest {
         assertThat(posted.body()).doesNotContain(FhirSamples.CANARY);
         HttpResponse<String> status = plain.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/api/status"))
                 .timeout(Duration.ofSeconds(30)).GET().build(), HttpResponse.BodyHandlers.ofString());
-        assertThat(status.statusCode()).isEqualTo(200);
+        assertThat(status.statusCode()).as("served on the plain port, to an authenticated operator").isEqualTo(401);
+        assertThat(status.body()).doesNotContain("HTTPS only");
     }
 
     @Test

@@ -15,10 +15,10 @@ import java.util.Map;
 import io.caduceus.core.json.CanonicalJson;
 
 /** Signs test JWTs with keys made on the spot; no key material is checked in. */
-final class TestTokens {
+public final class TestTokens {
 
-    static final String ISSUER = "https://auth.test.example";
-    static final String AUDIENCE = "https://caduceus.test.example/fhir";
+    public static final String ISSUER = "https://auth.test.example";
+    public static final String AUDIENCE = "https://caduceus.test.example/fhir";
 
     private TestTokens() {
     }
@@ -33,7 +33,7 @@ final class TestTokens {
         }
     }
 
-    static KeyPair ec() {
+    public static KeyPair ec() {
         try {
             KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
             generator.initialize(new ECGenParameterSpec("secp256r1"));
@@ -43,13 +43,13 @@ final class TestTokens {
         }
     }
 
-    static String pem(KeyPair pair) {
+    public static String pem(KeyPair pair) {
         return "-----BEGIN PUBLIC KEY-----\n" + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
                 .encodeToString(pair.getPublic().getEncoded()) + "\n-----END PUBLIC KEY-----\n";
     }
 
     /** Claims valid for an hour with the given scope. */
-    static Map<String, Object> claims(String scope) {
+    public static Map<String, Object> claims(String scope) {
         long now = System.currentTimeMillis() / 1000;
         Map<String, Object> claims = new LinkedHashMap<>();
         claims.put("iss", ISSUER);
@@ -61,7 +61,7 @@ final class TestTokens {
         return claims;
     }
 
-    static String sign(String alg, PrivateKey key, Map<String, Object> claims) {
+    public static String sign(String alg, PrivateKey key, Map<String, Object> claims) {
         return sign(Map.of("alg", alg, "typ", "JWT"), key, claims);
     }
 
