@@ -1,21 +1,48 @@
 package io.caduceus.routes;
 
+import io.caduceus.core.json.CanonicalJson;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryUsage;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Handler;
+import org.apache.camel.health.HealthCheck;
+import org.apache.camel.health.HealthCheckHelper;
 
-/** The middleware's own status for operators ({@code GET /api/status}); dependency readiness is on /observe/health. */
+/**
+ * The middleware's own status for operators ({@code GET /api/status}): its dependencies' health checks one by one,
+ * which the public {@code /observe/health} only sums up as UP or DOWN (names, versions and failures tell a stranger
+ * what runs here), and its memory.
+ */
 public final class StatusReport {
 
     @Handler
     public String report(CamelContext context) {
-        java.lang.management.MemoryUsage heap = java.lang.management.ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
-        return "{\"name\":\"" + context.getName() + "\""
-                + ",\"camelVersion\":\"" + context.getVersion() + "\""
-                + ",\"uptimeMillis\":" + context.getUptime().toMillis()
-                + ",\"routes\":" + context.getRoutes().size()
-                + ",\"status\":\"" + context.getStatus() + "\""
-                + ",\"heapUsedBytes\":" + heap.getUsed()
-                + ",\"heapCommittedBytes\":" + heap.getCommitted()
-                + ",\"heapMaxBytes\":" + heap.getMax() + "}";
+        MemoryUsage heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
+        Map<String, Object> status = new LinkedHashMap<>();
+        status.put("name", context.getName());
+        status.put("camelVersion", context.getVersion());
+        status.put("uptimeMillis", context.getUptime().toMillis());
+        status.put("routes", context.getRoutes().size());
+        status.put("status", context.getStatus().name());
+        status.put("heapUsedBytes", heap.getUsed());
+        status.put("heapCommittedBytes", heap.getCommitted());
+        status.put("heapMaxBytes", heap.getMax());
+        List<Map<String, Object>> checks = new ArrayList<>();
+        List<HealthCheck.Result> results = new ArrayList<>(HealthCheckHelper.invoke(context));
+        results.sort(Comparator.comparing(r -> r.getCheck().getId()));
+        for (HealthCheck.Result result : results) {
+            Map<String, Object> check = new LinkedHashMap<>();
+            check.put("name", result.getCheck().getId());
+            check.put("status", result.getState().name());
+            result.getMessage().ifPresent(message -> check.put("message", message));
+            checks.add(check);
+        }
+        status.put("checks", checks);
+        return CanonicalJson.write(status);
     }
 }
