@@ -111,6 +111,8 @@ public final class FhirInbound {
         if (!bundleRequest) {
             requireAcceptedType(request.type(), null);
             authorize(request.caller(), request.type(), interactionOf(request.interaction()));
+        } else {
+            requireSomeWriteScope(request.caller());
         }
         FhirFormat format = FhirFormat.ofRequest(request.contentType(), body);
         if (format == null) {
@@ -380,6 +382,21 @@ public final class FhirInbound {
             throw FhirRejection.forbidden("the caller's scopes do not allow " + interaction.name().toLowerCase(java.util.Locale.ROOT)
                     + " of " + type, SmartScopes.required(type, interaction));
         }
+    }
+
+    /**
+     * A bundle's entries are checked against the caller's scopes once it is parsed; a caller who may write nothing at
+     * all is refused before that, so that its content is neither parsed nor quarantined (a reader could otherwise fill
+     * the quarantine).
+     */
+    private void requireSomeWriteScope(BearerTokenVerifier.Caller caller) throws FhirRejection {
+        for (String type : settings.resourceTypes()) {
+            if (SmartScopes.allows(caller.scopes(), type, SmartScopes.Interaction.CREATE)
+                    || SmartScopes.allows(caller.scopes(), type, SmartScopes.Interaction.UPDATE)) {
+                return;
+            }
+        }
+        throw FhirRejection.forbidden("the caller's scopes allow no write", "system/*.write");
     }
 
     private static SmartScopes.Interaction interactionOf(String interaction) {
