@@ -33,7 +33,8 @@ public final class StatusReport {
         status.put("heapCommittedBytes", heap.getCommitted());
         status.put("heapMaxBytes", heap.getMax());
         List<Map<String, Object>> checks = new ArrayList<>();
-        List<HealthCheck.Result> results = new ArrayList<>(HealthCheckHelper.invoke(context));
+        // "full": every check; the registry's own level (oneline, for /observe/health) would keep only failing ones.
+        List<HealthCheck.Result> results = new ArrayList<>(HealthCheckHelper.invoke(context, "full"));
         results.sort(Comparator.comparing(r -> r.getCheck().getId()));
         for (HealthCheck.Result result : results) {
             Map<String, Object> check = new LinkedHashMap<>();
