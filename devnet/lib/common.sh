@@ -15,6 +15,7 @@ PID_DIR="$RUN_DIR/pids"
 CONN_DIR="$RUN_DIR/conn"
 CACHE_DIR="${CADUCEUS_CACHE_DIR:-$HOME/.cache/caduceus}"
 mkdir -p "$RUN_DIR" "$LOG_DIR" "$PID_DIR" "$CONN_DIR" "$CACHE_DIR"
+chmod 700 "$CONN_DIR" # PostgreSQL runs as its own user under $RUN_DIR: only conn/ is closed
 
 # shellcheck source=../ports.env
 . "$DEVNET_DIR/ports.env"
@@ -82,7 +83,8 @@ stop_bg() { # stop_bg NAME: TERM the process group, KILL after 10 s
 }
 
 write_conn() { # write_conn SERVICE <<EOF ... EOF: the properties clients use to reach SERVICE
-  cat >"$CONN_DIR/$1.properties.tmp" && mv "$CONN_DIR/$1.properties.tmp" "$CONN_DIR/$1.properties"
+  # Owner-only: some hold secrets (the database password, the devnet's funded Ethereum key).
+  (umask 077; cat >"$CONN_DIR/$1.properties.tmp") && mv "$CONN_DIR/$1.properties.tmp" "$CONN_DIR/$1.properties"
 }
 
 mvnw() { "$REPO_DIR/mvnw" -q -B "$@"; }

@@ -65,9 +65,14 @@ public final class MllpLoadTool {
             System.out.printf("pipeline / ceiling throughput: %.1f%%%n", 100.0 * pipeline.throughput() / ceiling.throughput());
         }
         if (options.containsKey("status-url")) {
-            HttpResponse<String> status = HttpClient.newHttpClient().send(
-                    HttpRequest.newBuilder(URI.create(options.get("status-url"))).timeout(Duration.ofSeconds(10)).build(),
-                    HttpResponse.BodyHandlers.ofString());
+            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(options.get("status-url"))).timeout(Duration.ofSeconds(10));
+            // /api/status is for operators: ./caduceus load passes a devnet operator token this way, never as an argument
+            // (arguments are visible to every user in the process list).
+            String token = System.getenv("CADUCEUS_API_TOKEN");
+            if (token != null && !token.isBlank()) {
+                request.header("Authorization", "Bearer " + token.strip());
+            }
+            HttpResponse<String> status = HttpClient.newHttpClient().send(request.build(), HttpResponse.BodyHandlers.ofString());
             System.out.println("middleware status after the run: " + status.body());
         }
     }
