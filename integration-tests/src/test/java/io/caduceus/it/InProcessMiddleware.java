@@ -47,6 +47,10 @@ public final class InProcessMiddleware implements AutoCloseable {
         if (!overrides.containsKey(FABRIC_ENABLED)) {
             props.append(FABRIC_ENABLED).append("=false\n");
         }
+        // Operator APIs and FHIR need a token issuer; a test that brings its own issuer sets all three options.
+        if (!overrides.containsKey("caduceus.fhir.auth.issuer")) {
+            TestIssuer.middlewareProperties().forEach((k, v) -> props.append(k).append('=').append(v).append('\n'));
+        }
         overrides.forEach((k, v) -> props.append(k).append('=').append(v).append('\n'));
         Files.writeString(config.resolve("zz-test.properties"), props.toString());
         Main main = new Main(CaduceusApplication.class);

@@ -7,6 +7,7 @@ import io.caduceus.it.DevnetExtension;
 import io.caduceus.it.DevnetServices;
 import io.caduceus.it.InProcessMiddleware;
 import io.caduceus.it.MllpClient;
+import io.caduceus.it.TestIssuer;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -78,11 +79,11 @@ class MalformedInputIT {
             // HTTP/1.1: the JDK client's default h2c upgrade stalls on larger responses from the Vert.x server.
             HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
             String base = "http://127.0.0.1:" + middleware.httpPort();
-            String listing = http.send(HttpRequest.newBuilder(URI.create(base + "/api/quarantine")).timeout(Duration.ofSeconds(30)).build(),
+            String listing = http.send(TestIssuer.asOperator(HttpRequest.newBuilder(URI.create(base + "/api/quarantine"))).timeout(Duration.ofSeconds(30)).build(),
                     HttpResponse.BodyHandlers.ofString()).body();
             assertThat(listing).contains("\"quarantineId\"").contains("\"reason\"");
             String id = middleware.ingest().vault().listQuarantined().get(0).quarantineId();
-            HttpResponse<String> reprocessed = http.send(HttpRequest.newBuilder(URI.create(base + "/api/quarantine/" + id + "/reprocess"))
+            HttpResponse<String> reprocessed = http.send(TestIssuer.asOperator(HttpRequest.newBuilder(URI.create(base + "/api/quarantine/" + id + "/reprocess")))
                     .timeout(Duration.ofSeconds(30)).POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
             assertThat(reprocessed.statusCode()).as(reprocessed.body()).isEqualTo(422);
             assertThat(reprocessed.body()).contains("\"released\":false");

@@ -10,6 +10,7 @@ import io.caduceus.it.Hl7Messages;
 import io.caduceus.it.InProcessMiddleware;
 import io.caduceus.it.MiddlewareProcess;
 import io.caduceus.it.MllpClient;
+import io.caduceus.it.TestIssuer;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -180,8 +181,8 @@ class FabricFaultsIT {
     /** Removes the records the ledger API finds in the Merkle log; true once none is left. */
     private boolean logged(int port, Set<String> waiting) throws Exception {
         for (java.util.Iterator<String> it = waiting.iterator(); it.hasNext(); ) {
-            HttpResponse<String> response = http.send(HttpRequest.newBuilder(
-                    URI.create("http://127.0.0.1:" + port + "/api/ledger/" + it.next())).timeout(Duration.ofSeconds(10))
+            HttpResponse<String> response = http.send(TestIssuer.asOperator(HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + port + "/api/ledger/" + it.next()))).timeout(Duration.ofSeconds(10))
                     .GET().build(), HttpResponse.BodyHandlers.ofString());
             if (response.statusCode() != 200) {
                 return false;
@@ -192,7 +193,7 @@ class FabricFaultsIT {
     }
 
     private String get(int port, String path) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+        return http.send(TestIssuer.asOperator(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)))
                 .timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofString()).body();
     }
 

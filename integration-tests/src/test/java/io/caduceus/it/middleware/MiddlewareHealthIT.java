@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.caduceus.it.DevnetExtension;
 import io.caduceus.it.DevnetServices;
 import io.caduceus.it.InProcessMiddleware;
+import io.caduceus.it.TestIssuer;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -32,12 +33,17 @@ class MiddlewareHealthIT {
     void reportsKafkaAndEthereumUpThroughItsHealthEndpoint() throws Exception {
         try (InProcessMiddleware middleware = InProcessMiddleware.start(tmp, Map.of())) {
             URI health = URI.create("http://127.0.0.1:" + middleware.httpPort() + "/observe/health");
+            URI status = URI.create("http://127.0.0.1:" + middleware.httpPort() + "/api/status");
             Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
-                String body = HTTP.send(HttpRequest.newBuilder(health).timeout(Duration.ofSeconds(10)).build(),
+                HttpResponse<String> summary = HTTP.send(HttpRequest.newBuilder(health).timeout(Duration.ofSeconds(10)).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertThat(summary.statusCode()).as(summary.body()).isEqualTo(200);
+                // Which dependency is which is for operators only.
+                String checks = HTTP.send(TestIssuer.asOperator(HttpRequest.newBuilder(status)).timeout(Duration.ofSeconds(10)).build(),
                         HttpResponse.BodyHandlers.ofString()).body();
-                assertThat(body)
-                        .contains("{\"name\":\"kafka\",\"status\":\"UP\"")
-                        .contains("{\"name\":\"ethereum\",\"status\":\"UP\"");
+                assertThat(checks)
+                        .contains("\"name\":\"kafka\",\"status\":\"UP\"")
+                        .contains("\"name\":\"ethereum\",\"status\":\"UP\"");
             });
         }
     }
