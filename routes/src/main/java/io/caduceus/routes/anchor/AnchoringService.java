@@ -1,6 +1,5 @@
 package io.caduceus.routes.anchor;
 
-import io.caduceus.routes.kafka.KafkaClients;
 import io.caduceus.adapters.ethereum.AnchorRegistryClient;
 import io.caduceus.adapters.fabric.FabricConnection;
 import io.caduceus.adapters.ethereum.AnchorRegistryConfig;
@@ -21,6 +20,7 @@ import io.caduceus.core.domain.AnchorReceipt;
 import io.caduceus.core.domain.RecordId;
 import io.caduceus.core.hash.Digest;
 import io.caduceus.core.merkle.TreeHead;
+import io.caduceus.routes.kafka.KafkaClients;
 import io.caduceus.routes.ledger.FabricSettings;
 import java.nio.file.Path;
 import java.time.Duration;

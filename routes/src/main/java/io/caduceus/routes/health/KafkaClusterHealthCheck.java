@@ -1,12 +1,12 @@
 package io.caduceus.routes.health;
 
+import io.caduceus.routes.kafka.KafkaClients;
 import java.util.Collection;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import io.caduceus.routes.kafka.KafkaClients;
 import org.apache.camel.health.HealthCheckResultBuilder;
 import org.apache.camel.impl.health.AbstractHealthCheck;
 import org.apache.kafka.clients.admin.Admin;

@@ -148,18 +148,7 @@ final class AccessLogForwarder implements AutoCloseable {
         if (verdict.valid()) {
             return true;
         }
-        ProducerRecord<String, byte[]> dead = new ProducerRecord<>(deadLetterTopic, record.key(), record.value());
-        dead.headers().add("caduceus.refusal", "UNAUTHENTICATED".getBytes(StandardCharsets.UTF_8));
-        dead.headers().add("caduceus.mac", verdict.name().getBytes(StandardCharsets.UTF_8));
-        try {
-            deadLetters.send(dead).get(30, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while dead-lettering a refused access event", e);
-        } catch (Exception e) {
-            throw new IllegalStateException("the dead-letter topic " + deadLetterTopic
-                    + " did not take a refused access event", e);
-        }
+        UnauthenticatedRecords.deadLetter(deadLetters, deadLetterTopic, record, verdict);
         refused.incrementAndGet();
         LOG.warn("refused an access event the middleware did not write (MAC {}) at {}-{} offset {}; it went to {}",
                 verdict, record.topic(), record.partition(), record.offset(), deadLetterTopic);

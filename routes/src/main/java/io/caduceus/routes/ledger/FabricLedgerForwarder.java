@@ -220,21 +220,7 @@ public final class FabricLedgerForwarder implements AutoCloseable {
         if (verdict.valid()) {
             return parse(record);
         }
-        ProducerRecord<String, byte[]> dead = new ProducerRecord<>(settings.deadLetterTopic(), record.key(),
-                record.value());
-        dead.headers().add("caduceus.refusal", "UNAUTHENTICATED".getBytes(StandardCharsets.UTF_8));
-        dead.headers().add("caduceus.mac", verdict.name().getBytes(StandardCharsets.UTF_8));
-        dead.headers().add("caduceus.source", (record.topic() + "-" + record.partition() + "@" + record.offset())
-                .getBytes(StandardCharsets.UTF_8));
-        try {
-            deadLetters.send(dead).get(30, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while dead-lettering a refused ledger entry", e);
-        } catch (Exception e) {
-            throw new IllegalStateException("the dead-letter topic " + settings.deadLetterTopic()
-                    + " did not take a refused ledger entry", e);
-        }
+        UnauthenticatedRecords.deadLetter(deadLetters, settings.deadLetterTopic(), record, verdict);
         refused.incrementAndGet();
         LOG.warn("refused a ledger entry the middleware did not write (MAC {}) at {}-{} offset {}; it went to {}",
                 verdict, record.topic(), record.partition(), record.offset(), settings.deadLetterTopic());

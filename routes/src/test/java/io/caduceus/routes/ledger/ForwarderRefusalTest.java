@@ -93,7 +93,9 @@ class ForwarderRefusalTest {
         assertThat(deadLetters.history()).hasSize(2).allSatisfy(dead -> {
             assertThat(dead.topic()).isEqualTo("access.dead-letter");
             assertThat(header(dead, "caduceus.refusal")).isEqualTo("UNAUTHENTICATED");
+            assertThat(dead.value()).isEqualTo(event.getBytes(StandardCharsets.UTF_8));
         });
+        assertThat(header(deadLetters.history().get(1), "caduceus.source")).isEqualTo("access-0@4");
         assertThat(forwarder.status()).containsEntry("refusedUnauthenticated", 2L).containsEntry("deadLettered", 0L);
     }
 
