@@ -1,7 +1,9 @@
 package io.caduceus.it;
 
+import io.caduceus.adapters.kafka.RecordMac;
 import io.caduceus.routes.CaduceusApplication;
 import io.caduceus.routes.hl7.IngestServices;
+import io.caduceus.routes.kafka.KafkaClients;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
@@ -73,6 +75,11 @@ public final class InProcessMiddleware implements AutoCloseable {
 
     public IngestServices ingest() {
         return main.getCamelContext().getRegistry().lookupByNameAndType("ingestServices", IngestServices.class);
+    }
+
+    /** The key the middleware authenticates its ledger entries and access events with (for tests that write as it). */
+    public RecordMac recordMac() {
+        return KafkaClients.of(main.getCamelContext()).recordMac();
     }
 
     public String property(String key) {

@@ -15,6 +15,8 @@ import io.caduceus.routes.hl7.Hl7Quarantine;
 import io.caduceus.routes.hl7.IngestServices;
 import io.caduceus.routes.hl7.QuarantineAdmin;
 import io.caduceus.routes.hl7.RecordStore;
+import io.caduceus.routes.kafka.KafkaClients;
+import io.caduceus.routes.kafka.KafkaRecordSigner;
 import io.caduceus.routes.mllp.MllpConnectionErrors;
 import io.caduceus.routes.mllp.MllpFrameDecoder;
 import io.caduceus.routes.mllp.MllpFrameEncoder;
@@ -76,6 +78,8 @@ public final class CaduceusApplication {
                 DependencyHealthChecks.register(context);
                 ingest = IngestServices.open(context);
                 context.getRegistry().bind("ingestServices", ingest);
+                KafkaClients kafka = KafkaClients.register(context);
+                context.getRegistry().bind(KafkaRecordSigner.BEAN, new KafkaRecordSigner(kafka.recordMac()));
                 context.getRegistry().bind("hl7Intake", new Hl7Intake(ingest));
                 context.getRegistry().bind("recordStore", new RecordStore(ingest));
                 context.getRegistry().bind("hl7Quarantine", new Hl7Quarantine(ingest));

@@ -1,6 +1,7 @@
 package io.caduceus.routes;
 
 import io.caduceus.adapters.kafka.KafkaTopics;
+import io.caduceus.routes.kafka.KafkaClients;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -23,7 +24,7 @@ final class TopicProvisioner {
 
     static Thread start(CamelContext context) {
         var props = context.getPropertiesComponent();
-        String bootstrap = props.resolveProperty("kafka.bootstrap.servers").orElseThrow();
+        KafkaClients kafka = KafkaClients.of(context);
         List<KafkaTopics.Topic> topics = List.of(
                 new KafkaTopics.Topic(props.resolveProperty("caduceus.kafka.topic.ledger-entries").orElseThrow(),
                         Integer.parseInt(props.resolveProperty("caduceus.kafka.topic.ledger-entries.partitions").orElse("6")),
@@ -38,7 +39,8 @@ final class TopicProvisioner {
         Thread thread = new Thread(() -> {
             while (!Thread.currentThread().isInterrupted()) {
                 try {
-                    List<String> created = KafkaTopics.ensureExist(bootstrap, topics, ATTEMPT_DEADLINE);
+                    List<String> created = KafkaTopics.ensureExist(kafka.bootstrapServers(),
+                            kafka.securityProperties(), topics, ATTEMPT_DEADLINE);
                     LOG.info("Kafka topics ready{}", created.isEmpty() ? "" : " (created " + created + ")");
                     return;
                 } catch (KafkaTopics.KafkaTopicsException e) {

@@ -292,12 +292,18 @@ class EndToEndAnchorIT {
             String ack = client.send(adt(controlId, CANARY));
             assertThat(MllpClient.ackCode(ack)).as(ack).isEqualTo("AA");
         }
-        // Not a ledger entry: counted and skipped by the feed, which goes on with the next one.
+        // Not a ledger entry, though written with the middleware's key: counted and skipped by the feed, which goes
+        // on with the next one. The same without the key: refused before it is even parsed.
+        var signed = new org.apache.kafka.common.header.internals.RecordHeaders();
+        signed.add(io.caduceus.adapters.kafka.RecordMac.HEADER, middleware.recordMac().header(
+                io.caduceus.adapters.kafka.RecordMac.Stream.LEDGER_ENTRIES, "{not json".getBytes(StandardCharsets.UTF_8)));
         try (var producer = new org.apache.kafka.clients.producer.KafkaProducer<String, String>(Map.of(
                 "bootstrap.servers", Devnet.property("kafka.bootstrap.servers"),
                 "key.serializer", "org.apache.kafka.common.serialization.StringSerializer",
                 "value.serializer", "org.apache.kafka.common.serialization.StringSerializer",
                 "max.block.ms", "10000"))) {
+            producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(topic, null, "junk", "{not json",
+                    signed)).get(10, java.util.concurrent.TimeUnit.SECONDS);
             producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(topic, "junk", "{not json"))
                     .get(10, java.util.concurrent.TimeUnit.SECONDS);
         }
@@ -319,6 +325,7 @@ class EndToEndAnchorIT {
             assertThat(chain.get("connected")).isEqualTo(Boolean.FALSE);
             assertThat(chain.get("problem")).asString().isNotBlank();
             assertThat(((Number) feed.get("skippedMalformed")).longValue()).isEqualTo(1);
+            assertThat(((Number) feed.get("refusedUnauthenticated")).longValue()).isEqualTo(1);
             assertThat(((Number) status.get("logSize")).longValue()).isEqualTo(2);
         });
         Map<?, ?> status = json(get("/api/anchoring").body());

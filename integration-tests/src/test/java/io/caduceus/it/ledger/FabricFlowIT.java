@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.caduceus.adapters.fabric.CommitResult;
 import io.caduceus.adapters.fabric.FabricConnection;
 import io.caduceus.adapters.fabric.FabricGatewayConfig;
+import io.caduceus.adapters.kafka.RecordMac;
 import io.caduceus.core.domain.AnchorReceipt;
 import io.caduceus.core.domain.LedgerEntry;
 import io.caduceus.core.domain.RecordId;
@@ -236,15 +237,23 @@ class FabricFlowIT {
                 "key.serializer", "org.apache.kafka.common.serialization.StringSerializer",
                 "value.serializer", "org.apache.kafka.common.serialization.StringSerializer",
                 "max.block.ms", "10000"))) {
+            // Written as the middleware writes them, with its key ...
             for (String event : events) {
-                producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(topic, event))
-                        .get(10, java.util.concurrent.TimeUnit.SECONDS);
+                var headers = new org.apache.kafka.common.header.internals.RecordHeaders();
+                headers.add(RecordMac.HEADER, middleware.recordMac().header(RecordMac.Stream.ACCESS_EVENTS,
+                        event.getBytes(StandardCharsets.UTF_8)));
+                producer.send(new org.apache.kafka.clients.producer.ProducerRecord<String, String>(topic, null,
+                        (String) null, event, headers)).get(10, java.util.concurrent.TimeUnit.SECONDS);
             }
+            // ... and an invented read by a stranger on the topic, without it.
+            producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(topic, events.get(0)
+                    .replace(ids.get(0), ids.get(1)))).get(10, java.util.concurrent.TimeUnit.SECONDS);
         }
         await().atMost(Duration.ofSeconds(90)).untilAsserted(() -> {
             Map<?, ?> accessLog = (Map<?, ?>) json(get("/api/ledger").body()).get("accessLog");
             assertThat(((Number) accessLog.get("committed")).longValue()).as(accessLog.toString()).isEqualTo(3);
             assertThat(((Number) accessLog.get("deadLettered")).longValue()).isEqualTo(1);
+            assertThat(((Number) accessLog.get("refusedUnauthenticated")).longValue()).isEqualTo(1);
         });
         String transaction = (String) ((Map<?, ?>) json(get("/api/ledger").body()).get("accessLog")).get("lastTransaction");
         try (FabricConnection auditor = FabricConnection.open(
@@ -256,6 +265,48 @@ class FabricFlowIT {
 
     @Test
     @Order(5)
+    void aStrangersEntryForAFutureRecordIsDeadLetteredNotPutOnFabricAndTheRealRecordIsValid() throws Exception {
+        String controlId = controlId(50);
+        RecordId future = new RecordId(recordIdOf(controlId));
+        LedgerEntry bogus = new LedgerEntry(future, Sha256.digest("forged".getBytes(StandardCharsets.UTF_8)),
+                "ADT^A04", new SourceSystem("HIS", "GENERAL"), Instant.now(), Optional.empty());
+        long refusedBefore = ((Number) ((Map<?, ?>) json(get("/api/ledger").body()).get("kafkaToFabric"))
+                .get("refusedUnauthenticated")).longValue();
+        try (var stranger = new org.apache.kafka.clients.producer.KafkaProducer<String, String>(Map.of(
+                "bootstrap.servers", Devnet.property("kafka.bootstrap.servers"),
+                "key.serializer", "org.apache.kafka.common.serialization.StringSerializer",
+                "value.serializer", "org.apache.kafka.common.serialization.StringSerializer",
+                "max.block.ms", "10000"))) {
+            stranger.send(new org.apache.kafka.clients.producer.ProducerRecord<>(overrides.get(
+                    "caduceus.kafka.topic.ledger-entries"), future.value(), bogus.toJson()))
+                    .get(10, java.util.concurrent.TimeUnit.SECONDS);
+        }
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(((Number) ((Map<?, ?>) json(
+                get("/api/ledger").body()).get("kafkaToFabric")).get("refusedUnauthenticated")).longValue())
+                .isEqualTo(refusedBefore + 1));
+        assertThat(get("/api/ledger/" + future.value()).statusCode()).as("not on Fabric, not in the log").isEqualTo(404);
+
+        try (MllpClient client = middleware.mllpClient()) {
+            assertThat(MllpClient.ackCode(client.send(adt(controlId, CANARY)))).isEqualTo("AA");
+        }
+        String bundle = awaitAnchoredBundle(future.value());
+        String record = new String(middleware.ingest().vault().get(future.value()).orElseThrow().canonicalBundle(),
+                StandardCharsets.UTF_8);
+        assertThat(ProofVerifier.verify(bundle, Optional.of(record), rpcUrl, VerifierOptions.defaults()).result())
+                .isEqualTo(Verdict.Result.VALID);
+        Map<?, ?> entry = json(awaitStatus("/api/ledger/" + future.value(), 200).body());
+        assertThat(((Map<?, ?>) ((Map<?, ?>) entry.get("committed")).get("entry")).get("commitment"))
+                .isNotEqualTo(bogus.commitment().hex());
+        List<org.apache.kafka.clients.consumer.ConsumerRecord<String, String>> dead = io.caduceus.it.KafkaTopicReader
+                .readAll(Devnet.property("kafka.bootstrap.servers"), "caduceus.ledger-entries.dead-letter",
+                        Duration.ofSeconds(20), records -> records.stream().anyMatch(r -> future.value().equals(r.key())));
+        assertThat(dead).filteredOn(r -> future.value().equals(r.key())).singleElement().satisfies(r ->
+                assertThat(new String(r.headers().lastHeader("caduceus.refusal").value(), StandardCharsets.UTF_8))
+                        .isEqualTo("UNAUTHENTICATED"));
+    }
+
+    @Test
+    @Order(6)
     void switchedToTheKafkaFedBridgeOnTheSameDataTheLogGoesOnFromTheTopic() throws Exception {
         var ingest = middleware.ingest();
         middleware.close();

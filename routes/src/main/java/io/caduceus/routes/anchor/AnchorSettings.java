@@ -10,14 +10,14 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.spi.PropertiesComponent;
 
 /**
- * The {@code caduceus.anchor.*} options (application.properties, "Public anchor (bridge)"), plus the Kafka and
- * Ethereum connection they use. Holds no key: the devnet funding key is read only when bootstrapping, through
- * {@link #devnetFundingKey}, so these settings can be logged.
+ * The {@code caduceus.anchor.*} options (application.properties, "Public anchor (bridge)"), plus the Ethereum
+ * connection they use (Kafka's comes from {@link io.caduceus.routes.kafka.KafkaClients}). Holds no key: the devnet
+ * funding key is read only when bootstrapping, through {@link #devnetFundingKey}, so these settings can be logged.
  */
 record AnchorSettings(boolean enabled, Path directory, Path keystoreFile, Path passwordFile, Optional<String> contract,
                       long maxEntries, Duration maxInterval, int confirmations, long gasLimit, long deployGasLimit,
                       Duration rpcTimeout, Duration receiptTimeout, String fabricChannel, boolean devnetBootstrap,
-                      BigDecimal devnetFundingEth, URI rpcUrl, long chainId, String kafkaBootstrap, String ledgerTopic,
+                      BigDecimal devnetFundingEth, URI rpcUrl, long chainId, String ledgerTopic,
                       Duration pollTimeout, Duration kafkaCallTimeout, int maxBatch,
                       Supplier<Optional<String>> devnetFundingKey) {
 
@@ -42,7 +42,6 @@ record AnchorSettings(boolean enabled, Path directory, Path keystoreFile, Path p
                 new BigDecimal(string(props, "caduceus.anchor.devnet-funding-eth", "10")),
                 URI.create(string(props, "ethereum.rpc.url", "http://127.0.0.1:8545")),
                 Long.parseLong(string(props, "ethereum.chain.id", "31337")),
-                string(props, "kafka.bootstrap.servers", "127.0.0.1:19092"),
                 string(props, "caduceus.kafka.topic.ledger-entries", "caduceus.ledger-entries"),
                 Duration.ofMillis(Long.parseLong(string(props, "caduceus.anchor.feed.poll-ms", "1000"))),
                 Duration.ofMillis(Long.parseLong(string(props, "caduceus.anchor.feed.call-timeout-ms", "10000"))),

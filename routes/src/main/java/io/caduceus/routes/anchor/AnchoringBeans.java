@@ -1,6 +1,7 @@
 package io.caduceus.routes.anchor;
 
 import io.caduceus.routes.hl7.IngestServices;
+import io.caduceus.routes.kafka.KafkaClients;
 import io.caduceus.routes.ledger.FabricSettings;
 import java.util.Optional;
 import org.apache.camel.CamelContext;
@@ -27,7 +28,7 @@ public final class AnchoringBeans {
         String unavailable = "anchoring is disabled (caduceus.anchor.enabled=false)";
         if (settings.enabled()) {
             try {
-                service = AnchoringService.open(settings, fabric);
+                service = AnchoringService.open(settings, fabric, KafkaClients.of(context));
             } catch (RuntimeException e) {
                 // HL7 and FHIR ingest do not depend on the bridge: they keep running, and the status says why
                 // there are no proofs. The log's files are left untouched for the operator.

@@ -20,6 +20,7 @@ import io.caduceus.core.domain.AnchorReceipt;
 import io.caduceus.core.domain.RecordId;
 import io.caduceus.core.hash.Digest;
 import io.caduceus.core.merkle.TreeHead;
+import io.caduceus.routes.kafka.KafkaClients;
 import io.caduceus.routes.ledger.FabricSettings;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -97,8 +98,9 @@ public final class AnchoringService implements Service {
     /**
      * @param fabric the private ledger, when configured: the log then follows what Fabric committed and receipts go
      *               back to Fabric; without it the log follows the Kafka topic and receipts wait in the outbox file
+     * @param kafka  how the Kafka feed reaches the topic and authenticates its entries (used without Fabric)
      */
-    static AnchoringService open(AnchorSettings settings, Optional<FabricSettings> fabric) {
+    static AnchoringService open(AnchorSettings settings, Optional<FabricSettings> fabric, KafkaClients kafka) {
         AnchoringLog log = AnchoringLog.open(settings.directory().resolve("log"));
         FabricConnection connection = null;
         try {
@@ -113,7 +115,7 @@ public final class AnchoringService implements Service {
                 sink = new FabricReceiptSink(outbox, connection.ledgerWriter());
                 source = "Fabric channel " + fabric.get().bridge().channel();
             } else {
-                feed = new KafkaLedgerFeed(log, settings.kafkaBootstrap(), settings.ledgerTopic(),
+                feed = new KafkaLedgerFeed(log, kafka, settings.ledgerTopic(),
                         settings.pollTimeout(), settings.kafkaCallTimeout(), settings.maxBatch(), latency);
                 sink = outbox;
                 source = "Kafka topic " + settings.ledgerTopic() + " (no Fabric configured)";

@@ -1,9 +1,11 @@
 package io.caduceus.routes.anchor;
 
 import io.caduceus.bridge.AnchoringLog;
+import io.caduceus.adapters.kafka.RecordMac;
 import io.caduceus.routes.ConsumerLoop;
 import io.caduceus.bridge.AppendResult;
 import io.caduceus.core.domain.LedgerEntry;
+import io.caduceus.routes.kafka.KafkaClients;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -36,6 +38,10 @@ import org.slf4j.LoggerFactory;
  * <p>Every Kafka call has a deadline; while Kafka is down (or the topic not yet created) the feed retries with a
  * growing pause. An entry that is not a ledger entry is skipped and counted; only its offset is logged, never its
  * content.
+ *
+ * <p>Only entries the middleware wrote are appended: an entry without a valid {@value RecordMac#HEADER} header (a
+ * stranger with write access to the topic) is refused, counted and logged by offset, before its content is even
+ * parsed. Refused entries never reach the log, so the real entry for the same record id is appended when it comes.
  */
 final class KafkaLedgerFeed implements LedgerFeed {
 
@@ -48,25 +54,26 @@ final class KafkaLedgerFeed implements LedgerFeed {
     private final AnchoringLog log;
     private final String topic;
     private final Properties consumerProperties;
+    private final RecordMac recordMac;
     private final Duration pollTimeout;
     private final Duration callTimeout;
     private final Thread thread;
     private final AtomicLong skipped = new AtomicLong();
+    private final AtomicLong refused = new AtomicLong();
     private final FeedConflicts conflicts = new FeedConflicts();
     private final AnchorLatency latency;
     private final ConsumerLoop loop = new ConsumerLoop();
     private volatile String lastProblem;
 
-    KafkaLedgerFeed(AnchoringLog log, String bootstrapServers, String topic, Duration pollTimeout, Duration callTimeout,
+    KafkaLedgerFeed(AnchoringLog log, KafkaClients kafka, String topic, Duration pollTimeout, Duration callTimeout,
                     int maxBatch, AnchorLatency latency) {
         this.log = log;
         this.latency = latency;
         this.topic = topic;
         this.pollTimeout = pollTimeout;
         this.callTimeout = callTimeout;
-        Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        props.put(ConsumerConfig.CLIENT_ID_CONFIG, "caduceus-anchor-feed");
+        this.recordMac = kafka.recordMac();
+        Properties props = kafka.properties("caduceus-anchor-feed");
         props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
         // Bytes, so that a value which is not even UTF-8 is skipped like any other malformed entry.
         props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
@@ -87,6 +94,13 @@ final class KafkaLedgerFeed implements LedgerFeed {
         thread.setDaemon(true);
     }
 
+    /** What the consumer is made with (a copy). */
+    Properties consumerProperties() {
+        Properties copy = new Properties();
+        copy.putAll(consumerProperties);
+        return copy;
+    }
+
     @Override
     public void start() {
         thread.start();
@@ -99,6 +113,7 @@ final class KafkaLedgerFeed implements LedgerFeed {
         out.put("topic", topic);
         out.put("position", log.position().orElse(null));
         out.put("skippedMalformed", skipped.get());
+        out.put("refusedUnauthenticated", refused.get());
         out.put("conflicts", conflicts.count());
         out.put("latestConflicts", conflicts.latest());
         out.put("problem", lastProblem);
@@ -175,7 +190,8 @@ final class KafkaLedgerFeed implements LedgerFeed {
         return false;
     }
 
-    private void append(ConsumerRecords<String, byte[]> records, Map<Integer, Long> next) {
+    /** Appends the authentic entries of {@code records} with the offsets after them; advances {@code next}. */
+    void append(ConsumerRecords<String, byte[]> records, Map<Integer, Long> next) {
         List<LedgerEntry> entries = new ArrayList<>(records.count());
         Map<Integer, Long> after = new TreeMap<>(next);
         for (ConsumerRecord<String, byte[]> record : records) {
@@ -198,6 +214,13 @@ final class KafkaLedgerFeed implements LedgerFeed {
     }
 
     private LedgerEntry parse(ConsumerRecord<String, byte[]> record) {
+        RecordMac.Verdict verdict = recordMac.verify(RecordMac.Stream.LEDGER_ENTRIES, record.value(), record.headers());
+        if (!verdict.valid()) {
+            refused.incrementAndGet();
+            LOG.warn("anchoring feed refused a ledger entry the middleware did not write (MAC {}) at {}-{} offset {}",
+                    verdict, record.topic(), record.partition(), record.offset());
+            return null;
+        }
         if (record.value() != null) {
             try {
                 return LedgerEntry.fromJson(new String(record.value(), StandardCharsets.UTF_8));

@@ -1,5 +1,6 @@
 package io.caduceus.routes.health;
 
+import io.caduceus.routes.kafka.KafkaClients;
 import java.util.Collection;
 import java.util.Map;
 import java.util.Properties;
@@ -35,10 +36,11 @@ final class KafkaClusterHealthCheck extends AbstractHealthCheck {
 
     @Override
     protected void doCall(HealthCheckResultBuilder builder, Map<String, Object> options) {
-        String bootstrap = getCamelContext().resolvePropertyPlaceholders("{{kafka.bootstrap.servers}}");
+        KafkaClients kafka = KafkaClients.of(getCamelContext());
+        String bootstrap = kafka.bootstrapServers();
         builder.detail("bootstrap.servers", bootstrap);
         try {
-            Collection<Node> nodes = admin(bootstrap)
+            Collection<Node> nodes = admin(kafka)
                     .describeCluster(new DescribeClusterOptions().timeoutMs(TIMEOUT_MS))
                     .nodes().get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
             builder.detail("brokers", nodes.size());
@@ -55,22 +57,24 @@ final class KafkaClusterHealthCheck extends AbstractHealthCheck {
         }
     }
 
-    private Admin admin(String bootstrap) {
+    private Admin admin(KafkaClients kafka) {
         Admin current = admin;
         if (current == null) {
             synchronized (this) {
                 current = admin;
                 if (current == null) {
-                    Properties props = new Properties();
-                    props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-                    props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, TIMEOUT_MS);
-                    props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, TIMEOUT_MS);
-                    props.put(AdminClientConfig.CLIENT_ID_CONFIG, "caduceus-health");
-                    current = Admin.create(props);
+                    current = Admin.create(adminProperties(kafka));
                     admin = current;
                 }
             }
         }
         return current;
+    }
+
+    static Properties adminProperties(KafkaClients kafka) {
+        Properties props = kafka.properties("caduceus-health");
+        props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, TIMEOUT_MS);
+        props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, TIMEOUT_MS);
+        return props;
     }
 }

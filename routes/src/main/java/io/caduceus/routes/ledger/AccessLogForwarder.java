@@ -4,7 +4,9 @@ import io.caduceus.adapters.fabric.CommitResult;
 import io.caduceus.adapters.fabric.FabricConnection;
 import io.caduceus.adapters.fabric.LedgerException;
 import io.caduceus.adapters.fabric.RetryPolicy;
+import io.caduceus.adapters.kafka.RecordMac;
 import io.caduceus.routes.ConsumerLoop;
+import io.caduceus.routes.kafka.KafkaClients;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -19,6 +21,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
@@ -33,6 +36,10 @@ import org.slf4j.LoggerFactory;
  * up to a thousand events or a second. Offsets are committed once the transaction is VALID; a batch the chaincode
  * refuses for its content goes, event by event, to the dead-letter topic, so one malformed event does not hold the log
  * back and nothing is dropped. Reads are far rarer than ingested messages, so one transaction in flight suffices.
+ *
+ * <p>Only events the middleware wrote go to the ledger: one without a valid {@value RecordMac#HEADER} header goes
+ * straight to the dead-letter topic ({@code caduceus.refusal: UNAUTHENTICATED}), so a stranger with access to the topic
+ * cannot put invented reads on the access log.
  */
 final class AccessLogForwarder implements AutoCloseable {
 
@@ -47,23 +54,26 @@ final class AccessLogForwarder implements AutoCloseable {
     private final String deadLetterTopic;
     private final java.util.Properties consumerProperties;
     private final java.util.Properties producerProperties;
+    private final RecordMac recordMac;
     private final Thread thread;
     private final ConsumerLoop loop = new ConsumerLoop();
     private final AtomicLong committed = new AtomicLong();
     private final AtomicLong deadLettered = new AtomicLong();
+    private final AtomicLong refused = new AtomicLong();
     private final AtomicLong lastBlock = new AtomicLong(-1);
     private volatile String lastTransaction;
     private volatile String lastProblem;
 
-    AccessLogForwarder(FabricSettings settings, FabricConnection connection) {
+    AccessLogForwarder(FabricSettings settings, FabricConnection connection, KafkaClients kafka) {
         this.connection = connection;
+        this.recordMac = kafka.recordMac();
         this.retry = settings.batcher().retryPolicy();
         this.topic = settings.accessEventsTopic();
         this.deadLetterTopic = settings.accessEventsTopic() + ".dead-letter";
-        this.consumerProperties = ForwarderKafka.consumer(settings.kafkaBootstrap(),
+        this.consumerProperties = ForwarderKafka.consumer(kafka,
                 settings.consumerGroup() + ".access-log", "caduceus-fabric-access-log", MAX_EVENTS, MAX_DELAY,
                 retry.maxElapsed().multipliedBy(3));
-        this.producerProperties = ForwarderKafka.deadLetterProducer(settings.kafkaBootstrap(),
+        this.producerProperties = ForwarderKafka.deadLetterProducer(kafka,
                 "caduceus-fabric-access-dead-letters");
         this.thread = new Thread(this::run, "caduceus-fabric-access-log");
         thread.setDaemon(true);
@@ -109,6 +119,9 @@ final class AccessLogForwarder implements AutoCloseable {
         while (loop.running()) {
             ConsumerRecords<String, byte[]> records = c.poll(POLL);
             for (ConsumerRecord<String, byte[]> record : records) {
+                if (!admit(record, deadLetters)) {
+                    continue;
+                }
                 if (batch.isEmpty()) {
                     firstAt = System.nanoTime();
                 }
@@ -122,6 +135,24 @@ final class AccessLogForwarder implements AutoCloseable {
             }
             lastProblem = null;
         }
+    }
+
+    /**
+     * Whether the middleware wrote the event; if not, it goes to the dead-letter topic now (its offset is passed by
+     * the next batch's commit).
+     *
+     * @throws IllegalStateException when the dead-letter topic does not take it: the forwarder starts over
+     */
+    boolean admit(ConsumerRecord<String, byte[]> record, Producer<String, byte[]> deadLetters) {
+        RecordMac.Verdict verdict = recordMac.verify(RecordMac.Stream.ACCESS_EVENTS, record.value(), record.headers());
+        if (verdict.valid()) {
+            return true;
+        }
+        UnauthenticatedRecords.deadLetter(deadLetters, deadLetterTopic, record, verdict);
+        refused.incrementAndGet();
+        LOG.warn("refused an access event the middleware did not write (MAC {}) at {}-{} offset {}; it went to {}",
+                verdict, record.topic(), record.partition(), record.offset(), deadLetterTopic);
+        return false;
     }
 
     /** Puts the batch on the ledger (or in the dead-letter topic), then commits its offsets; empties it. */
@@ -198,6 +229,7 @@ final class AccessLogForwarder implements AutoCloseable {
         out.put("topic", topic);
         out.put("committed", committed.get());
         out.put("deadLettered", deadLettered.get());
+        out.put("refusedUnauthenticated", refused.get());
         out.put("lastCommitBlock", lastBlock.get() < 0 ? null : lastBlock.get());
         out.put("lastTransaction", lastTransaction);
         out.put("problem", lastProblem);

@@ -2,6 +2,7 @@ package io.caduceus.routes.ledger;
 
 import io.caduceus.adapters.fabric.FabricConnection;
 import io.caduceus.adapters.fabric.LedgerException;
+import io.caduceus.routes.kafka.KafkaClients;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -37,12 +38,13 @@ public final class FabricLedger implements AutoCloseable, Service {
     private final Map<String, Object> heights = new ConcurrentHashMap<>();
     private boolean closed;
 
-    private FabricLedger(FabricSettings settings, FabricConnection writer, List<FabricConnection> peers) {
+    private FabricLedger(FabricSettings settings, FabricConnection writer, List<FabricConnection> peers,
+            KafkaClients kafka) {
         this.settings = settings;
         this.writer = writer;
         this.peers = peers;
-        this.forwarder = new FabricLedgerForwarder(settings, writer);
-        this.accessLog = new AccessLogForwarder(settings, writer);
+        this.forwarder = new FabricLedgerForwarder(settings, writer, kafka);
+        this.accessLog = new AccessLogForwarder(settings, writer, kafka);
         this.heightTimer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "caduceus-fabric-heights");
             t.setDaemon(true);
@@ -65,7 +67,8 @@ public final class FabricLedger implements AutoCloseable, Service {
             for (FabricSettings.Peer peer : settings.peers()) {
                 opened.add(FabricConnection.open(peer.gateway()));
             }
-            FabricLedger ledger = new FabricLedger(settings, writer, List.copyOf(opened.subList(1, opened.size())));
+            FabricLedger ledger = new FabricLedger(settings, writer, List.copyOf(opened.subList(1, opened.size())),
+                    KafkaClients.of(context));
             ledger.forwarder.start();
             ledger.accessLog.start();
             ledger.heightTimer.scheduleWithFixedDelay(ledger::refreshHeights, 0, HEIGHT_PERIOD_SECONDS,

@@ -6,8 +6,10 @@ import io.caduceus.adapters.fabric.LedgerBatcher;
 import io.caduceus.adapters.fabric.LedgerBatcher.Outcome;
 import io.caduceus.adapters.fabric.LedgerBatcher.Position;
 import io.caduceus.adapters.fabric.LedgerException;
+import io.caduceus.adapters.kafka.RecordMac;
 import io.caduceus.core.domain.LedgerEntry;
 import io.caduceus.routes.ConsumerLoop;
+import io.caduceus.routes.kafka.KafkaClients;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -26,6 +28,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
@@ -41,6 +44,10 @@ import org.slf4j.LoggerFactory;
  * A crash therefore redelivers entries at most back to the last committed offset; the ledger may then hold an entry
  * twice, and the bridge, which logs committed entries in ledger order, keeps the first.
  *
+ * <p>Only entries the middleware wrote go to Fabric: one without a valid {@value RecordMac#HEADER} header (written by
+ * a stranger with access to the topic) goes to the dead-letter topic ({@code caduceus.refusal: UNAUTHENTICATED})
+ * before its content is parsed, so it can neither reach the ledger nor take the record id of a real entry.
+ *
  * <p>Entries the ledger refuses for their content go to the dead-letter topic with the reason in headers. When the
  * batcher gives up (Fabric unreachable for longer than the retry budget) the forwarder drops its consumer, so nothing
  * uncommitted is skipped, and starts over after a pause.
@@ -55,6 +62,7 @@ public final class FabricLedgerForwarder implements AutoCloseable {
     private final FabricConnection connection;
     private final Properties consumerProperties;
     private final Properties producerProperties;
+    private final RecordMac recordMac;
     private final Thread thread;
     private final ConsumerLoop loop = new ConsumerLoop();
     private final LatencyWindow ackToCommit = new LatencyWindow(100_000);
@@ -62,6 +70,7 @@ public final class FabricLedgerForwarder implements AutoCloseable {
     private final AtomicLong committed = new AtomicLong();
     private final AtomicLong deadLettered = new AtomicLong();
     private final AtomicLong malformed = new AtomicLong();
+    private final AtomicLong refused = new AtomicLong();
     private final AtomicLong transactions = new AtomicLong();
     private final AtomicLong lastBlock = new AtomicLong(-1);
     /** Receive time (epoch ms) of the newest entry committed; with entries waiting, now minus it is the lag. */
@@ -70,15 +79,16 @@ public final class FabricLedgerForwarder implements AutoCloseable {
     private volatile String lastProblem;
     private volatile long lagEntries;
 
-    FabricLedgerForwarder(FabricSettings settings, FabricConnection connection) {
+    FabricLedgerForwarder(FabricSettings settings, FabricConnection connection, KafkaClients kafka) {
         this.settings = settings;
         this.connection = connection;
+        this.recordMac = kafka.recordMac();
         // The poll loop waits on the batcher while every transaction slot is taken; Fabric retries are bounded by the
         // retry budget, so a poll interval well above it never expels a healthy forwarder from its group.
-        this.consumerProperties = ForwarderKafka.consumer(settings.kafkaBootstrap(), settings.consumerGroup(),
+        this.consumerProperties = ForwarderKafka.consumer(kafka, settings.consumerGroup(),
                 "caduceus-fabric-forwarder", settings.batcher().maxBatchSize(), settings.batcher().maxBatchDelay(),
                 settings.batcher().retryPolicy().maxElapsed().multipliedBy(3));
-        this.producerProperties = ForwarderKafka.deadLetterProducer(settings.kafkaBootstrap(),
+        this.producerProperties = ForwarderKafka.deadLetterProducer(kafka,
                 "caduceus-fabric-dead-letters");
         this.thread = new Thread(this::run, "caduceus-fabric-forwarder");
         thread.setDaemon(true);
@@ -97,7 +107,7 @@ public final class FabricLedgerForwarder implements AutoCloseable {
                             (entries, reason) -> deadLetter(deadLetters, entries, reason))) {
                 loop.use(c);
                 batcher = b;
-                forward(c, b);
+                forward(c, b, deadLetters);
                 backoff = ConsumerLoop.MIN_BACKOFF_MILLIS;
             } catch (WakeupException | InterruptException e) {
                 if (!loop.running()) {
@@ -126,7 +136,8 @@ public final class FabricLedgerForwarder implements AutoCloseable {
     }
 
     /** Reads, batches and commits until stopped, or until the batcher fails (throws its failure). */
-    private void forward(KafkaConsumer<String, byte[]> c, LedgerBatcher b) throws InterruptedException {
+    private void forward(KafkaConsumer<String, byte[]> c, LedgerBatcher b, Producer<String, byte[]> deadLetters)
+            throws InterruptedException {
         c.subscribe(List.of(settings.ledgerTopic()), new ConsumerRebalanceListener() {
             @Override
             public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
@@ -149,7 +160,7 @@ public final class FabricLedgerForwarder implements AutoCloseable {
         while (loop.running()) {
             ConsumerRecords<String, byte[]> records = c.poll(POLL);
             for (ConsumerRecord<String, byte[]> record : records) {
-                offer(b, record);
+                offer(b, record, deadLetters);
                 if (!loop.running()) {
                     return;
                 }
@@ -168,8 +179,9 @@ public final class FabricLedgerForwarder implements AutoCloseable {
         commit(c, b);
     }
 
-    private void offer(LedgerBatcher b, ConsumerRecord<String, byte[]> record) throws InterruptedException {
-        LedgerEntry entry = parse(record);
+    private void offer(LedgerBatcher b, ConsumerRecord<String, byte[]> record, Producer<String, byte[]> deadLetters)
+            throws InterruptedException {
+        LedgerEntry entry = admit(record, deadLetters);
         if (entry == null) {
             return;
         }
@@ -194,6 +206,25 @@ public final class FabricLedgerForwarder implements AutoCloseable {
             newestCommittedReceivedAt.accumulateAndGet(receivedAt, Math::max);
             lastBlock.accumulateAndGet(c.result().blockNumber(), Math::max);
         }
+    }
+
+    /**
+     * The record's ledger entry when the middleware wrote it; otherwise null, the record dead-lettered (unauthentic)
+     * or skipped (authentic but not a ledger entry). Its offset is passed by the next entry's commit either way.
+     *
+     * @throws IllegalStateException when the dead-letter topic does not take a refused record: the forwarder then
+     *                               starts over from the committed offsets, so nothing is skipped unrecorded
+     */
+    LedgerEntry admit(ConsumerRecord<String, byte[]> record, Producer<String, byte[]> deadLetters) {
+        RecordMac.Verdict verdict = recordMac.verify(RecordMac.Stream.LEDGER_ENTRIES, record.value(), record.headers());
+        if (verdict.valid()) {
+            return parse(record);
+        }
+        UnauthenticatedRecords.deadLetter(deadLetters, settings.deadLetterTopic(), record, verdict);
+        refused.incrementAndGet();
+        LOG.warn("refused a ledger entry the middleware did not write (MAC {}) at {}-{} offset {}; it went to {}",
+                verdict, record.topic(), record.partition(), record.offset(), settings.deadLetterTopic());
+        return null;
     }
 
     private LedgerEntry parse(ConsumerRecord<String, byte[]> record) {
@@ -247,7 +278,7 @@ public final class FabricLedgerForwarder implements AutoCloseable {
     }
 
     /** A refused batch goes to the dead-letter topic, entry by entry, keyed by record id; the reason in headers. */
-    private void deadLetter(KafkaProducer<String, byte[]> producer, List<DeadLetterSink.Entry> entries,
+    private void deadLetter(Producer<String, byte[]> producer, List<DeadLetterSink.Entry> entries,
             LedgerException reason) {
         List<java.util.concurrent.Future<?>> sent = new ArrayList<>(entries.size());
         for (DeadLetterSink.Entry e : entries) {
@@ -288,6 +319,7 @@ public final class FabricLedgerForwarder implements AutoCloseable {
         out.put("committed", committed.get());
         out.put("deadLettered", deadLettered.get());
         out.put("skippedMalformed", malformed.get());
+        out.put("refusedUnauthenticated", refused.get());
         out.put("pendingEntries", pending);
         out.put("inFlightTransactions", m == null ? 0 : m.inFlightBatches());
         out.put("transactions", m == null ? 0 : m.batchesCommitted());

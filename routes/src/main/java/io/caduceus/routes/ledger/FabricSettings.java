@@ -22,7 +22,7 @@ import org.apache.camel.spi.PropertiesComponent;
  * @param batcher  how entries are cut into {@code PutEntries} transactions
  */
 public record FabricSettings(FabricGatewayConfig writer, FabricGatewayConfig bridge, List<Peer> peers,
-                             LedgerBatcher.Config batcher, String kafkaBootstrap, String ledgerTopic,
+                             LedgerBatcher.Config batcher, String ledgerTopic,
                              String consumerGroup, String deadLetterTopic, Duration commitInterval,
                              String accessEventsTopic) {
 
@@ -69,7 +69,6 @@ public record FabricSettings(FabricGatewayConfig writer, FabricGatewayConfig bri
                 peerOrgs.stream().filter(o -> !o.isBlank())
                         .map(o -> new Peer(o, FabricGatewayConfig.fromProperties(gateway, o))).toList(),
                 batcher,
-                string(props, "kafka.bootstrap.servers", "127.0.0.1:19092"),
                 string(props, "caduceus.kafka.topic.ledger-entries", "caduceus.ledger-entries"),
                 string(props, "caduceus.fabric.consumer-group", "caduceus-fabric-writer"),
                 string(props, "caduceus.kafka.topic.ledger-dead-letter", "caduceus.ledger-entries.dead-letter"),

@@ -1,5 +1,6 @@
 package io.caduceus.routes.ledger;
 
+import io.caduceus.routes.kafka.KafkaClients;
 import java.time.Duration;
 import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -9,7 +10,10 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
-/** The Kafka clients of the forwarders to Fabric: a consumer group that commits by hand, a dead-letter producer. */
+/**
+ * The Kafka clients of the forwarders to Fabric: a consumer group that commits by hand, a dead-letter producer; both
+ * with the middleware's Kafka security settings ({@link KafkaClients#properties}).
+ */
 final class ForwarderKafka {
 
     private static final int FETCH_MIN_BYTES = 256 * 1024;
@@ -25,12 +29,10 @@ final class ForwarderKafka {
      *
      * @param maxPollInterval how long the loop may go without polling: longer than a batch's whole retry budget
      */
-    static Properties consumer(String bootstrap, String group, String clientId, int maxPollRecords, Duration batchDelay,
-            Duration maxPollInterval) {
-        Properties c = new Properties();
-        c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    static Properties consumer(KafkaClients kafka, String group, String clientId, int maxPollRecords,
+            Duration batchDelay, Duration maxPollInterval) {
+        Properties c = kafka.properties(clientId);
         c.put(ConsumerConfig.GROUP_ID_CONFIG, group);
-        c.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
         c.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
         c.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
@@ -46,10 +48,8 @@ final class ForwarderKafka {
         return c;
     }
 
-    static Properties deadLetterProducer(String bootstrap, String clientId) {
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        p.put(ProducerConfig.CLIENT_ID_CONFIG, clientId);
+    static Properties deadLetterProducer(KafkaClients kafka, String clientId) {
+        Properties p = kafka.properties(clientId);
         p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
         p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         p.put(ProducerConfig.ACKS_CONFIG, "all");

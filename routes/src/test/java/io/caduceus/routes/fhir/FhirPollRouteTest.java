@@ -1,5 +1,7 @@
 package io.caduceus.routes.fhir;
 
+import io.caduceus.adapters.kafka.RecordMac;
+import io.caduceus.routes.kafka.KafkaRecordSigner;
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.absent;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
@@ -52,6 +54,7 @@ import org.slf4j.LoggerFactory;
 class FhirPollRouteTest {
 
     private static final FhirContext FHIR = FhirContext.forR4Cached();
+    private static final RecordMac RECORD_MAC = RecordMac.withKeys(new byte[32], java.util.List.of());
     private static final String T1 = "2026-11-20T08:00:00.100+00:00";
     private static final String T2 = "2026-11-20T09:30:00.250+00:00";
     private static final String T3 = "2026-11-21T10:00:00.000Z";
@@ -120,7 +123,11 @@ class FhirPollRouteTest {
             assertThat(entry.source().toString()).isEqualTo("legacy-fhir^fhir");
             assertThat(entry.patientPseudonym()).isPresent();
             assertThat(json).doesNotContain(FhirSamples.CANARY).doesNotContain("MRN-");
-            assertThat(kafka.getMessage().getHeaders().keySet()).allMatch(h -> h.startsWith("kafka.") || h.startsWith("Camel"));
+            assertThat(kafka.getMessage().getHeaders().keySet())
+                    .allMatch(h -> h.startsWith("kafka.") || h.startsWith("Camel") || h.equals(RecordMac.HEADER));
+            assertThat(RECORD_MAC.verify(RecordMac.Stream.LEDGER_ENTRIES, json.getBytes(StandardCharsets.UTF_8),
+                    kafka.getMessage().getHeader(RecordMac.HEADER, byte[].class)))
+                    .as("authenticated for the ledger-entry consumers").isEqualTo(RecordMac.Verdict.VALID);
             assertThat(new String(vault.get(entry.recordId().value()).orElseThrow().originalMessage(), StandardCharsets.UTF_8))
                     .as("kept as the server wrote it").startsWith("{\"resourceType\" : \"Patient\"").contains(FhirSamples.CANARY);
         }
@@ -363,6 +370,7 @@ class FhirPollRouteTest {
             camel.setAutowiredEnabled(false);
             camel.addComponent("kafka", kafka);
             checkpoints = FhirPollCheckpoints.open(settings.checkpointFile(), settings.baseUrl().toString(), settings.since());
+            camel.getRegistry().bind(KafkaRecordSigner.BEAN, new KafkaRecordSigner(RECORD_MAC));
             camel.getRegistry().bind("fhirChangePoller", new FhirChangePoller(settings, new LegacyFhirClient(settings), checkpoints, inbound, vault));
             PluginHelper.getRoutesLoader(camel).loadRoutes(PluginHelper.getResourceLoader(camel).resolveResource("classpath:camel/fhir-poll.camel.yaml"));
             AdviceWith.adviceWith(camel, "fhir-poll", route -> route.replaceFromWith("direct:poll"));

@@ -33,7 +33,16 @@ public final class KafkaTopics {
      * @throws KafkaTopicsException when the cluster cannot be reached or refuses within the deadline
      */
     public static List<String> ensureExist(String bootstrapServers, List<Topic> topics, Duration deadline) {
+        return ensureExist(bootstrapServers, Map.of(), topics, deadline);
+    }
+
+    /**
+     * As {@link #ensureExist(String, List, Duration)}, with further client properties (TLS and SASL settings).
+     */
+    public static List<String> ensureExist(String bootstrapServers, Map<String, ?> clientProperties, List<Topic> topics,
+            Duration deadline) {
         Properties props = new Properties();
+        props.putAll(clientProperties);
         props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) deadline.toMillis());
         props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) deadline.toMillis());
