@@ -16,6 +16,7 @@ import io.caduceus.it.DevnetServices;
 import io.caduceus.it.Hl7Messages;
 import io.caduceus.it.InProcessMiddleware;
 import io.caduceus.it.MllpClient;
+import io.caduceus.it.TestIssuer;
 import io.caduceus.verifier.ProofVerifier;
 import io.caduceus.verifier.Verdict;
 import io.caduceus.verifier.VerifierOptions;
@@ -158,7 +159,7 @@ class LedgerEntryAuthenticationIT {
     }
 
     private HttpResponse<String> get(String path) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + middleware.httpPort() + path))
+        return http.send(TestIssuer.asOperator(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + middleware.httpPort() + path)))
                 .timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofString());
     }
 
