@@ -39,9 +39,9 @@ class MiddlewareHealthIT {
                         HttpResponse.BodyHandlers.ofString());
                 assertThat(summary.statusCode()).as(summary.body()).isEqualTo(200);
                 // Which dependency is which is for operators only.
-                String checks = HTTP.send(TestIssuer.asOperator(HttpRequest.newBuilder(status)).timeout(Duration.ofSeconds(10)).build(),
-                        HttpResponse.BodyHandlers.ofString()).body();
-                assertThat(checks)
+                HttpResponse<String> checks = HTTP.send(TestIssuer.asOperator(HttpRequest.newBuilder(status)).timeout(Duration.ofSeconds(10)).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertThat(checks.body()).as("HTTP %d %s", checks.statusCode(), checks.headers().map())
                         .contains("\"name\":\"kafka\",\"status\":\"UP\"")
                         .contains("\"name\":\"ethereum\",\"status\":\"UP\"");
             });

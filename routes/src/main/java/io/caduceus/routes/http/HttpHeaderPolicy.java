@@ -20,9 +20,12 @@ import org.apache.camel.spi.HeaderFilterStrategy;
  */
 public final class HttpHeaderPolicy implements HeaderFilterStrategy {
 
-    /** Lower case: HTTP header names are case-insensitive. */
+    /**
+     * Lower case: HTTP header names are case-insensitive. Not Content-Length: the server computes it, and the one an
+     * exchange carries is the request's (a GET's 0 cut every answer to nothing).
+     */
     static final Set<String> RESPONSE_HEADERS = Set.of(
-            "content-type", "content-length", "content-location", "location", "etag", "last-modified", "link",
+            "content-type", "content-location", "location", "etag", "last-modified", "link",
             "retry-after", "www-authenticate", "allow", "cache-control", "vary",
             "x-caduceus-record-id", "x-caduceus-quarantine-id", "x-caduceus-integrity");
 
