@@ -377,6 +377,13 @@ public final class FileRecordVault implements RecordVault {
     }
 
     @Override
+    public boolean holdsPatient(String patientPseudonym) {
+        Objects.requireNonNull(patientPseudonym, "patientPseudonym");
+        ensureUsable();
+        return keys.isLive(patientPseudonym, keys.currentGeneration(patientPseudonym));
+    }
+
+    @Override
     public boolean erasePatient(String patientPseudonym) {
         VaultRecord.requireText(patientPseudonym, "patientPseudonym");
         refuseReservedOwner(patientPseudonym);

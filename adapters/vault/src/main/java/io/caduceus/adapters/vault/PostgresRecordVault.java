@@ -287,6 +287,16 @@ public final class PostgresRecordVault implements RecordVault {
     }
 
     @Override
+    public boolean holdsPatient(String patientPseudonym) {
+        Objects.requireNonNull(patientPseudonym, "patientPseudonym");
+        ensureOpen();
+        return withConnection(c -> {
+            KeyRow row = loadKeyRow(c, patientPseudonym);
+            return row != null && row.wrapped() != null;
+        }, "look up a patient's data key");
+    }
+
+    @Override
     public boolean erasePatient(String patientPseudonym) {
         VaultRecord.requireText(patientPseudonym, "patientPseudonym");
         FileRecordVault.refuseReservedOwner(patientPseudonym);

@@ -56,6 +56,12 @@ public interface RecordVault extends AutoCloseable {
     boolean contains(String recordId);
 
     /**
+     * Whether the pseudonym has a live data key, i.e. something readable may be kept under it (records or quarantined
+     * messages) and {@link #erasePatient} would destroy it. Lets a caller record an erasure before doing it.
+     */
+    boolean holdsPatient(String patientPseudonym);
+
+    /**
      * Crypto-erasure: destroys the patient's current data key generation, so none of the records and quarantined
      * messages kept under it can be decrypted or found again. Records about the pseudonym stored later get a new
      * generation. Durable when it returns.

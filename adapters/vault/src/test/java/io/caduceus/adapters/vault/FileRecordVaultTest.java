@@ -217,11 +217,14 @@ class FileRecordVaultTest {
         Path keysFile = dir.resolve("keys.log");
         byte[] before = Files.readAllBytes(keysFile);
 
+        assertThat(vault.holdsPatient("pat-never-seen")).isFalse();
+        assertThat(vault.holdsPatient("pat-A")).isTrue();
         assertThat(vault.erasePatient("pat-never-seen")).isFalse();
         assertThat(Files.readAllBytes(keysFile)).isEqualTo(before);
 
         assertThat(vault.erasePatient("pat-A")).isTrue();
         byte[] afterErasure = Files.readAllBytes(keysFile);
+        assertThat(vault.holdsPatient("pat-A")).isFalse();
         assertThat(vault.erasePatient("pat-A")).as("nothing stored since the erasure").isFalse();
         assertThat(Files.readAllBytes(keysFile)).isEqualTo(afterErasure);
         reopen();
