@@ -104,7 +104,7 @@ class PostgresRecordVaultIT {
     }
 
     @Test
-    void recordsAreFoundByLookupKeyAndPatientInWriteOrder() {
+    void recordsAreFoundByLookupKeyAndPatientInWriteOrder() throws SQLException {
         VaultRecord first = record("rec-1", "pat-A", "1").withLookupKeys(List.of("k-patient", "k-enc-1"));
         vault.put(first);
         vault.put(record("rec-2", "pat-B", "2").withLookupKeys(List.of("k-other")));
@@ -118,8 +118,23 @@ class PostgresRecordVaultIT {
         assertThat(vault.recordsOfPatient("pat-A")).containsExactly("rec-1", "rec-3", "rec-4");
 
         vault.erasePatient("pat-A");
-        assertThat(vault.findRecords("k-patient")).containsExactly("rec-1", "rec-3");
+        assertThat(vault.findRecords("k-patient")).isEmpty();
+        assertThat(vault.findRecords("k-other")).containsExactly("rec-2");
+        assertThat(vault.recordsOfPatient("pat-A")).isEmpty();
         assertThatThrownBy(() -> vault.get("rec-1")).isInstanceOf(RecordErasedException.class);
+        Integer lookupRows = sql(c -> {
+            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT count(*) FROM " + schema
+                    + ".record_lookup WHERE record_id IN ('rec-1', 'rec-3')")) {
+                rs.next();
+                return rs.getInt(1);
+            }
+        });
+        assertThat(lookupRows).as("the erased generation's lookup rows are deleted").isZero();
+
+        // The patient returns: found again by the same lookup key, under the new generation only.
+        vault.put(record("rec-5", "pat-A", "5").withLookupKeys(List.of("k-patient")));
+        assertThat(vault.findRecords("k-patient")).containsExactly("rec-5");
+        assertThat(vault.recordsOfPatient("pat-A")).containsExactly("rec-5");
     }
 
     @Test
@@ -191,38 +206,120 @@ class PostgresRecordVaultIT {
     }
 
     @Test
-    void erasureDestroysTheWrappedKeyAndRefusesNewRecords() throws SQLException {
+    void erasureDestroysTheKeyGenerationAndAReturningPatientIsStoredAgain() throws SQLException {
         vault.put(record("rec-1", "pat-A", "1"));
         vault.put(record("rec-2", "pat-A", "2"));
         VaultRecord kept = record("rec-3", "pat-B", "3");
         vault.put(kept);
+        // Another node, which has the patient's key in its cache when the erasure happens here.
+        try (PostgresRecordVault other = PostgresRecordVault.open(url, user, password, List.of(master), schema)) {
+            assertThat(other.get("rec-1")).isPresent();
 
-        vault.erasePatient("pat-A");
+            assertThat(vault.holdsPatient("pat-A")).isTrue();
+            assertThat(vault.erasePatient("pat-A")).isTrue();
 
-        assertThatThrownBy(() -> vault.get("rec-1")).isInstanceOf(RecordErasedException.class);
-        assertThatThrownBy(() -> vault.get("rec-2")).isInstanceOf(RecordErasedException.class);
-        assertThat(vault.contains("rec-1")).isTrue();
-        assertThat(vault.get("rec-3")).contains(kept);
-        assertThatThrownBy(() -> vault.put(record("rec-4", "pat-A", "4"))).isInstanceOf(RecordErasedException.class);
-        vault.erasePatient("pat-A");
-        vault.erasePatient("pat-never-seen");
+            assertThatThrownBy(() -> vault.get("rec-1")).isInstanceOf(RecordErasedException.class);
+            assertThatThrownBy(() -> vault.get("rec-2")).isInstanceOf(RecordErasedException.class);
+            assertThatThrownBy(() -> other.get("rec-1")).as("the other node's cached key is checked against the key row")
+                    .isInstanceOf(RecordErasedException.class);
+            assertThat(vault.contains("rec-1")).isTrue();
+            assertThat(vault.get("rec-3")).contains(kept);
+            Boolean keyGone = sql(c -> {
+                try (PreparedStatement ps = c.prepareStatement("SELECT wrapped_key IS NULL AND erased_at IS NOT NULL FROM "
+                        + schema + ".patient_keys WHERE patient_pseudonym = 'pat-A'");
+                     ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    return rs.getBoolean(1);
+                }
+            });
+            assertThat(keyGone).isTrue();
 
-        Boolean keyGone = sql(c -> {
-            try (PreparedStatement ps = c.prepareStatement("SELECT wrapped_key IS NULL AND erased_at IS NOT NULL FROM "
-                    + schema + ".patient_keys WHERE patient_pseudonym = 'pat-A'");
+            // A new record about the same pseudonym, from the node that cached the erased key: new generation.
+            VaultRecord returning = record("rec-4", "pat-A", "4");
+            other.put(returning);
+            assertThat(vault.get("rec-4")).contains(returning);
+            assertThat(other.get("rec-4")).contains(returning);
+            assertThat(vault.recordsOfPatient("pat-A")).containsExactly("rec-4");
+            // An erased record id stays refused (a replay must not bring the data back).
+            assertThatThrownBy(() -> vault.put(record("rec-1", "pat-A", "1"))).isInstanceOf(RecordErasedException.class);
+            assertThatThrownBy(() -> vault.get("rec-1")).isInstanceOf(RecordErasedException.class);
+        }
+        Integer generation = sql(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT generation FROM " + schema
+                    + ".patient_keys WHERE patient_pseudonym = 'pat-A' AND wrapped_key IS NOT NULL");
                  ResultSet rs = ps.executeQuery()) {
                 rs.next();
-                return rs.getBoolean(1);
+                return rs.getInt(1);
             }
         });
-        assertThat(keyGone).isTrue();
+        assertThat(generation).isEqualTo(1);
 
-        // Another node, which never cached the key, agrees.
-        try (PostgresRecordVault other = PostgresRecordVault.open(url, user, password, List.of(master), schema)) {
-            assertThatThrownBy(() -> other.get("rec-1")).isInstanceOf(RecordErasedException.class);
-            assertThatThrownBy(() -> other.put(record("rec-5", "pat-A", "5"))).isInstanceOf(RecordErasedException.class);
-            assertThatThrownBy(() -> other.put(record("rec-6", "pat-never-seen", "6"))).isInstanceOf(RecordErasedException.class);
-        }
+        // Nothing stored under a pseudonym: erasing it writes nothing at all (no tombstone to pre-erase with).
+        assertThat(vault.holdsPatient("pat-never-seen")).isFalse();
+        assertThat(vault.erasePatient("pat-never-seen")).isFalse();
+        Integer rows = sql(c -> {
+            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT count(*) FROM " + schema
+                    + ".patient_keys WHERE patient_pseudonym = 'pat-never-seen'")) {
+                rs.next();
+                return rs.getInt(1);
+            }
+        });
+        assertThat(rows).isZero();
+        vault.put(record("rec-6", "pat-never-seen", "6"));
+        assertThat(vault.get("rec-6")).isPresent();
+    }
+
+    @Test
+    void quarantinedMessagesAreErasedWithTheirPatientOrReleasedWithTheirOwnKey() throws SQLException {
+        Instant received = Instant.parse("2024-05-01T10:00:00Z");
+        QuarantinedMessage ofA = vault.quarantine("msg-1", "205 duplicate", FAKE_NAME.getBytes(StandardCharsets.UTF_8),
+                received, java.util.Optional.of("pat-A"));
+        QuarantinedMessage unknown = vault.quarantine("msg-2", "unparseable", new byte[] {1, 2, 3}, received);
+        assertThat(vault.listQuarantined()).extracting(QuarantinedMessage::quarantineId)
+                .containsExactlyInAnyOrder(ofA.quarantineId(), unknown.quarantineId());
+
+        assertThat(vault.erasePatient("pat-A")).isTrue();
+        assertThat(vault.getQuarantined(ofA.quarantineId())).isEmpty();
+        assertThat(vault.listQuarantined()).extracting(QuarantinedMessage::quarantineId).containsExactly(unknown.quarantineId());
+
+        assertThat(vault.releaseQuarantined(unknown.quarantineId())).isTrue();
+        Integer keys = sql(c -> {
+            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT count(*) FROM " + schema
+                    + ".patient_keys WHERE patient_pseudonym LIKE '%" + unknown.quarantineId() + "'")) {
+                rs.next();
+                return rs.getInt(1);
+            }
+        });
+        assertThat(keys).as("a released message's own key is deleted").isZero();
+    }
+
+    @Test
+    void tablesFromBeforeKeyGenerationsAreMigratedInPlace() throws SQLException {
+        VaultRecord live = record("rec-1", "pat-A", "1").withLookupKeys(List.of("k-a"));
+        vault.put(live);
+        vault.put(record("rec-2", "pat-B", "2").withLookupKeys(List.of("k-b")));
+        vault.close();
+        // What the older version left: no generation columns, an erased patient's row with its wrapped key NULLed.
+        sql(c -> {
+            try (Statement s = c.createStatement()) {
+                s.execute("ALTER TABLE " + schema + ".patient_keys DROP COLUMN generation");
+                s.execute("ALTER TABLE " + schema + ".records DROP COLUMN generation");
+                s.execute("DROP INDEX " + schema + ".quarantine_owner_idx");
+                s.execute("ALTER TABLE " + schema + ".quarantine DROP COLUMN owner, DROP COLUMN generation");
+                s.execute("UPDATE " + schema + ".patient_keys SET key_id = NULL, wrapped_key = NULL, erased_at = now()"
+                        + " WHERE patient_pseudonym = 'pat-B'");
+            }
+            return null;
+        });
+        vault = PostgresRecordVault.open(url, user, password, List.of(master), schema);
+        assertThat(vault.get("rec-1")).contains(live);
+        assertThat(vault.findRecords("k-a")).containsExactly("rec-1");
+        assertThatThrownBy(() -> vault.get("rec-2")).isInstanceOf(RecordErasedException.class);
+        assertThat(vault.findRecords("k-b")).as("the older version kept erased lookup rows; they find nothing").isEmpty();
+        VaultRecord returning = record("rec-3", "pat-B", "3").withLookupKeys(List.of("k-b"));
+        vault.put(returning);
+        assertThat(vault.get("rec-3")).contains(returning);
+        assertThat(vault.findRecords("k-b")).containsExactly("rec-3");
     }
 
     @Test

@@ -228,7 +228,7 @@ public final class FhirChangePoller {
             entries.add(new Publication(stored.recordId().value(), stored.entry().toJson()));
         } catch (FhirRejection rejection) {
             if (!rejection.quarantine()) {
-                // Refused as a write to Caduceus would be (an erased patient's new content): not kept, on purpose.
+                // Refused as a write to Caduceus would be (content stored before and erased): not kept, on purpose.
                 LOG.warn("FHIR poll: a {} was refused and not kept: {}", type, rejection.getMessage());
                 return;
             }

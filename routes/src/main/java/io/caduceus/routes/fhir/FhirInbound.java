@@ -152,6 +152,18 @@ public final class FhirInbound {
         String text = utf8(body);
         FhirResourceReader.Parsed parsed = reader.read(text, format);
         Resource resource = parsed.resource();
+        try {
+            return store(request, body, text, format, parsed);
+        } catch (FhirRejection rejection) {
+            // Parsed, so the patient can be told: a quarantined copy is kept under their key and erased with them.
+            throw rejection.quarantine() ? rejection.about(records.pseudonymOf(resource)) : rejection;
+        }
+    }
+
+    private Result store(Request request, byte[] body, String text, FhirFormat format, FhirResourceReader.Parsed parsed)
+            throws FhirRejection {
+        boolean bundleRequest = "bundle".equals(request.interaction());
+        Resource resource = parsed.resource();
         List<String> entryIds = List.of();
         List<String> lookupKeys = new ArrayList<>();
         String messageType;
@@ -265,7 +277,7 @@ public final class FhirInbound {
         String originalId = "fhir^" + client + "^" + Sha256.digest(body).hex();
         String reason = rejection.status() + " " + rejection.issues().get(0).type().toCode() + " "
                 + rejection.issues().get(0).diagnostics();
-        QuarantinedMessage kept = vault.quarantine(originalId, reason, body, request.receivedAt());
+        QuarantinedMessage kept = vault.quarantine(originalId, reason, body, request.receivedAt(), rejection.patientPseudonym());
         LOG.info("FHIR request quarantined as {}: HTTP {} {}", kept.quarantineId(), rejection.status(),
                 rejection.issues().get(0).type().toCode());
         Map<String, Object> notice = new LinkedHashMap<>();

@@ -88,7 +88,19 @@ final class FhirRecords {
             return new LedgerEntry(recordId, HidingCommitments.commit(Salt.of(record.salt()), record.canonicalBundle()),
                     messageType, source, record.receivedAt(), pseudonym);
         } catch (RecordErasedException e) {
-            throw FhirRejection.refused(409, IssueType.CONFLICT, "the patient's records have been erased; no new records are kept");
+            // The same client sent this very content before, and it was erased on request with its patient: its
+            // record id (and ledger entry) are spent. New content about the patient is stored as usual.
+            throw FhirRejection.refused(409, IssueType.CONFLICT,
+                    "this content was stored before and erased on request; it is not stored again");
+        }
+    }
+
+    /** The pseudonym the vault keeps this content's patient under, if it names one by identifier. */
+    Optional<String> pseudonymOf(Resource resource) {
+        try {
+            return patientIdentifier(resource).map(id -> pseudonymizer.pseudonymize(id.getSystem(), id.getValue()).value());
+        } catch (IllegalArgumentException | NullPointerException e) {
+            return Optional.empty();
         }
     }
 

@@ -29,6 +29,8 @@ public final class FhirRejection extends Exception {
     private final transient List<Issue> issues;
     private final boolean quarantine;
     private final String wwwAuthenticate;
+    /** The pseudonym of the patient the rejected content is about, when it was parsed far enough to tell. */
+    private transient String patientPseudonym;
 
     private FhirRejection(int status, List<Issue> issues, boolean quarantine, String wwwAuthenticate) {
         super(status + " " + issues.get(0).diagnostics());
@@ -82,6 +84,16 @@ public final class FhirRejection extends Exception {
 
     boolean quarantine() {
         return quarantine;
+    }
+
+    /** Marks the content as about this patient, so that its quarantined copy is erased with them. */
+    FhirRejection about(java.util.Optional<String> pseudonym) {
+        patientPseudonym = pseudonym.orElse(null);
+        return this;
+    }
+
+    java.util.Optional<String> patientPseudonym() {
+        return java.util.Optional.ofNullable(patientPseudonym);
     }
 
     /** The WWW-Authenticate challenge for 401 and 403, or null. */

@@ -2,9 +2,11 @@ package io.caduceus.routes.hl7;
 
 import io.caduceus.adapters.vault.QuarantinedMessage;
 import io.caduceus.core.json.CanonicalJson;
+import io.caduceus.hl7.mapping.MappingResult;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.camel.Exchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,7 +43,8 @@ public final class Hl7Quarantine {
             // Reprocessed and rejected again: it is already in quarantine; keep one entry, not a new copy per attempt.
             quarantineId = reprocessing;
         } else {
-            QuarantinedMessage kept = services.vault().quarantine(originalId, error.code() + " " + error.reason(), original, receivedAt);
+            QuarantinedMessage kept = services.vault().quarantine(originalId, error.code() + " " + error.reason(), original,
+                    receivedAt, patientOf(exchange));
             quarantineId = kept.quarantineId();
         }
         exchange.setProperty(IngestExchange.QUARANTINE_ID, quarantineId);
@@ -59,6 +62,24 @@ public final class Hl7Quarantine {
         notice.put("sizeBytes", original.length);
         exchange.getMessage().setHeader("kafka.KEY", quarantineId);
         exchange.getMessage().setBody(CanonicalJson.write(notice));
+    }
+
+    /**
+     * The pseudonym of the message's patient when the message was mapped (rejected later, e.g. a reused MSH-10): its
+     * quarantined copy is then kept under that patient's key and erased with them. A message that could not be
+     * mapped has no patient the configured mappings vouch for; it is kept under a key of its own instead, destroyed
+     * when it is released (reprocessed or discarded).
+     */
+    private Optional<String> patientOf(Exchange exchange) {
+        MappingResult mapping = exchange.getProperty(IngestExchange.MAPPING, MappingResult.class);
+        if (mapping == null) {
+            return Optional.empty();
+        }
+        try {
+            return mapping.patientIdentifier().map(id -> services.pseudonymizer().pseudonymize(id.system(), id.value()).value());
+        } catch (IllegalArgumentException | NullPointerException e) {
+            return Optional.empty();
+        }
     }
 
     static String location(Hl7Error error) {

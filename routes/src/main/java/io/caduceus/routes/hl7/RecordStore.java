@@ -93,9 +93,13 @@ public final class RecordStore {
         exchange.getMessage().setBody(entry.toJson());
     }
 
-    /** The patient's records were erased on request: a (re)sent message about them is refused and not kept anywhere. */
+    /**
+     * This very message (sender and MSH-10) was stored and then erased on request with its patient: a retransmission
+     * is refused and kept nowhere, since keeping it would undo the erasure. A new message about the same patient is
+     * not refused: the vault stores it under the patient's next key generation.
+     */
     static Hl7RejectedException erased() {
         return new Hl7RejectedException(AckCode.Outcome.ERROR, new Hl7Error(Hl7Error.APPLICATION_RECORD_LOCKED,
-                "the patient's records were erased on request; the message is not stored", "PID", 1, 3, 0), false);
+                "this message was erased on request; it is not stored again", "MSH", 1, 10, 0), false);
     }
 }

@@ -270,12 +270,22 @@ class FhirReaderTest {
     }
 
     @Test
-    void erasedRecordsAnswerGone() {
+    void erasedRecordsAreForgottenAndAReturningPatientIsServed() {
         LedgerEntry entry = write("create", "Patient", null, FhirSamples.patient("MRN-G1"), true);
         vault.erasePatient(entry.patientPseudonym().orElseThrow().value());
         String id = FhirRecords.logicalId(entry.recordId());
-        assertThat(read("read", "Patient", id, "system/*.read").status()).isEqualTo(410);
-        assertThat(read("everything", "Patient", id, "system/*.read").status()).isEqualTo(410);
+        // Erasure forgets: the lookups no longer find the records, so nothing tells they ever existed.
+        assertThat(read("read", "Patient", id, "system/*.read").status()).isEqualTo(404);
+        assertThat(read("everything", "Patient", id, "system/*.read").status()).isEqualTo(404);
+
+        LedgerEntry returning = write("create", "Patient", null, FhirSamples.patient("MRN-G1").replace("1970-01-01", "1970-01-02"), true);
+        assertThat(returning.patientPseudonym()).isEqualTo(entry.patientPseudonym());
+        String newId = FhirRecords.logicalId(returning.recordId());
+        assertThat(read("read", "Patient", newId, "system/*.read").status()).isEqualTo(200);
+        Outcome everything = read("everything", "Patient", newId, "system/*.read");
+        assertThat(everything.status()).isEqualTo(200);
+        assertThat(everything.resource(Bundle.class).getTotal()).isEqualTo(1);
+        assertThat(everything.body()).doesNotContain("erased");
     }
 
     @Test

@@ -11,7 +11,6 @@ import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import javax.crypto.SecretKey;
 
@@ -21,6 +20,17 @@ import javax.crypto.SecretKey;
  * batched with the records that need them); erasure appends a tombstone and then rewrites the whole file without the
  * erased key and atomically replaces the old one.
  *
+ * <p>Generations: erasing a patient destroys their current key generation and records that it is gone (the
+ * tombstone names the generation); the next record about the same pseudonym gets a fresh key of the next generation,
+ * so erasure forgets without blocking the patient's future care. Tombstones stay for good: they keep the erased
+ * generations' records refused and number the next generation. Entry types 1 (key) and 2 (tombstone) are the format
+ * from before generations and are read as generation 0; this version writes types 3 and 4 only, which older versions
+ * refuse with "unknown entry type" rather than misread.
+ *
+ * <p>Quarantined messages whose patient is unknown each get a key of their own (owner {@link #quarantineOwner}); it is
+ * dropped when the message is released, without a lasting tombstone, and its wrapped bytes leave the file at the next
+ * rewrite (the next patient erasure, every {@value #LAZY_COMPACTION} releases, or the next opening).
+ *
  * <p>Limits of the erasure, stated plainly: the old file's blocks are freed, not overwritten, so the wrapped key may
  * survive on the medium (journal, SSD remapped blocks, backups, snapshots) until reused. It is still wrapped by the
  * master key; rotating the master key after erasures (open with the new key first and the old one second, which
@@ -28,16 +38,26 @@ import javax.crypto.SecretKey;
  */
 final class FileKeyStore implements Closeable {
 
-    /** Owner name of the quarantine's own data key; cannot collide with a pseudonym, which must not be blank. */
+    /** Owner name of the legacy shared quarantine key; cannot collide with a pseudonym, which must not be blank. */
     static final String QUARANTINE_OWNER = "";
+    /** Prefix of per-message quarantine key owners; {@link FileRecordVault} refuses pseudonyms starting with it. */
+    static final String QUARANTINE_OWNER_PREFIX = "\u001Fquarantine:";
+    /** Releases of per-message keys tolerated in the file before it is rewritten without them. */
+    static final int LAZY_COMPACTION = 64;
 
     private static final byte ADD = 1;
     private static final byte ERASE = 2;
+    private static final byte ADD_GENERATION = 3;
+    private static final byte ERASE_GENERATION = 4;
 
     private final Path dir;
     private final Keyring keyring;
+    /** The live generation of each owner's key. */
     private final Map<String, KeyEntry> entries = new ConcurrentHashMap<>();
-    private final Set<String> erased = ConcurrentHashMap.newKeySet();
+    /** The newest erased generation of each owner: that one and all older ones are gone. */
+    private final Map<String, Integer> erasedThrough = new ConcurrentHashMap<>();
+    /** Keys dropped from memory whose wrapped bytes may still be in the file. */
+    private int dropped;
     private EntryLog log;
 
     FileKeyStore(Path dir, Keyring keyring) throws IOException {
@@ -55,7 +75,17 @@ final class FileKeyStore implements Closeable {
         }
         if (stale) {
             rotate();
+        } else if (dropped > 0) {
+            compact();
         }
+    }
+
+    static String quarantineOwner(String quarantineId) {
+        return QUARANTINE_OWNER_PREFIX + quarantineId;
+    }
+
+    static boolean isQuarantineOwner(String owner) {
+        return owner.startsWith(QUARANTINE_OWNER_PREFIX);
     }
 
     private void apply(byte[] body, boolean intact) {
@@ -66,15 +96,26 @@ final class FileKeyStore implements Closeable {
         try (DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(body))) {
             byte type = in.readByte();
             String owner = in.readUTF();
-            if (type == ADD) {
+            if (type == ADD || type == ADD_GENERATION) {
+                int generation = type == ADD ? 0 : in.readInt();
                 String keyId = in.readUTF();
                 byte[] wrapped = in.readNBytes(in.readUnsignedShort());
-                if (!erased.contains(owner)) {
-                    entries.put(owner, new KeyEntry(owner, keyId, wrapped, null, true));
+                if (!isErased(owner, generation)) {
+                    KeyEntry previous = entries.put(owner, new KeyEntry(owner, generation, keyId, wrapped, null, true));
+                    if (previous != null && previous.generation != generation) {
+                        throw new RecordIntegrityException("keys.log holds two live key generations of one owner");
+                    }
+                } else {
+                    dropped++;
                 }
-            } else if (type == ERASE) {
-                erased.add(owner);
-                entries.remove(owner);
+            } else if (type == ERASE || type == ERASE_GENERATION) {
+                int generation = type == ERASE ? 0 : in.readInt();
+                erasedThrough.merge(owner, generation, Math::max);
+                KeyEntry e = entries.get(owner);
+                if (e != null && e.generation <= generation) {
+                    entries.remove(owner);
+                    dropped++;
+                }
             } else {
                 throw new RecordIntegrityException("unknown entry type " + type + " in keys.log");
             }
@@ -88,42 +129,50 @@ final class FileKeyStore implements Closeable {
         for (KeyEntry e : List.copyOf(entries.values())) {
             if (!e.keyId.equals(keyring.primaryKeyId())) {
                 SecretKey key = e.key(keyring);
-                entries.put(e.owner, new KeyEntry(e.owner, keyring.primaryKeyId(), keyring.wrap(e.owner, key), key, true));
+                entries.put(e.owner, new KeyEntry(e.owner, e.generation, keyring.primaryKeyId(),
+                        keyring.wrap(e.owner, e.generation, key), key, true));
             }
         }
         compact();
     }
 
-    /** The entry to encrypt with, created (not yet persisted) for a new patient. */
+    /** The entry to encrypt with: the owner's live generation, or a new one (not yet persisted) after the erased ones. */
     KeyEntry forWrite(String owner) {
-        if (erased.contains(owner)) {
-            throw new RecordErasedException("patient " + owner + " has been erased; new records are refused");
-        }
         return entries.computeIfAbsent(owner, o -> {
+            int generation = erasedThrough.getOrDefault(o, -1) + 1;
             SecretKey key = VaultCrypto.newDataKey();
-            return new KeyEntry(o, keyring.primaryKeyId(), keyring.wrap(o, key), key, false);
+            return new KeyEntry(o, generation, keyring.primaryKeyId(), keyring.wrap(o, generation, key), key, false);
         });
     }
 
-    /** The entry to decrypt with; fails typed when the patient was erased. */
-    KeyEntry forRead(String owner, String recordId) {
-        KeyEntry e = entries.get(owner);
-        if (erased.contains(owner) || (e != null && e.erased)) {
+    /** The entry to decrypt with; fails typed when that generation of the owner's key was erased. */
+    KeyEntry forRead(String owner, int generation, String recordId) {
+        if (isErased(owner, generation)) {
             throw new RecordErasedException("record " + recordId + " belongs to an erased patient and can no longer be decrypted");
         }
-        if (e == null) {
+        KeyEntry e = entries.get(owner);
+        if (e != null && e.erased) {
+            throw new RecordErasedException("record " + recordId + " belongs to an erased patient and can no longer be decrypted");
+        }
+        if (e == null || e.generation != generation) {
             throw new RecordIntegrityException("no data key for the patient of record " + recordId);
         }
         return e;
     }
 
+    /** Whether something sealed under this generation can still be opened (used while indexing). */
+    boolean isLive(String owner, int generation) {
+        KeyEntry e = entries.get(owner);
+        return e != null && e.generation == generation && !e.erased;
+    }
+
     /**
-     * Writer thread: whether a record encrypted under this entry must be refused because its patient was erased
-     * meanwhile. A caller racing the erasure may even have created a fresh entry after it; that one is dropped here
-     * so it is never persisted.
+     * Writer thread: whether a record sealed under this entry must be sealed again, because its generation was
+     * erased meanwhile. A caller racing the erasure may even have created an entry of the erased generation after
+     * it; that one is dropped here so it is never persisted.
      */
     boolean erasedSince(KeyEntry e) {
-        if (e.erased || erased.contains(e.owner)) {
+        if (e.erased || isErased(e.owner, e.generation)) {
             if (entries.remove(e.owner, e)) {
                 e.forget();
             }
@@ -136,8 +185,15 @@ final class FileKeyStore implements Closeable {
         return e.key(keyring);
     }
 
-    boolean isErased(String owner) {
-        return erased.contains(owner);
+    private boolean isErased(String owner, int generation) {
+        Integer through = erasedThrough.get(owner);
+        return through != null && generation <= through;
+    }
+
+    /** The generation new records of this owner get now, for the listing of its records. */
+    int currentGeneration(String owner) {
+        KeyEntry e = entries.get(owner);
+        return e != null ? e.generation : erasedThrough.getOrDefault(owner, -1) + 1;
     }
 
     /** Writer thread: appends and forces keys that records in the current batch depend on. */
@@ -153,19 +209,46 @@ final class FileKeyStore implements Closeable {
         }
     }
 
-    /** Writer thread: durable tombstone first (the decision), then the rewrite that drops the wrapped bytes. */
-    void erase(String owner) throws IOException {
-        if (erased.contains(owner)) {
-            return;
+    /**
+     * Writer thread: erases the owner's live generation, durable tombstone first (the decision), then the rewrite
+     * that drops the wrapped bytes.
+     *
+     * @return the erased generation, or -1 when the owner had no live key (nothing is written then: no tombstone for
+     *         a pseudonym nothing was stored under)
+     */
+    int erase(String owner) throws IOException {
+        KeyEntry e = entries.get(owner);
+        if (e == null) {
+            return -1;
         }
-        log.append(List.of(eraseBody(owner)));
+        log.append(List.of(eraseBody(owner, e.generation)));
         log.force();
-        erased.add(owner);
-        KeyEntry e = entries.remove(owner);
-        if (e != null) {
+        erasedThrough.merge(owner, e.generation, Math::max);
+        if (entries.remove(owner, e)) {
             e.forget();
         }
         compact();
+        return e.generation;
+    }
+
+    /**
+     * Writer thread: drops a released quarantined message's own key. Its tombstone is appended and forced at once
+     * (the key is unusable from then on); the wrapped bytes leave the file at the next rewrite.
+     */
+    void dropQuarantineKey(String owner) throws IOException {
+        KeyEntry e = entries.get(owner);
+        if (e == null || !isQuarantineOwner(owner)) {
+            return;
+        }
+        log.append(List.of(eraseBody(owner, e.generation)));
+        log.force();
+        erasedThrough.merge(owner, e.generation, Math::max);
+        if (entries.remove(owner, e)) {
+            e.forget();
+        }
+        if (++dropped >= LAZY_COMPACTION) {
+            compact();
+        }
     }
 
     private void compact() throws IOException {
@@ -174,8 +257,12 @@ final class FileKeyStore implements Closeable {
         EntryLog fresh = EntryLog.open(tmp, (o, l, b, i) -> { }, false);
         try {
             List<byte[]> bodies = new ArrayList<>();
-            for (String owner : erased) {
-                bodies.add(eraseBody(owner)); // tombstones stay so that erasure remains final after reopening
+            for (Map.Entry<String, Integer> erased : erasedThrough.entrySet()) {
+                // Patients' tombstones stay: they number the next generation and keep erased records refused. A
+                // released quarantined message's key needs none: nothing refers to it any more.
+                if (!isQuarantineOwner(erased.getKey())) {
+                    bodies.add(eraseBody(erased.getKey(), erased.getValue()));
+                }
             }
             for (KeyEntry e : entries.values()) {
                 // Keys created but not yet persisted are left to the writer, which appends them to the new file.
@@ -194,13 +281,16 @@ final class FileKeyStore implements Closeable {
         FileRecordVault.forceDirectory(dir);
         log.close();
         log = EntryLog.open(dir.resolve("keys.log"), (o, l, b, i) -> { }, false);
+        erasedThrough.keySet().removeIf(FileKeyStore::isQuarantineOwner);
+        dropped = 0;
     }
 
     private static byte[] addBody(KeyEntry e) throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(96);
         try (DataOutputStream out = new DataOutputStream(bytes)) {
-            out.writeByte(ADD);
+            out.writeByte(ADD_GENERATION);
             out.writeUTF(e.owner);
+            out.writeInt(e.generation);
             out.writeUTF(e.keyId);
             out.writeShort(e.wrapped.length);
             out.write(e.wrapped);
@@ -208,11 +298,12 @@ final class FileKeyStore implements Closeable {
         return bytes.toByteArray();
     }
 
-    private static byte[] eraseBody(String owner) throws IOException {
+    private static byte[] eraseBody(String owner, int generation) throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(32);
         try (DataOutputStream out = new DataOutputStream(bytes)) {
-            out.writeByte(ERASE);
+            out.writeByte(ERASE_GENERATION);
             out.writeUTF(owner);
+            out.writeInt(generation);
         }
         return bytes.toByteArray();
     }

@@ -30,6 +30,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.stream.Stream;
+import javax.crypto.SecretKey;
 
 /**
  * The embedded vault: a directory of append-only segment files plus a key store, owned by one process.
@@ -45,6 +46,10 @@ import java.util.stream.Stream;
  * end of the newest segment, left by a crash mid-batch, is cut off because it was never acknowledged.
  *
  * <p>Erased patients' ciphertexts stay in the segments (they are append-only); without the data key they are noise.
+ * Entries written by this version carry the key generation they were sealed under, and a record's lookup keys are
+ * sealed under the same key, so an erased patient's index entries are unreadable on disk too and are not rebuilt on
+ * open. Entries of the older format (types 1, 2 and 4) are read as generation 0; their lookup keys are in clear and
+ * stay so on disk after an erasure, though they are no longer indexed.
  * The index costs memory per record (roughly 100 bytes plus the id), which bounds a single vault to some tens of
  * millions of records on a modest heap.
  */
@@ -60,6 +65,25 @@ public final class FileRecordVault implements RecordVault {
     private static final byte RELEASE = 3;
     /** A record whose header also lists its lookup keys; plain {@link #RECORD} entries predate them. */
     private static final byte RECORD_WITH_KEYS = 4;
+    /** A record with its key generation and its lookup keys sealed under that key. */
+    private static final byte RECORD_GENERATIONS = 5;
+    /** A quarantined message with the owner and generation of the key it is sealed under. */
+    private static final byte QUARANTINE_GENERATIONS = 6;
+
+    /** A quarantined message: where it is and whose key it is sealed under. */
+    private record QuarantineSlot(Location at, String owner, int generation) {
+    }
+
+    /** The clear part of an entry; {@code sealedKeys} is null for entries older than key generations. */
+    private record EntryHeader(byte type, String id, String owner, int generation, List<String> clearKeys, byte[] sealedKeys) {
+        boolean isRecord() {
+            return type == RECORD || type == RECORD_WITH_KEYS || type == RECORD_GENERATIONS;
+        }
+
+        boolean isQuarantine() {
+            return type == QUARANTINE || type == QUARANTINE_GENERATIONS;
+        }
+    }
 
     /** Where an entry lives; ordering by it is write order. */
     record Location(int segment, long offset, int length) implements Comparable<Location> {
@@ -79,7 +103,9 @@ public final class FileRecordVault implements RecordVault {
     private final Map<Integer, EntryLog> segments = new ConcurrentHashMap<>();
     /** Record locations and lookup lists, rebuilt from the segments on open, kept out of the heap in index/. */
     private final RecordIndex index;
-    private final Map<String, Location> quarantineIndex = new ConcurrentHashMap<>();
+    private final Map<String, QuarantineSlot> quarantineIndex = new ConcurrentHashMap<>();
+    /** Records erased since this vault was opened, left out of lookups (on the next open they are not indexed). */
+    private final Set<String> erasedRecords = ConcurrentHashMap.newKeySet();
     /** Lookup key, and patient pseudonym, to record ids in write order; rebuilt from the entry headers on open. */
     private final RecordLists byLookupKey;
     private final RecordLists byPatient;
@@ -178,17 +204,9 @@ public final class FileRecordVault implements RecordVault {
     }
 
     private void replay(int segment, long offset, int length, byte[] body, boolean intact) throws IOException {
-        byte type;
-        String id;
-        String pseudonym = null;
-        List<String> lookupKeys = List.of();
+        EntryHeader h;
         try (DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(body))) {
-            type = in.readByte();
-            id = in.readUTF();
-            if (type == RECORD || type == RECORD_WITH_KEYS) {
-                pseudonym = in.readUTF();
-                lookupKeys = type == RECORD_WITH_KEYS ? readLookupKeys(in) : List.of();
-            }
+            h = readHeader(in);
         } catch (IOException e) {
             if (intact) {
                 throw new RecordIntegrityException("malformed entry at offset " + offset + " of segment " + segment, e);
@@ -200,29 +218,82 @@ public final class FileRecordVault implements RecordVault {
         if (!intact) {
             // Indexed anyway so that reads report the damage instead of pretending the record never existed;
             // a later intact copy (a re-put) takes precedence.
-            LOG.log(System.Logger.Level.WARNING, "damaged entry " + id + " at offset " + offset + " of segment " + segment);
-            if (type == RECORD || type == RECORD_WITH_KEYS) {
-                int ordinal = index.putIfAbsent(id, at);
-                if (ordinal >= 0 && pseudonym != null) {
-                    indexLookups(ordinal, pseudonym, lookupKeys);
+            LOG.log(System.Logger.Level.WARNING, "damaged entry " + h.id() + " at offset " + offset + " of segment " + segment);
+            if (h.isRecord()) {
+                int ordinal = index.putIfAbsent(h.id(), at);
+                if (ordinal >= 0) {
+                    indexLookupsIfLive(ordinal, h);
                 }
-            } else if (type == QUARANTINE) {
-                quarantineIndex.putIfAbsent(id, at);
+            } else if (h.isQuarantine() && keys.isLive(h.owner(), h.generation())) {
+                quarantineIndex.putIfAbsent(h.id(), new QuarantineSlot(at, h.owner(), h.generation()));
             }
             return;
         }
-        switch (type) {
-            case RECORD, RECORD_WITH_KEYS -> {
-                // A later copy exists only as the repair of a damaged one, already listed by its first copy.
-                int ordinal = index.put(id, at);
-                if (ordinal >= 0) {
-                    indexLookups(ordinal, pseudonym, lookupKeys);
-                }
+        if (h.isRecord()) {
+            // A later copy exists only as the repair of a damaged one, already listed by its first copy.
+            int ordinal = index.put(h.id(), at);
+            if (ordinal >= 0) {
+                indexLookupsIfLive(ordinal, h);
             }
-            case QUARANTINE -> quarantineIndex.put(id, at);
-            case RELEASE -> quarantineIndex.remove(id);
-            default -> throw new RecordIntegrityException("unknown entry type " + type + " in segment " + segment);
+        } else if (h.isQuarantine()) {
+            // Kept under an erased patient's key, or a released message's own key: gone for good.
+            if (keys.isLive(h.owner(), h.generation())) {
+                quarantineIndex.put(h.id(), new QuarantineSlot(at, h.owner(), h.generation()));
+            }
+        } else if (h.type() == RELEASE) {
+            quarantineIndex.remove(h.id());
+        } else {
+            throw new RecordIntegrityException("unknown entry type " + h.type() + " in segment " + segment);
         }
+    }
+
+    private static EntryHeader readHeader(DataInputStream in) throws IOException {
+        byte type = in.readByte();
+        String id = in.readUTF();
+        switch (type) {
+            case RECORD:
+                return new EntryHeader(type, id, in.readUTF(), 0, List.of(), null);
+            case RECORD_WITH_KEYS: {
+                String pseudonym = in.readUTF();
+                return new EntryHeader(type, id, pseudonym, 0, readLookupKeys(in), null);
+            }
+            case RECORD_GENERATIONS: {
+                String pseudonym = in.readUTF();
+                int generation = in.readInt();
+                int n = in.readInt();
+                if (n < 0 || n > in.available()) {
+                    throw new IOException("bad lookup key block length");
+                }
+                return new EntryHeader(type, id, pseudonym, generation, List.of(), in.readNBytes(n));
+            }
+            case QUARANTINE:
+                return new EntryHeader(type, id, FileKeyStore.QUARANTINE_OWNER, 0, List.of(), null);
+            case QUARANTINE_GENERATIONS: {
+                String owner = in.readUTF();
+                return new EntryHeader(type, id, owner, in.readInt(), List.of(), null);
+            }
+            default:
+                return new EntryHeader(type, id, null, 0, List.of(), null);
+        }
+    }
+
+    /** Indexes a record's lookups unless its key generation was erased: an erased patient's records are not found. */
+    private void indexLookupsIfLive(int ordinal, EntryHeader h) {
+        if (!keys.isLive(h.owner(), h.generation())) {
+            return;
+        }
+        List<String> lookupKeys = h.clearKeys();
+        if (h.sealedKeys() != null) {
+            try {
+                lookupKeys = VaultCrypto.openLookupKeys(keys.key(keys.forRead(h.owner(), h.generation(), h.id())),
+                        h.id(), h.owner(), h.sealedKeys());
+            } catch (RecordIntegrityException e) {
+                // Reading the record reports the damage; the vault still opens.
+                LOG.log(System.Logger.Level.WARNING, "lookup keys of record " + h.id() + " failed authentication; not indexed");
+                lookupKeys = List.of();
+            }
+        }
+        indexLookups(ordinal, h.owner(), h.generation(), lookupKeys);
     }
 
     private Path segmentPath(int id) {
@@ -234,15 +305,34 @@ public final class FileRecordVault implements RecordVault {
     @Override
     public void put(VaultRecord record) {
         Objects.requireNonNull(record, "record");
+        refuseReservedOwner(record.patientPseudonym());
         ensureUsable();
-        Location existing = index.get(record.recordId());
-        if (existing != null && storedIsIntact(existing, record)) {
-            return;
+        for (int attempt = 1; ; attempt++) {
+            Location existing = index.get(record.recordId());
+            if (existing != null && storedIsIntact(existing, record)) {
+                return;
+            }
+            KeyEntry key = keys.forWrite(record.patientPseudonym());
+            SecretKey dataKey = keys.key(key);
+            byte[] sealed = VaultCrypto.sealRecord(dataKey, record);
+            byte[] sealedKeys = VaultCrypto.sealLookupKeys(dataKey, record.recordId(), record.patientPseudonym(), record.lookupKeys());
+            byte[] body = recordEntryBody(record, key.generation, sealedKeys, sealed);
+            try {
+                await(submit(new PutOp(record, key, body)), "put of record " + record.recordId());
+                return;
+            } catch (StaleKeyException e) {
+                // The patient was erased while this record was queued: it is new data, sealed again under the new key.
+                if (attempt == StaleKeyException.ATTEMPTS) {
+                    throw new VaultException("put of record " + record.recordId() + " raced repeated erasures", true, e);
+                }
+            }
         }
-        KeyEntry key = keys.forWrite(record.patientPseudonym());
-        byte[] sealed = VaultCrypto.sealRecord(keys.key(key), record);
-        byte[] body = recordEntryBody(record, sealed);
-        await(submit(new PutOp(record, key, body)), "put of record " + record.recordId());
+    }
+
+    static void refuseReservedOwner(String pseudonym) {
+        if (FileKeyStore.isQuarantineOwner(pseudonym)) {
+            throw new IllegalArgumentException("the patient pseudonym starts with a prefix reserved by the vault");
+        }
     }
 
     @Override
@@ -257,14 +347,26 @@ public final class FileRecordVault implements RecordVault {
     public List<String> findRecords(String lookupKey) {
         Objects.requireNonNull(lookupKey, "lookupKey");
         ensureUsable();
-        return byLookupKey.get(lookupKey);
+        return withoutErased(byLookupKey.get(lookupKey));
+    }
+
+    private List<String> withoutErased(List<String> ids) {
+        if (erasedRecords.isEmpty()) {
+            return ids;
+        }
+        return ids.stream().filter(id -> !erasedRecords.contains(id)).toList();
+    }
+
+    /** Records of one key generation are listed together: a new generation starts an empty list. */
+    private static String patientListKey(String pseudonym, int generation) {
+        return generation == 0 ? pseudonym : pseudonym + "\u0000generation " + generation;
     }
 
     @Override
     public List<String> recordsOfPatient(String patientPseudonym) {
         Objects.requireNonNull(patientPseudonym, "patientPseudonym");
         ensureUsable();
-        return byPatient.get(patientPseudonym);
+        return withoutErased(byPatient.get(patientListKey(patientPseudonym, keys.currentGeneration(patientPseudonym))));
     }
 
     @Override
@@ -275,32 +377,58 @@ public final class FileRecordVault implements RecordVault {
     }
 
     @Override
-    public void erasePatient(String patientPseudonym) {
-        VaultRecord.requireText(patientPseudonym, "patientPseudonym");
+    public boolean holdsPatient(String patientPseudonym) {
+        Objects.requireNonNull(patientPseudonym, "patientPseudonym");
         ensureUsable();
-        await(submit(new EraseOp(patientPseudonym)), "erasure of patient " + patientPseudonym);
+        return keys.isLive(patientPseudonym, keys.currentGeneration(patientPseudonym));
     }
 
     @Override
-    public QuarantinedMessage quarantine(String originalMessageId, String reason, byte[] originalBytes, Instant receivedAt) {
+    public boolean erasePatient(String patientPseudonym) {
+        VaultRecord.requireText(patientPseudonym, "patientPseudonym");
+        refuseReservedOwner(patientPseudonym);
+        ensureUsable();
+        return (Boolean) await(submit(new EraseOp(patientPseudonym)), "erasure of a patient");
+    }
+
+    @Override
+    public QuarantinedMessage quarantine(String originalMessageId, String reason, byte[] originalBytes, Instant receivedAt,
+                                         Optional<String> patientPseudonym) {
         ensureUsable();
         QuarantinedMessage message = new QuarantinedMessage(UUID.randomUUID().toString(), originalMessageId,
                 Objects.requireNonNull(reason, "reason"), originalBytes, receivedAt, Instant.now());
-        KeyEntry key = keys.forWrite(FileKeyStore.QUARANTINE_OWNER);
-        byte[] sealed = VaultCrypto.sealQuarantine(keys.key(key), message);
-        byte[] body = entryBody(QUARANTINE, message.quarantineId(), null, sealed);
-        await(submit(new QuarantineOp(message.quarantineId(), key, body)), "quarantine of message " + originalMessageId);
-        return message;
+        patientPseudonym.ifPresent(p -> {
+            VaultRecord.requireText(p, "patientPseudonym");
+            refuseReservedOwner(p);
+        });
+        String owner = patientPseudonym.orElse(FileKeyStore.quarantineOwner(message.quarantineId()));
+        for (int attempt = 1; ; attempt++) {
+            KeyEntry key = keys.forWrite(owner);
+            byte[] sealed = VaultCrypto.sealQuarantine(keys.key(key), message);
+            byte[] body = quarantineEntryBody(message.quarantineId(), owner, key.generation, sealed);
+            try {
+                await(submit(new QuarantineOp(message.quarantineId(), key, body)), "quarantine of message " + originalMessageId);
+                return message;
+            } catch (StaleKeyException e) {
+                if (attempt == StaleKeyException.ATTEMPTS) {
+                    throw new VaultException("quarantine of message " + originalMessageId + " raced repeated erasures", true, e);
+                }
+            }
+        }
     }
 
     @Override
     public List<QuarantinedMessage> listQuarantined() {
         ensureUsable();
-        List<Map.Entry<String, Location>> entries = new ArrayList<>(quarantineIndex.entrySet());
-        entries.sort(Map.Entry.comparingByValue(Comparator.naturalOrder()));
+        List<Map.Entry<String, QuarantineSlot>> entries = new ArrayList<>(quarantineIndex.entrySet());
+        entries.sort(Comparator.comparing(e -> e.getValue().at()));
         List<QuarantinedMessage> result = new ArrayList<>(entries.size());
-        for (Map.Entry<String, Location> e : entries) {
-            result.add(readQuarantined(e.getKey(), e.getValue()));
+        for (Map.Entry<String, QuarantineSlot> e : entries) {
+            try {
+                result.add(readQuarantined(e.getKey(), e.getValue().at()));
+            } catch (RecordErasedException erasedMeanwhile) {
+                // its patient was erased after the listing began
+            }
         }
         return result;
     }
@@ -309,8 +437,12 @@ public final class FileRecordVault implements RecordVault {
     public Optional<QuarantinedMessage> getQuarantined(String quarantineId) {
         Objects.requireNonNull(quarantineId, "quarantineId");
         ensureUsable();
-        Location at = quarantineIndex.get(quarantineId);
-        return at == null ? Optional.empty() : Optional.of(readQuarantined(quarantineId, at));
+        QuarantineSlot slot = quarantineIndex.get(quarantineId);
+        try {
+            return slot == null ? Optional.empty() : Optional.of(readQuarantined(quarantineId, slot.at()));
+        } catch (RecordErasedException erasedMeanwhile) {
+            return Optional.empty();
+        }
     }
 
     @Override
@@ -320,7 +452,7 @@ public final class FileRecordVault implements RecordVault {
         if (!quarantineIndex.containsKey(quarantineId)) {
             return false;
         }
-        ReleaseOp op = new ReleaseOp(quarantineId, entryBody(RELEASE, quarantineId, null, new byte[0]));
+        ReleaseOp op = new ReleaseOp(quarantineId, releaseEntryBody(quarantineId));
         return (Boolean) await(submit(op), "release of quarantined message " + quarantineId);
     }
 
@@ -351,18 +483,13 @@ public final class FileRecordVault implements RecordVault {
     private VaultRecord readRecord(String recordId, Location at) {
         byte[] body = readEntry(at);
         try (DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(body))) {
-            byte type = in.readByte();
-            String id = in.readUTF();
-            String pseudonym = in.readUTF();
-            if ((type != RECORD && type != RECORD_WITH_KEYS) || !id.equals(recordId)) {
+            EntryHeader h = readHeader(in);
+            if (!h.isRecord() || !h.id().equals(recordId)) {
                 throw new RecordIntegrityException("index entry of record " + recordId + " points at another entry");
             }
-            if (type == RECORD_WITH_KEYS) {
-                readLookupKeys(in);
-            }
             byte[] sealed = in.readAllBytes();
-            KeyEntry key = keys.forRead(pseudonym, recordId);
-            return VaultCrypto.openRecord(keys.key(key), recordId, pseudonym, sealed);
+            KeyEntry key = keys.forRead(h.owner(), h.generation(), recordId);
+            return VaultCrypto.openRecord(keys.key(key), recordId, h.owner(), sealed);
         } catch (IOException e) {
             throw new RecordIntegrityException("entry of record " + recordId + " is malformed", e);
         }
@@ -371,13 +498,12 @@ public final class FileRecordVault implements RecordVault {
     private QuarantinedMessage readQuarantined(String quarantineId, Location at) {
         byte[] body = readEntry(at);
         try (DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(body))) {
-            byte type = in.readByte();
-            String id = in.readUTF();
-            if (type != QUARANTINE || !id.equals(quarantineId)) {
+            EntryHeader h = readHeader(in);
+            if (!h.isQuarantine() || !h.id().equals(quarantineId)) {
                 throw new RecordIntegrityException("index entry of quarantined message " + quarantineId + " points at another entry");
             }
             byte[] sealed = in.readAllBytes();
-            KeyEntry key = keys.forRead(FileKeyStore.QUARANTINE_OWNER, quarantineId);
+            KeyEntry key = keys.forRead(h.owner(), h.generation(), quarantineId);
             return VaultCrypto.openQuarantine(keys.key(key), quarantineId, sealed);
         } catch (IOException e) {
             throw new RecordIntegrityException("quarantine entry " + quarantineId + " is malformed", e);
@@ -417,19 +543,29 @@ public final class FileRecordVault implements RecordVault {
         return true;
     }
 
-    private static byte[] recordEntryBody(VaultRecord record, byte[] sealed) {
-        if (record.lookupKeys().isEmpty()) {
-            return entryBody(RECORD, record.recordId(), record.patientPseudonym(), sealed);
-        }
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream(sealed.length + 96 + 40 * record.lookupKeys().size());
+    private static byte[] recordEntryBody(VaultRecord record, int generation, byte[] sealedKeys, byte[] sealed) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(sealed.length + sealedKeys.length + 112);
         try (DataOutputStream out = new DataOutputStream(bytes)) {
-            out.writeByte(RECORD_WITH_KEYS);
+            out.writeByte(RECORD_GENERATIONS);
             out.writeUTF(record.recordId());
             out.writeUTF(record.patientPseudonym());
-            out.writeShort(record.lookupKeys().size());
-            for (String key : record.lookupKeys()) {
-                out.writeUTF(key);
-            }
+            out.writeInt(generation);
+            out.writeInt(sealedKeys.length);
+            out.write(sealedKeys);
+            out.write(sealed);
+        } catch (IOException e) {
+            throw new IllegalStateException("in-memory stream failed", e);
+        }
+        return bytes.toByteArray();
+    }
+
+    private static byte[] quarantineEntryBody(String quarantineId, String owner, int generation, byte[] sealed) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(sealed.length + 112);
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            out.writeByte(QUARANTINE_GENERATIONS);
+            out.writeUTF(quarantineId);
+            out.writeUTF(owner);
+            out.writeInt(generation);
             out.write(sealed);
         } catch (IOException e) {
             throw new IllegalStateException("in-memory stream failed", e);
@@ -446,22 +582,18 @@ public final class FileRecordVault implements RecordVault {
         return keys;
     }
 
-    private void indexLookups(int ordinal, String pseudonym, List<String> lookupKeys) {
-        byPatient.add(pseudonym, ordinal);
+    private void indexLookups(int ordinal, String pseudonym, int generation, List<String> lookupKeys) {
+        byPatient.add(patientListKey(pseudonym, generation), ordinal);
         for (String key : lookupKeys) {
             byLookupKey.add(key, ordinal);
         }
     }
 
-    private static byte[] entryBody(byte type, String id, String owner, byte[] sealed) {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream(sealed.length + 96);
+    private static byte[] releaseEntryBody(String quarantineId) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(64);
         try (DataOutputStream out = new DataOutputStream(bytes)) {
-            out.writeByte(type);
-            out.writeUTF(id);
-            if (owner != null) {
-                out.writeUTF(owner);
-            }
-            out.write(sealed);
+            out.writeByte(RELEASE);
+            out.writeUTF(quarantineId);
         } catch (IOException e) {
             throw new IllegalStateException("in-memory stream failed", e);
         }
@@ -547,6 +679,9 @@ public final class FileRecordVault implements RecordVault {
             if (cause instanceof RecordErasedException) {
                 throw new RecordErasedException(cause.getMessage());
             }
+            if (cause instanceof StaleKeyException stale) {
+                throw stale;
+            }
             if (cause instanceof VaultException v) {
                 throw new VaultException(v.getMessage(), v.isRetriable(), v);
             }
@@ -616,11 +751,20 @@ public final class FileRecordVault implements RecordVault {
             return;
         }
         try {
-            keys.erase(op.pseudonym);
-            op.done.complete(null);
+            int generation = keys.erase(op.pseudonym);
+            if (generation >= 0) {
+                forgetIndexed(op.pseudonym, generation);
+            }
+            op.done.complete(generation >= 0);
         } catch (IOException e) {
             fail(List.of(op), e);
         }
+    }
+
+    /** Writer thread: what the in-memory indexes know of an erased generation stops being found. */
+    private void forgetIndexed(String pseudonym, int generation) {
+        erasedRecords.addAll(byPatient.get(patientListKey(pseudonym, generation)));
+        quarantineIndex.values().removeIf(slot -> slot.owner().equals(pseudonym) && slot.generation() == generation);
     }
 
     /** Writes a group of appends with one fsync per file touched, then acknowledges them. */
@@ -640,8 +784,7 @@ public final class FileRecordVault implements RecordVault {
             if (op instanceof PutOp put) {
                 String id = put.record.recordId();
                 if (keys.erasedSince(put.key)) {
-                    op.done.completeExceptionally(new RecordErasedException(
-                            "patient of record " + id + " was erased; new records are refused"));
+                    op.done.completeExceptionally(new StaleKeyException());
                     continue;
                 }
                 PutOp earlier = pending.get(id);
@@ -675,6 +818,10 @@ public final class FileRecordVault implements RecordVault {
                     }
                 }
             } else if (op instanceof QuarantineOp q) {
+                if (keys.erasedSince(q.key)) {
+                    op.done.completeExceptionally(new StaleKeyException());
+                    continue;
+                }
                 toWrite.add(op);
                 if (!q.key.persisted) {
                     freshKeys.add(q.key);
@@ -697,27 +844,52 @@ public final class FileRecordVault implements RecordVault {
                 keys.persist(new ArrayList<>(freshKeys));
             }
             List<Location> locations = appendAndForce(toWrite);
+            List<ReleaseOp> releases = new ArrayList<>();
             for (int i = 0; i < toWrite.size(); i++) {
                 Op op = toWrite.get(i);
                 Location at = locations.get(i);
                 if (op instanceof PutOp put) {
                     int ordinal = index.put(put.record.recordId(), at);
                     if (ordinal >= 0) {
-                        indexLookups(ordinal, put.record.patientPseudonym(), put.record.lookupKeys());
+                        indexLookups(ordinal, put.record.patientPseudonym(), put.key.generation, put.record.lookupKeys());
                     }
                     op.done.complete(null);
                 } else if (op instanceof QuarantineOp q) {
-                    quarantineIndex.put(q.id, at);
+                    quarantineIndex.put(q.id, new QuarantineSlot(at, q.key.owner, q.key.generation));
                     op.done.complete(null);
                 } else if (op instanceof ReleaseOp r) {
-                    op.done.complete(quarantineIndex.remove(r.id) != null);
+                    releases.add(r);
                 }
             }
+            release(releases);
             acknowledgeAfterWrite.forEach(op -> op.done.complete(null));
         } catch (IOException e) {
             List<Op> all = new ArrayList<>(toWrite);
             all.addAll(acknowledgeAfterWrite);
             fail(all, e);
+        }
+    }
+
+    /**
+     * Writer thread, after the release entries are durable: a message kept under a key of its own loses the key, and
+     * once no message of the older format is left, neither does the old shared quarantine key.
+     */
+    private void release(List<ReleaseOp> releases) throws IOException {
+        boolean legacyReleased = false;
+        List<Boolean> existed = new ArrayList<>(releases.size());
+        for (ReleaseOp r : releases) {
+            QuarantineSlot slot = quarantineIndex.remove(r.id);
+            existed.add(slot != null);
+            if (slot != null && FileKeyStore.isQuarantineOwner(slot.owner())) {
+                keys.dropQuarantineKey(slot.owner());
+            }
+            legacyReleased |= slot != null && slot.owner().equals(FileKeyStore.QUARANTINE_OWNER);
+        }
+        if (legacyReleased && quarantineIndex.values().stream().noneMatch(s -> s.owner().equals(FileKeyStore.QUARANTINE_OWNER))) {
+            keys.erase(FileKeyStore.QUARANTINE_OWNER);
+        }
+        for (int i = 0; i < releases.size(); i++) {
+            releases.get(i).done.complete(existed.get(i));
         }
     }
 

@@ -20,6 +20,8 @@ import javax.crypto.spec.SecretKeySpec;
 final class Keyring {
 
     private static final byte[] WRAP_DOMAIN = "caduceus-vault/dek-wrap/v1".getBytes(StandardCharsets.US_ASCII);
+    /** Keys of generation 1 and later also bind the generation, so a wrapped key cannot be replayed as another one. */
+    private static final byte[] WRAP_DOMAIN_GENERATIONS = "caduceus-vault/dek-wrap/v2".getBytes(StandardCharsets.US_ASCII);
 
     private final MasterKey primary;
     private final Map<String, MasterKey> byId = new LinkedHashMap<>();
@@ -45,12 +47,12 @@ final class Keyring {
     }
 
     /** @return nonce || ciphertext || tag of the data key under the primary master key */
-    byte[] wrap(String owner, SecretKey dataKey) {
+    byte[] wrap(String owner, int generation, SecretKey dataKey) {
         byte[] nonce = VaultCrypto.randomBytes(VaultCrypto.NONCE_LENGTH);
         try {
             Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
             cipher.init(Cipher.ENCRYPT_MODE, primary.secretKey(), new GCMParameterSpec(VaultCrypto.TAG_BITS, nonce));
-            cipher.updateAAD(aad(owner, primary.keyId()));
+            cipher.updateAAD(aad(owner, generation, primary.keyId()));
             byte[] sealed = cipher.doFinal(dataKey.getEncoded());
             return ByteBuffer.allocate(nonce.length + sealed.length).put(nonce).put(sealed).array();
         } catch (GeneralSecurityException e) {
@@ -58,7 +60,7 @@ final class Keyring {
         }
     }
 
-    SecretKey unwrap(String owner, String keyId, byte[] wrapped) {
+    SecretKey unwrap(String owner, int generation, String keyId, byte[] wrapped) {
         MasterKey master = byId.get(keyId);
         if (master == null) {
             throw new VaultException("a data key is wrapped by master key " + keyId
@@ -70,7 +72,7 @@ final class Keyring {
         try {
             Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
             cipher.init(Cipher.DECRYPT_MODE, master.secretKey(), new GCMParameterSpec(VaultCrypto.TAG_BITS, wrapped, 0, VaultCrypto.NONCE_LENGTH));
-            cipher.updateAAD(aad(owner, keyId));
+            cipher.updateAAD(aad(owner, generation, keyId));
             byte[] raw = cipher.doFinal(wrapped, VaultCrypto.NONCE_LENGTH, wrapped.length - VaultCrypto.NONCE_LENGTH);
             try {
                 return new SecretKeySpec(raw, "AES");
@@ -84,10 +86,15 @@ final class Keyring {
         }
     }
 
-    private static byte[] aad(String owner, String keyId) {
+    private static byte[] aad(String owner, int generation, String keyId) {
         byte[] o = owner.getBytes(StandardCharsets.UTF_8);
         byte[] k = keyId.getBytes(StandardCharsets.UTF_8);
-        return ByteBuffer.allocate(WRAP_DOMAIN.length + 8 + o.length + k.length)
-                .put(WRAP_DOMAIN).putInt(o.length).put(o).putInt(k.length).put(k).array();
+        if (generation == 0) {
+            // Generation 0 is every key written before generations existed: its associated data is unchanged.
+            return ByteBuffer.allocate(WRAP_DOMAIN.length + 8 + o.length + k.length)
+                    .put(WRAP_DOMAIN).putInt(o.length).put(o).putInt(k.length).put(k).array();
+        }
+        return ByteBuffer.allocate(WRAP_DOMAIN_GENERATIONS.length + 12 + o.length + k.length)
+                .put(WRAP_DOMAIN_GENERATIONS).putInt(o.length).put(o).putInt(generation).putInt(k.length).put(k).array();
     }
 }

@@ -40,11 +40,15 @@ import javax.crypto.SecretKey;
  * <p>A new patient's data key is inserted and committed before any record is encrypted under it, and the stored key
  * is re-read, so that two middleware instances creating a key for the same patient at once agree on one key.
  *
- * <p>Erasure limits: the key row's wrapped key is set to NULL, but PostgreSQL keeps the old row version until vacuum,
- * and WAL archives, replicas and backups keep it longer. As with the file vault, rotating the master key after
- * erasures is what makes such remnants useless. Another instance may also keep an erased patient's data key in its
- * cache until it restarts; only instances that call {@code erasePatient} themselves drop it at once, though records
- * are refused for erased patients everywhere because the insert checks the key row.
+ * <p>Erasure sets the key row's wrapped key to NULL (the row keeps the erased generation's number), deletes the
+ * generation's lookup rows and quarantined messages in the same transaction, and leaves the ciphertexts, which no key
+ * opens any more. The next record about the pseudonym creates the next generation in the same row. Every instance
+ * caches unwrapped keys, but uses a cached key for a read only if the key row read in the same statement still shows
+ * that generation live, and a write only lands while the row does (a guarded insert): an erasure by another instance
+ * takes effect there at the next statement, not at the next restart.
+ *
+ * <p>Erasure limits: PostgreSQL keeps the old row version until vacuum, and WAL archives, replicas and backups keep
+ * it longer. As with the file vault, rotating the master key after erasures is what makes such remnants useless.
  */
 public final class PostgresRecordVault implements RecordVault {
 
@@ -99,6 +103,27 @@ public final class PostgresRecordVault implements RecordVault {
         return schema + "." + table;
     }
 
+    /**
+     * Appended to an INSERT ... SELECT of a row sealed under key generation (owner, generation), given as its last two
+     * parameters: inserts only while that generation is live. FOR SHARE holds the key row until the insert commits,
+     * so an erasure waits for it and then deletes what it wrote along with the rest.
+     */
+    private String liveKeyGuard() {
+        return " WHERE EXISTS (SELECT 1 FROM " + t("patient_keys")
+                + " WHERE patient_pseudonym = ? AND generation = ? AND wrapped_key IS NOT NULL FOR SHARE)";
+    }
+
+    /** Joins records r to their live key row only: records of erased generations drop out. */
+    private String liveKeyJoin() {
+        return " JOIN " + t("patient_keys") + " k ON k.patient_pseudonym = r.patient_pseudonym"
+                + " AND k.generation = r.generation AND k.wrapped_key IS NOT NULL";
+    }
+
+    private String quarantineSelect() {
+        return "SELECT q.quarantine_id, q.owner, q.generation, q.sealed, " + KEY_COLUMNS + " FROM " + t("quarantine")
+                + " q LEFT JOIN " + t("patient_keys") + " k ON k.patient_pseudonym = q.owner";
+    }
+
     private void createTables() {
         withConnection(c -> {
             c.setAutoCommit(false);
@@ -122,6 +147,16 @@ public final class PostgresRecordVault implements RecordVault {
                 s.execute("CREATE INDEX IF NOT EXISTS record_lookup_seq_idx ON " + t("record_lookup") + " (lookup_key, seq)");
                 s.execute("CREATE TABLE IF NOT EXISTS " + t("quarantine") + " ("
                         + "quarantine_id text PRIMARY KEY, sealed bytea NOT NULL, quarantined_at timestamptz NOT NULL)");
+                // Key generations (erasure forgets without blocking). Rows from before them are generation 0, and a
+                // patient erased then gets generation 1 with their next record; the shared quarantine key of that
+                // format is owner ''.
+                s.execute("ALTER TABLE " + t("patient_keys") + " ADD COLUMN IF NOT EXISTS generation integer NOT NULL DEFAULT 0");
+                s.execute("ALTER TABLE " + t("records") + " ADD COLUMN IF NOT EXISTS generation integer NOT NULL DEFAULT 0");
+                s.execute("ALTER TABLE " + t("quarantine") + " ADD COLUMN IF NOT EXISTS owner text NOT NULL DEFAULT ''");
+                s.execute("ALTER TABLE " + t("quarantine") + " ADD COLUMN IF NOT EXISTS generation integer NOT NULL DEFAULT 0");
+                s.execute("CREATE INDEX IF NOT EXISTS quarantine_owner_idx ON " + t("quarantine") + " (owner, generation)");
+                // Erasure deletes a patient's lookup rows by record.
+                s.execute("CREATE INDEX IF NOT EXISTS record_lookup_record_idx ON " + t("record_lookup") + " (record_id)");
                 c.commit();
             } catch (SQLException e) {
                 c.rollback();
@@ -138,34 +173,46 @@ public final class PostgresRecordVault implements RecordVault {
     @Override
     public void put(VaultRecord record) {
         Objects.requireNonNull(record, "record");
+        FileRecordVault.refuseReservedOwner(record.patientPseudonym());
         ensureOpen();
-        KeyEntry key = keyFor(record.patientPseudonym(), true, record.recordId());
-        byte[] sealed = VaultCrypto.sealRecord(key.key(keyring), record);
-        PutOp op = new PutOp(record, sealed);
-        lifecycle.readLock().lock();
-        try {
-            ensureOpen();
-            queue.add(op);
-        } finally {
-            lifecycle.readLock().unlock();
-        }
-        try {
-            op.done.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new VaultException("interrupted while waiting for the put of record " + record.recordId(), true, e);
-        } catch (ExecutionException e) {
-            Throwable cause = e.getCause();
-            if (cause instanceof RecordConflictException c) {
-                throw new RecordConflictException(c.recordId());
+        for (int attempt = 1; ; attempt++) {
+            KeyEntry key = keyForWrite(record.patientPseudonym());
+            byte[] sealed = VaultCrypto.sealRecord(key.key(keyring), record);
+            PutOp op = new PutOp(record, key.generation, sealed);
+            lifecycle.readLock().lock();
+            try {
+                ensureOpen();
+                queue.add(op);
+            } finally {
+                lifecycle.readLock().unlock();
             }
-            if (cause instanceof RecordErasedException) {
-                throw new RecordErasedException(cause.getMessage());
+            try {
+                op.done.get();
+                return;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new VaultException("interrupted while waiting for the put of record " + record.recordId(), true, e);
+            } catch (ExecutionException e) {
+                Throwable cause = e.getCause();
+                if (cause instanceof StaleKeyException stale) {
+                    // Erased (here or by another instance) while queued: new data, sealed again under the new key.
+                    keyCache.remove(record.patientPseudonym(), key);
+                    if (attempt == StaleKeyException.ATTEMPTS) {
+                        throw new VaultException("put of record " + record.recordId() + " raced repeated erasures", true, stale);
+                    }
+                    continue;
+                }
+                if (cause instanceof RecordConflictException c) {
+                    throw new RecordConflictException(c.recordId());
+                }
+                if (cause instanceof RecordErasedException) {
+                    throw new RecordErasedException(cause.getMessage());
+                }
+                if (cause instanceof VaultException v) {
+                    throw new VaultException(v.getMessage(), v.isRetriable(), v);
+                }
+                throw new VaultException("put of record " + record.recordId() + " failed: " + cause, false, cause);
             }
-            if (cause instanceof VaultException v) {
-                throw new VaultException(v.getMessage(), v.isRetriable(), v);
-            }
-            throw new VaultException("put of record " + record.recordId() + " failed: " + cause, false, cause);
         }
     }
 
@@ -177,15 +224,18 @@ public final class PostgresRecordVault implements RecordVault {
     }
 
     private Optional<VaultRecord> readRecord(Connection c, String recordId) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT patient_pseudonym, sealed FROM " + t("records") + " WHERE record_id = ?")) {
+        try (PreparedStatement ps = c.prepareStatement("SELECT r.patient_pseudonym, r.generation, r.sealed, "
+                + KEY_COLUMNS + " FROM " + t("records") + " r LEFT JOIN " + t("patient_keys")
+                + " k ON k.patient_pseudonym = r.patient_pseudonym WHERE r.record_id = ?")) {
             ps.setString(1, recordId);
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) {
                     return Optional.empty();
                 }
                 String pseudonym = rs.getString(1);
-                byte[] sealed = rs.getBytes(2);
-                KeyEntry key = keyFor(c, pseudonym, false, recordId);
+                int generation = rs.getInt(2);
+                byte[] sealed = rs.getBytes(3);
+                KeyEntry key = keyForRead(c, pseudonym, generation, keyRow(rs, 4), "record " + recordId);
                 return Optional.of(VaultCrypto.openRecord(key.key(keyring), recordId, pseudonym, sealed));
             }
         }
@@ -195,16 +245,18 @@ public final class PostgresRecordVault implements RecordVault {
     public List<String> findRecords(String lookupKey) {
         Objects.requireNonNull(lookupKey, "lookupKey");
         ensureOpen();
-        return withConnection(c -> recordIds(c, "SELECT record_id FROM " + t("record_lookup")
-                + " WHERE lookup_key = ? ORDER BY seq", lookupKey), "look up records by key");
+        // The join leaves out records of erased generations even if a lookup row outlived its erasure.
+        return withConnection(c -> recordIds(c, "SELECT l.record_id FROM " + t("record_lookup") + " l JOIN "
+                + t("records") + " r ON r.record_id = l.record_id" + liveKeyJoin()
+                + " WHERE l.lookup_key = ? ORDER BY l.seq", lookupKey), "look up records by key");
     }
 
     @Override
     public List<String> recordsOfPatient(String patientPseudonym) {
         Objects.requireNonNull(patientPseudonym, "patientPseudonym");
         ensureOpen();
-        return withConnection(c -> recordIds(c, "SELECT record_id FROM " + t("records")
-                + " WHERE patient_pseudonym = ? ORDER BY seq", patientPseudonym), "list a patient's records");
+        return withConnection(c -> recordIds(c, "SELECT r.record_id FROM " + t("records") + " r" + liveKeyJoin()
+                + " WHERE r.patient_pseudonym = ? ORDER BY r.seq", patientPseudonym), "list a patient's records");
     }
 
     private static List<String> recordIds(Connection c, String sql, String parameter) throws SQLException {
@@ -235,43 +287,91 @@ public final class PostgresRecordVault implements RecordVault {
     }
 
     @Override
-    public void erasePatient(String patientPseudonym) {
-        VaultRecord.requireText(patientPseudonym, "patientPseudonym");
+    public boolean holdsPatient(String patientPseudonym) {
+        Objects.requireNonNull(patientPseudonym, "patientPseudonym");
         ensureOpen();
-        withConnection(c -> {
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + t("patient_keys")
-                    + " (patient_pseudonym, key_id, wrapped_key, erased_at) VALUES (?, NULL, NULL, now())"
-                    + " ON CONFLICT (patient_pseudonym) DO UPDATE SET key_id = NULL, wrapped_key = NULL,"
-                    + " erased_at = COALESCE(" + t("patient_keys") + ".erased_at, now())")) {
+        return withConnection(c -> {
+            KeyRow row = loadKeyRow(c, patientPseudonym);
+            return row != null && row.wrapped() != null;
+        }, "look up a patient's data key");
+    }
+
+    @Override
+    public boolean erasePatient(String patientPseudonym) {
+        VaultRecord.requireText(patientPseudonym, "patientPseudonym");
+        FileRecordVault.refuseReservedOwner(patientPseudonym);
+        ensureOpen();
+        boolean erased = inTransaction(c -> {
+            Integer generation = null;
+            // Only a live key is erased: a pseudonym nothing is stored under gets no row at all.
+            try (PreparedStatement ps = c.prepareStatement("UPDATE " + t("patient_keys")
+                    + " SET key_id = NULL, wrapped_key = NULL, erased_at = now()"
+                    + " WHERE patient_pseudonym = ? AND wrapped_key IS NOT NULL RETURNING generation")) {
                 ps.setString(1, patientPseudonym);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (rs.next()) {
+                        generation = rs.getInt(1);
+                    }
+                }
+            }
+            if (generation == null) {
+                return false;
+            }
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + t("record_lookup") + " l USING " + t("records")
+                    + " r WHERE l.record_id = r.record_id AND r.patient_pseudonym = ? AND r.generation = ?")) {
+                ps.setString(1, patientPseudonym);
+                ps.setInt(2, generation);
                 ps.executeUpdate();
             }
-            return null;
-        }, "erase patient " + patientPseudonym);
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + t("quarantine") + " WHERE owner = ? AND generation = ?")) {
+                ps.setString(1, patientPseudonym);
+                ps.setInt(2, generation);
+                ps.executeUpdate();
+            }
+            return true;
+        }, "erase a patient");
         KeyEntry cached = keyCache.remove(patientPseudonym);
         if (cached != null) {
             cached.forget();
         }
+        return erased;
     }
 
     @Override
-    public QuarantinedMessage quarantine(String originalMessageId, String reason, byte[] originalBytes, Instant receivedAt) {
+    public QuarantinedMessage quarantine(String originalMessageId, String reason, byte[] originalBytes, Instant receivedAt,
+                                         Optional<String> patientPseudonym) {
         ensureOpen();
         QuarantinedMessage message = new QuarantinedMessage(UUID.randomUUID().toString(), originalMessageId,
                 Objects.requireNonNull(reason, "reason"), originalBytes, receivedAt, Instant.now());
-        KeyEntry key = keyFor(FileKeyStore.QUARANTINE_OWNER, true, message.quarantineId());
-        byte[] sealed = VaultCrypto.sealQuarantine(key.key(keyring), message);
-        withConnection(c -> {
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + t("quarantine")
-                    + " (quarantine_id, sealed, quarantined_at) VALUES (?, ?, ?)")) {
-                ps.setString(1, message.quarantineId());
-                ps.setBytes(2, sealed);
-                ps.setTimestamp(3, Timestamp.from(message.quarantinedAt()));
-                ps.executeUpdate();
+        patientPseudonym.ifPresent(p -> {
+            VaultRecord.requireText(p, "patientPseudonym");
+            FileRecordVault.refuseReservedOwner(p);
+        });
+        String owner = patientPseudonym.orElse(FileKeyStore.quarantineOwner(message.quarantineId()));
+        for (int attempt = 1; ; attempt++) {
+            KeyEntry key = keyForWrite(owner);
+            byte[] sealed = VaultCrypto.sealQuarantine(key.key(keyring), message);
+            boolean stored = withConnection(c -> {
+                try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + t("quarantine")
+                        + " (quarantine_id, owner, generation, sealed, quarantined_at) SELECT ?, ?, ?, ?, ?" + liveKeyGuard())) {
+                    ps.setString(1, message.quarantineId());
+                    ps.setString(2, owner);
+                    ps.setInt(3, key.generation);
+                    ps.setBytes(4, sealed);
+                    ps.setTimestamp(5, Timestamp.from(message.quarantinedAt()));
+                    ps.setString(6, owner);
+                    ps.setInt(7, key.generation);
+                    return ps.executeUpdate() > 0;
+                }
+            }, "quarantine message " + originalMessageId);
+            if (stored) {
+                return message;
             }
-            return null;
-        }, "quarantine message " + originalMessageId);
-        return message;
+            keyCache.remove(owner, key);
+            if (attempt == StaleKeyException.ATTEMPTS) {
+                throw new VaultException("quarantine of message " + originalMessageId + " raced repeated erasures", true);
+            }
+        }
     }
 
     @Override
@@ -279,11 +379,14 @@ public final class PostgresRecordVault implements RecordVault {
         ensureOpen();
         return withConnection(c -> {
             List<QuarantinedMessage> result = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement("SELECT quarantine_id, sealed FROM " + t("quarantine")
-                    + " ORDER BY quarantined_at, quarantine_id");
+            try (PreparedStatement ps = c.prepareStatement(quarantineSelect() + " ORDER BY q.quarantined_at, q.quarantine_id");
                  ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    result.add(openQuarantine(c, rs.getString(1), rs.getBytes(2)));
+                    try {
+                        result.add(openQuarantine(c, rs));
+                    } catch (RecordErasedException erasedMeanwhile) {
+                        // its patient was erased after the listing began
+                    }
                 }
             }
             return result;
@@ -295,30 +398,64 @@ public final class PostgresRecordVault implements RecordVault {
         Objects.requireNonNull(quarantineId, "quarantineId");
         ensureOpen();
         return withConnection(c -> {
-            try (PreparedStatement ps = c.prepareStatement("SELECT sealed FROM " + t("quarantine") + " WHERE quarantine_id = ?")) {
+            try (PreparedStatement ps = c.prepareStatement(quarantineSelect() + " WHERE q.quarantine_id = ?")) {
                 ps.setString(1, quarantineId);
                 try (ResultSet rs = ps.executeQuery()) {
-                    return rs.next() ? Optional.of(openQuarantine(c, quarantineId, rs.getBytes(1))) : Optional.<QuarantinedMessage>empty();
+                    return rs.next() ? Optional.of(openQuarantine(c, rs)) : Optional.<QuarantinedMessage>empty();
                 }
+            } catch (RecordErasedException erasedMeanwhile) {
+                return Optional.<QuarantinedMessage>empty();
             }
         }, "read quarantined message " + quarantineId);
     }
 
-    private QuarantinedMessage openQuarantine(Connection c, String id, byte[] sealed) throws SQLException {
-        KeyEntry key = keyFor(c, FileKeyStore.QUARANTINE_OWNER, false, id);
-        return VaultCrypto.openQuarantine(key.key(keyring), id, sealed);
+    private QuarantinedMessage openQuarantine(Connection c, ResultSet rs) throws SQLException {
+        String id = rs.getString(1);
+        KeyEntry key = keyForRead(c, rs.getString(2), rs.getInt(3), keyRow(rs, 5), "quarantined message " + id);
+        return VaultCrypto.openQuarantine(key.key(keyring), id, rs.getBytes(4));
     }
 
     @Override
     public boolean releaseQuarantined(String quarantineId) {
         Objects.requireNonNull(quarantineId, "quarantineId");
         ensureOpen();
-        return withConnection(c -> {
-            try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + t("quarantine") + " WHERE quarantine_id = ?")) {
+        String[] dropped = new String[1];
+        boolean existed = inTransaction(c -> {
+            String owner;
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + t("quarantine") + " WHERE quarantine_id = ? RETURNING owner")) {
                 ps.setString(1, quarantineId);
-                return ps.executeUpdate() > 0;
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next()) {
+                        return false;
+                    }
+                    owner = rs.getString(1);
+                }
             }
+            if (FileKeyStore.isQuarantineOwner(owner)) {
+                // The message's own key: without it the row's old versions (until vacuum) and backups are noise.
+                try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + t("patient_keys") + " WHERE patient_pseudonym = ?")) {
+                    ps.setString(1, owner);
+                    ps.executeUpdate();
+                }
+                dropped[0] = owner;
+            } else if (owner.equals(FileKeyStore.QUARANTINE_OWNER)) {
+                // The shared key of the older format goes with the last message kept under it.
+                try (PreparedStatement ps = c.prepareStatement("UPDATE " + t("patient_keys")
+                        + " SET key_id = NULL, wrapped_key = NULL, erased_at = now() WHERE patient_pseudonym = ''"
+                        + " AND NOT EXISTS (SELECT 1 FROM " + t("quarantine") + " WHERE owner = '')")) {
+                    ps.executeUpdate();
+                }
+                dropped[0] = owner;
+            }
+            return true;
         }, "release quarantined message " + quarantineId);
+        if (dropped[0] != null && FileKeyStore.isQuarantineOwner(dropped[0])) {
+            KeyEntry cached = keyCache.remove(dropped[0]);
+            if (cached != null) {
+                cached.forget();
+            }
+        }
+        return existed;
     }
 
     @Override
@@ -353,36 +490,96 @@ public final class PostgresRecordVault implements RecordVault {
     }
 
     // ---- data keys -----------------------------------------------------------------------------------------------
+    //
+    // The cache only saves unwrapping. Reads fetch the key row in the statement that fetches the ciphertext and use a
+    // cached key only if its generation is that row's live one; writes use a cached key unchecked, and the insert is
+    // guarded by the row (LIVE_KEY_GUARD), so a key another instance erased is refused at once and the write sealed
+    // again under the new generation.
 
-    private KeyEntry keyFor(String owner, boolean forWrite, String forId) {
-        KeyEntry cached = keyCache.get(owner);
-        if (cached != null && !cached.erased) {
-            return cached;
-        }
-        return withConnection(c -> keyFor(c, owner, forWrite, forId), "load the data key for " + forId);
+    /** The patient_keys row of an owner: {@code wrapped} is null once its generation was erased. */
+    private record KeyRow(int generation, String keyId, byte[] wrapped) {
     }
 
-    private KeyEntry keyFor(Connection c, String owner, boolean forWrite, String forId) throws SQLException {
+    /** k.generation, k.key_id, k.wrapped_key of a LEFT JOIN on patient_keys aliased k. */
+    private static final String KEY_COLUMNS = "k.generation, k.key_id, k.wrapped_key";
+
+    private static KeyRow keyRow(ResultSet rs, int firstColumn) throws SQLException {
+        int generation = rs.getInt(firstColumn);
+        if (rs.wasNull()) {
+            return null;
+        }
+        return new KeyRow(generation, rs.getString(firstColumn + 1), rs.getBytes(firstColumn + 2));
+    }
+
+    private KeyEntry keyForWrite(String owner) {
         KeyEntry cached = keyCache.get(owner);
         if (cached != null && !cached.erased) {
             return cached;
         }
-        KeyEntry stored = loadKey(c, owner, forId);
-        if (stored == null && forWrite) {
-            SecretKey fresh = VaultCrypto.newDataKey();
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + t("patient_keys")
-                    + " (patient_pseudonym, key_id, wrapped_key) VALUES (?, ?, ?) ON CONFLICT (patient_pseudonym) DO NOTHING")) {
-                ps.setString(1, owner);
-                ps.setString(2, keyring.primaryKeyId());
-                ps.setBytes(3, keyring.wrap(owner, fresh));
-                ps.executeUpdate();
+        return withConnection(c -> {
+            for (int attempt = 0; attempt < 3; attempt++) {
+                KeyRow row = loadKeyRow(c, owner);
+                if (row != null && row.wrapped() != null) {
+                    return cache(c, owner, row);
+                }
+                // None yet, or erased: a new generation. Whoever wins a race, everyone then uses the stored key.
+                int generation = row == null ? 0 : row.generation() + 1;
+                SecretKey fresh = VaultCrypto.newDataKey();
+                byte[] wrapped = keyring.wrap(owner, generation, fresh);
+                String sql = row == null
+                        ? "INSERT INTO " + t("patient_keys") + " (patient_pseudonym, generation, key_id, wrapped_key)"
+                                + " VALUES (?, ?, ?, ?) ON CONFLICT (patient_pseudonym) DO NOTHING"
+                        : "UPDATE " + t("patient_keys") + " SET generation = ?, key_id = ?, wrapped_key = ?, erased_at = NULL"
+                                + " WHERE patient_pseudonym = ? AND generation = ? AND wrapped_key IS NULL";
+                try (PreparedStatement ps = c.prepareStatement(sql)) {
+                    if (row == null) {
+                        ps.setString(1, owner);
+                        ps.setInt(2, generation);
+                        ps.setString(3, keyring.primaryKeyId());
+                        ps.setBytes(4, wrapped);
+                    } else {
+                        ps.setInt(1, generation);
+                        ps.setString(2, keyring.primaryKeyId());
+                        ps.setBytes(3, wrapped);
+                        ps.setString(4, owner);
+                        ps.setInt(5, row.generation());
+                    }
+                    ps.executeUpdate();
+                }
             }
-            // Whoever won the insert race, everyone now uses the stored key.
-            stored = loadKey(c, owner, forId);
+            throw new VaultException("could not settle a data key under concurrent erasures", true);
+        }, "load the data key of a patient");
+    }
+
+    private KeyRow loadKeyRow(Connection c, String owner) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT generation, key_id, wrapped_key FROM " + t("patient_keys")
+                + " WHERE patient_pseudonym = ?")) {
+            ps.setString(1, owner);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? new KeyRow(rs.getInt(1), rs.getString(2), rs.getBytes(3)) : null;
+            }
         }
-        if (stored == null) {
-            throw new RecordIntegrityException("no data key for the patient of " + forId);
+    }
+
+    /** The key to open something sealed under {@code generation}, checked against the owner's row read with it. */
+    private KeyEntry keyForRead(Connection c, String owner, int generation, KeyRow row, String what) throws SQLException {
+        if (row == null || generation > row.generation()) {
+            throw new RecordIntegrityException("no data key for " + what);
         }
+        if (generation < row.generation() || row.wrapped() == null) {
+            throw new RecordErasedException(what + " belongs to an erased patient and can no longer be decrypted");
+        }
+        return cache(c, owner, row);
+    }
+
+    /** A live row's key: the cached one if it is this very row's, otherwise unwrapped now (re-wrapped if old). */
+    private KeyEntry cache(Connection c, String owner, KeyRow row) throws SQLException {
+        KeyEntry cached = keyCache.get(owner);
+        if (cached != null && !cached.erased && cached.generation == row.generation()
+                && java.util.Arrays.equals(cached.wrapped, row.wrapped())) {
+            return cached;
+        }
+        KeyEntry stored = new KeyEntry(owner, row.generation(), row.keyId(), row.wrapped(), null, true);
         if (!stored.keyId.equals(keyring.primaryKeyId())) {
             stored = rewrap(c, stored);
         }
@@ -390,47 +587,35 @@ public final class PostgresRecordVault implements RecordVault {
         return stored;
     }
 
-    private KeyEntry loadKey(Connection c, String owner, String forId) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT key_id, wrapped_key, erased_at FROM " + t("patient_keys")
-                + " WHERE patient_pseudonym = ?")) {
-            ps.setString(1, owner);
-            try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) {
-                    return null;
-                }
-                if (rs.getTimestamp(3) != null || rs.getBytes(2) == null) {
-                    throw new RecordErasedException("the patient of " + forId + " has been erased");
-                }
-                return new KeyEntry(owner, rs.getString(1), rs.getBytes(2), null, true);
-            }
-        }
-    }
-
     /** Key rotation: moves a key wrapped by an older master key to the primary one, guarded against races. */
     private KeyEntry rewrap(Connection c, KeyEntry old) throws SQLException {
         SecretKey key = old.key(keyring);
-        byte[] wrapped = keyring.wrap(old.owner, key);
+        byte[] wrapped = keyring.wrap(old.owner, old.generation, key);
         try (PreparedStatement ps = c.prepareStatement("UPDATE " + t("patient_keys")
-                + " SET key_id = ?, wrapped_key = ? WHERE patient_pseudonym = ? AND key_id = ? AND erased_at IS NULL")) {
+                + " SET key_id = ?, wrapped_key = ? WHERE patient_pseudonym = ? AND generation = ? AND key_id = ?"
+                + " AND wrapped_key IS NOT NULL")) {
             ps.setString(1, keyring.primaryKeyId());
             ps.setBytes(2, wrapped);
             ps.setString(3, old.owner);
-            ps.setString(4, old.keyId);
+            ps.setInt(4, old.generation);
+            ps.setString(5, old.keyId);
             ps.executeUpdate();
         }
-        return new KeyEntry(old.owner, keyring.primaryKeyId(), wrapped, key, true);
+        return new KeyEntry(old.owner, old.generation, keyring.primaryKeyId(), wrapped, key, true);
     }
 
     // ---- group commit --------------------------------------------------------------------------------------------
 
     private static final class PutOp {
-        static final PutOp STOP = new PutOp(null, null);
+        static final PutOp STOP = new PutOp(null, 0, null);
         final VaultRecord record;
+        final int generation;
         final byte[] sealed;
         final CompletableFuture<Void> done = new CompletableFuture<>();
 
-        PutOp(VaultRecord record, byte[] sealed) {
+        PutOp(VaultRecord record, int generation, byte[] sealed) {
             this.record = record;
+            this.generation = generation;
             this.sealed = sealed;
         }
     }
@@ -466,15 +651,17 @@ public final class PostgresRecordVault implements RecordVault {
         List<PutOp> skipped = new ArrayList<>();
         try {
             Connection c = writerConnection();
-            // The EXISTS guard refuses records for a patient erased after the caller fetched the key.
+            // The guard refuses records sealed under a key generation erased after the caller fetched the key.
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + t("records")
-                    + " (record_id, patient_pseudonym, sealed) SELECT ?, ?, ? WHERE EXISTS (SELECT 1 FROM " + t("patient_keys")
-                    + " WHERE patient_pseudonym = ? AND wrapped_key IS NOT NULL) ON CONFLICT (record_id) DO NOTHING")) {
+                    + " (record_id, patient_pseudonym, generation, sealed) SELECT ?, ?, ?, ?" + liveKeyGuard()
+                    + " ON CONFLICT (record_id) DO NOTHING")) {
                 for (PutOp op : batch) {
                     ps.setString(1, op.record.recordId());
                     ps.setString(2, op.record.patientPseudonym());
-                    ps.setBytes(3, op.sealed);
-                    ps.setString(4, op.record.patientPseudonym());
+                    ps.setInt(3, op.generation);
+                    ps.setBytes(4, op.sealed);
+                    ps.setString(5, op.record.patientPseudonym());
+                    ps.setInt(6, op.generation);
                     ps.addBatch();
                 }
                 int[] counts = ps.executeBatch();
@@ -523,14 +710,16 @@ public final class PostgresRecordVault implements RecordVault {
         }
     }
 
-    /** A row that was not inserted is either a re-put (same or conflicting content) or one for an erased patient. */
+    /**
+     * A row that was not inserted is a re-put (same or conflicting content, or of an erased record), or one sealed
+     * under a key generation erased meanwhile, which the caller seals again.
+     */
     private void resolveSkipped(Connection c, PutOp op) throws SQLException {
         try {
             Optional<VaultRecord> stored = readRecord(c, op.record.recordId());
             c.commit();
             if (stored.isEmpty()) {
-                op.done.completeExceptionally(new RecordErasedException(
-                        "patient of record " + op.record.recordId() + " has been erased; new records are refused"));
+                op.done.completeExceptionally(new StaleKeyException());
             } else if (stored.get().equals(op.record)) {
                 op.done.complete(null);
             } else {
@@ -563,6 +752,23 @@ public final class PostgresRecordVault implements RecordVault {
     }
 
     // ---- connections ---------------------------------------------------------------------------------------------
+
+    /** Runs {@code work} in one transaction on a pooled connection, committed when it returns. */
+    private <T> T inTransaction(SqlWork<T> work, String what) {
+        return withConnection(c -> {
+            c.setAutoCommit(false);
+            try {
+                T result = work.run(c);
+                c.commit();
+                return result;
+            } catch (SQLException | RuntimeException e) {
+                rollbackQuietly(c);
+                throw e;
+            } finally {
+                c.setAutoCommit(true);
+            }
+        }, what);
+    }
 
     @FunctionalInterface
     private interface SqlWork<T> {

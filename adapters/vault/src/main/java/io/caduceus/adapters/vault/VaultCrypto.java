@@ -10,6 +10,8 @@ import java.security.GeneralSecurityException;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import javax.crypto.AEADBadTagException;
 import javax.crypto.Cipher;
 import javax.crypto.KeyGenerator;
@@ -28,6 +30,7 @@ final class VaultCrypto {
     private static final byte PAYLOAD_VERSION = 1;
     private static final byte[] RECORD_DOMAIN = "caduceus-vault/record/v1".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] QUARANTINE_DOMAIN = "caduceus-vault/quarantine/v1".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] LOOKUP_KEYS_DOMAIN = "caduceus-vault/lookup-keys/v1".getBytes(StandardCharsets.US_ASCII);
 
     private static final SecureRandom RANDOM = new SecureRandom();
     // Cipher.getInstance is costly relative to sealing a few KiB; one instance per thread, re-initialised per use.
@@ -108,6 +111,45 @@ final class VaultCrypto {
             throw new IllegalStateException("in-memory stream failed", e);
         }
         return bytes.toByteArray();
+    }
+
+    // ---- lookup keys ---------------------------------------------------------------------------------------------
+
+    /**
+     * A record's lookup keys sealed under its patient's data key, so that the file vault's on-disk index of an erased
+     * patient is as unreadable as their records. Empty for no keys.
+     */
+    static byte[] sealLookupKeys(SecretKey dataKey, String recordId, String pseudonym, List<String> keys) {
+        if (keys.isEmpty()) {
+            return new byte[0];
+        }
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(2 + 40 * keys.size());
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            out.writeShort(keys.size());
+            for (String key : keys) {
+                out.writeUTF(key);
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("in-memory stream failed", e);
+        }
+        return seal(dataKey, aad(LOOKUP_KEYS_DOMAIN, recordId, pseudonym), bytes.toByteArray());
+    }
+
+    static List<String> openLookupKeys(SecretKey dataKey, String recordId, String pseudonym, byte[] sealed) {
+        if (sealed.length == 0) {
+            return List.of();
+        }
+        byte[] plain = open(dataKey, aad(LOOKUP_KEYS_DOMAIN, recordId, pseudonym), sealed, "lookup keys of record " + recordId);
+        try (DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(plain))) {
+            int count = in.readUnsignedShort();
+            List<String> keys = new ArrayList<>(count);
+            for (int i = 0; i < count; i++) {
+                keys.add(in.readUTF());
+            }
+            return keys;
+        } catch (IOException e) {
+            throw new RecordIntegrityException("lookup keys of record " + recordId + " decrypted but are malformed");
+        }
     }
 
     // ---- quarantine ----------------------------------------------------------------------------------------------

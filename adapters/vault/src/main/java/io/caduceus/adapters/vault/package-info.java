@@ -5,9 +5,11 @@
  * {@link io.caduceus.adapters.vault.FileRecordVault} (embedded, default) and
  * {@link io.caduceus.adapters.vault.PostgresRecordVault}; keys come from {@link io.caduceus.adapters.vault.MasterKey}.
  *
- * <p>Crypto-erasure destroys a patient's wrapped data key; the ciphertexts stay. What it cannot reach: copies of the
- * wrapped key in freed file-system blocks, database dead tuples, WAL, replicas and backups, and keys already cached in
- * other processes' memory. All of those are still wrapped by the master key, so rotating the master key after
- * erasures (open with the new key first and the old one after, then destroy the old one) is the complete remedy.
+ * <p>Crypto-erasure destroys a patient's current wrapped data key generation; the ciphertexts stay, and the patient's
+ * later records get the next generation. What it cannot reach: copies of the wrapped key in freed file-system blocks,
+ * database dead tuples, WAL, replicas and backups (another PostgreSQL instance's cached copy is refused at its next
+ * statement, see {@link io.caduceus.adapters.vault.PostgresRecordVault}). All of those are still wrapped by the master
+ * key, so rotating the master key after erasures (open with the new key first and the old one after, then destroy the
+ * old one) is the complete remedy.
  */
 package io.caduceus.adapters.vault;

@@ -171,16 +171,107 @@ class FileRecordVaultTest {
         assertThat(containsBytes(keyStore, otherWrapped)).isTrue();
         assertThat(Files.exists(dir.resolve("keys.log.tmp"))).isFalse();
 
-        // Erasure is final: replaying the patient's messages must not bring their data back.
-        assertThatThrownBy(() -> vault.put(record("rec-4", "pat-A"))).isInstanceOf(RecordErasedException.class);
-        vault.erasePatient("pat-A"); // idempotent
+        // An erased record id stays refused: replaying the patient's old messages must not bring their data back.
+        assertThatThrownBy(() -> vault.put(record("rec-1", "pat-A"))).isInstanceOf(RecordErasedException.class);
 
         reopen();
         assertThatThrownBy(() -> vault.get("rec-1")).isInstanceOf(RecordErasedException.class);
-        assertThatThrownBy(() -> vault.put(record("rec-5", "pat-A"))).isInstanceOf(RecordErasedException.class);
         assertThat(vault.get("rec-3")).contains(other);
         vault.put(record("rec-6", "pat-C"));
         assertThat(vault.get("rec-6")).isPresent();
+    }
+
+    @Test
+    void aReturningPatientIsStoredAgainUnderANewKeyGeneration() throws IOException {
+        vault.put(record("rec-1", "pat-A").withLookupKeys(List.of("k-patient-A")));
+        byte[] firstKey = vault.wrappedKeyOf("pat-A");
+        assertThat(vault.erasePatient("pat-A")).isTrue();
+
+        VaultRecord returning = record("rec-2", "pat-A").withLookupKeys(List.of("k-patient-A"));
+        vault.put(returning);
+        assertThat(vault.get("rec-2")).contains(returning);
+        assertThat(vault.wrappedKeyOf("pat-A")).isNotNull().isNotEqualTo(firstKey);
+        assertThat(vault.findRecords("k-patient-A")).containsExactly("rec-2");
+        assertThat(vault.recordsOfPatient("pat-A")).containsExactly("rec-2");
+        assertThatThrownBy(() -> vault.get("rec-1")).isInstanceOf(RecordErasedException.class);
+
+        reopen();
+        assertThat(vault.get("rec-2")).contains(returning);
+        assertThat(vault.findRecords("k-patient-A")).containsExactly("rec-2");
+        assertThat(vault.recordsOfPatient("pat-A")).containsExactly("rec-2");
+        assertThatThrownBy(() -> vault.get("rec-1")).isInstanceOf(RecordErasedException.class);
+
+        // The second generation is erased alike, and a third one follows.
+        assertThat(vault.erasePatient("pat-A")).isTrue();
+        assertThat(vault.findRecords("k-patient-A")).isEmpty();
+        vault.put(record("rec-3", "pat-A"));
+        reopen();
+        assertThatThrownBy(() -> vault.get("rec-2")).isInstanceOf(RecordErasedException.class);
+        assertThat(vault.get("rec-3")).isPresent();
+        assertThat(vault.recordsOfPatient("pat-A")).containsExactly("rec-3");
+    }
+
+    @Test
+    void erasingAPseudonymWithNothingStoredWritesNothing() throws IOException {
+        vault.put(record("rec-1", "pat-A"));
+        Path keysFile = dir.resolve("keys.log");
+        byte[] before = Files.readAllBytes(keysFile);
+
+        assertThat(vault.holdsPatient("pat-never-seen")).isFalse();
+        assertThat(vault.holdsPatient("pat-A")).isTrue();
+        assertThat(vault.erasePatient("pat-never-seen")).isFalse();
+        assertThat(Files.readAllBytes(keysFile)).isEqualTo(before);
+
+        assertThat(vault.erasePatient("pat-A")).isTrue();
+        byte[] afterErasure = Files.readAllBytes(keysFile);
+        assertThat(vault.holdsPatient("pat-A")).isFalse();
+        assertThat(vault.erasePatient("pat-A")).as("nothing stored since the erasure").isFalse();
+        assertThat(Files.readAllBytes(keysFile)).isEqualTo(afterErasure);
+        reopen();
+        // No tombstone for the unknown pseudonym: a first record about it is generation 0 as for anyone.
+        vault.put(record("rec-2", "pat-never-seen"));
+        assertThat(vault.get("rec-2")).isPresent();
+    }
+
+    @Test
+    void putsRacingErasuresAreStoredUnderTheNewGenerationNeverRefused() throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        List<Future<?>> futures = new ArrayList<>();
+        for (int t = 0; t < 4; t++) {
+            int thread = t;
+            futures.add(pool.submit(() -> {
+                for (int i = 0; i < 50; i++) {
+                    vault.put(record("rec-" + thread + "-" + i, "pat-A"));
+                }
+                return null;
+            }));
+        }
+        for (int i = 0; i < 20; i++) {
+            vault.erasePatient("pat-A");
+            Thread.sleep(2); // erasures are rare; a storm of them on one patient could outrun a put's retries
+        }
+        for (Future<?> f : futures) {
+            f.get(60, TimeUnit.SECONDS); // no put fails: each is stored under whichever generation was live
+        }
+        pool.shutdown();
+        List<String> listed = vault.recordsOfPatient("pat-A");
+        int readable = 0;
+        for (int t = 0; t < 4; t++) {
+            for (int i = 0; i < 50; i++) {
+                String id = "rec-" + t + "-" + i;
+                assertThat(vault.contains(id)).isTrue();
+                try {
+                    assertThat(vault.get(id)).isPresent();
+                    assertThat(listed).contains(id);
+                    readable++;
+                } catch (RecordErasedException e) {
+                    assertThat(listed).doesNotContain(id);
+                }
+            }
+        }
+        assertThat(listed).hasSize(readable);
+        reopen();
+        assertThat(vault.recordsOfPatient("pat-A")).containsExactlyElementsOf(listed);
     }
 
     @Test
@@ -408,13 +499,67 @@ class FileRecordVaultTest {
     }
 
     @Test
-    void erasedRecordsStayListedButCannotBeRead() {
-        vault.put(record("rec-1", "pat-A").withLookupKeys(List.of("k")));
+    void erasedRecordsAreNoLongerFoundAndTheirLookupKeysAreNotOnDiskInClear() throws IOException {
+        vault.put(record("rec-1", "pat-A").withLookupKeys(List.of("k-recognisable-lookup")));
+        vault.put(record("rec-2", "pat-B").withLookupKeys(List.of("k-recognisable-lookup")));
+        assertThat(vault.findRecords("k-recognisable-lookup")).containsExactly("rec-1", "rec-2");
+        for (Path segment : segments()) {
+            assertThat(containsBytes(Files.readAllBytes(segment), "k-recognisable-lookup".getBytes(StandardCharsets.UTF_8)))
+                    .as("lookup keys are sealed under the patient's key").isFalse();
+        }
         vault.erasePatient("pat-A");
+        assertThat(vault.findRecords("k-recognisable-lookup")).containsExactly("rec-2");
+        assertThat(vault.recordsOfPatient("pat-A")).isEmpty();
         reopen();
-        assertThat(vault.findRecords("k")).containsExactly("rec-1");
-        assertThat(vault.recordsOfPatient("pat-A")).containsExactly("rec-1");
+        assertThat(vault.findRecords("k-recognisable-lookup")).containsExactly("rec-2");
+        assertThat(vault.recordsOfPatient("pat-A")).isEmpty();
+        assertThat(vault.contains("rec-1")).isTrue();
         assertThatThrownBy(() -> vault.get("rec-1")).isInstanceOf(RecordErasedException.class);
+    }
+
+    @Test
+    void quarantinedMessagesOfAPatientAreErasedWithThem() {
+        Instant received = Instant.parse("2024-05-01T10:00:00Z");
+        QuarantinedMessage ofA = vault.quarantine("msg-1", "205 duplicate", FAKE_NAME.getBytes(StandardCharsets.UTF_8),
+                received, java.util.Optional.of("pat-A"));
+        QuarantinedMessage unknown = vault.quarantine("msg-2", "unparseable", new byte[] {1, 2, 3}, received);
+        vault.put(record("rec-1", "pat-A"));
+        assertThat(vault.listQuarantined()).containsExactly(ofA, unknown);
+
+        assertThat(vault.erasePatient("pat-A")).isTrue();
+        assertThat(vault.listQuarantined()).containsExactly(unknown);
+        assertThat(vault.getQuarantined(ofA.quarantineId())).isEmpty();
+        reopen();
+        assertThat(vault.listQuarantined()).containsExactly(unknown);
+        assertThat(vault.getQuarantined(ofA.quarantineId())).isEmpty();
+    }
+
+    @Test
+    void aQuarantinedMessageOfNoKnownPatientHasAKeyOfItsOwnThatReleaseDestroys() throws IOException {
+        QuarantinedMessage q = vault.quarantine("msg-1", "unparseable", FAKE_NAME.getBytes(StandardCharsets.UTF_8), Instant.now());
+        String owner = FileKeyStore.quarantineOwner(q.quarantineId());
+        byte[] wrapped = vault.wrappedKeyOf(owner);
+        assertThat(wrapped).isNotNull();
+        assertThat(vault.quarantine("msg-2", "unparseable", new byte[] {1}, Instant.now()).quarantineId()).isNotEqualTo(q.quarantineId());
+
+        assertThat(vault.releaseQuarantined(q.quarantineId())).isTrue();
+        assertThat(vault.wrappedKeyOf(owner)).isNull();
+        reopen(); // opening rewrites keys.log without released keys
+        assertThat(containsBytes(Files.readAllBytes(dir.resolve("keys.log")), wrapped)).isFalse();
+        assertThat(vault.listQuarantined()).extracting(QuarantinedMessage::originalMessageId).containsExactly("msg-2");
+    }
+
+    @Test
+    void pseudonymsInTheVaultsReservedNamespaceAreRefused() {
+        String reserved = FileKeyStore.quarantineOwner("x");
+        assertThatThrownBy(() -> vault.put(record("rec-1", reserved))).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> vault.erasePatient(reserved)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    private List<Path> segments() throws IOException {
+        try (Stream<Path> files = Files.list(dir.resolve("segments"))) {
+            return files.toList();
+        }
     }
 
     @Test

@@ -47,11 +47,25 @@ class VaultCryptoTest {
     }
 
     @Test
-    void wrappedDataKeyIsBoundToItsOwner() {
+    void wrappedDataKeyIsBoundToItsOwnerAndGeneration() {
         Keyring ring = new Keyring(List.of(TestRecords.masterKey()));
-        byte[] wrapped = ring.wrap("pat-A", key);
-        assertThat(ring.unwrap("pat-A", ring.primaryKeyId(), wrapped).getEncoded()).isEqualTo(key.getEncoded());
-        assertThatThrownBy(() -> ring.unwrap("pat-B", ring.primaryKeyId(), wrapped)).isInstanceOf(RecordIntegrityException.class);
-        assertThatThrownBy(() -> ring.unwrap("pat-A", "mk-unknown", wrapped)).isInstanceOf(VaultException.class);
+        byte[] wrapped = ring.wrap("pat-A", 0, key);
+        assertThat(ring.unwrap("pat-A", 0, ring.primaryKeyId(), wrapped).getEncoded()).isEqualTo(key.getEncoded());
+        assertThatThrownBy(() -> ring.unwrap("pat-B", 0, ring.primaryKeyId(), wrapped)).isInstanceOf(RecordIntegrityException.class);
+        assertThatThrownBy(() -> ring.unwrap("pat-A", 0, "mk-unknown", wrapped)).isInstanceOf(VaultException.class);
+        // A generation's wrapped key cannot stand in for another generation's.
+        assertThatThrownBy(() -> ring.unwrap("pat-A", 1, ring.primaryKeyId(), wrapped)).isInstanceOf(RecordIntegrityException.class);
+        byte[] second = ring.wrap("pat-A", 1, key);
+        assertThat(ring.unwrap("pat-A", 1, ring.primaryKeyId(), second).getEncoded()).isEqualTo(key.getEncoded());
+        assertThatThrownBy(() -> ring.unwrap("pat-A", 0, ring.primaryKeyId(), second)).isInstanceOf(RecordIntegrityException.class);
+    }
+
+    @Test
+    void lookupKeysAreSealedAndBoundToTheirRecord() {
+        byte[] sealed = VaultCrypto.sealLookupKeys(key, "rec-1", "pat-A", List.of("k-one", "k-two"));
+        assertThat(TestRecords.containsBytes(sealed, "k-one".getBytes(java.nio.charset.StandardCharsets.UTF_8))).isFalse();
+        assertThat(VaultCrypto.openLookupKeys(key, "rec-1", "pat-A", sealed)).containsExactly("k-one", "k-two");
+        assertThatThrownBy(() -> VaultCrypto.openLookupKeys(key, "rec-2", "pat-A", sealed)).isInstanceOf(RecordIntegrityException.class);
+        assertThat(VaultCrypto.sealLookupKeys(key, "rec-1", "pat-A", List.of())).isEmpty();
     }
 }
