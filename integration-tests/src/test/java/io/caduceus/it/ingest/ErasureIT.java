@@ -12,6 +12,7 @@ import io.caduceus.it.Hl7Messages;
 import io.caduceus.it.InProcessMiddleware;
 import io.caduceus.it.KafkaTopicReader;
 import io.caduceus.it.MllpClient;
+import io.caduceus.it.TestIssuer;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -102,7 +103,7 @@ class ErasureIT {
             assertThat(events).hasSize(1);
             assertThat(events.get(0).key()).isEqualTo(pseudonym);
             assertThat(events.get(0).value()).contains("\"event\":\"patient-erased\"").contains(pseudonym)
-                    .contains("\"reason\":\"the patient asked in writing\"").contains("\"requestedBy\"")
+                    .contains("\"reason\":\"the patient asked in writing\"").contains("\"requestedBy\":\"it-client\"")
                     .doesNotContain("Forgetmenot").doesNotContain(mrn).doesNotContain("MRN-NOBODY");
         }
     }
@@ -114,7 +115,7 @@ class ErasureIT {
     }
 
     private static HttpResponse<String> post(HttpClient http, URI uri, String body) throws Exception {
-        return http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30))
+        return http.send(TestIssuer.authorized(HttpRequest.newBuilder(uri), "caduceus.privacy-officer").timeout(Duration.ofSeconds(30))
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
