@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.caduceus.adapters.vault.RecordErasedException;
 import io.caduceus.core.domain.LedgerEntry;
-import io.caduceus.core.domain.MessageId;
-import io.caduceus.core.domain.SourceSystem;
 import io.caduceus.it.Devnet;
 import io.caduceus.it.DevnetExtension;
 import io.caduceus.it.DevnetServices;
@@ -46,7 +44,7 @@ class ErasureIT {
         try (InProcessMiddleware middleware = InProcessMiddleware.start(work, Map.of("caduceus.kafka.topic.ledger-entries", ledger,
                 "caduceus.kafka.topic.quarantine", "it.erasure.quarantine." + suffix, "caduceus.kafka.topic.erasures", erasures))) {
             String message = Hl7MllpIngestIT.adt("ERASE-" + suffix, "Forgetmenot");
-            String recordId = new MessageId(new SourceSystem("HIS", "GENERAL"), "ERASE-" + suffix).recordId().value();
+            String recordId = middleware.recordIdOf("ERASE-" + suffix);
             try (MllpClient client = middleware.mllpClient()) {
                 assertThat(MllpClient.ackCode(client.send(message))).isEqualTo("AA");
             }
@@ -79,7 +77,7 @@ class ErasureIT {
             try (MllpClient client = middleware.mllpClient()) {
                 assertThat(MllpClient.ackCode(client.send(Hl7MllpIngestIT.adt("ERASE-NEWER-" + suffix, "Forgetmenot")))).isEqualTo("AA");
             }
-            String newerId = new MessageId(new SourceSystem("HIS", "GENERAL"), "ERASE-NEWER-" + suffix).recordId().value();
+            String newerId = middleware.recordIdOf("ERASE-NEWER-" + suffix);
             assertThat(middleware.ingest().vault().get(newerId)).isPresent();
             assertThatThrownBy(() -> middleware.ingest().vault().get(recordId)).isInstanceOf(RecordErasedException.class);
 
