@@ -116,11 +116,15 @@ final class RecordIndex implements AutoCloseable {
         return (int) x & mask;
     }
 
+    // The 128 bits after the format prefix: a format 1 (r_) and a format 2 (r2_) id share a slot only if their digests
+    // collide in 128 bits, which is as unlikely as two ids of one format colliding.
     private static long high(RecordId id) {
-        return Long.parseUnsignedLong(id.value(), 2, 18, 16);
+        String hex = id.hex();
+        return Long.parseUnsignedLong(hex, 0, 16, 16);
     }
 
     private static long low(RecordId id) {
-        return Long.parseUnsignedLong(id.value(), 18, 34, 16);
+        String hex = id.hex();
+        return Long.parseUnsignedLong(hex, 16, 32, 16);
     }
 }

@@ -52,6 +52,21 @@ class AnchoringLogTest {
     }
 
     @Test
+    void recordIdsOfBothFormatsAreFoundAlsoAfterReopening() {
+        LedgerEntry legacy = new LedgerEntry(Entries.legacyRecordId(1), Entries.commitment(100), "ADT^A01",
+                entry(0).source(), entry(0).receivedAt(), java.util.Optional.empty());
+        try (AnchoringLog log = AnchoringLog.open(dir)) {
+            log.append(List.of(legacy), "old", 1);
+            log.append(range(0, 2), "new", 2);
+        }
+        try (AnchoringLog log = AnchoringLog.open(dir)) {
+            assertThat(log.leafIndex(Entries.legacyRecordId(1))).hasValue(0);
+            assertThat(log.leafIndex(recordId(1))).hasValue(2);
+            assertThat(log.leafIndex(Entries.legacyRecordId(2))).isEmpty();
+        }
+    }
+
+    @Test
     void anotherCommitmentForALoggedRecordIsAConflictAndTheFirstStands() {
         LedgerEntry forged = entry(1, Entries.commitment(77));
         LedgerEntry forgedNew = entry(9, Entries.commitment(78));

@@ -33,7 +33,12 @@ final class Entries {
     }
 
     static RecordId recordId(long n) {
-        return new RecordId("r_" + Sha256.digest(("record-" + n).getBytes(StandardCharsets.UTF_8)).hex().substring(0, 32));
+        return new RecordId("r2_" + Sha256.digest(("record-" + n).getBytes(StandardCharsets.UTF_8)).hex().substring(0, 32));
+    }
+
+    /** A format 1 id, as records stored before keyed ids have. */
+    static RecordId legacyRecordId(long n) {
+        return new RecordId("r_" + Sha256.digest(("legacy-record-" + n).getBytes(StandardCharsets.UTF_8)).hex().substring(0, 32));
     }
 
     /** Entries {@code from} (inclusive) to {@code to} (exclusive). */

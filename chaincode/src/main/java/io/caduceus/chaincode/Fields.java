@@ -13,7 +13,10 @@ import java.util.regex.Pattern;
  */
 final class Fields {
 
-    /** Opaque ids: core's {@code r_<32 hex>} fits, so do other deployments' schemes; no spaces or separators. */
+    /**
+     * Opaque ids: core's keyed {@code r2_<32 hex>} fits, so does format 1 {@code r_<32 hex>} of records stored before,
+     * and other deployments' schemes; no spaces or separators.
+     */
     static final Pattern RECORD_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}");
     static final Pattern HEX_64 = Pattern.compile("[0-9a-f]{64}");
     static final Pattern MESSAGE_TYPE = Pattern.compile("[A-Za-z0-9_^.:/-]{1,64}");

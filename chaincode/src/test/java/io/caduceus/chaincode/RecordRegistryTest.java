@@ -34,9 +34,11 @@ class RecordRegistryTest {
 
     static final String P1 = "pp1_" + "a".repeat(64);
     static final String P2 = "pp1_" + "b".repeat(64);
-    static final String ID1 = "r_" + "1".repeat(32);
-    static final String ID2 = "r_" + "2".repeat(32);
-    static final String ID3 = "r_" + "3".repeat(32);
+    static final String ID1 = "r2_" + "1".repeat(32);
+    static final String ID2 = "r2_" + "2".repeat(32);
+    static final String ID3 = "r2_" + "3".repeat(32);
+    /** A format 1 record id, as entries of records stored before keyed ids carry. */
+    static final String LEGACY_ID = "r_" + "4".repeat(32);
     static final String C1 = "c".repeat(64);
     static final String C2 = "d".repeat(64);
     static final String ROOT = "e".repeat(64);
@@ -114,6 +116,13 @@ class RecordRegistryTest {
             assertThat(ledger.lastEvent().payload()).isEqualTo("{\"batchDigest\":\"" + digest + "\",\"count\":3,"
                     + "\"entries\":" + sorted + ",\"submitter\":\"HospitalMSP\"}");
             assertThat(as(AUDITOR, ctx -> registry.getBatch(ctx, "tx0001"))).isEqualTo(record);
+        }
+
+        @Test
+        void recordIdsOfBothFormatsAreAccepted() {
+            put(batch(entry(ID1, C1, P1), entry(LEGACY_ID, C2, P1)));
+
+            assertThat(ledger.lastEvent().payload()).contains("\"count\":2").contains(ID1).contains(LEGACY_ID);
         }
 
         @Test

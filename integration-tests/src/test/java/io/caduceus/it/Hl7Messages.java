@@ -1,7 +1,13 @@
 package io.caduceus.it;
 
 import io.caduceus.core.domain.MessageId;
+import io.caduceus.core.domain.RecordIds;
 import io.caduceus.core.domain.SourceSystem;
+import io.caduceus.core.keys.DeploymentKeys;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 
 /** The HL7 v2 messages integration tests send, from sender HIS^GENERAL, and the record ids they are stored under. */
 public final class Hl7Messages {
@@ -17,7 +23,17 @@ public final class Hl7Messages {
                 + "PV1|1|O|CLINIC^^^GENERAL\r";
     }
 
-    public static String recordIdOf(String controlId) {
-        return new MessageId(new SourceSystem("HIS", "GENERAL"), controlId).recordId().value();
+    /** Record ids are keyed with the deployment secret: {@code ids} is the middleware's (or {@link #recordIds}). */
+    public static String recordIdOf(RecordIds ids, String controlId) {
+        return ids.forMessage(new MessageId(new SourceSystem("HIS", "GENERAL"), controlId)).value();
+    }
+
+    /** The record ids of a middleware whose deployment secret is {@code pseudonymSecretFile}. */
+    public static RecordIds recordIds(Path pseudonymSecretFile) {
+        try {
+            return new RecordIds(new DeploymentKeys(Files.readAllBytes(pseudonymSecretFile)));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 }

@@ -73,6 +73,11 @@ public final class InProcessMiddleware implements AutoCloseable {
         return new MllpClient("127.0.0.1", mllpPort, 30_000);
     }
 
+    /** The record id the middleware stores the message {@code HIS^GENERAL}, {@code controlId} under. */
+    public String recordIdOf(String controlId) {
+        return Hl7Messages.recordIdOf(ingest().recordIds(), controlId);
+    }
+
     public IngestServices ingest() {
         return main.getCamelContext().getRegistry().lookupByNameAndType("ingestServices", IngestServices.class);
     }

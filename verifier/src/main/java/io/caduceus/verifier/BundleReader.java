@@ -55,8 +55,9 @@ final class BundleReader {
         }
         try {
             String recordId = JsonFields.string(map, "recordId");
-            if (!recordId.matches("r_[0-9a-fA-F]{32}")) {
-                throw new JsonException("member 'recordId' is not r_ and 32 hex digits");
+            // r2_ (keyed, format 2) and r_ (format 1, in proofs of records stored before) are both read.
+            if (!recordId.matches("r2?_[0-9a-fA-F]{32}")) {
+                throw new JsonException("member 'recordId' is not r2_ (or r_) and 32 hex digits");
             }
             Map<?, ?> commitment = JsonFields.object(map, "commitment");
             if (!"hmac-sha256-salted-v1".equals(commitment.get("scheme"))) {

@@ -58,7 +58,7 @@ final class Fixture {
     }
 
     ProofBundle bundle(int index, Optional<AnchorReceipt> anchor) {
-        return new ProofBundle(RecordId.forCommitment(commitments.get(index)), commitments.get(index),
+        return new ProofBundle(new RecordId("r2_" + commitments.get(index).hex().substring(0, 32)), commitments.get(index),
                 Optional.of(salts.get(index)), log.inclusionProof(index, log.size()), root(), anchor);
     }
 

@@ -83,6 +83,16 @@ class ProofVerifierTest {
                 .replaceFirst("\\{", "{\"comment\":\"ignored\",");
         assertThat(verify(upper, Optional.of(fixture.records.get(INDEX))).result()).isEqualTo(Verdict.Result.VALID);
     }
+    @Test
+    void recordIdsOfBothFormatsAreReadAndOtherFormsAreNot() {
+        String good = fixture.bundleJson(INDEX);
+        assertThat(good).contains("\"recordId\":\"r2_");
+        String formatOne = good.replace("\"recordId\":\"r2_", "\"recordId\":\"r_");
+        assertThat(verify(formatOne, Optional.of(fixture.records.get(INDEX))).result()).isEqualTo(Verdict.Result.VALID);
+        String unknown = good.replace("\"recordId\":\"r2_", "\"recordId\":\"r3_");
+        assertThat(verify(unknown, Optional.of(fixture.records.get(INDEX))).result()).isEqualTo(Verdict.Result.UNDECIDED);
+    }
+
 
     // ---- could not decide: the bundle -----------------------------------------------------------------------------
 

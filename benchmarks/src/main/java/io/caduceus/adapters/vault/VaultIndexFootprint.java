@@ -27,13 +27,13 @@ public final class VaultIndexFootprint {
         HexFormat hex = HexFormat.of();
         for (int i = 0; i < records; i++) {
             random.nextBytes(digest);
-            int ordinal = index.put("r_" + hex.formatHex(digest), new FileRecordVault.Location(i >>> 16, i * 4096L, 4096));
+            int ordinal = index.put("r2_" + hex.formatHex(digest), new FileRecordVault.Location(i >>> 16, i * 4096L, 4096));
             int patient = i % 10_000;
             byPatient.add("pp1_" + patient, ordinal);
-            byLookupKey.add("rk1_patient_" + patient, ordinal);
-            byLookupKey.add("rk1_encounter_" + patient + "_" + (i / 50_000), ordinal);
+            byLookupKey.add("rk2_patient_" + patient, ordinal);
+            byLookupKey.add("rk2_encounter_" + patient + "_" + (i / 50_000), ordinal);
             for (int k = 0; k < 4; k++) {
-                byLookupKey.add("rk1_own_" + i + "_" + k, ordinal);
+                byLookupKey.add("rk2_own_" + i + "_" + k, ordinal);
             }
         }
         long after = usedAfterGc();
@@ -49,7 +49,7 @@ public final class VaultIndexFootprint {
                 + " (%.0f per record)%n", records, after - before, (after - before) / (double) records, scratch,
                 scratch / (double) records);
         // Keep the structures reachable until measured.
-        System.out.println(index.size() + byLookupKey.get("rk1_patient_1").size() + byPatient.get("pp1_1").size() > 0 ? "" : "?");
+        System.out.println(index.size() + byLookupKey.get("rk2_patient_1").size() + byPatient.get("pp1_1").size() > 0 ? "" : "?");
     }
 
     private static long usedAfterGc() {

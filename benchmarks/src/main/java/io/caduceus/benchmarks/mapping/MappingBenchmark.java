@@ -1,5 +1,6 @@
 package io.caduceus.benchmarks.mapping;
 
+import io.caduceus.core.keys.DeploymentKeys;
 import io.caduceus.hl7.mapping.Hl7ToFhirMapper;
 import io.caduceus.hl7.mapping.MappingResult;
 import java.nio.file.Files;
@@ -40,7 +41,8 @@ public class MappingBenchmark {
     public void load() throws Exception {
         Path fixtures = Path.of(System.getProperty("caduceus.fixtures", "hl7-mappings/src/test/resources/fixtures"));
         hl7 = Files.readAllBytes(fixtures.resolve(message + ".hl7"));
-        mapper = Hl7ToFhirMapper.builder().build();
+        mapper = Hl7ToFhirMapper.builder()
+                .resourceIdKey(new DeploymentKeys(new byte[32]).keyFor(DeploymentKeys.Purpose.RESOURCE_ID)).build();
         mapper.map(hl7);
     }
 

@@ -1,5 +1,6 @@
 package io.caduceus.hl7.mapping;
 
+import io.caduceus.core.keys.DeploymentKeys;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
@@ -38,7 +39,8 @@ public class CanonicalEncodingBenchmark {
     @Setup
     public void map() throws Exception {
         Path fixtures = Path.of(System.getProperty("caduceus.fixtures", "hl7-mappings/src/test/resources/fixtures"));
-        bundle = Hl7ToFhirMapper.builder().build().map(Files.readAllBytes(fixtures.resolve(message + ".hl7")))
+        bundle = Hl7ToFhirMapper.builder()
+                .resourceIdKey(new DeploymentKeys(new byte[32]).keyFor(DeploymentKeys.Purpose.RESOURCE_ID)).build().map(Files.readAllBytes(fixtures.resolve(message + ".hl7")))
                 .bundle();
     }
 

@@ -4,7 +4,8 @@ import java.util.Objects;
 
 /**
  * A message as its sender names it: the source system and its message control id (HL7 MSH-10). Two messages with the
- * same id are the same message sent twice, which is how duplicates are recognised.
+ * same id are the same message sent twice, which is how duplicates are recognised. Its record id is
+ * {@link RecordIds#forMessage}.
  */
 public record MessageId(SourceSystem source, String controlId) {
 
@@ -16,10 +17,5 @@ public record MessageId(SourceSystem source, String controlId) {
         if (controlId.isEmpty() || controlId.length() > MAX_LENGTH) {
             throw new IllegalArgumentException("a message control id must have 1 to " + MAX_LENGTH + " characters");
         }
-    }
-
-    /** The record id this message is stored under; identical for a retransmission of the same message. */
-    public RecordId recordId() {
-        return RecordId.forMessage(this);
     }
 }

@@ -15,9 +15,10 @@ class LedgerEntryTest {
 
     private static final SourceSystem LAB = new SourceSystem("LIS", "GENERAL_HOSPITAL");
     private static final PatientPseudonym PATIENT = new PatientPseudonym("pp1_" + "ab".repeat(32));
+    private static final RecordIds IDS = new RecordIds(new io.caduceus.core.keys.DeploymentKeys(new byte[32]));
 
     static LedgerEntry entry() {
-        return new LedgerEntry(new MessageId(LAB, "MSG00001").recordId(), Sha256.digest("x".getBytes(StandardCharsets.UTF_8)),
+        return new LedgerEntry(IDS.forMessage(new MessageId(LAB, "MSG00001")), Sha256.digest("x".getBytes(StandardCharsets.UTF_8)),
                 "ORU^R01", LAB, Instant.parse("2026-11-25T10:15:30.123456Z"), Optional.of(PATIENT));
     }
 
@@ -33,10 +34,10 @@ class LedgerEntryTest {
 
     @Test
     void aRetransmissionMapsToTheSameRecordIdAndAnotherSenderDoesNot() {
-        RecordId first = new MessageId(LAB, "MSG00001").recordId();
-        assertThat(new MessageId(new SourceSystem(" LIS ", "GENERAL_HOSPITAL"), "MSG00001 ").recordId()).isEqualTo(first);
-        assertThat(new MessageId(new SourceSystem("LIS", "OTHER"), "MSG00001").recordId()).isNotEqualTo(first);
-        assertThat(first.value()).matches("r_[0-9a-f]{32}").doesNotContain("MSG");
+        RecordId first = IDS.forMessage(new MessageId(LAB, "MSG00001"));
+        assertThat(IDS.forMessage(new MessageId(new SourceSystem(" LIS ", "GENERAL_HOSPITAL"), "MSG00001 "))).isEqualTo(first);
+        assertThat(IDS.forMessage(new MessageId(new SourceSystem("LIS", "OTHER"), "MSG00001"))).isNotEqualTo(first);
+        assertThat(first.value()).matches("r2_[0-9a-f]{32}").doesNotContain("MSG");
     }
 
     @Test

@@ -32,7 +32,7 @@ class ProofBundleTest {
         Digest root = log.root(10);
         AnchorReceipt anchor = new AnchorReceipt(31337, "0x" + "ab".repeat(20), "0x" + "cd".repeat(32), 42,
                 Instant.parse("2026-11-25T12:00:00Z"), root, 10, "caduceus", 17);
-        return new ProofBundle(RecordId.forCommitment(commitment), commitment, Optional.of(salt), log.inclusionProof(6, 10), root,
+        return new ProofBundle(new RecordId("r2_" + commitment.hex().substring(0, 32)), commitment, Optional.of(salt), log.inclusionProof(6, 10), root,
                 Optional.of(anchor));
     }
 

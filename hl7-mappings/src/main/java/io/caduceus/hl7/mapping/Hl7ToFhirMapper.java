@@ -2,6 +2,7 @@ package io.caduceus.hl7.mapping;
 
 import ca.uhn.fhir.context.FhirContext;
 import io.caduceus.core.json.CanonicalJson;
+import io.caduceus.core.keys.KeyedHash;
 import io.caduceus.hl7.v2.Hl7Message;
 import io.caduceus.hl7.v2.Hl7ParseException;
 import io.caduceus.hl7.v2.Hl7Segment;
@@ -31,9 +32,10 @@ import org.hl7.fhir.r4.model.ResourceFactory;
  * <p>The Bundle is of type {@code collection}: the entries are a snapshot of what one v2 message said, meant to
  * be stored and digested, not a FHIR messaging exchange (which would require a MessageHeader and FHIR messaging
  * semantics). Every entry has a {@code urn:uuid:} fullUrl whose UUID is the resource id; references between
- * entries use those URNs. Ids are RFC 4122 version-5 UUIDs of the resource's identity (identifier paths named by
- * the template, else sending application, facility, MSH-10 and segment position), so the same input always gives
- * the same bytes. The last entry is a Provenance naming the source message and the mapping version.
+ * entries use those URNs. Ids are UUIDs made from an HMAC, under the deployment's resource-id key, of the resource's
+ * identity (identifier paths named by the template, else sending application, facility, MSH-10 and segment
+ * position), so the same input always gives the same bytes in one deployment, and an id (the Patient's above all)
+ * does not reveal the identifiers it stands for to anyone without the key. The last entry is a Provenance naming the source message and the mapping version.
  *
  * <p>Instances are immutable after {@link Builder#build()} and safe to share between threads.
  */
@@ -46,10 +48,12 @@ public final class Hl7ToFhirMapper {
     private final String mappingVersion;
     private final ZoneId defaultZone;
     private final Set<String> groupStarts;
+    private final StableIds ids;
 
     private Hl7ToFhirMapper(Map<String, MessageMap> messages, String mappingVersion, ZoneId defaultZone,
-            Set<String> groupStarts) {
+            Set<String> groupStarts, StableIds ids) {
         this.groupStarts = groupStarts;
+        this.ids = ids;
         this.messages = messages;
         this.mappingVersion = mappingVersion;
         this.defaultZone = defaultZone;
@@ -64,6 +68,7 @@ public final class Hl7ToFhirMapper {
         private Path externalMappings;
         private ZoneId defaultZone = ZoneOffset.UTC;
         private ClassLoader classLoader = Hl7ToFhirMapper.class.getClassLoader();
+        private KeyedHash resourceIdKey;
 
         private Builder() {
         }
@@ -87,15 +92,28 @@ public final class Hl7ToFhirMapper {
             return this;
         }
 
+        /**
+         * The key resource ids are derived with: the deployment's
+         * {@link io.caduceus.core.keys.DeploymentKeys.Purpose#RESOURCE_ID} key. Required: ids made without it would be
+         * computable from the identifiers by anyone.
+         */
+        public Builder resourceIdKey(KeyedHash key) {
+            this.resourceIdKey = Objects.requireNonNull(key);
+            return this;
+        }
+
         /** Loads and compiles every mapping file; a faulty file fails here, naming the file and entry. */
         public Hl7ToFhirMapper build() {
+            if (resourceIdKey == null) {
+                throw new IllegalStateException("a mapper needs the deployment's resource-id key (resourceIdKey)");
+            }
             Definitions defs = new Definitions(classLoader, externalMappings);
             Map<String, MessageMap> compiled = new LinkedHashMap<>();
             for (String name : defs.messageNames()) {
                 compiled.put(name, defs.message(name));
             }
             return new Hl7ToFhirMapper(Collections.unmodifiableMap(compiled), defs.mappingVersion(), defaultZone,
-                    defs.groupStarts());
+                    defs.groupStarts(), new StableIds(resourceIdKey));
         }
     }
 
@@ -124,7 +142,7 @@ public final class Hl7ToFhirMapper {
         List<MappingRun.Instance> planned = plan(map, run);
         Bundle bundle = new Bundle();
         bundle.setType(Bundle.BundleType.COLLECTION);
-        bundle.setId(StableIds.uuid("Bundle|" + run.messageKey));
+        bundle.setId(ids.uuid("Bundle|" + run.messageKey));
         Hl7Segment msh = message.msh();
         if (message.controlId() != null) {
             bundle.setIdentifier(new Identifier().setSystem("urn:caduceus:hl7v2:message-control-id")
@@ -179,7 +197,7 @@ public final class Hl7ToFhirMapper {
         return CanonicalJson.canonicalize(FHIR.newJsonParser().encodeResourceToString(resource));
     }
 
-    private static List<MappingRun.Instance> plan(MessageMap map, MappingRun run) {
+    private List<MappingRun.Instance> plan(MessageMap map, MappingRun run) {
         List<MappingRun.Instance> planned = new ArrayList<>();
         for (MessageMap.Entry entry : map.entries()) {
             List<MappingRun.Instance> ofEntry = new ArrayList<>();
@@ -191,7 +209,7 @@ public final class Hl7ToFhirMapper {
                 if (entry.when() != null && !entry.when().test(scope)) {
                     continue;
                 }
-                String id = StableIds.uuid(entry.template().resourceType() + "|" + identity(entry, scope, run));
+                String id = ids.uuid(entry.template().resourceType() + "|" + identity(entry, scope, run));
                 ofEntry.add(new MappingRun.Instance(entry.key(), segment, id));
                 if (!entry.repeat()) {
                     break;
@@ -232,7 +250,7 @@ public final class Hl7ToFhirMapper {
     private Provenance provenance(Hl7Message message, MappingRun run, List<MappingRun.Instance> planned,
             String recorded) {
         Provenance p = new Provenance();
-        p.setId(StableIds.uuid("Provenance|" + run.messageKey));
+        p.setId(ids.uuid("Provenance|" + run.messageKey));
         for (MappingRun.Instance i : planned) {
             p.addTarget(new Reference(i.reference()));
         }

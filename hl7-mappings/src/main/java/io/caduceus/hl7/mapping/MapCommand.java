@@ -1,16 +1,21 @@
 package io.caduceus.hl7.mapping;
 
 import ca.uhn.fhir.context.FhirContext;
+import io.caduceus.core.keys.DeploymentKeys;
 import io.caduceus.hl7.v2.Hl7ParseException;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 
 /**
- * {@code ./caduceus map FILE [--canonical] [--mappings DIR]}: prints the FHIR bundle Caduceus makes of an HL7 v2
- * file, for integration engineers trying a message or a mapping override. Exit code 0 when mapped, 1 when the message
+ * {@code ./caduceus map FILE [--canonical] [--mappings DIR] [--secret-file FILE]}: prints the FHIR bundle Caduceus
+ * makes of an HL7 v2 file, for integration engineers trying a message or a mapping override. Resource ids are keyed
+ * with the deployment secret: with {@code --secret-file} (the middleware's
+ * {@code caduceus.secrets.pseudonym-secret-file}) they are the ids the middleware gives, without it they are made
+ * with a throwaway key and differ on every run. Exit code 0 when mapped, 1 when the message
  * is rejected (the reason is printed as the ACK would carry it), 2 for usage errors.
  */
 public final class MapCommand {
@@ -25,6 +30,7 @@ public final class MapCommand {
     static int run(String[] args, PrintStream out, PrintStream err) {
         Path file = null;
         Path mappings = null;
+        Path secretFile = null;
         boolean canonical = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
@@ -34,6 +40,12 @@ public final class MapCommand {
                         return usage(err);
                     }
                     mappings = Path.of(args[i]);
+                }
+                case "--secret-file" -> {
+                    if (++i >= args.length) {
+                        return usage(err);
+                    }
+                    secretFile = Path.of(args[i]);
                 }
                 default -> {
                     if (file != null || args[i].startsWith("--")) {
@@ -46,8 +58,16 @@ public final class MapCommand {
         if (file == null) {
             return usage(err);
         }
+        DeploymentKeys keys;
         try {
-            Hl7ToFhirMapper.Builder builder = Hl7ToFhirMapper.builder();
+            keys = new DeploymentKeys(secretFile == null ? throwawaySecret(err) : Files.readAllBytes(secretFile));
+        } catch (IOException | IllegalArgumentException e) {
+            err.println("cannot use the secret file " + secretFile + ": " + e.getClass().getSimpleName());
+            return 2;
+        }
+        try {
+            Hl7ToFhirMapper.Builder builder = Hl7ToFhirMapper.builder()
+                    .resourceIdKey(keys.keyFor(DeploymentKeys.Purpose.RESOURCE_ID));
             if (mappings != null) {
                 builder.externalMappings(mappings);
             }
@@ -71,8 +91,16 @@ public final class MapCommand {
         return 1;
     }
 
+    private static byte[] throwawaySecret(PrintStream err) {
+        err.println("note: resource ids are made with a throwaway key; pass --secret-file with the deployment's "
+                + "pseudonym secret file for the ids the middleware gives");
+        byte[] secret = new byte[32];
+        new SecureRandom().nextBytes(secret);
+        return secret;
+    }
+
     private static int usage(PrintStream err) {
-        err.println("usage: ./caduceus map FILE [--canonical] [--mappings DIR]");
+        err.println("usage: ./caduceus map FILE [--canonical] [--mappings DIR] [--secret-file FILE]");
         return 2;
     }
 }

@@ -1,33 +1,31 @@
 package io.caduceus.hl7.mapping;
 
+import io.caduceus.core.keys.KeyedHash;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
+import java.util.Objects;
 import java.util.UUID;
 
-/** Name-based UUIDs (RFC 4122 version 5): the same source identity always yields the same resource id. */
+/**
+ * Resource ids as UUIDs made from an HMAC of the resource's identity under the deployment's resource-id key: the same
+ * source identity always yields the same id, and without the key an id reveals nothing of it. Name-based UUIDs over a
+ * public namespace (version 5, what ids were before) let anyone holding a list of MRNs compute every Patient id.
+ *
+ * <p>The UUIDs are of version 8 (RFC 9562, custom) with the RFC 4122 variant, so they are valid wherever a UUID is
+ * expected, and tell at a glance that they are not the old name-based ones.
+ */
 final class StableIds {
-    /** Fixed namespace for Caduceus HL7 v2 mapped resources; changing it changes every id ever produced. */
-    private static final UUID NAMESPACE = UUID.fromString("6f3c8b9e-2d4a-5c1e-9b7f-0a1d2c3e4f50");
 
-    private StableIds() {
+    private final KeyedHash key;
+
+    StableIds(KeyedHash key) {
+        this.key = Objects.requireNonNull(key, "key");
     }
 
-    static String uuid(String name) {
-        MessageDigest sha1;
-        try {
-            sha1 = MessageDigest.getInstance("SHA-1");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-        ByteBuffer ns = ByteBuffer.allocate(16);
-        ns.putLong(NAMESPACE.getMostSignificantBits()).putLong(NAMESPACE.getLeastSignificantBits());
-        sha1.update(ns.array());
-        byte[] hash = sha1.digest(name.getBytes(StandardCharsets.UTF_8));
-        hash[6] = (byte) ((hash[6] & 0x0f) | 0x50);
-        hash[8] = (byte) ((hash[8] & 0x3f) | 0x80);
-        ByteBuffer b = ByteBuffer.wrap(hash, 0, 16);
+    String uuid(String name) {
+        byte[] mac = key.of(name);
+        mac[6] = (byte) ((mac[6] & 0x0f) | 0x80);
+        mac[8] = (byte) ((mac[8] & 0x3f) | 0x80);
+        ByteBuffer b = ByteBuffer.wrap(mac, 0, 16);
         return new UUID(b.getLong(), b.getLong()).toString();
     }
 }

@@ -1,5 +1,6 @@
 package io.caduceus.hl7.mapping;
 
+import io.caduceus.core.keys.DeploymentKeys;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -14,9 +15,23 @@ final class Fixtures {
     /** Where -Dcaduceus.updateGoldens=true writes; Surefire runs with the module folder as working directory. */
     static final Path GOLDEN_SOURCE_FOLDER = Path.of("src", "test", "resources", "golden");
 
-    private static final Hl7ToFhirMapper MAPPER = Hl7ToFhirMapper.builder().build();
+    /** The deployment secret of these tests (32 bytes of 0x2a): the golden bundles' ids are keyed with it. */
+    static final DeploymentKeys KEYS = new DeploymentKeys(testSecret(0x2a));
+
+    private static final Hl7ToFhirMapper MAPPER = builder().build();
 
     private Fixtures() {
+    }
+
+    static byte[] testSecret(int fill) {
+        byte[] secret = new byte[32];
+        java.util.Arrays.fill(secret, (byte) fill);
+        return secret;
+    }
+
+    /** A mapper builder keyed as the golden bundles were made. */
+    static Hl7ToFhirMapper.Builder builder() {
+        return Hl7ToFhirMapper.builder().resourceIdKey(KEYS.keyFor(DeploymentKeys.Purpose.RESOURCE_ID));
     }
 
     static Hl7ToFhirMapper mapper() {

@@ -31,7 +31,7 @@ class GoldenBundleTest {
     @FieldSource("io.caduceus.hl7.mapping.Fixtures#MESSAGES")
     void mappingTwiceGivesIdenticalBytes(String name) throws Exception {
         byte[] first = Fixtures.mapper().map(Fixtures.message(name)).canonicalJson();
-        byte[] second = Hl7ToFhirMapper.builder().build().map(Fixtures.message(name)).canonicalJson();
+        byte[] second = Fixtures.builder().build().map(Fixtures.message(name)).canonicalJson();
         assertThat(second).isEqualTo(first);
     }
 

@@ -145,6 +145,50 @@ class MapperBehaviourTest {
         assertThat(second.getIdElement().getIdPart()).isEqualTo(first.getIdElement().getIdPart());
     }
 
+    /** The Patient id before it was keyed: a version-5 UUID anyone could compute from PID-3.1 and PID-3.4. */
+    static String oldNameBasedId(String name) throws Exception {
+        java.security.MessageDigest sha1 = java.security.MessageDigest.getInstance("SHA-1");
+        java.util.UUID ns = java.util.UUID.fromString("6f3c8b9e-2d4a-5c1e-9b7f-0a1d2c3e4f50");
+        sha1.update(java.nio.ByteBuffer.allocate(16).putLong(ns.getMostSignificantBits())
+                .putLong(ns.getLeastSignificantBits()).array());
+        byte[] hash = sha1.digest(name.getBytes(StandardCharsets.UTF_8));
+        hash[6] = (byte) ((hash[6] & 0x0f) | 0x50);
+        hash[8] = (byte) ((hash[8] & 0x3f) | 0x80);
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(hash, 0, 16);
+        return new java.util.UUID(b.getLong(), b.getLong()).toString();
+    }
+
+    @Test
+    void thePatientIdIsKeyedSoItDoesNotRevealTheMrn() throws Exception {
+        String id = ((Patient) Fixtures.mapper().map(message(MSH, PID)).bundle().getEntryFirstRep().getResource())
+                .getIdElement().getIdPart();
+        assertThat(Fixtures.builder().build().map(message(MSH, PID)).bundle().getEntryFirstRep().getResource()
+                .getIdElement().getIdPart()).as("deterministic").isEqualTo(id);
+        Hl7ToFhirMapper otherDeployment = Hl7ToFhirMapper.builder().resourceIdKey(new io.caduceus.core.keys.DeploymentKeys(
+                Fixtures.testSecret(0x2b)).keyFor(io.caduceus.core.keys.DeploymentKeys.Purpose.RESOURCE_ID)).build();
+        assertThat(otherDeployment.map(message(MSH, PID)).bundle().getEntryFirstRep().getResource().getIdElement()
+                .getIdPart()).as("another secret, another id").isNotEqualTo(id);
+        assertThat(id).isNotEqualTo(oldNameBasedId("Patient|id|MRN-4242|FAC"));
+        assertThat(java.util.UUID.fromString(id).version()).isEqualTo(8);
+    }
+
+    @Test
+    void everyMappedIdIsKeyedNoneNameBased() throws Exception {
+        for (String name : Fixtures.MESSAGES) {
+            for (Bundle.BundleEntryComponent entry : Fixtures.mapper().map(Fixtures.message(name)).bundle().getEntry()) {
+                assertThat(java.util.UUID.fromString(entry.getResource().getIdElement().getIdPart()).version())
+                        .as("%s %s", name, entry.getResource().fhirType()).isEqualTo(8);
+            }
+        }
+        assertThat(oldNameBasedId("Patient|id|MRN123456|CADUCEUS_GH")).as("the old scheme, as it was")
+                .isEqualTo("10599b26-403c-5bf7-b45f-ec9e8af330bc");
+    }
+
+    @Test
+    void aMapperWithoutTheDeploymentKeyIsRefused() {
+        assertThatThrownBy(() -> Hl7ToFhirMapper.builder().build()).isInstanceOf(IllegalStateException.class);
+    }
+
     @Test
     void lineEndingsDoNotChangeTheOutput() throws Exception {
         String cr = new String(Fixtures.message("ADT_A01"), StandardCharsets.UTF_8);
@@ -157,7 +201,7 @@ class MapperBehaviourTest {
 
     @Test
     void timesWithoutOffsetUseTheConfiguredZone() throws Exception {
-        Hl7ToFhirMapper berlin = Hl7ToFhirMapper.builder().defaultZone(ZoneId.of("Europe/Berlin")).build();
+        Hl7ToFhirMapper berlin = Fixtures.builder().defaultZone(ZoneId.of("Europe/Berlin")).build();
         String msh = MSH.replace("20240305143015+0100", "20240705143015");
         String pv1 = "PV1|1|I|||||||||||||||||V1^^^FAC^VN|||||||||||||||||||||||||202407051200";
         Encounter encounter = (Encounter) berlin.map(message(msh, PID, pv1)).bundle().getEntry().get(1).getResource();
@@ -174,7 +218,7 @@ class MapperBehaviourTest {
         Files.createDirectories(folder.resolve("messages"));
         Files.writeString(folder.resolve("messages/ADT_A99.yml"),
                 "resources:\n  - {key: patient, template: Patient, segment: PID}\n");
-        Hl7ToFhirMapper custom = Hl7ToFhirMapper.builder().externalMappings(folder).build();
+        Hl7ToFhirMapper custom = Fixtures.builder().externalMappings(folder).build();
 
         assertThat(custom.supportedMessages()).contains("ADT_A99", "ADT_A01");
         assertThat(custom.mappingVersion()).startsWith(Fixtures.mapper().mappingVersion() + "+local.");
@@ -192,7 +236,7 @@ class MapperBehaviourTest {
         Files.createDirectories(folder.resolve("resources"));
         Files.writeString(folder.resolve("resources/Patient.yml"),
                 "resourceType: Patient\nelements:\n  - {path: nickName, from: PID.5}\n");
-        assertThatThrownBy(() -> Hl7ToFhirMapper.builder().externalMappings(folder).build())
+        assertThatThrownBy(() -> Fixtures.builder().externalMappings(folder).build())
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("resources/Patient.yml")
                 .hasMessageContaining("nickName");

@@ -6,8 +6,6 @@ import io.caduceus.adapters.ethereum.AnchorRegistryClient;
 import io.caduceus.adapters.ethereum.AnchorRegistryConfig;
 import io.caduceus.adapters.ethereum.EthereumEndpoint;
 import io.caduceus.core.domain.AnchorReceipt;
-import io.caduceus.core.domain.MessageId;
-import io.caduceus.core.domain.SourceSystem;
 import io.caduceus.core.hash.Digest;
 import io.caduceus.core.json.CanonicalJson;
 import io.caduceus.core.merkle.ConsistencyProof;
@@ -387,8 +385,8 @@ class EndToEndAnchorIT {
         return (Map<?, ?>) CanonicalJson.parse(body);
     }
 
-    private static String recordIdOf(String controlId) {
-        return new MessageId(new SourceSystem("HIS", "GENERAL"), controlId).recordId().value();
+    private String recordIdOf(String controlId) {
+        return middleware.recordIdOf(controlId);
     }
 
     private static String adt(String controlId, String surname) {

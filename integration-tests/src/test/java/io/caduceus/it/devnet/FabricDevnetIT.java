@@ -9,6 +9,8 @@ import io.caduceus.adapters.fabric.FabricConnection;
 import io.caduceus.adapters.fabric.FabricGatewayConfig;
 import io.caduceus.core.domain.LedgerEntry;
 import io.caduceus.core.domain.MessageId;
+import io.caduceus.core.domain.RecordIds;
+import io.caduceus.core.keys.DeploymentKeys;
 import io.caduceus.core.domain.SourceSystem;
 import io.caduceus.core.hash.Sha256;
 import io.caduceus.it.Devnet;
@@ -36,7 +38,7 @@ class FabricDevnetIT {
     @Test
     void anEntrySubmittedByTheHospitalIsCommittedAndReadBackByTheAuditor() {
         SourceSystem lab = new SourceSystem("LIS", "GENERAL");
-        LedgerEntry entry = new LedgerEntry(new MessageId(lab, "FABRIC-IT-" + System.nanoTime()).recordId(),
+        LedgerEntry entry = new LedgerEntry(new RecordIds(new DeploymentKeys(new byte[32])).forMessage(new MessageId(lab, "FABRIC-IT-" + System.nanoTime())),
                 Sha256.digest("commitment".getBytes(StandardCharsets.UTF_8)), "ORU^R01", lab, Instant.now(), Optional.empty());
         try (FabricConnection hospital = FabricConnection.open(FabricGatewayConfig.fromProperties(Devnet.connection(), "hospital"));
                 FabricConnection auditor = FabricConnection.open(FabricGatewayConfig.fromProperties(Devnet.connection(), "auditor"))) {

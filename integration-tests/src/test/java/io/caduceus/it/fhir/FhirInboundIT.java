@@ -118,7 +118,7 @@ class FhirInboundIT {
         HttpResponse<String> response = post("/fhir/Patient", patient(id), "application/fhir+json", token("system/Patient.write"));
         assertThat(response.statusCode()).as(response.body()).isEqualTo(201);
         String recordId = response.headers().firstValue("X-Caduceus-Record-Id").orElseThrow();
-        assertThat(response.headers().firstValue("Location").orElseThrow()).startsWith("/fhir/Patient/" + recordId.substring(2) + "/_history/");
+        assertThat(response.headers().firstValue("Location").orElseThrow()).startsWith("/fhir/Patient/" + new io.caduceus.core.domain.RecordId(recordId).hex() + "/_history/");
         assertThat(response.headers().firstValue("ETag")).isPresent();
         assertThat(response.headers().firstValue("Link").orElseThrow()).contains("/api/proofs/" + recordId);
         assertThat(response.headers().firstValue("Authorization")).as("the token is not echoed").isEmpty();
@@ -303,7 +303,7 @@ class FhirInboundIT {
         HttpResponse<String> created = post("/fhir/Patient", patient(mrnValue), "application/fhir+json", token("system/Patient.write"));
         assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
         String recordId = created.headers().firstValue("X-Caduceus-Record-Id").orElseThrow();
-        String id = recordId.substring(2);
+        String id = new io.caduceus.core.domain.RecordId(recordId).hex();
 
         // The bridge logs the entry from Kafka within moments; until then the record is served as pending.
         HttpResponse<String> read = org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250))
@@ -339,8 +339,7 @@ class FhirInboundIT {
             String ack = client.send(adt);
             assertThat(io.caduceus.it.MllpClient.ackCode(ack)).as(ack).isEqualTo("AA");
         }
-        String recordId = new io.caduceus.core.domain.MessageId(new io.caduceus.core.domain.SourceSystem("HIS", "GENERAL"), controlId)
-                .recordId().value();
+        String recordId = middleware.recordIdOf(controlId);
         // The Patient's id is derived from its identifiers by the mapping; read it from the stored bundle.
         org.hl7.fhir.r4.model.Bundle stored = ca.uhn.fhir.context.FhirContext.forR4Cached().newJsonParser()
                 .setOverrideResourceIdWithBundleEntryFullUrl(false).parseResource(

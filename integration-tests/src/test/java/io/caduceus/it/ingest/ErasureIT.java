@@ -50,7 +50,7 @@ class ErasureIT {
         try (InProcessMiddleware middleware = InProcessMiddleware.start(work, Map.of("caduceus.kafka.topic.ledger-entries", ledger,
                 "caduceus.kafka.topic.quarantine", "it.erasure.quarantine." + suffix, "caduceus.kafka.topic.erasures", erasures))) {
             String message = adt("ERASE-" + suffix, mrn, "Forgetmenot");
-            String recordId = Hl7Messages.recordIdOf("ERASE-" + suffix);
+            String recordId = middleware.recordIdOf("ERASE-" + suffix);
             try (MllpClient client = middleware.mllpClient()) {
                 assertThat(MllpClient.ackCode(client.send(message))).isEqualTo("AA");
             }
@@ -88,7 +88,7 @@ class ErasureIT {
 
             // The patient returns: a new message with the SAME MRN is stored again (new key generation, new ledger
             // entry under the same pseudonym); the erased record stays unreadable.
-            String newerId = Hl7Messages.recordIdOf("ERASE-NEWER-" + suffix);
+            String newerId = middleware.recordIdOf("ERASE-NEWER-" + suffix);
             try (MllpClient client = middleware.mllpClient()) {
                 assertThat(MllpClient.ackCode(client.send(adt("ERASE-NEWER-" + suffix, mrn, "Forgetmenot")))).isEqualTo("AA");
             }

@@ -86,7 +86,8 @@ class Hl7MllpIngestIT {
     void everySupportedMessageIsAcknowledgedOnlyOnceDurable(Path fixture) throws Exception {
         byte[] message = Files.readAllBytes(fixture);
         Header header = Header.of(message);
-        String recordId = new MessageId(new SourceSystem(header.application(), header.facility()), header.controlId()).recordId().value();
+        String recordId = middleware.ingest().recordIds().forMessage(new MessageId(new SourceSystem(header.application(),
+                header.facility()), header.controlId())).value();
         try (MllpClient client = middleware.mllpClient()) {
             client.writeRaw(MllpClient.frame(message));
             Optional<String> ack = client.readAck();
@@ -255,8 +256,8 @@ class Hl7MllpIngestIT {
         return middleware.property("caduceus.kafka.topic.ledger-entries");
     }
 
-    private static String recordIdOf(String controlId) {
-        return new MessageId(new SourceSystem("HIS", "GENERAL"), controlId).recordId().value();
+    private String recordIdOf(String controlId) {
+        return middleware.recordIdOf(controlId);
     }
 
     static String adt(String controlId, String surname) {

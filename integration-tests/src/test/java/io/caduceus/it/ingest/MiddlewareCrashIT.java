@@ -5,11 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.caduceus.adapters.vault.FileRecordVault;
 import io.caduceus.adapters.vault.MasterKey;
 import io.caduceus.core.domain.LedgerEntry;
-import io.caduceus.core.domain.MessageId;
-import io.caduceus.core.domain.SourceSystem;
 import io.caduceus.it.Devnet;
 import io.caduceus.it.DevnetExtension;
 import io.caduceus.it.DevnetServices;
+import io.caduceus.it.Hl7Messages;
 import io.caduceus.it.InProcessMiddleware;
 import io.caduceus.it.KafkaTopicReader;
 import io.caduceus.it.MiddlewareProcess;
@@ -88,7 +87,8 @@ class MiddlewareCrashIT {
         }
 
         // Every acknowledged message: in the vault, and on Kafka with exactly one commitment.
-        Set<String> expectedIds = acknowledged.stream().map(MiddlewareCrashIT::recordId).collect(Collectors.toSet());
+        io.caduceus.core.domain.RecordIds recordIds = Hl7Messages.recordIds(data.resolve("secrets/pseudonym.key"));
+        Set<String> expectedIds = acknowledged.stream().map(id -> Hl7Messages.recordIdOf(recordIds, id)).collect(Collectors.toSet());
         List<ConsumerRecord<String, String>> entries = KafkaTopicReader.readAll(Devnet.property("kafka.bootstrap.servers"), topic,
                 Duration.ofSeconds(60), records -> records.stream().map(ConsumerRecord::key).collect(Collectors.toSet()).containsAll(expectedIds));
         Map<String, Set<String>> commitments = new HashMap<>();
@@ -147,7 +147,4 @@ class MiddlewareCrashIT {
         }
     }
 
-    private static String recordId(String controlId) {
-        return new MessageId(new SourceSystem("HIS", "GENERAL"), controlId).recordId().value();
-    }
 }

@@ -115,7 +115,8 @@ class FabricFaultsIT {
                     + "each fault and its recovery happened: " + acknowledgedPerFault);
 
             // Nothing stuck: the forwarder drains to Fabric, the log catches up, and an anchor covers every record.
-            Set<String> ids = acknowledged.stream().map(FabricFaultsIT::recordId).collect(Collectors.toSet());
+            io.caduceus.core.domain.RecordIds recordIds = Hl7Messages.recordIds(data.resolve("secrets/pseudonym.key"));
+            Set<String> ids = acknowledged.stream().map(id -> Hl7Messages.recordIdOf(recordIds, id)).collect(Collectors.toSet());
             Set<String> notYetLogged = new java.util.HashSet<>(ids);
             long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
             Map<?, ?> ledger = Map.of();
@@ -246,7 +247,4 @@ class FabricFaultsIT {
         }
     }
 
-    private static String recordId(String controlId) {
-        return Hl7Messages.recordIdOf(controlId);
-    }
 }

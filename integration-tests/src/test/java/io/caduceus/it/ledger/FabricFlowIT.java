@@ -385,8 +385,8 @@ class FabricFlowIT {
         return (Map<?, ?>) CanonicalJson.parse(body);
     }
 
-    private static String recordIdOf(String controlId) {
-        return Hl7Messages.recordIdOf(controlId);
+    private String recordIdOf(String controlId) {
+        return middleware.recordIdOf(controlId);
     }
 
     private static String adt(String controlId, String surname) {

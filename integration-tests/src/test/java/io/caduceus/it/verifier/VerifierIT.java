@@ -289,7 +289,7 @@ class VerifierIT {
 
     private static ProofBundle bundle(int index, long size, AnchorReceipt anchor) {
         Digest commitment = commitments.get(index);
-        return new ProofBundle(RecordId.forCommitment(commitment), commitment, Optional.of(salts.get(index)),
+        return new ProofBundle(new RecordId("r2_" + commitment.hex().substring(0, 32)), commitment, Optional.of(salts.get(index)),
                 log.inclusionProof(index, size), log.root(size), Optional.ofNullable(anchor));
     }
 

@@ -26,11 +26,12 @@ import org.apache.camel.Message;
  */
 public final class AnchoringApi {
 
-    /** The path segment that {@code /api/proofs/{recordId}} serves as the consistency endpoint (ids start with r_). */
+    /** The path segment that {@code /api/proofs/{recordId}} serves as the consistency endpoint (ids start with r). */
     static final String CONSISTENCY = "consistency";
     /**
      * The path segment that names a message instead of a record id: {@code ?sender=APP^FACILITY&controlId=MSH-10}
-     * (ids start with r_, so no record id can be this). The record id is derived here, as the intake derives it.
+     * (ids start with r, so no record id can be this). The record id is derived here, as the intake derives it: the
+     * keyed one, or the format 1 one of a message stored before keyed ids when only that one is known.
      */
     static final String BY_MESSAGE = "by-message";
 
@@ -166,12 +167,14 @@ public final class AnchoringApi {
     }
 
     /** The record id of the path, or of {@code by-message?sender=&controlId=}; empty after answering 400. */
-    private static Optional<RecordId> recordId(Message message, String id) {
+    private Optional<RecordId> recordId(Message message, String id) {
         if (BY_MESSAGE.equals(id)) {
             String sender = message.getHeader("sender", "", String.class);
             String controlId = message.getHeader("controlId", "", String.class);
             try {
-                return Optional.of(new MessageId(SourceSystem.parse(sender), controlId).recordId());
+                List<RecordId> candidates = ingest.recordIds().candidates(new MessageId(SourceSystem.parse(sender), controlId));
+                return Optional.of(ingest.readFormatOneIds() && !ingest.vault().contains(candidates.get(0).value())
+                        && ingest.vault().contains(candidates.get(1).value()) ? candidates.get(1) : candidates.get(0));
             } catch (RuntimeException e) {
                 answer(message, 400, Map.of("error", "by-message needs sender=APP^FACILITY (MSH-3^MSH-4) and "
                         + "controlId=MSH-10"));
@@ -181,7 +184,7 @@ public final class AnchoringApi {
         try {
             return Optional.of(new RecordId(id));
         } catch (RuntimeException e) {
-            answer(message, 400, Map.of("error", "a record id is r_ and 32 hex digits"));
+            answer(message, 400, Map.of("error", "a record id is r2_ (or r_) and 32 hex digits"));
             return Optional.empty();
         }
     }

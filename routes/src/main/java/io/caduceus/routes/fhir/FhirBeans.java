@@ -1,6 +1,7 @@
 package io.caduceus.routes.fhir;
 
 import ca.uhn.fhir.context.FhirContext;
+import io.caduceus.core.keys.DeploymentKeys;
 import io.caduceus.routes.access.ApiAccess;
 import io.caduceus.routes.access.ApiAccessDenied;
 import io.caduceus.routes.access.ApiAuthenticator;
@@ -58,7 +59,7 @@ public final class FhirBeans {
         }
         ProfileValidator validator = ProfileValidator.create(fhir, settings.profilesDirectory());
         FhirInbound inbound = new FhirInbound(fhir, settings, authenticator, validator,
-                new FhirRecords(ingest.vault(), ingest.pseudonymizer()), ingest.vault(),
+                new FhirRecords(ingest.vault(), ingest.pseudonymizer(), ingest.recordIds()), ingest.vault(), ingest.resourceKeys(),
                 CapabilityStatements.build(settings.resourceTypes(), validator.customProfiles(), settings.issuer(),
                         tls.requestsClientCertificates() && certificates.size() > 0, String.valueOf(FhirBeans.class.getPackage().getImplementationVersion())),
                 ReferenceChecker.Policy.parse(context.getPropertiesComponent().resolveProperty("caduceus.fhir.references")
@@ -69,7 +70,8 @@ public final class FhirBeans {
                 .lookupByNameAndType(AnchoringBeans.SERVICE, AnchoringService.class)).map(service -> service::ledgerCommitment));
         int everythingMaxRecords = Integer.parseInt(context.getPropertiesComponent()
                 .resolveProperty("caduceus.fhir.read.everything-max-records").map(String::strip).orElse("1000"));
-        context.getRegistry().bind("fhirReader", new FhirReader(fhir, settings, authenticator, ingest.vault(), integrity,
+        context.getRegistry().bind("fhirReader", new FhirReader(fhir, settings, authenticator, ingest.vault(),
+                ingest.resourceKeys(), ingest.deploymentKeys().keyFor(DeploymentKeys.Purpose.CALLER_ID), integrity,
                 everythingMaxRecords));
         registerPoller(context, settings, inbound, ingest);
         warmUp(validator);

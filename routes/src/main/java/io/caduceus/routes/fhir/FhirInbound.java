@@ -70,16 +70,20 @@ public final class FhirInbound {
     private final FhirRecords records;
     private final RecordVault vault;
     private final ReferenceChecker references;
+    private final ResourceKeys resourceKeys;
     private final Map<FhirFormat, String> capabilities;
 
     FhirInbound(FhirContext fhir, FhirSettings settings, FhirAuthenticator authenticator, ProfileValidator validator,
-            FhirRecords records, RecordVault vault, CapabilityStatement capabilityStatement) {
-        this(fhir, settings, authenticator, validator, records, vault, capabilityStatement, ReferenceChecker.Policy.CHECK_FORMAT);
+            FhirRecords records, RecordVault vault, ResourceKeys resourceKeys, CapabilityStatement capabilityStatement) {
+        this(fhir, settings, authenticator, validator, records, vault, resourceKeys, capabilityStatement,
+                ReferenceChecker.Policy.CHECK_FORMAT);
     }
 
     FhirInbound(FhirContext fhir, FhirSettings settings, FhirAuthenticator authenticator, ProfileValidator validator,
-            FhirRecords records, RecordVault vault, CapabilityStatement capabilityStatement, ReferenceChecker.Policy referencePolicy) {
-        this.references = new ReferenceChecker(fhir, vault, referencePolicy);
+            FhirRecords records, RecordVault vault, ResourceKeys resourceKeys, CapabilityStatement capabilityStatement,
+            ReferenceChecker.Policy referencePolicy) {
+        this.references = new ReferenceChecker(fhir, vault, resourceKeys, referencePolicy);
+        this.resourceKeys = resourceKeys;
         this.fhir = fhir;
         this.settings = settings;
         this.authenticator = authenticator;
@@ -195,7 +199,7 @@ public final class FhirInbound {
         byte[] canonical = canonical(resource);
         SourceSystem source = FhirRecords.source(request.caller().clientId());
         String interactionKey = bundleRequest ? "bundle" : request.interaction();
-        RecordId recordId = FhirRecords.recordId(source, interactionKey, canonical);
+        RecordId recordId = records.recordId(source, interactionKey, canonical);
         if (bundleRequest) {
             List<String> ids = new ArrayList<>();
             List<Bundle.BundleEntryComponent> entries = ((Bundle) resource).getEntry();
@@ -205,10 +209,10 @@ public final class FhirInbound {
             }
             entryIds = ids;
             for (int i = 0; i < entries.size(); i++) {
-                lookupKeys.add(ResourceKeys.of(entries.get(i).getResource().fhirType(), ids.get(i)));
+                lookupKeys.add(resourceKeys.of(entries.get(i).getResource().fhirType(), ids.get(i)));
             }
         } else {
-            lookupKeys.add(ResourceKeys.of(request.type(), "create".equals(request.interaction())
+            lookupKeys.add(resourceKeys.of(request.type(), "create".equals(request.interaction())
                     ? FhirRecords.logicalId(recordId) : request.id()));
         }
         LedgerEntry entry = records.store(recordId, source, messageType, resource, canonical, body, request.receivedAt(),

@@ -6,10 +6,10 @@ import io.caduceus.adapters.vault.RecordIntegrityException;
 import io.caduceus.adapters.vault.RecordVault;
 import io.caduceus.adapters.vault.VaultException;
 import io.caduceus.adapters.vault.VaultRecord;
-import io.caduceus.core.hash.Sha256;
+import io.caduceus.core.domain.RecordId;
+import io.caduceus.core.keys.KeyedHash;
 import io.caduceus.core.json.CanonicalJson;
 import io.caduceus.routes.records.ResourceKeys;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -75,12 +75,20 @@ public final class FhirReader {
     private final FhirSettings settings;
     private final FhirAuthenticator authenticator;
     private final RecordVault vault;
+    private final ResourceKeys resourceKeys;
+    private final KeyedHash callerIdKey;
     private final RecordResources resources;
     private final LedgerIntegrity integrity;
     private final int everythingMaxRecords;
 
+    /**
+     * @param callerIdKey the deployment's {@link io.caduceus.core.keys.DeploymentKeys.Purpose#CALLER_ID} key, which
+     *                    the access events' caller hashes are made with
+     */
     FhirReader(FhirContext fhir, FhirSettings settings, FhirAuthenticator authenticator, RecordVault vault,
-            LedgerIntegrity integrity, int everythingMaxRecords) {
+            ResourceKeys resourceKeys, KeyedHash callerIdKey, LedgerIntegrity integrity, int everythingMaxRecords) {
+        this.resourceKeys = resourceKeys;
+        this.callerIdKey = callerIdKey;
         this.fhir = fhir;
         this.settings = settings;
         this.authenticator = authenticator;
@@ -112,7 +120,7 @@ public final class FhirReader {
         String type = requireKnownType(request.type());
         String id = requireLogicalId(request.id());
         FhirInbound.authorize(request.caller(), type, SmartScopes.Interaction.READ);
-        List<String> recordIds = vault.findRecords(ResourceKeys.of(type, id));
+        List<String> recordIds = resourceKeys.findRecords(vault, type, id);
         for (int i = recordIds.size() - 1; i >= 0; i--) {
             String recordId = recordIds.get(i);
             VaultRecord record = readRecord(recordId);
@@ -126,7 +134,7 @@ public final class FhirReader {
             }
             Resource resource = found.get().resource();
             mark(resource, recordId, status);
-            String version = recordId.substring(2);
+            String version = new RecordId(recordId).hex();
             resource.getMeta().setVersionId(version);
             Map<String, String> headers = new LinkedHashMap<>();
             headers.put("X-Caduceus-Record-Id", recordId);
@@ -149,7 +157,7 @@ public final class FhirReader {
         ReadRequest request = exchange.getProperty(REQUEST, ReadRequest.class);
         String id = requireLogicalId(request.id());
         FhirInbound.authorize(request.caller(), "Patient", SmartScopes.Interaction.READ);
-        List<String> direct = vault.findRecords(ResourceKeys.of("Patient", id));
+        List<String> direct = resourceKeys.findRecords(vault, "Patient", id);
         if (direct.isEmpty()) {
             throw FhirRejection.refused(404, IssueType.NOTFOUND, "Patient with this id is not known here");
         }
@@ -244,7 +252,7 @@ public final class FhirReader {
             counts.merge(status, 1, Integer::sum);
             Resource resource = served.resource();
             mark(resource, recordId, status);
-            resource.getMeta().setVersionId(recordId.substring(2));
+            resource.getMeta().setVersionId(new RecordId(recordId).hex());
             boolean match = "Patient".equals(served.type()) && id.equals(served.id());
             bundle.addEntry().setFullUrl(settings.baseUrl() + "/fhir/" + served.type() + "/" + served.id())
                     .setResource(resource).getSearch()
@@ -361,7 +369,7 @@ public final class FhirReader {
     }
 
     /** Leaves the access event as the body for the route's Kafka step. */
-    private static void recordAccess(Exchange exchange, ReadRequest request, String interaction,
+    private void recordAccess(Exchange exchange, ReadRequest request, String interaction,
             List<VaultRecord> records, Map<String, LedgerIntegrity.Status> statuses) {
         String purpose = request.purpose() != null && PURPOSE.matcher(request.purpose()).matches() ? request.purpose() : DEFAULT_PURPOSE;
         Map<String, Object> event = new LinkedHashMap<>();
@@ -370,8 +378,9 @@ public final class FhirReader {
         event.put("accessedAt", request.receivedAt().toString());
         event.put("interaction", interaction);
         event.put("purpose", purpose);
-        // Client ids are system names, but a user token's subject may name a clinician: the ledger needs only a hash.
-        event.put("callerIdHash", Sha256.digest(request.caller().clientId().getBytes(StandardCharsets.UTF_8)).hex());
+        // Client ids are system names, but a user token's subject may name a clinician: the ledger needs only a hash,
+        // and a keyed one, since client ids and subjects are few enough to hash every guess.
+        event.put("callerIdHash", callerIdKey.hex(request.caller().clientId()));
         event.put("basis", "scope");
         List<Map<String, Object>> disclosed = new ArrayList<>();
         Set<String> pseudonyms = new LinkedHashSet<>();

@@ -9,6 +9,7 @@ import io.caduceus.core.commitment.Salt;
 import io.caduceus.core.domain.LedgerEntry;
 import io.caduceus.core.domain.MessageId;
 import io.caduceus.core.domain.RecordId;
+import io.caduceus.core.domain.RecordIds;
 import io.caduceus.core.domain.SourceSystem;
 import io.caduceus.core.hash.Sha256;
 import io.caduceus.core.pseudonym.PatientPseudonym;
@@ -29,7 +30,7 @@ import org.hl7.fhir.r4.model.Resource;
  * Makes accepted FHIR content a record exactly as HL7 v2 ingest does: canonical JSON in the encrypted vault under a
  * fresh salt, and a ledger entry carrying only the hiding commitment, the pseudonym and routing facts.
  *
- * <p>The record id is {@link RecordId#forMessage} of source {@code <client id>^fhir} and control id
+ * <p>The record id is {@link RecordIds#forMessage} of source {@code <client id>^fhir} and control id
  * {@code fhir-<interaction>:<SHA-256 of the canonical content>}: the same client sending the same content for the same
  * interaction again (a retry after a 503, say) lands on the record already stored, whose salt and commitment are
  * reused, so the ledger receives an identical entry and records it once. The same content from another client is
@@ -43,18 +44,20 @@ final class FhirRecords {
 
     private final RecordVault vault;
     private final PatientPseudonymizer pseudonymizer;
+    private final RecordIds recordIds;
 
-    FhirRecords(RecordVault vault, PatientPseudonymizer pseudonymizer) {
+    FhirRecords(RecordVault vault, PatientPseudonymizer pseudonymizer, RecordIds recordIds) {
         this.vault = vault;
         this.pseudonymizer = pseudonymizer;
+        this.recordIds = recordIds;
     }
 
     static SourceSystem source(String clientId) {
         return new SourceSystem(clientId.length() > 180 ? clientId.substring(0, 180) : clientId, "fhir");
     }
 
-    static RecordId recordId(SourceSystem source, String interaction, byte[] canonical) {
-        return new MessageId(source, "fhir-" + interaction + ":" + Sha256.digest(canonical).hex()).recordId();
+    RecordId recordId(SourceSystem source, String interaction, byte[] canonical) {
+        return recordIds.forMessage(new MessageId(source, "fhir-" + interaction + ":" + Sha256.digest(canonical).hex()));
     }
 
     /**
@@ -147,6 +150,6 @@ final class FhirRecords {
 
     /** The logical id of a created resource: the hex part of its record id. */
     static String logicalId(RecordId recordId) {
-        return recordId.value().substring(2);
+        return recordId.hex();
     }
 }

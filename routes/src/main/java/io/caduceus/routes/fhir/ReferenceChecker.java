@@ -55,9 +55,11 @@ final class ReferenceChecker {
 
     private final FhirContext fhir;
     private final RecordVault vault;
+    private final ResourceKeys resourceKeys;
     private final Policy policy;
 
-    ReferenceChecker(FhirContext fhir, RecordVault vault, Policy policy) {
+    ReferenceChecker(FhirContext fhir, RecordVault vault, ResourceKeys resourceKeys, Policy policy) {
+        this.resourceKeys = resourceKeys;
         this.fhir = fhir;
         this.vault = vault;
         this.policy = policy;
@@ -144,7 +146,7 @@ final class ReferenceChecker {
                     throw invalid(where, "a reference names a type that is not a FHIR R4 resource");
                 }
                 if (policy == Policy.REQUIRE_KNOWN && !inRequest.contains(m.group(1) + "/" + m.group(2))
-                        && vault.findRecords(ResourceKeys.of(m.group(1), m.group(2))).isEmpty()) {
+                        && resourceKeys.findRecords(vault, m.group(1), m.group(2)).isEmpty()) {
                     throw invalid(where, "a reference names a " + m.group(1) + " that is neither in this request nor "
                             + "stored here");
                 }

@@ -4,8 +4,11 @@ import io.caduceus.adapters.vault.FileRecordVault;
 import io.caduceus.adapters.vault.MasterKey;
 import io.caduceus.adapters.vault.PostgresRecordVault;
 import io.caduceus.adapters.vault.RecordVault;
+import io.caduceus.core.domain.RecordIds;
+import io.caduceus.core.keys.DeploymentKeys;
 import io.caduceus.core.pseudonym.PatientPseudonymizer;
 import io.caduceus.hl7.mapping.Hl7ToFhirMapper;
+import io.caduceus.routes.records.ResourceKeys;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -18,8 +21,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The long-lived parts of HL7 ingest: the record vault, the mapper with its compiled mappings and the patient
- * pseudonymizer. One instance per application, opened at start and closed at stop; the beans of the ingest routes
+ * The long-lived parts of HL7 ingest: the record vault, the mapper with its compiled mappings, the patient
+ * pseudonymizer and the keyed identifiers, all keyed with the one deployment secret (the pseudonym secret file). One instance per application, opened at start and closed at stop; the beans of the ingest routes
  * share it.
  */
 public final class IngestServices implements AutoCloseable {
@@ -29,11 +32,23 @@ public final class IngestServices implements AutoCloseable {
     private final RecordVault vault;
     private final Hl7ToFhirMapper mapper;
     private final PatientPseudonymizer pseudonymizer;
+    private final DeploymentKeys keys;
+    private final ResourceKeys resourceKeys;
+    private final RecordIds recordIds;
+    private final boolean readFormatOneIds;
 
-    IngestServices(RecordVault vault, Hl7ToFhirMapper mapper, PatientPseudonymizer pseudonymizer) {
+    /**
+     * @param readFormatOneIds whether records stored before keyed ids (format 1 record ids and lookup keys) are
+     *                         looked for besides
+     */
+    IngestServices(RecordVault vault, Hl7ToFhirMapper.Builder mapper, byte[] deploymentSecret, boolean readFormatOneIds) {
+        this.keys = new DeploymentKeys(deploymentSecret);
         this.vault = vault;
-        this.mapper = mapper;
-        this.pseudonymizer = pseudonymizer;
+        this.mapper = mapper.resourceIdKey(keys.keyFor(DeploymentKeys.Purpose.RESOURCE_ID)).build();
+        this.pseudonymizer = new PatientPseudonymizer(deploymentSecret);
+        this.resourceKeys = new ResourceKeys(keys, readFormatOneIds);
+        this.recordIds = new RecordIds(keys);
+        this.readFormatOneIds = readFormatOneIds;
     }
 
     public static IngestServices open(CamelContext context) {
@@ -44,15 +59,21 @@ public final class IngestServices implements AutoCloseable {
         if (settings.externalMappings() != null) {
             mapperBuilder.externalMappings(settings.externalMappings());
         }
-        Hl7ToFhirMapper mapper = mapperBuilder.build();
         RecordVault vault = switch (settings.vaultType()) {
             case "file" -> FileRecordVault.open(settings.vaultDirectory(), masterKey);
             case "postgres" -> PostgresRecordVault.open(settings.postgresUrl(), settings.postgresUser(), settings.postgresPassword(), masterKey);
             default -> throw new IllegalArgumentException("caduceus.vault.type must be 'file' or 'postgres'");
         };
+        IngestServices services;
+        try {
+            services = new IngestServices(vault, mapperBuilder, pseudonymSecret, settings.readFormatOneIds());
+        } catch (RuntimeException e) { // a faulty mapping file: fail without leaving the vault open
+            vault.close();
+            throw e;
+        }
         LOG.info("HL7 ingest ready: {} vault, {} supported messages, mappings {}", settings.vaultType(),
-                mapper.supportedMessages().size(), mapper.mappingVersion());
-        return new IngestServices(vault, mapper, new PatientPseudonymizer(pseudonymSecret));
+                services.mapper().supportedMessages().size(), services.mapper().mappingVersion());
+        return services;
     }
 
     public RecordVault vault() {
@@ -65,6 +86,25 @@ public final class IngestServices implements AutoCloseable {
 
     public PatientPseudonymizer pseudonymizer() {
         return pseudonymizer;
+    }
+
+    /** The per-purpose keys derived from the deployment secret. */
+    public DeploymentKeys deploymentKeys() {
+        return keys;
+    }
+
+    /** Vault lookup keys of FHIR resources. */
+    public ResourceKeys resourceKeys() {
+        return resourceKeys;
+    }
+
+    public RecordIds recordIds() {
+        return recordIds;
+    }
+
+    /** Whether records stored before keyed ids are looked for under their format 1 record ids and lookup keys. */
+    public boolean readFormatOneIds() {
+        return readFormatOneIds;
     }
 
     @Override

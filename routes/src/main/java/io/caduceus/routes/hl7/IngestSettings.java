@@ -10,7 +10,7 @@ import org.apache.camel.CamelContext;
  */
 record IngestSettings(String vaultType, Path vaultDirectory, Path masterKeyFile, Path pseudonymSecretFile,
         boolean generateMissingSecrets, Path externalMappings, ZoneId defaultZone, String postgresUrl,
-        String postgresUser, String postgresPassword) {
+        String postgresUser, String postgresPassword, boolean readFormatOneIds) {
 
     static IngestSettings from(CamelContext context) {
         return new IngestSettings(
@@ -23,7 +23,8 @@ record IngestSettings(String vaultType, Path vaultDirectory, Path masterKeyFile,
                 ZoneId.of(property(context, "caduceus.mappings.default-zone", "UTC")),
                 property(context, "postgres.jdbc.url", ""),
                 property(context, "postgres.user", ""),
-                property(context, "postgres.password", ""));
+                property(context, "postgres.password", ""),
+                Boolean.parseBoolean(property(context, "caduceus.ids.read-format-1", "true")));
     }
 
     private static String property(CamelContext context, String key, String defaultValue) {

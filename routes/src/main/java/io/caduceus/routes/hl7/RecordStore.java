@@ -11,9 +11,9 @@ import io.caduceus.core.domain.SourceSystem;
 import io.caduceus.core.hash.Digest;
 import io.caduceus.core.pseudonym.PatientPseudonym;
 import io.caduceus.hl7.mapping.MappingResult;
-import io.caduceus.routes.records.ResourceKeys;
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Optional;
 import org.apache.camel.Exchange;
 
@@ -43,10 +43,10 @@ public final class RecordStore {
         byte[] original = exchange.getProperty(IngestExchange.ORIGINAL, byte[].class);
         Instant receivedAt = exchange.getProperty(IngestExchange.RECEIVED_AT, Instant.class);
         SourceSystem source;
-        RecordId recordId;
+        List<RecordId> recordIds;
         try {
             source = new SourceSystem(mapping.sendingApplication(), mapping.sendingFacility());
-            recordId = new MessageId(source, mapping.controlId()).recordId();
+            recordIds = services.recordIds().candidates(new MessageId(source, mapping.controlId()));
         } catch (IllegalArgumentException | NullPointerException e) {
             throw new Hl7RejectedException(AckCode.Outcome.REJECTED, new Hl7Error(Hl7Error.REQUIRED_FIELD_MISSING,
                     "MSH-3, MSH-4 and MSH-10 do not identify the message", "MSH", 1, 10, 0));
@@ -54,15 +54,22 @@ public final class RecordStore {
         String messageType = mapping.messageType() + (mapping.triggerEvent() == null ? "" : "^" + mapping.triggerEvent());
 
         try {
-            storeAndDescribe(exchange, mapping, original, receivedAt, source, recordId, messageType);
+            storeAndDescribe(exchange, mapping, original, receivedAt, source, recordIds, messageType);
         } catch (RecordErasedException e) {
             throw erased();
         }
     }
 
     private void storeAndDescribe(Exchange exchange, MappingResult mapping, byte[] original, Instant receivedAt,
-            SourceSystem source, RecordId recordId, String messageType) throws Hl7RejectedException {
+            SourceSystem source, List<RecordId> candidates, String messageType) throws Hl7RejectedException {
+        RecordId recordId = candidates.get(0);
         Optional<VaultRecord> stored = services.vault().get(recordId.value());
+        if (stored.isEmpty() && services.readFormatOneIds()) {
+            // A retransmission of a message first stored before keyed record ids: still the same record.
+            RecordId formatOne = candidates.get(1);
+            stored = services.vault().get(formatOne.value());
+            recordId = stored.isPresent() ? formatOne : recordId;
+        }
         VaultRecord record;
         if (stored.isPresent()) {
             record = stored.get();
@@ -81,7 +88,7 @@ public final class RecordStore {
             }
             record = new VaultRecord(recordId.value(), pseudonym.map(PatientPseudonym::value).orElse(NO_PATIENT),
                     Salt.random().toBytes(), CONTENT_TYPE, mapping.canonicalJson(), original, receivedAt)
-                    .withLookupKeys(ResourceKeys.ofBundleEntries(mapping.bundle()));
+                    .withLookupKeys(services.resourceKeys().ofBundleEntries(mapping.bundle()));
             services.vault().put(record);
         }
         Digest commitment = HidingCommitments.commit(Salt.of(record.salt()), record.canonicalBundle());

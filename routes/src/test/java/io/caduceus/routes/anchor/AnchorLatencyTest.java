@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.caduceus.core.domain.LedgerEntry;
 import io.caduceus.core.domain.MessageId;
+import io.caduceus.core.domain.RecordIds;
+import io.caduceus.core.keys.DeploymentKeys;
 import io.caduceus.core.domain.SourceSystem;
 import io.caduceus.core.hash.Sha256;
 import java.nio.charset.StandardCharsets;
@@ -18,7 +20,7 @@ class AnchorLatencyTest {
 
     private static LedgerEntry receivedAt(String id, long offsetMillis) {
         SourceSystem his = new SourceSystem("HIS", "GENERAL");
-        return new LedgerEntry(new MessageId(his, id).recordId(), Sha256.digest(id.getBytes(StandardCharsets.UTF_8)),
+        return new LedgerEntry(new RecordIds(new DeploymentKeys(new byte[32])).forMessage(new MessageId(his, id)), Sha256.digest(id.getBytes(StandardCharsets.UTF_8)),
                 "ADT^A01", his, T0.plusMillis(offsetMillis), Optional.empty());
     }
 

@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.caduceus.bridge.AnchoringLog;
 import io.caduceus.core.domain.LedgerEntry;
 import io.caduceus.core.domain.MessageId;
+import io.caduceus.core.domain.RecordIds;
+import io.caduceus.core.keys.DeploymentKeys;
 import io.caduceus.core.domain.SourceSystem;
 import io.caduceus.core.hash.Sha256;
 import java.nio.charset.StandardCharsets;
@@ -25,7 +27,7 @@ class FabricLedgerFeedTest {
 
     private static LedgerEntry entry(String controlId, String content) {
         SourceSystem lab = new SourceSystem("LIS", "GENERAL");
-        return new LedgerEntry(new MessageId(lab, controlId).recordId(),
+        return new LedgerEntry(new RecordIds(new DeploymentKeys(new byte[32])).forMessage(new MessageId(lab, controlId)),
                 Sha256.digest(content.getBytes(StandardCharsets.UTF_8)), "ORU^R01", lab,
                 Instant.parse("2026-12-07T10:00:00Z"), Optional.empty());
     }

@@ -6,8 +6,10 @@ import io.caduceus.adapters.kafka.RecordMac;
 import io.caduceus.bridge.AnchoringLog;
 import io.caduceus.core.domain.LedgerEntry;
 import io.caduceus.core.domain.MessageId;
+import io.caduceus.core.domain.RecordIds;
 import io.caduceus.core.domain.SourceSystem;
 import io.caduceus.core.hash.Sha256;
+import io.caduceus.core.keys.DeploymentKeys;
 import io.caduceus.routes.kafka.TestKafka;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -26,6 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
 class KafkaLedgerFeedTest {
 
     private static final String TOPIC = "ledger";
+    private static final RecordIds RECORD_IDS = new RecordIds(new DeploymentKeys(new byte[32]));
 
     @TempDir
     Path dir;
@@ -93,7 +96,7 @@ class KafkaLedgerFeedTest {
 
     private static LedgerEntry entry(String controlId, String content) {
         SourceSystem his = new SourceSystem("HIS", "GENERAL");
-        return new LedgerEntry(new MessageId(his, controlId).recordId(),
+        return new LedgerEntry(RECORD_IDS.forMessage(new MessageId(his, controlId)),
                 Sha256.digest(content.getBytes(StandardCharsets.UTF_8)), "ADT^A04", his,
                 Instant.parse("2026-12-07T10:00:00Z"), Optional.empty());
     }

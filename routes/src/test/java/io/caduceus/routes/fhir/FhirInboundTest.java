@@ -97,7 +97,8 @@ class FhirInboundTest {
         inbound.accepted(exchange);
         assertThat(exchange.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE)).isEqualTo(201);
         assertThat(exchange.getMessage().getHeader("X-Caduceus-Record-Id")).isEqualTo(entry.recordId().value());
-        assertThat(exchange.getMessage().getHeader("Location", String.class)).startsWith("/fhir/Patient/" + entry.recordId().value().substring(2));
+        assertThat(exchange.getMessage().getHeader("Location", String.class)).startsWith("/fhir/Patient/" + entry.recordId().hex() + "/");
+        assertThat(entry.recordId().value()).startsWith("r2_");
         assertThat(exchange.getMessage().getHeader("Link", String.class)).contains("/api/proofs/" + entry.recordId().value());
         assertThat(exchange.getMessage().getHeader("ETag", String.class)).startsWith("W/\"");
     }

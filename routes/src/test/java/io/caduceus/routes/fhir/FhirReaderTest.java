@@ -12,7 +12,7 @@ import io.caduceus.core.domain.RecordId;
 import io.caduceus.core.hash.Digest;
 import io.caduceus.core.hash.Sha256;
 import io.caduceus.core.json.CanonicalJson;
-import io.caduceus.routes.records.ResourceKeys;
+import io.caduceus.core.keys.DeploymentKeys;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.KeyPair;
@@ -63,7 +63,8 @@ class FhirReaderTest {
         inbound = FhirTestBeans.inbound(vault, verifier, ProfileValidator.create(FHIR, null));
         LedgerIntegrity integrity = new LedgerIntegrity(() -> ledgerAvailable
                 ? Optional.of(id -> Optional.ofNullable(LEDGER.get(id))) : Optional.empty());
-        reader = new FhirReader(FHIR, FhirTestBeans.SETTINGS, FhirAuthenticator.tokensOnly(verifier), vault, integrity, 1000);
+        reader = new FhirReader(FHIR, FhirTestBeans.SETTINGS, FhirAuthenticator.tokensOnly(verifier), vault,
+                FhirTestBeans.RESOURCE_KEYS, FhirTestBeans.KEYS.keyFor(DeploymentKeys.Purpose.CALLER_ID), integrity, 1000);
     }
 
     @AfterAll
@@ -165,7 +166,10 @@ class FhirReaderTest {
         @SuppressWarnings("unchecked")
         Map<String, Object> event = (Map<String, Object>) CanonicalJson.parse(outcome.accessEvent());
         assertThat(event).containsEntry("interaction", "read").containsEntry("purpose", "TREAT");
-        assertThat(event.get("callerIdHash")).isEqualTo(Sha256.digest("test-client".getBytes(StandardCharsets.UTF_8)).hex());
+        assertThat(event.get("callerIdHash")).isEqualTo(FhirTestBeans.KEYS.keyFor(DeploymentKeys.Purpose.CALLER_ID)
+                .hex("test-client")).asString().matches("[0-9a-f]{64}")
+                .isNotEqualTo(Sha256.digest("test-client".getBytes(StandardCharsets.UTF_8)).hex())
+                .isNotEqualTo(new DeploymentKeys(new byte[32]).keyFor(DeploymentKeys.Purpose.CALLER_ID).hex("test-client"));
         assertThat(event.get("records").toString()).contains(entry.recordId().value()).contains("verified");
         assertThat(event.get("patientPseudonyms").toString()).contains(entry.patientPseudonym().orElseThrow().value());
         assertThat(outcome.accessEvent()).as("no content or identifier in the access log")
@@ -314,7 +318,7 @@ class FhirReaderTest {
         // A record listed under a key its content does not hold (a damaged or tampered index): nothing is served.
         VaultRecord stray = new VaultRecord("r_" + "ab".repeat(16), "pp1_" + "cd".repeat(16), Salt.random().toBytes(),
                 "application/fhir+json", FhirSamples.patient("MRN-X").getBytes(StandardCharsets.UTF_8), new byte[0], Instant.now())
-                .withLookupKeys(List.of(ResourceKeys.of("Patient", "someone-else")));
+                .withLookupKeys(List.of(FhirTestBeans.RESOURCE_KEYS.of("Patient", "someone-else")));
         vault.put(stray);
         assertThat(read("read", "Patient", "someone-else", "system/*.read").status()).isEqualTo(404);
     }

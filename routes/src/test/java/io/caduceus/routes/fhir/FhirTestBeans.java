@@ -4,7 +4,10 @@ import ca.uhn.fhir.context.FhirContext;
 import io.caduceus.adapters.vault.FileRecordVault;
 import io.caduceus.adapters.vault.MasterKey;
 import io.caduceus.adapters.vault.RecordVault;
+import io.caduceus.core.domain.RecordIds;
+import io.caduceus.core.keys.DeploymentKeys;
 import io.caduceus.core.pseudonym.PatientPseudonymizer;
+import io.caduceus.routes.records.ResourceKeys;
 import java.nio.file.Path;
 import java.security.KeyPair;
 import java.time.Clock;
@@ -19,7 +22,18 @@ final class FhirTestBeans {
     static final FhirSettings SETTINGS = new FhirSettings(100_000, 64, null, List.of("Patient", "Observation"), "",
             TestTokens.ISSUER, TestTokens.AUDIENCE, null, null, Duration.ofSeconds(30), true);
 
+    /** The deployment secret of these tests: 32 bytes of 9. */
+    static final byte[] SECRET = filled(9);
+    static final DeploymentKeys KEYS = new DeploymentKeys(SECRET);
+    static final ResourceKeys RESOURCE_KEYS = new ResourceKeys(KEYS, true);
+
     private FhirTestBeans() {
+    }
+
+    private static byte[] filled(int value) {
+        byte[] bytes = new byte[32];
+        Arrays.fill(bytes, (byte) value);
+        return bytes;
     }
 
     /** A file vault in {@code dir} under a fixed test master key. */
@@ -37,10 +51,8 @@ final class FhirTestBeans {
     }
 
     static FhirInbound inbound(RecordVault vault, BearerTokenVerifier verifier, ProfileValidator validator) {
-        byte[] secret = new byte[32];
-        Arrays.fill(secret, (byte) 9);
         return new FhirInbound(FHIR, SETTINGS, FhirAuthenticator.tokensOnly(verifier), validator,
-                new FhirRecords(vault, new PatientPseudonymizer(secret)), vault,
+                new FhirRecords(vault, new PatientPseudonymizer(SECRET), new RecordIds(KEYS)), vault, RESOURCE_KEYS,
                 CapabilityStatements.build(SETTINGS.resourceTypes(), validator.customProfiles(), TestTokens.ISSUER, false, "test"));
     }
 }

@@ -10,7 +10,6 @@ import io.caduceus.adapters.vault.MasterKey;
 import io.caduceus.adapters.vault.RecordVault;
 import io.caduceus.adapters.vault.VaultRecord;
 import io.caduceus.core.commitment.Salt;
-import io.caduceus.routes.records.ResourceKeys;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -43,9 +42,9 @@ class ReferenceCheckerTest {
         vault = FileRecordVault.open(work.resolve("vault"), MasterKey.of(master));
         vault.put(new VaultRecord("r_" + "12".repeat(16), "pp1_" + "34".repeat(16), Salt.random().toBytes(), "application/fhir+json",
                 "{}".getBytes(StandardCharsets.UTF_8), new byte[0], Instant.now())
-                .withLookupKeys(List.of(ResourceKeys.of("Patient", "known-1"))));
-        formatOnly = new ReferenceChecker(FHIR, vault, ReferenceChecker.Policy.CHECK_FORMAT);
-        requireKnown = new ReferenceChecker(FHIR, vault, ReferenceChecker.Policy.REQUIRE_KNOWN);
+                .withLookupKeys(List.of(FhirTestBeans.RESOURCE_KEYS.of("Patient", "known-1"))));
+        formatOnly = new ReferenceChecker(FHIR, vault, FhirTestBeans.RESOURCE_KEYS, ReferenceChecker.Policy.CHECK_FORMAT);
+        requireKnown = new ReferenceChecker(FHIR, vault, FhirTestBeans.RESOURCE_KEYS, ReferenceChecker.Policy.REQUIRE_KNOWN);
     }
 
     @AfterAll

@@ -8,7 +8,6 @@ import io.caduceus.adapters.vault.MasterKey;
 import io.caduceus.adapters.vault.QuarantinedMessage;
 import io.caduceus.adapters.vault.RecordErasedException;
 import io.caduceus.core.domain.LedgerEntry;
-import io.caduceus.core.pseudonym.PatientPseudonymizer;
 import io.caduceus.hl7.mapping.Hl7ToFhirMapper;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -38,8 +37,7 @@ class RecordStoreErasureTest {
         new SecureRandom().nextBytes(secret);
         byte[] master = new byte[32];
         new SecureRandom().nextBytes(master);
-        services = new IngestServices(FileRecordVault.open(dir, MasterKey.of(master)), Hl7ToFhirMapper.builder().build(),
-                new PatientPseudonymizer(secret));
+        services = new IngestServices(FileRecordVault.open(dir, MasterKey.of(master)), Hl7ToFhirMapper.builder(), secret, false);
     }
 
     @AfterEach

@@ -7,8 +7,10 @@ import io.caduceus.adapters.fabric.RetryPolicy;
 import io.caduceus.adapters.kafka.RecordMac;
 import io.caduceus.core.domain.LedgerEntry;
 import io.caduceus.core.domain.MessageId;
+import io.caduceus.core.domain.RecordIds;
 import io.caduceus.core.domain.SourceSystem;
 import io.caduceus.core.hash.Sha256;
+import io.caduceus.core.keys.DeploymentKeys;
 import io.caduceus.routes.kafka.KafkaClients;
 import io.caduceus.routes.kafka.TestKafka;
 import java.nio.charset.StandardCharsets;
@@ -117,7 +119,7 @@ class ForwarderRefusalTest {
 
     private static LedgerEntry entry(String content) {
         SourceSystem his = new SourceSystem("HIS", "GENERAL");
-        return new LedgerEntry(new MessageId(his, "C-9").recordId(), Sha256.digest(content.getBytes(StandardCharsets.UTF_8)),
+        return new LedgerEntry(new RecordIds(new DeploymentKeys(new byte[32])).forMessage(new MessageId(his, "C-9")), Sha256.digest(content.getBytes(StandardCharsets.UTF_8)),
                 "ADT^A04", his, Instant.parse("2026-12-07T10:00:00Z"), Optional.empty());
     }
 }

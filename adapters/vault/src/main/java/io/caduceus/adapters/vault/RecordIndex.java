@@ -12,9 +12,9 @@ import java.util.Map;
  *
  * <p>The index lives in memory and is rebuilt from the segments on open. As a {@code ConcurrentHashMap} of id strings
  * to location objects it cost about 150 bytes per record, which with the lookup lists put a few hundred thousand
- * records' worth of index beside HAPI's validator in the middleware's 512 MB heap. Ids of the pipeline's form
- * ({@code r_} and 32 lowercase hex digits) are held here as two longs, and a record costs about 40 bytes; any other id
- * (older records, tests) is kept as its string besides.
+ * records' worth of index beside HAPI's validator in the middleware's 512 MB heap. Ids of the pipeline's current form
+ * ({@code r2_} and 32 lowercase hex digits) are held here as two longs, and a record costs about 40 bytes; any other id
+ * (format 1 {@code r_} ids of records stored before, tests) is kept as its string besides.
  *
  * <p>The arrays are {@link ScratchArrays}, out of the heap in the vault's own index folder.
  *
@@ -24,7 +24,8 @@ final class RecordIndex implements AutoCloseable {
 
     private static final double MAX_LOAD = 0.6;
     private static final int EMPTY = 0;
-    private static final int COMPACT_LENGTH = 34;
+    private static final String COMPACT_PREFIX = "r2_";
+    private static final int COMPACT_LENGTH = COMPACT_PREFIX.length() + 32;
 
     private final ScratchArrays arrays;
     // By ordinal.
@@ -127,8 +128,8 @@ final class RecordIndex implements AutoCloseable {
         size++;
         long hash;
         if (isCompact(id)) {
-            long high = hex(id, 2);
-            long low = hex(id, 18);
+            long high = hex(id, 0);
+            long low = hex(id, 16);
             idHigh.setLong(ordinal, high);
             idLow.setLong(ordinal, low);
             hash = compactHash(high, low);
@@ -154,8 +155,8 @@ final class RecordIndex implements AutoCloseable {
     private int ordinalOf(String id) {
         ensureOpen();
         boolean compact = isCompact(id);
-        long high = compact ? hex(id, 2) : 0;
-        long low = compact ? hex(id, 18) : 0;
+        long high = compact ? hex(id, 0) : 0;
+        long low = compact ? hex(id, 16) : 0;
         long hash = compact ? compactHash(high, low) : RecordLists.hash(id);
         int mask = tableLength - 1;
         for (int slot = spread(hash) & mask; table.getInt(slot) != EMPTY; slot = (slot + 1) & mask) {
@@ -199,19 +200,20 @@ final class RecordIndex implements AutoCloseable {
     }
 
     static boolean isCompact(String id) {
-        return RecordId.isValid(id);
+        return RecordId.isCurrentFormat(id);
     }
 
+    /** Sixteen hex digits of a compact id, {@code from} counted after its prefix. */
     private static long hex(String id, int from) {
-        return Long.parseUnsignedLong(id, from, from + 16, 16);
+        int start = COMPACT_PREFIX.length() + from;
+        return Long.parseUnsignedLong(id, start, start + 16, 16);
     }
 
     private static String compactId(long high, long low) {
         char[] id = new char[COMPACT_LENGTH];
-        id[0] = 'r';
-        id[1] = '_';
-        writeHex(high, id, 2);
-        writeHex(low, id, 18);
+        COMPACT_PREFIX.getChars(0, COMPACT_PREFIX.length(), id, 0);
+        writeHex(high, id, COMPACT_PREFIX.length());
+        writeHex(low, id, COMPACT_PREFIX.length() + 16);
         return new String(id);
     }
 

@@ -22,12 +22,12 @@ class MappedIndexTest {
         RecordIndex index = new RecordIndex(arrays);
         RecordLists lists = new RecordLists(index::idOf, arrays);
         for (int i = 0; i < 100_000; i++) {
-            String id = String.format("r_%032x", i);
+            String id = String.format("r2_%032x", i);
             int ordinal = index.put(id, new FileRecordVault.Location(1, i, 10));
-            lists.add("rk1_" + (i % 100), ordinal);
+            lists.add("rk2_" + (i % 100), ordinal);
         }
-        assertThat(index.get(String.format("r_%032x", 99_999))).isEqualTo(new FileRecordVault.Location(1, 99_999, 10));
-        assertThat(lists.get("rk1_7")).hasSize(1000).startsWith(String.format("r_%032x", 7));
+        assertThat(index.get(String.format("r2_%032x", 99_999))).isEqualTo(new FileRecordVault.Location(1, 99_999, 10));
+        assertThat(lists.get("rk2_7")).hasSize(1000).startsWith(String.format("r2_%032x", 7));
         lists.close();
         index.close();
         assertThat(scratchFilesQuietly()).isEmpty();

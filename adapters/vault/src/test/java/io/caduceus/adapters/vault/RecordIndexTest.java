@@ -20,11 +20,13 @@ class RecordIndexTest {
         byte[] digest = new byte[16];
         for (int i = 0; i < 150_000; i++) {
             String id;
+            random.nextBytes(digest);
             if (i % 10 == 0) {
                 id = "rec-" + i; // not of the compact form: kept as a string
+            } else if (i % 10 == 1) {
+                id = "r_" + HexFormat.of().formatHex(digest); // format 1, stored before keyed ids: kept as a string
             } else {
-                random.nextBytes(digest);
-                id = "r_" + HexFormat.of().formatHex(digest);
+                id = "r2_" + HexFormat.of().formatHex(digest);
             }
             FileRecordVault.Location at = new FileRecordVault.Location(i % 7, i * 100L, 50 + i % 13);
             int ordinal = index.put(id, at);
@@ -35,6 +37,7 @@ class RecordIndexTest {
         assertThat(index.size()).isEqualTo(150_000);
         expected.forEach((id, at) -> assertThat(index.get(id)).as(id).isEqualTo(at));
         byOrdinal.forEach((ordinal, id) -> assertThat(index.idOf(ordinal)).isEqualTo(id));
+        assertThat(index.get("r2_" + "0".repeat(32))).isNull();
         assertThat(index.get("r_" + "0".repeat(32))).isNull();
         assertThat(index.contains("rec-3")).isFalse();
         assertThat(index.contains("rec-30")).isTrue();
@@ -43,9 +46,9 @@ class RecordIndexTest {
     @Test
     void idsThatOnlyLookCompactAreKeptAsTheyAre() {
         RecordIndex index = new RecordIndex(ScratchArrays.onHeap());
-        String upper = "r_" + "AB".repeat(16); // uppercase hex would not round-trip through two longs
-        String lower = "r_" + "ab".repeat(16);
-        String shorter = "r_" + "ab".repeat(15);
+        String upper = "r2_" + "AB".repeat(16); // uppercase hex would not round-trip through two longs
+        String lower = "r2_" + "ab".repeat(16);
+        String shorter = "r2_" + "ab".repeat(15);
         FileRecordVault.Location a = new FileRecordVault.Location(0, 1, 10);
         FileRecordVault.Location b = new FileRecordVault.Location(0, 2, 10);
         FileRecordVault.Location c = new FileRecordVault.Location(0, 3, 10);
@@ -57,12 +60,17 @@ class RecordIndexTest {
         assertThat(index.get(shorter)).isEqualTo(c);
         assertThat(index.idOf(0)).isEqualTo(upper);
         assertThat(index.idOf(1)).isEqualTo(lower);
+        String legacy = "r_" + "ab".repeat(16); // the same digits in format 1 are another record
+        FileRecordVault.Location d = new FileRecordVault.Location(0, 4, 10);
+        index.put(legacy, d);
+        assertThat(index.get(legacy)).isEqualTo(d);
+        assertThat(index.get(lower)).isEqualTo(b);
     }
 
     @Test
     void aRepairedCopyMovesTheRecordAndKeepsItsOrdinal() {
         RecordIndex index = new RecordIndex(ScratchArrays.onHeap());
-        String id = "r_" + "0123456789abcdef".repeat(2);
+        String id = "r2_" + "0123456789abcdef".repeat(2);
         FileRecordVault.Location first = new FileRecordVault.Location(0, 10, 100);
         FileRecordVault.Location repaired = new FileRecordVault.Location(3, 20, 100);
         assertThat(index.putIfAbsent(id, first)).isZero();
