@@ -5,10 +5,12 @@
 # channel 'caduceus' (no system channel), TLS everywhere, the RecordRegistry chaincode as a service, endorsement
 # AND('HospitalMSP.peer','AuditorMSP.peer'); the nodes are compose services instead of loopback processes.
 #
-#   setup.sh init      service fabric-init:  crypto material if absent, the channel's genesis block, the ccaas package
+#   setup.sh init      service fabric-init:  crypto material if absent, the channel's genesis block, the ccaas package,
+#                      and the demo edge CA with the middleware's server key store (MLLP over TLS, HTTPS)
 #   setup.sh network   service fabric-setup: the orderer joins (osnadmin) and the peers join the channel, the chaincode
 #                      is installed, approved by both orgs and committed, both peers answer through it, and the
-#                      middleware's configuration folder gets fabric.properties and the client identities it names
+#                      middleware's configuration folder gets fabric.properties and the client identities it names,
+#                      tls.properties and the key store it names; the edge CA's certificate is exported for clients
 #
 # Both are idempotent: every `docker compose up` runs them again and they do only what is missing.
 # Volumes (see compose.yaml): $CRYPTO_DIR, $ARTIFACTS_DIR and, for `network`, $CADUCEUS_MIDDLEWARE_CONFIG_DIR.
@@ -76,13 +78,16 @@ retry() { # retry SECONDS WHAT CMD...: until CMD succeeds, at most SECONDS; show
 # ---------------------------------------------------------------------------------------------------------------
 # init
 
+need_openssl() {
+  command -v openssl >/dev/null 2>&1 && return 0
+  log "installing openssl (apt-get): the fabric-tools image has none"
+  { apt-get update -qq && apt-get install -y -qq --no-install-recommends openssl; } >/dev/null 2>&1 \
+    || die "openssl is missing from the fabric-tools image and apt-get could not install it"
+}
+
 ensure_crypto() {
   [[ -f $CRYPTO_DIR/.complete ]] && return 0
-  if ! command -v openssl >/dev/null 2>&1; then
-    log "installing openssl (apt-get): the fabric-tools image has none"
-    { apt-get update -qq && apt-get install -y -qq --no-install-recommends openssl; } >/dev/null 2>&1 \
-      || die "openssl is missing from the fabric-tools image and apt-get could not install it"
-  fi
+  need_openssl
   log "generating crypto material in $CRYPTO_DIR (openssl, P-256)"
   mkdir -p "$CRYPTO_DIR"
   chmod 700 "$CRYPTO_DIR"
@@ -148,9 +153,48 @@ ensure_package() { # the ccaas package for CC_VERSION and, for the chaincode ser
   mv "$dir/package-id.tmp" "$dir/package-id"
 }
 
+# The demo's edge PKI: a CA of its own (not the Fabric orgs') and the middleware's server certificate, for MLLP over
+# TLS and HTTPS, in a PKCS12 key store with a random password. Clients trust the CA, which fabric-setup exports.
+# The certificate names the compose service, localhost, 127.0.0.1 and CADUCEUS_TLS_SERVER_NAMES (space-separated DNS
+# names or IP addresses under which clients reach the published ports); a change of those names reissues it.
+EDGE_DIR=$CRYPTO_DIR/edge
+
+_edge_names() { # the subjectAltName value for the server certificate
+  local names="DNS:middleware, DNS:localhost, IP:127.0.0.1" name extra
+  read -ra extra <<<"${CADUCEUS_TLS_SERVER_NAMES:-}"
+  for name in "${extra[@]}"; do
+    if [[ $name =~ ^[0-9.]+$ || $name == *:* ]]; then names+=", IP:$name"; else names+=", DNS:$name"; fi
+  done
+  echo "$names"
+}
+
+ensure_edge_tls() {
+  local names
+  names=$(_edge_names)
+  if [[ -f $EDGE_DIR/server.p12 && $(cat "$EDGE_DIR/server.names" 2>/dev/null) == "$names" ]]; then return 0; fi
+  need_openssl
+  mkdir -p "$EDGE_DIR"
+  chmod 700 "$EDGE_DIR"
+  _make_ca "$EDGE_DIR" ca "/O=caduceus demo/CN=Caduceus demo edge CA"
+  log "issuing the middleware's TLS server certificate ($names)"
+  _issue "$EDGE_DIR/ca.crt" "$EDGE_DIR/ca.key" "$EDGE_DIR/server.key" "$EDGE_DIR/server.crt" "/O=caduceus demo/CN=middleware" \
+    "keyUsage = critical, digitalSignature
+extendedKeyUsage = serverAuth
+subjectAltName = $names"
+  [[ -s $EDGE_DIR/server.p12.password ]] \
+    || (umask 077 && openssl rand -hex 24 >"$EDGE_DIR/server.p12.password") || die "openssl could not make a password"
+  (umask 077 && openssl pkcs12 -export -name middleware -inkey "$EDGE_DIR/server.key" -in "$EDGE_DIR/server.crt" \
+    -certfile "$EDGE_DIR/ca.crt" -passout "file:$EDGE_DIR/server.p12.password" -out "$EDGE_DIR/server.p12.tmp") \
+    || die "openssl could not write the middleware's PKCS12 key store"
+  mv "$EDGE_DIR/server.p12.tmp" "$EDGE_DIR/server.p12"
+  chmod 600 "$EDGE_DIR"/*.key "$EDGE_DIR/server.p12" "$EDGE_DIR/server.p12.password"
+  echo "$names" >"$EDGE_DIR/server.names"
+}
+
 cmd_init() {
   mkdir -p "$ARTIFACTS_DIR"
   ensure_crypto
+  ensure_edge_tls
   ensure_genesis
   ensure_package
   log "init done: crypto, genesis block, package $(cat "$ARTIFACTS_DIR/chaincode/package-id")"
@@ -296,21 +340,60 @@ fabric.auditor.peer.tls.ca.cert=$c/tlsca/auditor.crt
 fabric.auditor.user.cert=$c/users/auditor/cert.pem
 fabric.auditor.user.key=$c/users/auditor/key.pem
 PROPS
-  # The deployer's files (docker/config) replace the previous copies; one named fabric.properties replaces ours.
+  # The deployer's files (docker/config) replace the previous copies; one named fabric.properties or tls.properties
+  # replaces ours.
   for f in "$dir"/*.properties; do
-    if [[ -e $f && $(basename "$f") != fabric.properties ]]; then rm -f "$f"; fi
+    if [[ -e $f && $(basename "$f") != fabric.properties && $(basename "$f") != tls.properties ]]; then rm -f "$f"; fi
   done
   _put "$dir/.fabric.properties.tmp" "$dir/.fabric.properties.new"
   rm -f "$dir/.fabric.properties.tmp"
   mv "$dir/.fabric.properties.new" "$dir/fabric.properties"
+  write_middleware_tls
   if [[ -n ${SITE_CONFIG_DIR:-} && -d $SITE_CONFIG_DIR ]]; then
     for f in "$SITE_CONFIG_DIR"/*.properties; do
       [[ -f $f ]] || continue
       name=$(basename "$f")
-      [[ $name != fabric.properties ]] || log "docker/config/fabric.properties replaces the generated one"
+      [[ $name != fabric.properties && $name != tls.properties ]] || log "docker/config/$name replaces the generated one"
       _put "$f" "$dir/.$name.new"
       mv "$dir/.$name.new" "$dir/$name"
     done
+  fi
+}
+
+write_middleware_tls() { # tls.properties: both listeners over TLS with the edge CA's server key store; the CA exported
+  local dir=$MIDDLEWARE_CONFIG_DIR new t owner
+  [[ -s $EDGE_DIR/server.p12 && -s $EDGE_DIR/server.p12.password ]] || die "fabric-init has not made the edge key store"
+  new="$dir/.tls.new"
+  rm -rf "$new"
+  install -d -m 700 -o "$MIDDLEWARE_UID" -g "$MIDDLEWARE_UID" "$new"
+  _put "$EDGE_DIR/server.p12" "$new/server.p12"
+  _put "$EDGE_DIR/server.p12.password" "$new/server.p12.password"
+  _put "$EDGE_DIR/ca.crt" "$new/ca.crt"
+  rm -rf "$dir/tls"
+  mv "$new" "$dir/tls"
+  t="$dir/tls"
+  (umask 077 && cat >"$dir/.tls.properties.tmp") <<TLSPROPS
+# Written by docker/fabric/setup.sh (service fabric-setup): MLLP over TLS and HTTPS with the demo edge CA's server
+# certificate. Client certificates are not asked for: see docker/config/README.md to require them.
+caduceus.mllp.tls.enabled=true
+camel.ssl.enabled=true
+camel.ssl.key-store=file:$t/server.p12
+camel.ssl.keystore-password=$(head -n 1 "$EDGE_DIR/server.p12.password")
+camel.component.netty.use-global-ssl-context-parameters=true
+caduceus.fhir.tls.enabled=true
+caduceus.fhir.tls.key-store=$t/server.p12
+caduceus.fhir.tls.key-store-password-file=$t/server.p12.password
+TLSPROPS
+  _put "$dir/.tls.properties.tmp" "$dir/.tls.properties.new"
+  rm -f "$dir/.tls.properties.tmp"
+  mv "$dir/.tls.properties.new" "$dir/tls.properties"
+  # The CA certificate is public: readable, and owned by whoever owns the export folder (docker/tls on the host).
+  if [[ -n ${TLS_EXPORT_DIR:-} && -d $TLS_EXPORT_DIR ]]; then
+    owner=$(stat -c %u:%g "$TLS_EXPORT_DIR")
+    # Some bind-mount file systems (Docker Desktop) refuse chown: the certificate is public, root may own it then.
+    install -m 644 -o "${owner%:*}" -g "${owner#*:}" "$EDGE_DIR/ca.crt" "$TLS_EXPORT_DIR/caduceus-edge-ca.crt" 2>/dev/null \
+      || install -m 644 "$EDGE_DIR/ca.crt" "$TLS_EXPORT_DIR/caduceus-edge-ca.crt"
+    log "clients of MLLP (2575) and HTTPS (8443) trust docker/tls/caduceus-edge-ca.crt"
   fi
 }
 
@@ -318,6 +401,7 @@ cmd_network() {
   MIDDLEWARE_CONFIG_DIR=${CADUCEUS_MIDDLEWARE_CONFIG_DIR:?CADUCEUS_MIDDLEWARE_CONFIG_DIR must name the middleware configuration volume}
   MIDDLEWARE_UID=${CADUCEUS_MIDDLEWARE_UID:-10001}
   SITE_CONFIG_DIR=${CADUCEUS_SITE_CONFIG_DIR:-}
+  TLS_EXPORT_DIR=${CADUCEUS_TLS_EXPORT_DIR:-}
   [[ -f $CRYPTO_DIR/.complete && -f $ARTIFACTS_DIR/genesis.block && -s $ARTIFACTS_DIR/chaincode/package-id ]] \
     || die "fabric-init has not run (no crypto, genesis block or package id)"
   PKG_ID=$(cat "$ARTIFACTS_DIR/chaincode/package-id")

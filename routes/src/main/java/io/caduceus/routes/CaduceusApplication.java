@@ -20,6 +20,7 @@ import io.caduceus.routes.kafka.KafkaRecordSigner;
 import io.caduceus.routes.mllp.MllpConnectionErrors;
 import io.caduceus.routes.mllp.MllpFrameDecoder;
 import io.caduceus.routes.mllp.MllpFrameEncoder;
+import io.caduceus.routes.mllp.MllpTlsCheck;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -75,6 +76,8 @@ public final class CaduceusApplication {
             @Override
             public void afterConfigure(BaseMainSupport support) {
                 CamelContext context = support.getCamelContext();
+                // Before anything is opened: a TLS listener without its key material must not get that far.
+                MllpTlsCheck.verify(context);
                 DependencyHealthChecks.register(context);
                 ingest = IngestServices.open(context);
                 context.getRegistry().bind("ingestServices", ingest);

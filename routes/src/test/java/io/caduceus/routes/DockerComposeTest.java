@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
@@ -253,11 +254,59 @@ class DockerComposeTest {
                 published.computeIfAbsent(name, k -> new ArrayList<>()).add(hostPort);
             }
         });
-        assertThat(published.get("middleware")).as("FHIR/API and MLLP").contains("8080", "2575");
+        assertThat(published.get("middleware")).as("HTTPS and MLLP over TLS").contains("8443", "2575")
+                .as("plain HTTP stays in the container").doesNotContain("8080");
         for (String service : concat(FABRIC_NODES, CHAINCODES)) {
             assertThat(published).as("%s is reached inside the compose networks only", service)
                     .doesNotContainKey(service);
         }
+    }
+
+    @Test
+    void theImageKeepsTlsOnAndPlainHttpOnItsLoopback() throws IOException {
+        Path dockerfile = dockerDir.resolve("Dockerfile");
+        Map<String, String> env = dockerfileEnv(dockerfile);
+        assertThat(env).containsEntry("CADUCEUS_MLLP_TLS_ENABLED", "true").containsEntry("CADUCEUS_FHIR_TLS_ENABLED", "true")
+                .containsEntry("CADUCEUS_FHIR_TLS_HOST", "0.0.0.0").doesNotContainKey("CAMEL_SERVER_HOST");
+        String text = Files.readString(dockerfile).replaceAll("(?m)^\\s*#.*$", "");
+        assertThat(text).as("nothing binds plain HTTP beyond loopback").doesNotContain("camel.server.host");
+        assertThat(text).containsPattern("(?m)^EXPOSE 8443 2575$");
+        // The image relies on the built-in default for plain HTTP: the container's loopback.
+        Properties defaults = new Properties();
+        try (var in = Files.newInputStream(repo.resolve("routes/src/main/resources/application.properties"))) {
+            defaults.load(in);
+        }
+        assertThat(defaults.getProperty("camel.server.host")).isEqualTo("127.0.0.1");
+        String healthcheck = String.join(" ", list(map(services.get("middleware").get("healthcheck"), "healthcheck")
+                .get("test")).stream().map(DockerComposeTest::string).toList());
+        assertThat(healthcheck).contains("127.0.0.1/" + defaults.getProperty("camel.server.port"));
+        // compose may only confirm the image's TLS defaults, never turn them off.
+        environment("middleware").forEach((key, value) -> {
+            if (key.endsWith("_TLS_ENABLED")) {
+                assertThat(value).as(key).isEqualTo("true");
+            }
+            assertThat(value == null ? "" : value).as(key).doesNotContain("tls.enabled=false", "camel.server.host");
+        });
+    }
+
+    @Test
+    void theDemoWritesTlsPropertiesForBothListenersAndExportsItsCa() throws IOException {
+        String setup = Files.readString(dockerDir.resolve("fabric/setup.sh"));
+        Matcher block = Pattern.compile("(?s)<<TLSPROPS\n(.*?)\nTLSPROPS\n").matcher(setup);
+        assertThat(block.find()).as("setup.sh writes tls.properties").isTrue();
+        Properties tls = new Properties();
+        tls.load(new java.io.StringReader(block.group(1)));
+        assertThat(tls).containsEntry("caduceus.mllp.tls.enabled", "true").containsEntry("caduceus.fhir.tls.enabled", "true")
+                .containsEntry("camel.ssl.enabled", "true")
+                .containsEntry("camel.component.netty.use-global-ssl-context-parameters", "true")
+                .containsKeys("camel.ssl.key-store", "camel.ssl.keystore-password", "caduceus.fhir.tls.key-store",
+                        "caduceus.fhir.tls.key-store-password-file");
+        assertThat(setup).contains("$dir/tls.properties");
+        String exportDir = environment("fabric-setup").get("CADUCEUS_TLS_EXPORT_DIR");
+        Mount export = mountAt("fabric-setup", exportDir);
+        assertThat(export.bind() && "./tls".equals(export.source()) && !export.readOnly())
+                .as("fabric-setup writes the CA certificate into docker/tls").isTrue();
+        assertThat(environment("fabric-init")).containsKey("CADUCEUS_TLS_SERVER_NAMES");
     }
 
     @Test
@@ -443,6 +492,23 @@ class DockerComposeTest {
             fail("%s does not depend on %s", service, dependency);
         }
         return string(map(entry, dependency).getOrDefault("condition", "service_started"));
+    }
+
+    /** The Dockerfile's ENV settings ({@code ENV KEY=value ...}, continuation lines joined). */
+    private static Map<String, String> dockerfileEnv(Path dockerfile) throws IOException {
+        Map<String, String> env = new LinkedHashMap<>();
+        for (String line : Files.readString(dockerfile).replace("\\\n", " ").split("\n")) {
+            String[] words = line.trim().split("\\s+");
+            if (words.length < 2 || !words[0].equals("ENV")) {
+                continue;
+            }
+            for (String word : List.of(words).subList(1, words.length)) {
+                int eq = word.indexOf('=');
+                assertThat(eq).as("ENV %s uses KEY=value", word).isPositive();
+                env.put(word.substring(0, eq), word.substring(eq + 1));
+            }
+        }
+        return env;
     }
 
     /** Sources of the Dockerfile's COPY and ADD instructions that read the build context. */
