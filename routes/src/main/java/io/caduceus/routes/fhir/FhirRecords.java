@@ -73,7 +73,9 @@ final class FhirRecords {
             } else {
                 Optional<PatientPseudonym> pseudonym = patientIdentifier(resource)
                         .map(id -> pseudonymizer.pseudonymize(id.getSystem(), id.getValue()));
-                record = new VaultRecord(recordId.value(), pseudonym.map(PatientPseudonym::value).orElse(NO_PATIENT),
+                String owner = pseudonym.map(PatientPseudonym::value).orElse(NO_PATIENT);
+                requireSamePatient(lookupKeys, owner);
+                record = new VaultRecord(recordId.value(), owner,
                         Salt.random().toBytes(), CONTENT_TYPE, canonical, original, receivedAt).withLookupKeys(lookupKeys);
                 try {
                     vault.put(record);
@@ -95,6 +97,32 @@ final class FhirRecords {
             // record id (and ledger entry) are spent. New content about the patient is stored as usual.
             throw FhirRejection.refused(409, IssueType.CONFLICT,
                     "this content was stored before and erased on request; it is not stored again");
+        }
+    }
+
+    /**
+     * A resource id stays with the patient it was first stored for. Reads serve the newest version of an id, and
+     * {@code $everything} follows the Patient it finds to that patient's records: a write of another patient's content
+     * (or of content naming no patient) under an existing id would shadow the first patient's data for every reader.
+     * Erased records are no longer found, so an erased patient's ids are free again.
+     */
+    private void requireSamePatient(List<String> lookupKeys, String owner) throws FhirRejection {
+        for (String key : lookupKeys) {
+            List<String> existing = vault.findRecords(key);
+            if (existing.isEmpty()) {
+                continue;
+            }
+            String newest = existing.get(existing.size() - 1);
+            Optional<VaultRecord> stored;
+            try {
+                stored = vault.get(newest);
+            } catch (RecordErasedException e) {
+                continue;
+            }
+            if (stored.isPresent() && !stored.get().patientPseudonym().equals(owner)) {
+                throw FhirRejection.refused(409, IssueType.CONFLICT,
+                        "a resource with this id is already stored for another patient; ids cannot be reused for someone else");
+            }
         }
     }
 

@@ -126,6 +126,25 @@ class FhirInboundTest {
     }
 
     @Test
+    void anIdStaysWithItsPatientSoAnotherPatientCannotShadowItsReads() {
+        String first = FhirSamples.patient("MRN-310").replace("{\"resourceType\":\"Patient\",", "{\"resourceType\":\"Patient\",\"id\":\"p310\",");
+        assertThat(process(request("update", "Patient", "p310", first, "system/Patient.write"))).isNull();
+
+        String someoneElse = first.replace("MRN-310", "MRN-311");
+        FhirRejection shadow = process(request("update", "Patient", "p310", someoneElse, "system/Patient.write"));
+        assertThat(shadow).isNotNull();
+        assertThat(shadow.status()).isEqualTo(409);
+        String noPatient = first.replaceFirst("\"identifier\":\\[[^\\]]*\\],", "");
+        assertThat(noPatient).doesNotContain("MRN-310");
+        assertThat(process(request("update", "Patient", "p310", noPatient, "system/Patient.write")).status())
+                .as("nor content naming no patient").isEqualTo(409);
+
+        String samePatientLater = first.replace("1970-01-01", "1970-01-02");
+        assertThat(process(request("update", "Patient", "p310", samePatientLater, "system/Patient.write")))
+                .as("the same patient's own update is fine").isNull();
+    }
+
+    @Test
     void aTransactionIsOneRecordAndAnswersATransactionResponse() {
         Exchange exchange = request("bundle", null, null, FhirSamples.transaction("MRN-400", 9), "system/Patient.c system/Observation.c");
         assertThat(process(exchange)).isNull();
