@@ -12,6 +12,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import org.apache.camel.CamelContext;
 import org.slf4j.Logger;
@@ -38,7 +40,8 @@ public final class IngestServices implements AutoCloseable {
 
     public static IngestServices open(CamelContext context) {
         IngestSettings settings = IngestSettings.from(context);
-        MasterKey masterKey = MasterKey.fromFile(secretFile(settings.masterKeyFile(), settings.generateMissingSecrets()));
+        List<MasterKey> masterKeys = masterKeys(secretFile(settings.masterKeyFile(), settings.generateMissingSecrets()),
+                settings.previousMasterKeyFiles());
         byte[] pseudonymSecret = readSecret(secretFile(settings.pseudonymSecretFile(), settings.generateMissingSecrets()));
         Hl7ToFhirMapper.Builder mapperBuilder = Hl7ToFhirMapper.builder().defaultZone(settings.defaultZone());
         if (settings.externalMappings() != null) {
@@ -46,13 +49,45 @@ public final class IngestServices implements AutoCloseable {
         }
         Hl7ToFhirMapper mapper = mapperBuilder.build();
         RecordVault vault = switch (settings.vaultType()) {
-            case "file" -> FileRecordVault.open(settings.vaultDirectory(), masterKey);
-            case "postgres" -> PostgresRecordVault.open(settings.postgresUrl(), settings.postgresUser(), settings.postgresPassword(), masterKey);
+            case "file" -> FileRecordVault.open(settings.vaultDirectory(), masterKeys);
+            case "postgres" -> rewrapped(PostgresRecordVault.open(settings.postgresUrl(), settings.postgresUser(),
+                    settings.postgresPassword(), masterKeys, "caduceus_vault"), masterKeys.size() > 1);
             default -> throw new IllegalArgumentException("caduceus.vault.type must be 'file' or 'postgres'");
         };
         LOG.info("HL7 ingest ready: {} vault, {} supported messages, mappings {}", settings.vaultType(),
                 mapper.supportedMessages().size(), mapper.mappingVersion());
         return new IngestServices(vault, mapper, new PatientPseudonymizer(pseudonymSecret));
+    }
+
+    /**
+     * The current master key first (it wraps every new data key), then the previous ones, which only unwrap data keys
+     * written before a rotation. Each wrapped key carries the id (fingerprint) of the key that wrapped it, so the
+     * right one is picked; the vaults re-wrap under the current key (the file vault all at open, PostgreSQL on use).
+     */
+    static List<MasterKey> masterKeys(Path current, List<Path> previous) {
+        List<MasterKey> keys = new ArrayList<>();
+        keys.add(MasterKey.fromFile(current));
+        for (Path file : previous) {
+            MasterKey key = MasterKey.fromFile(file);
+            if (keys.stream().anyMatch(k -> k.keyId().equals(key.keyId()))) {
+                throw new IllegalArgumentException("caduceus.secrets.previous-master-key-files: " + file
+                        + " holds the same key as the current master key file or another previous one (" + key.keyId() + ")");
+            }
+            keys.add(key);
+        }
+        if (keys.size() > 1) {
+            LOG.info("vault master key {} wraps new data keys; previous keys {} only unwrap older ones",
+                    keys.get(0).keyId(), keys.subList(1, keys.size()).stream().map(MasterKey::keyId).toList());
+        }
+        return List.copyOf(keys);
+    }
+
+    /** After a rotation, moves every data key to the current master key now, so the old one can be retired. */
+    private static PostgresRecordVault rewrapped(PostgresRecordVault vault, boolean rotating) {
+        if (rotating) {
+            LOG.info("vault: {} data keys re-wrapped under the current master key", vault.rewrapOlderKeys());
+        }
+        return vault;
     }
 
     public RecordVault vault() {
