@@ -13,7 +13,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.KeyManagerFactory;
@@ -114,6 +118,26 @@ final class FhirHttpsListener extends ServiceSupport implements StartupListener 
             Arrays.fill(keyPassword, '\0');
         }
         return options;
+    }
+
+    /** The certificates of the trust store (none without one): the CAs whose CRLs are believed. */
+    static List<X509Certificate> trustedCertificates(Settings settings) {
+        if (settings.trustStore() == null) {
+            return List.of();
+        }
+        try {
+            KeyStore store = load(settings.trustStore(), settings.trustStorePasswordFile() == null ? null
+                    : password(settings.trustStorePasswordFile(), "trust-store-password-file"), "trust-store");
+            List<X509Certificate> certificates = new ArrayList<>();
+            for (String alias : Collections.list(store.aliases())) {
+                if (store.getCertificate(alias) instanceof X509Certificate certificate) {
+                    certificates.add(certificate);
+                }
+            }
+            return certificates;
+        } catch (GeneralSecurityException e) {
+            throw new IllegalArgumentException("caduceus.fhir.tls.trust-store cannot be used: " + e.getClass().getSimpleName(), e);
+        }
     }
 
     private static KeyStore load(Path file, char[] password, String option) throws GeneralSecurityException {

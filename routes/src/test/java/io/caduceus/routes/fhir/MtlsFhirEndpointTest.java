@@ -69,8 +69,10 @@ class MtlsFhirEndpointTest {
         Path trust = pki.write(pki.trustStore(), "trust.p12");
         Path password = Files.writeString(tmp.resolve("store.password"), TestPki.PASSWORD + "\n");
 
-        lab = client(pki.issue("lab", LAB, null, "eku=clientAuth"));
-        viewer = client(pki.issue("viewer", VIEWER, null, "eku=clientAuth"));
+        KeyStore labIdentity = pki.issue("lab", LAB, null, "eku=clientAuth");
+        KeyStore viewerIdentity = pki.issue("viewer", VIEWER, null, "eku=clientAuth");
+        lab = client(labIdentity);
+        viewer = client(viewerIdentity);
         stranger = client(pki.issue("stranger", "CN=stranger,O=Elsewhere", null, "eku=clientAuth"));
         // Same subject as the lab system, but self-signed: only the CA's word counts, not the name.
         rogue = client(pki.selfSigned("rogue", LAB));
@@ -89,7 +91,9 @@ class MtlsFhirEndpointTest {
                 "caduceus.fhir.tls.trust-store=" + trust,
                 "caduceus.fhir.tls.trust-store-password-file=" + password,
                 "caduceus.fhir.tls.client-auth=request",
-                "caduceus.fhir.mtls.clients=lab: " + LAB + " => system/Patient.write ; viewer: " + VIEWER + " => system/Patient.read");
+                "caduceus.fhir.mtls.clients=lab: serial=" + TestPki.leaf(labIdentity).getSerialNumber().toString(16)
+                        + ", issuer=CN=Caduceus Test CA => system/Patient.write ; viewer: "
+                        + ClientCertificateAuthenticator.publicKeyHash(TestPki.leaf(viewerIdentity)) + " => system/Patient.read");
     }
 
     @AfterAll
