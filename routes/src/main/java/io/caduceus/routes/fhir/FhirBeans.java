@@ -119,6 +119,7 @@ public final class FhirBeans {
             throw new IllegalArgumentException("caduceus.fhir.poll.resource-types " + refused
                     + " are not in caduceus.fhir.resource-types");
         }
+        LegacyFhirClient.checkCredentialFiles(poll);
         FhirPollCheckpoints checkpoints = FhirPollCheckpoints.open(poll.checkpointFile(), poll.baseUrl().toString(), poll.since());
         context.getRegistry().bind("fhirChangePoller",
                 new FhirChangePoller(poll, new LegacyFhirClient(poll), checkpoints, inbound, ingest.vault()));

@@ -1,5 +1,6 @@
 package io.caduceus.routes.fhir;
 
+import io.caduceus.core.secrets.SecretFiles;
 import ca.uhn.fhir.context.FhirContext;
 import io.vertx.core.http.ClientAuth;
 import io.vertx.core.http.HttpServer;
@@ -154,14 +155,7 @@ final class FhirHttpsListener extends ServiceSupport implements StartupListener 
 
     /** The first line of the file: secrets stay out of properties, which end up in logs and process listings. */
     private static char[] password(Path file, String option) {
-        try {
-            String content = Files.readString(file);
-            int end = content.indexOf('\n');
-            String line = end < 0 ? content : content.substring(0, end);
-            return (line.endsWith("\r") ? line.substring(0, line.length() - 1) : line).toCharArray();
-        } catch (IOException e) {
-            throw new IllegalArgumentException("caduceus.fhir.tls." + option + " " + file + " cannot be read", e);
-        }
+        return SecretFiles.readFirstLine(file, "caduceus.fhir.tls." + option).toCharArray();
     }
 
     @Override

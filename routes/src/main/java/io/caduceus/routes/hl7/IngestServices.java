@@ -5,6 +5,7 @@ import io.caduceus.adapters.vault.MasterKey;
 import io.caduceus.adapters.vault.PostgresRecordVault;
 import io.caduceus.adapters.vault.RecordVault;
 import io.caduceus.core.pseudonym.PatientPseudonymizer;
+import io.caduceus.core.secrets.SecretFiles;
 import io.caduceus.hl7.mapping.Hl7ToFhirMapper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -42,7 +43,8 @@ public final class IngestServices implements AutoCloseable {
         IngestSettings settings = IngestSettings.from(context);
         List<MasterKey> masterKeys = masterKeys(secretFile(settings.masterKeyFile(), settings.generateMissingSecrets()),
                 settings.previousMasterKeyFiles());
-        byte[] pseudonymSecret = readSecret(secretFile(settings.pseudonymSecretFile(), settings.generateMissingSecrets()));
+        byte[] pseudonymSecret = readSecret(secretFile(settings.pseudonymSecretFile(), settings.generateMissingSecrets()),
+                "the pseudonym key (caduceus.secrets.pseudonym-secret-file)");
         Hl7ToFhirMapper.Builder mapperBuilder = Hl7ToFhirMapper.builder().defaultZone(settings.defaultZone());
         if (settings.externalMappings() != null) {
             mapperBuilder.externalMappings(settings.externalMappings());
@@ -66,8 +68,10 @@ public final class IngestServices implements AutoCloseable {
      */
     static List<MasterKey> masterKeys(Path current, List<Path> previous) {
         List<MasterKey> keys = new ArrayList<>();
+        SecretFiles.requireOwnerOnly(current, "the vault master key (caduceus.secrets.master-key-file)");
         keys.add(MasterKey.fromFile(current));
         for (Path file : previous) {
+            SecretFiles.requireOwnerOnly(file, "a previous vault master key (caduceus.secrets.previous-master-key-files)");
             MasterKey key = MasterKey.fromFile(file);
             if (keys.stream().anyMatch(k -> k.keyId().equals(key.keyId()))) {
                 throw new IllegalArgumentException("caduceus.secrets.previous-master-key-files: " + file
@@ -137,16 +141,12 @@ public final class IngestServices implements AutoCloseable {
         }
     }
 
-    private static byte[] readSecret(Path file) {
-        try {
-            byte[] secret = Files.readAllBytes(file);
-            if (secret.length < 32) {
-                throw new IllegalStateException("secret file " + file + " holds fewer than 32 bytes");
-            }
-            return secret;
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read secret file " + file + " (set caduceus.secrets.*)", e);
+    static byte[] readSecret(Path file, String purpose) {
+        byte[] secret = SecretFiles.read(file, purpose);
+        if (secret.length < 32) {
+            throw new IllegalStateException(purpose + ": " + file + " holds fewer than 32 bytes");
         }
+        return secret;
     }
 
 }

@@ -68,6 +68,7 @@ class MtlsFhirEndpointTest {
         Path server = pki.write(pki.issue("server", "CN=localhost", "san=ip:127.0.0.1,dns:localhost", "eku=serverAuth"), "server.p12");
         Path trust = pki.write(pki.trustStore(), "trust.p12");
         Path password = Files.writeString(tmp.resolve("store.password"), TestPki.PASSWORD + "\n");
+        Files.setPosixFilePermissions(password, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
 
         KeyStore labIdentity = pki.issue("lab", LAB, null, "eku=clientAuth");
         KeyStore viewerIdentity = pki.issue("viewer", VIEWER, null, "eku=clientAuth");
@@ -219,6 +220,7 @@ class MtlsFhirEndpointTest {
                 pki.resolve("store.password"), null, null, io.vertx.core.http.ClientAuth.REQUIRED);
         assertThatThrownBy(() -> FhirHttpsListener.serverOptions(noTrustStore)).hasMessageContaining("trust-store");
         Files.writeString(pki.resolve("wrong.password"), "not-it");
+        Files.setPosixFilePermissions(pki.resolve("wrong.password"), java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
         FhirHttpsListener.Settings wrongPassword = new FhirHttpsListener.Settings(true, "127.0.0.1", 0, pki.resolve("server.p12"),
                 pki.resolve("wrong.password"), null, null, io.vertx.core.http.ClientAuth.NONE);
         assertThatThrownBy(() -> FhirHttpsListener.serverOptions(wrongPassword)).hasMessageContaining("cannot be read as PKCS12")
