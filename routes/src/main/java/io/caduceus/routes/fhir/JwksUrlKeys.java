@@ -71,7 +71,7 @@ final class JwksUrlKeys implements IssuerKeySource, Service, AutoCloseable {
         if (host.equalsIgnoreCase("localhost")) {
             return true;
         }
-        if (!host.matches("[0-9.]+|\\[?[0-9a-fA-F:]+]?")) {
+        if (!host.matches("\\d{1,3}(\\.\\d{1,3}){3}|\\[?[0-9a-fA-F:]*:[0-9a-fA-F:]*]?")) {
             return false; // a name: resolving it here would make the check depend on DNS
         }
         try {

@@ -52,8 +52,13 @@ public final class IngestServices implements AutoCloseable {
         Hl7ToFhirMapper mapper = mapperBuilder.build();
         RecordVault vault = switch (settings.vaultType()) {
             case "file" -> FileRecordVault.open(settings.vaultDirectory(), masterKeys);
-            case "postgres" -> rewrapped(PostgresRecordVault.open(settings.postgresUrl(), settings.postgresUser(),
-                    settings.postgresPassword(), masterKeys, "caduceus_vault"), masterKeys.size() > 1);
+            case "postgres" -> {
+                PostgresConnection db = PostgresConnection.of(settings.postgresUrl(), settings.postgresUser(),
+                        settings.postgresPassword(), settings.postgresPasswordFile(), settings.postgresSslMode(),
+                        settings.postgresSslRootCert());
+                yield rewrapped(PostgresRecordVault.open(db.jdbcUrl(), db.user(), db.password(), masterKeys, "caduceus_vault"),
+                        masterKeys.size() > 1);
+            }
             default -> throw new IllegalArgumentException("caduceus.vault.type must be 'file' or 'postgres'");
         };
         LOG.info("HL7 ingest ready: {} vault, {} supported messages, mappings {}", settings.vaultType(),

@@ -12,7 +12,8 @@ import org.apache.camel.CamelContext;
  */
 record IngestSettings(String vaultType, Path vaultDirectory, Path masterKeyFile, List<Path> previousMasterKeyFiles,
         Path pseudonymSecretFile, boolean generateMissingSecrets, Path externalMappings, ZoneId defaultZone, String postgresUrl,
-        String postgresUser, String postgresPassword) {
+        String postgresUser, String postgresPassword, Path postgresPasswordFile, String postgresSslMode,
+        Path postgresSslRootCert) {
 
     static IngestSettings from(CamelContext context) {
         return new IngestSettings(
@@ -26,7 +27,10 @@ record IngestSettings(String vaultType, Path vaultDirectory, Path masterKeyFile,
                 ZoneId.of(property(context, "caduceus.mappings.default-zone", "UTC")),
                 property(context, "postgres.jdbc.url", ""),
                 property(context, "postgres.user", ""),
-                property(context, "postgres.password", ""));
+                property(context, "postgres.password", ""),
+                blankToNull(property(context, "postgres.password-file", "")),
+                property(context, "postgres.sslmode", ""),
+                blankToNull(property(context, "postgres.sslrootcert", "")));
     }
 
     private static String property(CamelContext context, String key, String defaultValue) {
