@@ -12,10 +12,10 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import org.apache.camel.CamelContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -132,13 +132,13 @@ public final class IngestServices implements AutoCloseable {
             Files.createDirectories(file.toAbsolutePath().getParent());
             byte[] secret = new byte[32];
             new SecureRandom().nextBytes(secret);
-            Files.write(file, secret, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
             try {
-                Files.setPosixFilePermissions(file, Set.of(java.nio.file.attribute.PosixFilePermission.OWNER_READ,
-                        java.nio.file.attribute.PosixFilePermission.OWNER_WRITE));
+                // Created owner-only, so the secret is never readable by others, not even until a chmod.
+                Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
             } catch (UnsupportedOperationException e) {
-                // Not a POSIX file system: the deployer secures the folder.
+                Files.createFile(file); // not a POSIX file system: the deployer secures the folder
             }
+            Files.write(file, secret, StandardOpenOption.WRITE);
             LOG.warn("generated a new secret in {} (caduceus.secrets.generate-if-missing=true: devnet only)", file);
             return file;
         } catch (IOException e) {
