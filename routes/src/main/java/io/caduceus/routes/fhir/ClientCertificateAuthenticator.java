@@ -119,6 +119,13 @@ final class ClientCertificateAuthenticator {
             }
             return serialIdentity(new BigInteger(hex, 16), issuer);
         }
+        String lower = text.toLowerCase(Locale.ROOT);
+        if (lower.startsWith("sha256:")) {
+            throw new IllegalArgumentException(where + "a public key hash is sha256: and 64 hex digits (colons allowed)");
+        }
+        if (lower.startsWith("serial")) {
+            throw new IllegalArgumentException(where + "expected 'serial=<hex serial number>, issuer=<issuer DN>'");
+        }
         // Most likely the subject-DN form this option used to take: say what replaced it.
         throw new IllegalArgumentException(where + "a client certificate is no longer identified by its subject alone "
                 + "(any trusted CA could issue another with the same subject); name it as " + FORMS

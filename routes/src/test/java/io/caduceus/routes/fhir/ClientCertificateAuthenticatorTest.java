@@ -113,7 +113,9 @@ class ClientCertificateAuthenticatorTest {
         assertThatThrownBy(() -> ClientCertificateAuthenticator.parse("lab: serial=01, issuer=not a DN => system/*.read"))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("distinguished name");
         assertThatThrownBy(() -> ClientCertificateAuthenticator.parse("lab: sha256:abcd => system/*.read"))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("subject alone");
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("64 hex digits");
+        assertThatThrownBy(() -> ClientCertificateAuthenticator.parse("lab: serial=zz, issuer=CN=a => system/*.read"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("serial=<hex serial number>");
         assertThatThrownBy(() -> ClientCertificateAuthenticator.parse("lab: serial=01, issuer=CN=a =>  "))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("no scopes");
         assertThatThrownBy(() -> ClientCertificateAuthenticator.parse(
