@@ -83,8 +83,9 @@ stop_bg() { # stop_bg NAME: TERM the process group, KILL after 10 s
 }
 
 write_conn() { # write_conn SERVICE <<EOF ... EOF: the properties clients use to reach SERVICE
-  # Owner-only: some hold secrets (the database password, the devnet's funded Ethereum key).
-  (umask 077; cat >"$CONN_DIR/$1.properties.tmp") && mv "$CONN_DIR/$1.properties.tmp" "$CONN_DIR/$1.properties"
+  # Owner-only (0600): some hold credentials (postgres.password), and the middleware refuses secrets others can read.
+  (umask 077 && cat >"$CONN_DIR/$1.properties.tmp") && chmod 600 "$CONN_DIR/$1.properties.tmp" \
+    && mv "$CONN_DIR/$1.properties.tmp" "$CONN_DIR/$1.properties"
 }
 
 mvnw() { "$REPO_DIR/mvnw" -q -B "$@"; }

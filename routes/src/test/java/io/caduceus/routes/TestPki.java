@@ -1,14 +1,20 @@
 package io.caduceus.routes;
 
+import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
+import java.math.BigInteger;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
 import java.security.PrivateKey;
+import java.security.Signature;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -80,6 +86,60 @@ public final class TestPki {
         trust.load(null, null);
         trust.setCertificateEntry("ca", ca);
         return trust;
+    }
+
+    /** The certificate of a store made by {@link #issue} or {@link #selfSigned}. */
+    public static X509Certificate leaf(KeyStore store) throws Exception {
+        return (X509Certificate) store.getCertificate("key");
+    }
+
+    /**
+     * A CRL signed by this CA revoking {@code serials}, DER-encoded by hand (the JDK can read CRLs but not make them):
+     * CertificateList ::= SEQUENCE { TBSCertList, AlgorithmIdentifier, BIT STRING } (RFC 5280 5.1).
+     */
+    public byte[] crl(Instant thisUpdate, Instant nextUpdate, BigInteger... serials) throws Exception {
+        byte[] ecdsaWithSha256 = der(0x30, der(0x06, new byte[] {0x2a, (byte) 0x86, 0x48, (byte) 0xce, 0x3d, 0x04, 0x03, 0x02}));
+        ByteArrayOutputStream revoked = new ByteArrayOutputStream();
+        for (BigInteger serial : serials) {
+            revoked.write(der(0x30, concat(der(0x02, serial.toByteArray()), utcTime(thisUpdate))));
+        }
+        byte[] tbs = der(0x30, concat(der(0x02, new byte[] {1}), ecdsaWithSha256, ca.getSubjectX500Principal().getEncoded(),
+                utcTime(thisUpdate), utcTime(nextUpdate), serials.length == 0 ? new byte[0] : der(0x30, revoked.toByteArray())));
+        Signature signer = Signature.getInstance("SHA256withECDSA");
+        signer.initSign((PrivateKey) load(dir.resolve("ca.p12")).getKey("ca", PASSWORD.toCharArray()));
+        signer.update(tbs);
+        return der(0x30, concat(tbs, ecdsaWithSha256, der(0x03, concat(new byte[] {0}, signer.sign()))));
+    }
+
+    private static byte[] utcTime(Instant at) {
+        return der(0x17, DateTimeFormatter.ofPattern("yyMMddHHmmss'Z'").withZone(ZoneOffset.UTC).format(at)
+                .getBytes(StandardCharsets.US_ASCII));
+    }
+
+    private static byte[] der(int tag, byte[] content) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.write(tag);
+        int n = content.length;
+        if (n < 0x80) {
+            out.write(n);
+        } else if (n < 0x100) {
+            out.write(0x81);
+            out.write(n);
+        } else {
+            out.write(0x82);
+            out.write(n >> 8);
+            out.write(n & 0xff);
+        }
+        out.writeBytes(content);
+        return out.toByteArray();
+    }
+
+    private static byte[] concat(byte[]... parts) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        for (byte[] part : parts) {
+            out.writeBytes(part);
+        }
+        return out.toByteArray();
     }
 
     /** Writes {@code store} as {@code <file>} in this CA's folder. */

@@ -72,6 +72,8 @@ class FhirPollIT {
         legacy.start();
         Path token = work.resolve("legacy.token");
         Files.writeString(token, "it-legacy-token");
+        // A credential file group or others could read is refused at start.
+        Files.setPosixFilePermissions(token, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
 
         // Three pages from the beginning: two valid Patients, an invalid one and a third valid one at T3.
         legacy.stubFor(get(urlPathEqualTo("/fhir/Patient")).withQueryParam("_lastUpdated", absent())

@@ -356,6 +356,24 @@ class PostgresRecordVaultIT {
         assertThat(vault.get("rec-1")).contains(r);
     }
 
+    @Test
+    void rewrapOlderKeysMovesDormantPatientsToTheNewKeySoTheOldOneCanBeRetired() {
+        VaultRecord a = record("rec-1", "pat-A", "1");
+        VaultRecord b = record("rec-2", "pat-B", "2");
+        vault.put(a);
+        vault.put(b);
+        vault.close();
+        MasterKey next = MasterKey.of(bytes(32));
+        vault = PostgresRecordVault.open(url, user, password, List.of(next, master), schema);
+        assertThat(vault.rewrapOlderKeys()).isEqualTo(2);
+        assertThat(vault.rewrapOlderKeys()).isZero();
+        vault.close();
+        // Neither patient was read under the rotation: without the bulk re-wrap the old key would still be needed.
+        vault = PostgresRecordVault.open(url, user, password, List.of(next), schema);
+        assertThat(vault.get("rec-1")).contains(a);
+        assertThat(vault.get("rec-2")).contains(b);
+    }
+
     // ---- helpers -------------------------------------------------------------------------------------------------
 
     private static VaultRecord record(String id, String pseudonym, String variant) {

@@ -1,5 +1,6 @@
 package io.caduceus.routes.anchor;
 
+import io.caduceus.core.secrets.SecretFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -33,8 +34,15 @@ final class AnchorKeys {
             throw new AnchorSetupException("the anchoring keystore " + keystore + " or its password file "
                     + passwordFile + " is missing (caduceus.anchor.keystore-file, caduceus.anchor.keystore-password-file)");
         }
+        String password;
         try {
-            String password = Files.readString(passwordFile, StandardCharsets.UTF_8).strip();
+            SecretFiles.requireOwnerOnly(keystore, "the anchoring keystore (caduceus.anchor.keystore-file)");
+            password = new String(SecretFiles.read(passwordFile,
+                    "the anchoring keystore's password (caduceus.anchor.keystore-password-file)"), StandardCharsets.UTF_8).strip();
+        } catch (SecretFiles.InsecureSecretFileException e) {
+            throw new AnchorSetupException(e.getMessage());
+        }
+        try {
             return WalletUtils.loadCredentials(password, keystore.toFile());
         } catch (CipherException e) {
             throw new AnchorSetupException("the password in " + passwordFile + " does not open " + keystore);

@@ -27,6 +27,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
@@ -40,7 +41,10 @@ import java.util.regex.Pattern;
  * <p>Accepted: RS256 with an RSA key of at least 2048 bits, ES256 with a P-256 key. Required claims: {@code iss}
  * equal to the issuer, {@code aud} equal to or containing the audience, {@code exp} in the future; {@code nbf} when
  * present must have passed. Both time checks allow the configured clock skew. A {@code crit} header is refused
- * because no extension is understood.
+ * because no extension is understood. A {@code typ} header, when present, must name a JWT or an access token
+ * (RFC 9068), so that other JWTs the issuer signs (logout tokens, DPoP proofs, security events) are not taken for
+ * access tokens. A token may live at most the maximum lifetime ({@code exp - iat}, or {@code exp - now} without
+ * {@code iat}): a leaked long-lived token stays useful for too long.
  */
 final class BearerTokenVerifier {
 
@@ -55,23 +59,35 @@ final class BearerTokenVerifier {
     record IssuerKey(String kid, String alg, PublicKey key) {
     }
 
+    /** The default of caduceus.fhir.auth.max-token-lifetime-seconds. */
+    static final Duration DEFAULT_MAX_LIFETIME = Duration.ofHours(1);
+    /** Media types of typ (RFC 7515 4.1.9: "application/" may be left out, and they compare case-insensitively). */
+    private static final Set<String> ACCEPTED_TYPES = Set.of("jwt", "application/jwt", "at+jwt", "application/at+jwt");
+
     private final String issuer;
     private final String audience;
-    private final List<IssuerKey> keys;
+    private final IssuerKeySource keys;
     private final Duration clockSkew;
+    private final Duration maxLifetime;
     private final Clock clock;
 
     BearerTokenVerifier(String issuer, String audience, List<IssuerKey> keys, Duration clockSkew, Clock clock) {
+        this(issuer, audience, IssuerKeySource.fixed(keys), clockSkew, DEFAULT_MAX_LIFETIME, clock);
+    }
+
+    BearerTokenVerifier(String issuer, String audience, IssuerKeySource keys, Duration clockSkew, Duration maxLifetime,
+            Clock clock) {
         this.issuer = issuer;
         this.audience = audience;
-        this.keys = List.copyOf(keys);
+        this.keys = keys;
         this.clockSkew = clockSkew;
+        this.maxLifetime = maxLifetime;
         this.clock = clock;
     }
 
-    /** Whether an issuer, audience and at least one key are configured; without them every request is refused. */
+    /** Whether an issuer, audience and a key source are configured; without them every request is refused. */
     boolean configured() {
-        return !issuer.isBlank() && !audience.isBlank() && !keys.isEmpty();
+        return !issuer.isBlank() && !audience.isBlank() && keys.configured();
     }
 
     /** Verifies the Authorization header's bearer token; every failure is a 401 naming the check that failed. */
@@ -102,19 +118,20 @@ final class BearerTokenVerifier {
         if (head.containsKey("crit")) {
             throw invalid("the token has critical header parameters this server does not understand");
         }
+        Object typ = head.get("typ");
+        if (typ != null && !(typ instanceof String type && ACCEPTED_TYPES.contains(type.toLowerCase(Locale.ROOT)))) {
+            throw invalid("the token's type (typ) is not an access token");
+        }
         byte[] signature = base64Url(parts[2], "signature");
         byte[] signed = (parts[0] + "." + parts[1]).getBytes(StandardCharsets.US_ASCII);
         Object kid = head.get("kid");
-        boolean verified = false;
-        for (IssuerKey key : keys) {
-            if (key.alg().equals(alg) && (kid == null || key.kid() == null || key.kid().equals(kid))
-                    && verifySignature((String) alg, key.key(), signed, signature)) {
-                verified = true;
-                break;
-            }
+        List<IssuerKey> known = keys.keys();
+        if (kid != null && known.stream().noneMatch(key -> kid.equals(key.kid())) && keys.refreshForUnknownKeyId()) {
+            known = keys.keys();
         }
-        if (!verified) {
-            throw invalid("the token's signature does not verify with the issuer's keys");
+        if (!verifies(known, (String) alg, kid, signed, signature)) {
+            throw invalid(known.isEmpty() ? "the issuer's keys are not available; try again later"
+                    : "the token's signature does not verify with the issuer's keys");
         }
         Map<?, ?> claims = jsonObject(parts[1], "claims");
         long now = clock.instant().getEpochSecond();
@@ -133,11 +150,41 @@ final class BearerTokenVerifier {
         if (now - skew >= expiry.longValue()) {
             throw invalid("the token has expired");
         }
+        checkLifetime(claims.get("iat"), expiry.longValue(), now, skew);
         Object nbf = claims.get("nbf");
         if (nbf != null && (!(nbf instanceof Number notBefore) || now + skew < notBefore.longValue())) {
             throw invalid("the token is not valid yet (nbf)");
         }
         return new Caller(clientId(claims), scopes(claims));
+    }
+
+    private static boolean verifies(List<IssuerKey> keys, String alg, Object kid, byte[] signed, byte[] signature) {
+        for (IssuerKey key : keys) {
+            if (key.alg().equals(alg) && (kid == null || key.kid() == null || key.kid().equals(kid))
+                    && verifySignature(alg, key.key(), signed, signature)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void checkLifetime(Object iat, long expiry, long now, long skew) throws FhirRejection {
+        long max = maxLifetime.toSeconds();
+        if (iat == null) {
+            if (expiry - now > max + skew) {
+                throw invalid("the token expires later than the longest token lifetime accepted (" + max + " s)");
+            }
+            return;
+        }
+        if (!(iat instanceof Number issuedAt)) {
+            throw invalid("the token's issue time (iat) is not a number");
+        }
+        if (issuedAt.longValue() > now + skew) {
+            throw invalid("the token was issued in the future (iat)");
+        }
+        if (expiry - issuedAt.longValue() > max) {
+            throw invalid("the token's lifetime (exp - iat) is longer than the longest accepted (" + max + " s)");
+        }
     }
 
     private static String clientId(Map<?, ?> claims) {

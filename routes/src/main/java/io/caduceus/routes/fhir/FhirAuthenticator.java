@@ -1,6 +1,6 @@
 package io.caduceus.routes.fhir;
 
-import javax.security.auth.x500.X500Principal;
+import java.security.cert.X509Certificate;
 
 /**
  * Decides who is calling from the request's credentials: a bearer token when there is an Authorization header (it wins,
@@ -24,14 +24,14 @@ final class FhirAuthenticator {
 
     /**
      * @param authorization the Authorization header, or null
-     * @param clientSubject the verified client certificate's subject ({@link ClientCertificateAuthenticator#verifiedSubject}), or null
+     * @param clientCertificate the verified client certificate ({@link ClientCertificateAuthenticator#verifiedCertificate}), or null
      */
-    BearerTokenVerifier.Caller authenticate(String authorization, X500Principal clientSubject) throws FhirRejection {
+    BearerTokenVerifier.Caller authenticate(String authorization, X509Certificate clientCertificate) throws FhirRejection {
         if (authorization != null && !authorization.isBlank()) {
             return tokens.verify(authorization);
         }
-        if (clientSubject != null) {
-            return certificates.authenticate(clientSubject);
+        if (clientCertificate != null) {
+            return certificates.authenticate(clientCertificate);
         }
         if (certificates.size() > 0) {
             throw FhirRejection.unauthenticated(null, "a bearer access token or a trusted client certificate is required");

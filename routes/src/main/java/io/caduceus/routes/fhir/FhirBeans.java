@@ -11,11 +11,13 @@ import io.caduceus.routes.anchor.AnchoringService;
 import io.caduceus.routes.hl7.IngestServices;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.RoutingContext;
+import java.nio.file.Path;
+import java.security.cert.X509Certificate;
 import java.time.Clock;
+import java.util.Arrays;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
-import javax.security.auth.x500.X500Principal;
 import org.apache.camel.CamelContext;
 import org.apache.camel.StartupListener;
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;
@@ -38,18 +40,16 @@ public final class FhirBeans {
     public static void register(CamelContext context, IngestServices ingest) {
         FhirSettings settings = FhirSettings.from(context);
         FhirContext fhir = FhirContext.forR4Cached();
-        BearerTokenVerifier verifier = new BearerTokenVerifier(settings.issuer(), settings.audience(),
-                BearerTokenVerifier.loadKeys(settings.jwksFile(), settings.publicKeyFile()), settings.clockSkew(),
-                Clock.systemUTC());
-        ClientCertificateAuthenticator certificates = ClientCertificateAuthenticator.parse(context.getPropertiesComponent()
-                .resolveProperty("caduceus.fhir.mtls.clients").orElse(""));
+        BearerTokenVerifier verifier = tokenVerifier(context, settings, TokenSettings.from(context));
         FhirHttpsListener.Settings tls = FhirHttpsListener.Settings.from(context);
+        ClientCertificateAuthenticator certificates = ClientCertificateAuthenticator.parse(context.getPropertiesComponent()
+                .resolveProperty("caduceus.fhir.mtls.clients").orElse(""), revocationLists(context, tls));
         if (!verifier.configured() && certificates.size() == 0) {
             LOG.warn("FHIR inbound: no token issuer, audience or key configured (caduceus.fhir.auth.*) and no client "
                     + "certificate mapped (caduceus.fhir.mtls.clients): every FHIR request will be refused with 401");
         }
         if (certificates.size() > 0 && !tls.requestsClientCertificates()) {
-            LOG.warn("FHIR inbound: {} client certificate subjects are mapped, but no certificate is ever asked for "
+            LOG.warn("FHIR inbound: {} client certificates are mapped, but no certificate is ever asked for "
                     + "(caduceus.fhir.tls.enabled, caduceus.fhir.tls.client-auth)", certificates.size());
         }
         FhirAuthenticator authenticator = new FhirAuthenticator(verifier, certificates);
@@ -90,7 +90,7 @@ public final class FhirBeans {
             try {
                 BearerTokenVerifier.Caller caller = authenticator.authenticate(
                         exchange.getMessage().getHeader("Authorization", String.class),
-                        ClientCertificateAuthenticator.verifiedSubject(exchange));
+                        ClientCertificateAuthenticator.verifiedCertificate(exchange));
                 return new ApiCaller(caller.clientId(), caller.scopes());
             } catch (FhirRejection rejection) {
                 String reason = rejection.issues().isEmpty() ? "access refused" : rejection.issues().get(0).diagnostics();
@@ -98,6 +98,32 @@ public final class FhirBeans {
                         rejection.wwwAuthenticate() == null ? null : rejection.wwwAuthenticate().replace("caduceus-fhir", "caduceus"));
             }
         };
+    }
+
+    private static CertificateRevocationLists revocationLists(CamelContext context, FhirHttpsListener.Settings tls) {
+        List<Path> files = Arrays.stream(context.getPropertiesComponent().resolveProperty("caduceus.fhir.tls.crl-files")
+                .orElse("").split(",")).map(String::strip).filter(s -> !s.isEmpty()).map(Path::of).toList();
+        if (files.isEmpty()) {
+            return CertificateRevocationLists.NONE;
+        }
+        return new CertificateRevocationLists(files, FhirHttpsListener.trustedCertificates(tls), Clock.systemUTC());
+    }
+
+    private static BearerTokenVerifier tokenVerifier(CamelContext context, FhirSettings settings, TokenSettings tokens) {
+        List<BearerTokenVerifier.IssuerKey> fromFiles = BearerTokenVerifier.loadKeys(settings.jwksFile(), settings.publicKeyFile());
+        IssuerKeySource keys = IssuerKeySource.fixed(fromFiles);
+        if (tokens.jwks().isPresent()) {
+            JwksUrlKeys remote = new JwksUrlKeys(tokens.jwks().get(), Clock.systemUTC());
+            try {
+                // Started (first fetch, then the refresh timer) and stopped with the context.
+                context.addService(remote, true, true);
+            } catch (Exception e) {
+                throw new IllegalStateException("cannot register the JWKS refresh with Camel", e);
+            }
+            keys = IssuerKeySource.combined(fromFiles, remote);
+        }
+        return new BearerTokenVerifier(settings.issuer(), settings.audience(), keys, settings.clockSkew(),
+                tokens.maxLifetime(), Clock.systemUTC());
     }
 
     /**
@@ -116,6 +142,7 @@ public final class FhirBeans {
             throw new IllegalArgumentException("caduceus.fhir.poll.resource-types " + refused
                     + " are not in caduceus.fhir.resource-types");
         }
+        LegacyFhirClient.checkCredentialFiles(poll);
         FhirPollCheckpoints checkpoints = FhirPollCheckpoints.open(poll.checkpointFile(), poll.baseUrl().toString(), poll.since());
         context.getRegistry().bind("fhirChangePoller",
                 new FhirChangePoller(poll, new LegacyFhirClient(poll), checkpoints, inbound, ingest.vault()));
@@ -217,13 +244,13 @@ public final class FhirBeans {
                 rc.request().handler(ignored -> { }).resume();
             }
             String authorization = rc.request().getHeader("Authorization");
-            X500Principal clientSubject = ClientCertificateAuthenticator.verifiedSubject(rc.request());
+            X509Certificate clientCertificate = ClientCertificateAuthenticator.verifiedCertificate(rc.request());
             String path = rc.request().path();
             Instant receivedAt = Instant.now();
             vertx.executeBlocking(() -> {
                 BearerTokenVerifier.Caller caller;
                 try {
-                    caller = authenticator.authenticate(authorization, clientSubject);
+                    caller = authenticator.authenticate(authorization, clientCertificate);
                 } catch (FhirRejection e) {
                     return null;
                 }

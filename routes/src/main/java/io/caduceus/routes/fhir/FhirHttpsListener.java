@@ -1,5 +1,6 @@
 package io.caduceus.routes.fhir;
 
+import io.caduceus.core.secrets.SecretFiles;
 import ca.uhn.fhir.context.FhirContext;
 import io.vertx.core.http.ClientAuth;
 import io.vertx.core.http.HttpServer;
@@ -13,7 +14,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.KeyManagerFactory;
@@ -116,6 +121,26 @@ final class FhirHttpsListener extends ServiceSupport implements StartupListener 
         return options;
     }
 
+    /** The certificates of the trust store (none without one): the CAs whose CRLs are believed. */
+    static List<X509Certificate> trustedCertificates(Settings settings) {
+        if (settings.trustStore() == null) {
+            return List.of();
+        }
+        try {
+            KeyStore store = load(settings.trustStore(), settings.trustStorePasswordFile() == null ? null
+                    : password(settings.trustStorePasswordFile(), "trust-store-password-file"), "trust-store");
+            List<X509Certificate> certificates = new ArrayList<>();
+            for (String alias : Collections.list(store.aliases())) {
+                if (store.getCertificate(alias) instanceof X509Certificate certificate) {
+                    certificates.add(certificate);
+                }
+            }
+            return certificates;
+        } catch (GeneralSecurityException e) {
+            throw new IllegalArgumentException("caduceus.fhir.tls.trust-store cannot be used: " + e.getClass().getSimpleName(), e);
+        }
+    }
+
     private static KeyStore load(Path file, char[] password, String option) throws GeneralSecurityException {
         KeyStore store = KeyStore.getInstance("PKCS12");
         try (InputStream in = Files.newInputStream(file)) {
@@ -130,14 +155,7 @@ final class FhirHttpsListener extends ServiceSupport implements StartupListener 
 
     /** The first line of the file: secrets stay out of properties, which end up in logs and process listings. */
     private static char[] password(Path file, String option) {
-        try {
-            String content = Files.readString(file);
-            int end = content.indexOf('\n');
-            String line = end < 0 ? content : content.substring(0, end);
-            return (line.endsWith("\r") ? line.substring(0, line.length() - 1) : line).toCharArray();
-        } catch (IOException e) {
-            throw new IllegalArgumentException("caduceus.fhir.tls." + option + " " + file + " cannot be read", e);
-        }
+        return SecretFiles.readFirstLine(file, "caduceus.fhir.tls." + option).toCharArray();
     }
 
     @Override

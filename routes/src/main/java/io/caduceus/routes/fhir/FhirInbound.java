@@ -101,7 +101,7 @@ public final class FhirInbound {
         Request request = capture(exchange);
         exchange.setProperty(REQUEST, request);
         exchange.setProperty(REQUEST, request.withCaller(authenticator.authenticate(request.authorization(),
-                ClientCertificateAuthenticator.verifiedSubject(exchange))));
+                ClientCertificateAuthenticator.verifiedCertificate(exchange))));
     }
 
     /** Checks, validates and stores the request; leaves the ledger entry as the body for Kafka. */
@@ -344,7 +344,7 @@ public final class FhirInbound {
         Request request = capture(exchange);
         exchange.setProperty(REQUEST, request);
         if (!settings.publicMetadata()) {
-            authenticator.authenticate(request.authorization(), ClientCertificateAuthenticator.verifiedSubject(exchange));
+            authenticator.authenticate(request.authorization(), ClientCertificateAuthenticator.verifiedCertificate(exchange));
         }
         FhirFormat format = FhirFormat.forResponse(request.format(), request.accept(), FhirFormat.JSON);
         exchange.getMessage().removeHeaders("*");

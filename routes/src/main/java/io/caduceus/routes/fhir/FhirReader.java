@@ -111,7 +111,7 @@ public final class FhirReader {
         m.setBody(null);
         exchange.setProperty(REQUEST, request);
         exchange.setProperty(REQUEST, request.withCaller(authenticator.authenticate(request.authorization(),
-                ClientCertificateAuthenticator.verifiedSubject(exchange))));
+                ClientCertificateAuthenticator.verifiedCertificate(exchange))));
     }
 
     /** {@code GET /fhir/{type}/{id}}: the newest stored version of the resource. */

@@ -1,5 +1,6 @@
 package io.caduceus.routes.fhir;
 
+import io.caduceus.core.secrets.SecretFiles;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.URI;
@@ -11,7 +12,6 @@ import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Base64;
 import java.util.List;
@@ -126,20 +126,33 @@ final class LegacyFhirClient {
     private String authorization() throws LegacyFhirException {
         try {
             if (settings.bearerTokenFile() != null) {
-                return "Bearer " + secret(settings.bearerTokenFile());
+                return "Bearer " + secret(settings.bearerTokenFile(), TOKEN_FILE);
             }
             if (settings.username() != null) {
-                String pair = settings.username() + ":" + secret(settings.passwordFile());
+                String pair = settings.username() + ":" + secret(settings.passwordFile(), PASSWORD_FILE);
                 return "Basic " + Base64.getEncoder().encodeToString(pair.getBytes(StandardCharsets.UTF_8));
             }
             return null;
-        } catch (IOException e) {
-            throw new LegacyFhirException("the legacy FHIR server's credentials cannot be read: " + e.getClass().getSimpleName());
+        } catch (SecretFiles.InsecureSecretFileException e) {
+            throw new LegacyFhirException("the legacy FHIR server's credentials cannot be used: " + e.getMessage());
         }
     }
 
-    private static String secret(Path file) throws IOException {
-        return Files.readString(file, StandardCharsets.UTF_8).strip();
+    static final String TOKEN_FILE = "the legacy FHIR server's bearer token (caduceus.fhir.poll.auth.bearer-token-file)";
+    static final String PASSWORD_FILE = "the legacy FHIR server's password (caduceus.fhir.poll.auth.password-file)";
+
+    /** Refuses, at start, credential files that group or others can read. */
+    static void checkCredentialFiles(FhirPollSettings settings) {
+        if (settings.bearerTokenFile() != null) {
+            SecretFiles.requireOwnerOnly(settings.bearerTokenFile(), TOKEN_FILE);
+        }
+        if (settings.passwordFile() != null) {
+            SecretFiles.requireOwnerOnly(settings.passwordFile(), PASSWORD_FILE);
+        }
+    }
+
+    private static String secret(Path file, String purpose) {
+        return new String(SecretFiles.read(file, purpose), StandardCharsets.UTF_8).strip();
     }
 
     /** The answer's size exceeded the cap. */

@@ -8,19 +8,33 @@ import java.util.Optional;
  * Where each sending system listens for enhanced-mode application acknowledgements:
  * {@code APP^FACILITY=host:port} entries separated by commas, matched on the namespace ids of MSH-3 and MSH-4.
  * {@code APP^*} serves every facility of an application; an exact facility wins over it. Senders are configured, never
- * taken from the message, so a message cannot direct Caduceus to connect to an address of its choosing.
+ * taken from the message, so a message cannot direct Caduceus to connect to an address of its choosing. An address
+ * may start with {@code tls://} or {@code tcp://} to choose TLS or plain TCP for that sender, whatever the global
+ * {@code caduceus.mllp.application-ack.tls.enabled} says.
  */
 final class ApplicationAckDestinations {
 
     static final String PROPERTY = "caduceus.mllp.application-ack.destinations";
     private static final String ANY_FACILITY = "*";
 
+    /** How to reach a listener: as the global TLS option says, or as its entry says. */
+    enum Transport { DEFAULT, TCP, TLS }
+
     /** An MLLP listener of a sending system. */
-    record Destination(String host, int port) {
+    record Destination(String host, int port, Transport transport) {
+
+        Destination(String host, int port) {
+            this(host, port, Transport.DEFAULT);
+        }
+
+        /** Whether to connect with TLS, given the global option. */
+        boolean tls(boolean tlsByDefault) {
+            return transport == Transport.TLS || transport == Transport.DEFAULT && tlsByDefault;
+        }
 
         @Override
         public String toString() {
-            return host + ":" + port;
+            return (transport == Transport.DEFAULT ? "" : transport.name().toLowerCase(java.util.Locale.ROOT) + "://") + host + ":" + port;
         }
     }
 
@@ -52,6 +66,14 @@ final class ApplicationAckDestinations {
             String application = entry.substring(0, caret).strip();
             String facility = entry.substring(caret + 1, equals).strip();
             String address = entry.substring(equals + 1).strip();
+            Transport transport = Transport.DEFAULT;
+            for (Transport t : new Transport[] {Transport.TCP, Transport.TLS}) {
+                String scheme = t.name().toLowerCase(java.util.Locale.ROOT) + "://";
+                if (address.regionMatches(true, 0, scheme, 0, scheme.length())) {
+                    transport = t;
+                    address = address.substring(scheme.length());
+                }
+            }
             int colon = address.lastIndexOf(':');
             if (application.isEmpty() || facility.isEmpty() || colon <= 0) {
                 throw invalid(entry, "expected APP^FACILITY=host:port");
@@ -69,7 +91,7 @@ final class ApplicationAckDestinations {
             if (host.startsWith("[") && host.endsWith("]")) {
                 host = host.substring(1, host.length() - 1); // IPv6 literal
             }
-            if (bySender.put(key(application, facility), new Destination(host, port)) != null) {
+            if (bySender.put(key(application, facility), new Destination(host, port, transport)) != null) {
                 throw invalid(entry, "this sender is listed twice");
             }
         }
@@ -80,6 +102,11 @@ final class ApplicationAckDestinations {
     Optional<Destination> forSender(String application, String facility) {
         Destination exact = bySender.get(key(application, facility));
         return exact != null ? Optional.of(exact) : Optional.ofNullable(bySender.get(key(application, ANY_FACILITY)));
+    }
+
+    /** Whether some sender is to be reached over TLS, given the global option. */
+    boolean anyTls(boolean tlsByDefault) {
+        return bySender.values().stream().anyMatch(d -> d.tls(tlsByDefault));
     }
 
     boolean isEmpty() {

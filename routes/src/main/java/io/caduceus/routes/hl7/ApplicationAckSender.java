@@ -1,6 +1,7 @@
 package io.caduceus.routes.hl7;
 
 import io.caduceus.routes.mllp.MllpClient;
+import io.caduceus.routes.mllp.MllpTls;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.atomic.LongAdder;
@@ -26,13 +27,24 @@ public final class ApplicationAckSender {
     /** Commit acknowledgements are a few hundred bytes; anything far longer is not one. */
     private static final int MAX_REPLY_BYTES = 64 * 1024;
 
-    private final MllpClient client;
+    private final MllpClient plain;
+    /** Null when no sender is reached over TLS. */
+    private final MllpClient tls;
+    private final boolean tlsByDefault;
     private final int retries;
     private final LongAdder delivered = new LongAdder();
     private final LongAdder givenUp = new LongAdder();
 
     ApplicationAckSender(ApplicationAckSettings settings) {
-        this.client = new MllpClient(settings.connectTimeout(), settings.replyTimeout(), MAX_REPLY_BYTES);
+        this.plain = new MllpClient(settings.connectTimeout(), settings.replyTimeout(), MAX_REPLY_BYTES);
+        ApplicationAckSettings.Tls options = settings.tls();
+        this.tlsByDefault = options.byDefault();
+        // Built whenever TLS may be used (a destination can also come from a test or a later reload): a bad store
+        // stops the start rather than the first acknowledgement.
+        boolean needed = options.byDefault() || settings.destinations().anyTls(false) || options.trustStore() != null;
+        this.tls = needed ? new MllpClient(settings.connectTimeout(), settings.replyTimeout(), MAX_REPLY_BYTES,
+                MllpTls.context(ApplicationAckSettings.TLS_PREFIX, options.trustStore(), options.trustStorePasswordFile(),
+                        options.keyStore(), options.keyStorePasswordFile())) : null;
         this.retries = settings.retries();
     }
 
@@ -57,7 +69,7 @@ public final class ApplicationAckSender {
         int attempts = retries + 1;
         String problem;
         try {
-            String code = commitAckCode(client.send(destination.host(), destination.port(), ack));
+            String code = commitAckCode(client(destination).send(destination.host(), destination.port(), ack));
             switch (code) {
                 case "CA", "AA" -> {
                     delivered.increment();
@@ -83,6 +95,16 @@ public final class ApplicationAckSender {
         givenUp.increment();
         LOG.warn("HL7 application acknowledgement for sender {} not delivered to {}, attempt {} of {}: {}; given up",
                 sender, destination, attempt, attempts, problem);
+    }
+
+    private MllpClient client(ApplicationAckDestinations.Destination destination) throws IOException {
+        if (!destination.tls(tlsByDefault)) {
+            return plain;
+        }
+        if (tls == null) {
+            throw new IOException("TLS to " + destination + " is asked for but no TLS client is set up");
+        }
+        return tls;
     }
 
     /** Application acknowledgements the senders confirmed. */

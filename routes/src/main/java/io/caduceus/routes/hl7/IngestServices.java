@@ -7,6 +7,7 @@ import io.caduceus.adapters.vault.RecordVault;
 import io.caduceus.core.domain.RecordIds;
 import io.caduceus.core.keys.DeploymentKeys;
 import io.caduceus.core.pseudonym.PatientPseudonymizer;
+import io.caduceus.core.secrets.SecretFiles;
 import io.caduceus.hl7.mapping.Hl7ToFhirMapper;
 import io.caduceus.routes.records.ResourceKeys;
 import java.io.IOException;
@@ -14,8 +15,10 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
-import java.util.Set;
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.camel.CamelContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -53,15 +56,23 @@ public final class IngestServices implements AutoCloseable {
 
     public static IngestServices open(CamelContext context) {
         IngestSettings settings = IngestSettings.from(context);
-        MasterKey masterKey = MasterKey.fromFile(secretFile(settings.masterKeyFile(), settings.generateMissingSecrets()));
-        byte[] pseudonymSecret = readSecret(secretFile(settings.pseudonymSecretFile(), settings.generateMissingSecrets()));
+        List<MasterKey> masterKeys = masterKeys(secretFile(settings.masterKeyFile(), settings.generateMissingSecrets()),
+                settings.previousMasterKeyFiles());
+        byte[] pseudonymSecret = readSecret(secretFile(settings.pseudonymSecretFile(), settings.generateMissingSecrets()),
+                "the pseudonym key (caduceus.secrets.pseudonym-secret-file)");
         Hl7ToFhirMapper.Builder mapperBuilder = Hl7ToFhirMapper.builder().defaultZone(settings.defaultZone());
         if (settings.externalMappings() != null) {
             mapperBuilder.externalMappings(settings.externalMappings());
         }
         RecordVault vault = switch (settings.vaultType()) {
-            case "file" -> FileRecordVault.open(settings.vaultDirectory(), masterKey);
-            case "postgres" -> PostgresRecordVault.open(settings.postgresUrl(), settings.postgresUser(), settings.postgresPassword(), masterKey);
+            case "file" -> FileRecordVault.open(settings.vaultDirectory(), masterKeys);
+            case "postgres" -> {
+                PostgresConnection db = PostgresConnection.of(settings.postgresUrl(), settings.postgresUser(),
+                        settings.postgresPassword(), settings.postgresPasswordFile(), settings.postgresSslMode(),
+                        settings.postgresSslRootCert());
+                yield rewrapped(PostgresRecordVault.open(db.jdbcUrl(), db.user(), db.password(), masterKeys, "caduceus_vault"),
+                        masterKeys.size() > 1);
+            }
             default -> throw new IllegalArgumentException("caduceus.vault.type must be 'file' or 'postgres'");
         };
         IngestServices services;
@@ -74,6 +85,39 @@ public final class IngestServices implements AutoCloseable {
         LOG.info("HL7 ingest ready: {} vault, {} supported messages, mappings {}", settings.vaultType(),
                 services.mapper().supportedMessages().size(), services.mapper().mappingVersion());
         return services;
+    }
+
+    /**
+     * The current master key first (it wraps every new data key), then the previous ones, which only unwrap data keys
+     * written before a rotation. Each wrapped key carries the id (fingerprint) of the key that wrapped it, so the
+     * right one is picked; the vaults re-wrap under the current key (the file vault all at open, PostgreSQL on use).
+     */
+    static List<MasterKey> masterKeys(Path current, List<Path> previous) {
+        List<MasterKey> keys = new ArrayList<>();
+        SecretFiles.requireOwnerOnly(current, "the vault master key (caduceus.secrets.master-key-file)");
+        keys.add(MasterKey.fromFile(current));
+        for (Path file : previous) {
+            SecretFiles.requireOwnerOnly(file, "a previous vault master key (caduceus.secrets.previous-master-key-files)");
+            MasterKey key = MasterKey.fromFile(file);
+            if (keys.stream().anyMatch(k -> k.keyId().equals(key.keyId()))) {
+                throw new IllegalArgumentException("caduceus.secrets.previous-master-key-files: " + file
+                        + " holds the same key as the current master key file or another previous one (" + key.keyId() + ")");
+            }
+            keys.add(key);
+        }
+        if (keys.size() > 1) {
+            LOG.info("vault master key {} wraps new data keys; previous keys {} only unwrap older ones",
+                    keys.get(0).keyId(), keys.subList(1, keys.size()).stream().map(MasterKey::keyId).toList());
+        }
+        return List.copyOf(keys);
+    }
+
+    /** After a rotation, moves every data key to the current master key now, so the old one can be retired. */
+    private static PostgresRecordVault rewrapped(PostgresRecordVault vault, boolean rotating) {
+        if (rotating) {
+            LOG.info("vault: {} data keys re-wrapped under the current master key", vault.rewrapOlderKeys());
+        }
+        return vault;
     }
 
     public RecordVault vault() {
@@ -128,13 +172,13 @@ public final class IngestServices implements AutoCloseable {
             Files.createDirectories(file.toAbsolutePath().getParent());
             byte[] secret = new byte[32];
             new SecureRandom().nextBytes(secret);
-            Files.write(file, secret, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
             try {
-                Files.setPosixFilePermissions(file, Set.of(java.nio.file.attribute.PosixFilePermission.OWNER_READ,
-                        java.nio.file.attribute.PosixFilePermission.OWNER_WRITE));
+                // Created owner-only, so the secret is never readable by others, not even until a chmod.
+                Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
             } catch (UnsupportedOperationException e) {
-                // Not a POSIX file system: the deployer secures the folder.
+                Files.createFile(file); // not a POSIX file system: the deployer secures the folder
             }
+            Files.write(file, secret, StandardOpenOption.WRITE);
             LOG.warn("generated a new secret in {} (caduceus.secrets.generate-if-missing=true: devnet only)", file);
             return file;
         } catch (IOException e) {
@@ -142,16 +186,12 @@ public final class IngestServices implements AutoCloseable {
         }
     }
 
-    private static byte[] readSecret(Path file) {
-        try {
-            byte[] secret = Files.readAllBytes(file);
-            if (secret.length < 32) {
-                throw new IllegalStateException("secret file " + file + " holds fewer than 32 bytes");
-            }
-            return secret;
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read secret file " + file + " (set caduceus.secrets.*)", e);
+    static byte[] readSecret(Path file, String purpose) {
+        byte[] secret = SecretFiles.read(file, purpose);
+        if (secret.length < 32) {
+            throw new IllegalStateException(purpose + ": " + file + " holds fewer than 32 bytes");
         }
+        return secret;
     }
 
 }

@@ -8,6 +8,9 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
 
 /**
  * Sends one HL7 message over MLLP and waits for the one framed reply, within deadlines: a connection of its own per
@@ -19,6 +22,7 @@ public final class MllpClient {
     private final Duration connectTimeout;
     private final Duration replyTimeout;
     private final int maxReplyBytes;
+    private final SSLContext tls;
 
     /**
      * @param connectTimeout longest wait for the TCP connection
@@ -26,16 +30,23 @@ public final class MllpClient {
      * @param maxReplyBytes the largest reply read; acknowledgements are small, anything longer is not one
      */
     public MllpClient(Duration connectTimeout, Duration replyTimeout, int maxReplyBytes) {
+        this(connectTimeout, replyTimeout, maxReplyBytes, null);
+    }
+
+    /**
+     * @param tls when not null, every connection is TLS from this context, and the peer's certificate must name the
+     *     host connected to (HTTPS rules, RFC 2818: subject alternative names), not just chain to a trusted CA
+     */
+    public MllpClient(Duration connectTimeout, Duration replyTimeout, int maxReplyBytes, SSLContext tls) {
         this.connectTimeout = connectTimeout;
         this.replyTimeout = replyTimeout;
         this.maxReplyBytes = maxReplyBytes;
+        this.tls = tls;
     }
 
     /** Frames and sends {@code message}, returns the reply without its framing. */
     public byte[] send(String host, int port, byte[] message) throws IOException {
-        try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress(host, port), Math.toIntExact(connectTimeout.toMillis()));
-            socket.setTcpNoDelay(true);
+        try (Socket socket = connect(host, port)) {
             OutputStream out = socket.getOutputStream();
             byte[] frame = new byte[message.length + 3];
             frame[0] = MllpFrameDecoder.START_BLOCK;
@@ -45,6 +56,30 @@ public final class MllpClient {
             out.write(frame);
             out.flush();
             return readReply(socket, System.nanoTime() + replyTimeout.toNanos());
+        }
+    }
+
+    private Socket connect(String host, int port) throws IOException {
+        Socket plain = new Socket();
+        try {
+            int timeout = Math.toIntExact(connectTimeout.toMillis());
+            plain.connect(new InetSocketAddress(host, port), timeout);
+            plain.setTcpNoDelay(true);
+            if (tls == null) {
+                return plain;
+            }
+            // Given the host name, the socket sends it as SNI and can check it against the certificate.
+            SSLSocket socket = (SSLSocket) tls.getSocketFactory().createSocket(plain, host, port, true);
+            SSLParameters parameters = socket.getSSLParameters();
+            parameters.setEndpointIdentificationAlgorithm("HTTPS");
+            socket.setSSLParameters(parameters);
+            // The handshake is part of connecting: the same deadline, so a peer that never answers it cannot stall us.
+            socket.setSoTimeout(timeout);
+            socket.startHandshake();
+            return socket;
+        } catch (IOException | RuntimeException e) {
+            plain.close();
+            throw e;
         }
     }
 

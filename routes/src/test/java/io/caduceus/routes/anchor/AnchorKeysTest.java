@@ -36,6 +36,22 @@ class AnchorKeysTest {
     }
 
     @Test
+    void aKeystoreOrPasswordFileOthersCanReadIsRefusedNamingTheFix() throws Exception {
+        Path keystore = dir.resolve("open.json");
+        Path password = dir.resolve("open.password");
+        AnchorKeys.generate(keystore, password);
+        Files.setPosixFilePermissions(password, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        assertThatThrownBy(() -> AnchorKeys.load(keystore, password)).isInstanceOf(AnchorSetupException.class)
+                .hasMessageContaining("caduceus.anchor.keystore-password-file").hasMessageContaining("chmod 600 " + password);
+        Files.setPosixFilePermissions(password, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        Files.setPosixFilePermissions(keystore, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r-----"));
+        assertThatThrownBy(() -> AnchorKeys.load(keystore, password)).isInstanceOf(AnchorSetupException.class)
+                .hasMessageContaining("caduceus.anchor.keystore-file").hasMessageContaining("chmod 600 " + keystore);
+        Files.setPosixFilePermissions(keystore, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        assertThat(AnchorKeys.load(keystore, password)).isNotNull();
+    }
+
+    @Test
     void aWrongPasswordOrAMissingFileIsASetupErrorThatNamesNoSecret() throws Exception {
         Path keystore = dir.resolve("k.json");
         Path password = dir.resolve("k.password");

@@ -156,6 +156,65 @@ class BearerTokenVerifierTest {
     }
 
     @Test
+    void accessTokenTypesAreAcceptedAndOtherJwtTypesRefused() throws Exception {
+        var claims = TestTokens.claims("system/*.write");
+        for (String typ : List.of("JWT", "jwt", "at+jwt", "application/at+jwt", "AT+JWT")) {
+            verifier.verify("Bearer " + TestTokens.sign(Map.of("alg", "RS256", "typ", typ), RSA.getPrivate(), claims));
+        }
+        verifier.verify("Bearer " + TestTokens.sign(Map.of("alg", "RS256"), RSA.getPrivate(), claims));
+        for (String typ : List.of("logout+jwt", "dpop+jwt", "secevent+jwt", "JOSE", "")) {
+            assertUnauthorized("Bearer " + TestTokens.sign(Map.of("alg", "RS256", "typ", typ), RSA.getPrivate(), claims), "typ");
+        }
+        assertUnauthorized("Bearer " + TestTokens.sign(Map.of("alg", "RS256", "typ", 1), RSA.getPrivate(), claims), "typ");
+    }
+
+    @Test
+    void aTokenLivingLongerThanTheMaximumIsRefused() throws Exception {
+        long now = System.currentTimeMillis() / 1000;
+        var claims = TestTokens.claims("system/*.write");
+        claims.put("iat", now - 60);
+        claims.put("exp", now - 60 + 3601);
+        assertUnauthorized("Bearer " + TestTokens.sign("RS256", RSA.getPrivate(), claims), "lifetime");
+        // Issued long ago within the maximum: only exp - iat counts, not how long is left.
+        claims.put("iat", now - 3000);
+        claims.put("exp", now + 600);
+        verifier.verify("Bearer " + TestTokens.sign("RS256", RSA.getPrivate(), claims));
+
+        BearerTokenVerifier tenMinutes = new BearerTokenVerifier(TestTokens.ISSUER, TestTokens.AUDIENCE,
+                IssuerKeySource.fixed(BearerTokenVerifier.parsePem(TestTokens.pem(RSA))), Duration.ofSeconds(30),
+                Duration.ofMinutes(10), Clock.systemUTC());
+        var shortLived = TestTokens.claims("system/*.write");
+        shortLived.put("exp", now + 600);
+        tenMinutes.verify("Bearer " + TestTokens.sign("RS256", RSA.getPrivate(), shortLived));
+        assertThat(rejection(() -> tenMinutes.verify("Bearer " + TestTokens.sign("RS256", RSA.getPrivate(),
+                TestTokens.claims("system/*.write")))).issues().get(0).diagnostics()).contains("lifetime");
+    }
+
+    @Test
+    void withoutIatTheTimeLeftMustFitTheMaximumLifetime() throws Exception {
+        long now = System.currentTimeMillis() / 1000;
+        var claims = TestTokens.claims("system/*.write");
+        claims.remove("iat");
+        claims.put("exp", now + 3600);
+        verifier.verify("Bearer " + TestTokens.sign("RS256", RSA.getPrivate(), claims));
+        claims.put("exp", now + 3600 + 300);
+        assertUnauthorized("Bearer " + TestTokens.sign("RS256", RSA.getPrivate(), claims), "longest token lifetime");
+        claims.put("exp", now + 365L * 24 * 3600);
+        assertUnauthorized("Bearer " + TestTokens.sign("RS256", RSA.getPrivate(), claims), "longest token lifetime");
+    }
+
+    @Test
+    void aTokenIssuedInTheFutureOrWithABadIatIsRefused() {
+        long now = System.currentTimeMillis() / 1000;
+        var claims = TestTokens.claims("system/*.write");
+        claims.put("iat", now + 600);
+        claims.put("exp", now + 1200);
+        assertUnauthorized("Bearer " + TestTokens.sign("RS256", RSA.getPrivate(), claims), "issued in the future");
+        claims.put("iat", "yesterday");
+        assertUnauthorized("Bearer " + TestTokens.sign("RS256", RSA.getPrivate(), claims), "iat");
+    }
+
+    @Test
     void withoutConfigurationEverythingIsRefused() {
         BearerTokenVerifier unconfigured = new BearerTokenVerifier("", "", List.of(), Duration.ZERO, Clock.systemUTC());
         String token = TestTokens.sign("RS256", RSA.getPrivate(), TestTokens.claims("system/*.write"));

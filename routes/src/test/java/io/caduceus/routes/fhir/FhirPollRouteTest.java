@@ -88,6 +88,7 @@ class FhirPollRouteTest {
         inbound = FhirTestBeans.inbound(vault, FhirTestBeans.verifier(null), validator);
         tokenFile = work.resolve("legacy.token");
         Files.writeString(tokenFile, "legacy-token-1\n");
+        Files.setPosixFilePermissions(tokenFile, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
         logs.start();
         root().addAppender(logs);
     }
@@ -262,6 +263,7 @@ class FhirPollRouteTest {
 
         Path password = work.resolve("legacy.password");
         Files.writeString(password, "s3cret");
+        Files.setPosixFilePermissions(password, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
         FhirPollSettings basic = settings(List.of("Patient"), null, "poller", password);
         Middleware withBasic = start(basic);
         withBasic.poll();

@@ -68,9 +68,12 @@ class MtlsFhirEndpointTest {
         Path server = pki.write(pki.issue("server", "CN=localhost", "san=ip:127.0.0.1,dns:localhost", "eku=serverAuth"), "server.p12");
         Path trust = pki.write(pki.trustStore(), "trust.p12");
         Path password = Files.writeString(tmp.resolve("store.password"), TestPki.PASSWORD + "\n");
+        Files.setPosixFilePermissions(password, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
 
-        lab = client(pki.issue("lab", LAB, null, "eku=clientAuth"));
-        viewer = client(pki.issue("viewer", VIEWER, null, "eku=clientAuth"));
+        KeyStore labIdentity = pki.issue("lab", LAB, null, "eku=clientAuth");
+        KeyStore viewerIdentity = pki.issue("viewer", VIEWER, null, "eku=clientAuth");
+        lab = client(labIdentity);
+        viewer = client(viewerIdentity);
         stranger = client(pki.issue("stranger", "CN=stranger,O=Elsewhere", null, "eku=clientAuth"));
         // Same subject as the lab system, but self-signed: only the CA's word counts, not the name.
         rogue = client(pki.selfSigned("rogue", LAB));
@@ -89,7 +92,9 @@ class MtlsFhirEndpointTest {
                 "caduceus.fhir.tls.trust-store=" + trust,
                 "caduceus.fhir.tls.trust-store-password-file=" + password,
                 "caduceus.fhir.tls.client-auth=request",
-                "caduceus.fhir.mtls.clients=lab: " + LAB + " => system/Patient.write ; viewer: " + VIEWER + " => system/Patient.read");
+                "caduceus.fhir.mtls.clients=lab: serial=" + TestPki.leaf(labIdentity).getSerialNumber().toString(16)
+                        + ", issuer=CN=Caduceus Test CA => system/Patient.write ; viewer: "
+                        + ClientCertificateAuthenticator.publicKeyHash(TestPki.leaf(viewerIdentity)) + " => system/Patient.read");
     }
 
     @AfterAll
@@ -216,6 +221,7 @@ class MtlsFhirEndpointTest {
                 pki.resolve("store.password"), null, null, io.vertx.core.http.ClientAuth.REQUIRED);
         assertThatThrownBy(() -> FhirHttpsListener.serverOptions(noTrustStore)).hasMessageContaining("trust-store");
         Files.writeString(pki.resolve("wrong.password"), "not-it");
+        Files.setPosixFilePermissions(pki.resolve("wrong.password"), java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
         FhirHttpsListener.Settings wrongPassword = new FhirHttpsListener.Settings(true, "127.0.0.1", 0, pki.resolve("server.p12"),
                 pki.resolve("wrong.password"), null, null, io.vertx.core.http.ClientAuth.NONE);
         assertThatThrownBy(() -> FhirHttpsListener.serverOptions(wrongPassword)).hasMessageContaining("cannot be read as PKCS12")

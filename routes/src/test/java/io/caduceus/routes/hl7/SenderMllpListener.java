@@ -45,6 +45,14 @@ final class SenderMllpListener implements AutoCloseable {
         return on(0, replyCode);
     }
 
+    /** A listener speaking TLS with {@code tls}'s key, asking for a client certificate when {@code needClientAuth}. */
+    static SenderMllpListener tlsOnFreePort(String replyCode, javax.net.ssl.SSLContext tls, boolean needClientAuth) throws IOException {
+        javax.net.ssl.SSLServerSocket server = (javax.net.ssl.SSLServerSocket) tls.getServerSocketFactory().createServerSocket();
+        server.setNeedClientAuth(needClientAuth);
+        server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+        return new SenderMllpListener(server, replyCode);
+    }
+
     int port() {
         return server.getLocalPort();
     }

@@ -1,19 +1,16 @@
 package io.caduceus.adapters.vault;
 
+import io.caduceus.core.secrets.SecretFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFileAttributeView;
-import java.nio.file.attribute.PosixFilePermission;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.Objects;
-import java.util.Set;
 import javax.crypto.SecretKey;
 import javax.crypto.spec.SecretKeySpec;
 
@@ -114,25 +111,12 @@ public final class MasterKey {
         return decoded;
     }
 
-    private static void checkOwnerOnly(Path file) throws IOException {
-        PosixFileAttributeView view = Files.getFileAttributeView(file, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS);
-        if (view == null) {
-            return; // not POSIX (Windows): ACLs are the operator's job
+    private static void checkOwnerOnly(Path file) {
+        try {
+            SecretFiles.requireOwnerOnly(file, "vault master key file");
+        } catch (SecretFiles.InsecureSecretFileException e) {
+            throw new VaultException(e.getMessage(), false);
         }
-        Set<PosixFilePermission> perms = view.readAttributes().permissions();
-        Set<PosixFilePermission> tooOpen = EnumSetHolder.GROUP_OR_OTHERS;
-        for (PosixFilePermission p : perms) {
-            if (tooOpen.contains(p)) {
-                throw new VaultException("master key file " + file + " is accessible by group or others (" + perms
-                        + "); restrict it to the owner (chmod 600)", false);
-            }
-        }
-    }
-
-    private static final class EnumSetHolder {
-        static final Set<PosixFilePermission> GROUP_OR_OTHERS = java.util.EnumSet.of(
-                PosixFilePermission.GROUP_READ, PosixFilePermission.GROUP_WRITE, PosixFilePermission.GROUP_EXECUTE,
-                PosixFilePermission.OTHERS_READ, PosixFilePermission.OTHERS_WRITE, PosixFilePermission.OTHERS_EXECUTE);
     }
 
     /** A one-way, domain-separated fingerprint: identifies the key in files without helping anyone guess it. */

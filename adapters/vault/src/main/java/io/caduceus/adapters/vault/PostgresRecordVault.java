@@ -94,7 +94,10 @@ public final class PostgresRecordVault implements RecordVault {
         return open(jdbcUrl, user, password, List.of(masterKey), "caduceus_vault");
     }
 
-    /** @param masterKeys the first wraps new keys; the others unwrap keys from before a rotation (re-wrapped on use) */
+    /**
+     * @param masterKeys the first wraps new keys; the others unwrap keys from before a rotation (re-wrapped on use, or
+     *     all at once by {@link #rewrapOlderKeys()})
+     */
     public static PostgresRecordVault open(String jdbcUrl, String user, String password, List<MasterKey> masterKeys, String schema) {
         return new PostgresRecordVault(jdbcUrl, user, password, masterKeys, schema);
     }
@@ -602,6 +605,34 @@ public final class PostgresRecordVault implements RecordVault {
             ps.executeUpdate();
         }
         return new KeyEntry(old.owner, old.generation, keyring.primaryKeyId(), wrapped, key, true);
+    }
+
+    /**
+     * Re-wraps, under the current master key, every live data key still wrapped by a previous one, so that the previous
+     * keys can be retired without waiting for each patient to be used again. Safe to run beside other writers: each
+     * row is only moved if it is still wrapped by the key it was read with.
+     *
+     * @return how many data keys were re-wrapped
+     */
+    public int rewrapOlderKeys() {
+        ensureOpen();
+        return withConnection(c -> {
+            List<KeyEntry> older = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT patient_pseudonym, generation, key_id, wrapped_key FROM "
+                    + t("patient_keys") + " WHERE key_id <> ? AND wrapped_key IS NOT NULL AND erased_at IS NULL")) {
+                ps.setString(1, keyring.primaryKeyId());
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        older.add(new KeyEntry(rs.getString(1), rs.getInt(2), rs.getString(3), rs.getBytes(4), null, true));
+                    }
+                }
+            }
+            for (KeyEntry entry : older) {
+                rewrap(c, entry);
+                keyCache.remove(entry.owner);
+            }
+            return older.size();
+        }, "re-wrap data keys under the current master key");
     }
 
     // ---- group commit --------------------------------------------------------------------------------------------
