@@ -184,7 +184,8 @@ public final class FhirReader {
         if (pseudonym == null) {
             throw FhirRejection.refused(404, IssueType.NOTFOUND, "Patient with this id is not known here");
         }
-        boolean consentNeeded = consent.needed(request.caller(), settings.resourceTypes());
+        // Every R4 type, not only those accepted on writes: records mapped from HL7 v2 hold others.
+        boolean consentNeeded = consent.needed(request.caller(), fhir.getResourceTypes());
         if (consentNeeded && !FhirRecords.NO_PATIENT.equals(pseudonym)) {
             consent.require(request.caller(), pseudonym, "$everything");
         }
