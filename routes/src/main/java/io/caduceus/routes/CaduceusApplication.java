@@ -3,6 +3,7 @@ package io.caduceus.routes;
 import io.caduceus.routes.anchor.AnchoringBeans;
 import io.caduceus.routes.fhir.FhirBeans;
 import io.caduceus.routes.health.DependencyHealthChecks;
+import io.caduceus.routes.consent.ConsentBeans;
 import io.caduceus.routes.erasure.ErasureService;
 import io.caduceus.routes.hl7.ApplicationAckSender;
 import io.caduceus.routes.hl7.ApplicationAcknowledger;
@@ -95,8 +96,9 @@ public final class CaduceusApplication {
                 context.getRegistry().bind("mllpFrameDecoder", MllpFrameDecoder.factory(maxMessageBytes));
                 context.getRegistry().bind("mllpFrameEncoder", new MllpFrameEncoder());
                 context.getRegistry().bind("mllpConnectionErrors", new MllpConnectionErrors());
-                FhirBeans.register(context, ingest);
                 Optional<FabricSettings> fabricSettings = FabricSettings.from(context);
+                ConsentBeans.register(context, ingest, fabricSettings.isPresent());
+                FhirBeans.register(context, ingest);
                 fabric = FabricLedger.start(context, fabricSettings);
                 context.getRegistry().bind("ledgerStatus", new LedgerStatusApi(fabric));
                 AnchoringBeans.register(context, ingest, fabricSettings);

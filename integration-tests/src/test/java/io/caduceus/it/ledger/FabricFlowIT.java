@@ -54,7 +54,8 @@ import org.web3j.protocol.http.HttpService;
  * (vault, Kafka), the ledger entries forwarded to the Fabric channel and committed with both organisations endorsing,
  * the bridge's Merkle log fed from what Fabric committed, the root anchored on hardhat, the receipt written back to
  * Fabric, and the auditor's verifier answering VALID. A bogus commitment written to the ledger for a known record is
- * refused by the bridge and shown, and the original proof stays valid. Skipped with the devnet's reason where no Fabric
+ * refused by the bridge and shown, and the original proof stays valid. A patient's consent, granted and revoked
+ * through the consent API on the ledger, decides user-scoped FHIR reads. Skipped with the devnet's reason where no Fabric
  * binaries are found.
  */
 @ExtendWith(DevnetExtension.class)
@@ -307,6 +308,54 @@ class FabricFlowIT {
 
     @Test
     @Order(6)
+    void aUserScopedReadNeedsThePatientsConsentGrantedAndRevokedThroughTheConsentApiOnTheLedger() throws Exception {
+        String system = "urn:oid:1.2.36.146.595.217.0.1";
+        String mrn = "MRN-CONSENT-" + suffix;
+        String patient = "{\"resourceType\":\"Patient\",\"identifier\":[{\"system\":\"" + system + "\",\"value\":\""
+                + mrn + "\"}],\"name\":[{\"family\":\"" + CANARY + "\"}],\"gender\":\"female\"}";
+        HttpResponse<String> created = send("POST", "/fhir/Patient", patient, "application/fhir+json",
+                "system/Patient.write");
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+        String path = "/fhir/Patient/" + new RecordId(created.headers().firstValue("X-Caduceus-Record-Id").orElseThrow()).hex();
+        String patientFields = "\"identifierSystem\":\"" + system + "\",\"identifierValue\":\"" + mrn + "\"";
+
+        // No grant: a person acting through an app (user/ scopes) is refused; a backend (system/ scopes) is not.
+        HttpResponse<String> refused = send("GET", path, null, null, "user/*.read");
+        assertThat(refused.statusCode()).as(refused.body()).isEqualTo(403);
+        assertThat(refused.body()).contains("consent").doesNotContain(CANARY).doesNotContain(mrn);
+        assertThat(send("GET", path, null, null, "system/*.read").statusCode()).isEqualTo(200);
+
+        HttpResponse<String> granted = send("POST", "/api/consents", "{" + patientFields
+                + ",\"grantee\":\"it-client\",\"expiresAt\":\"" + Instant.now().plus(Duration.ofHours(1)) + "\"}",
+                "application/json", "caduceus.privacy-officer");
+        assertThat(granted.statusCode()).as(granted.body()).isEqualTo(201);
+        assertThat(granted.body()).doesNotContain(mrn).doesNotContain("pp1_");
+        assertThat((String) json(granted.body()).get("transactionId")).matches("[0-9a-f]{64}");
+
+        HttpResponse<String> read = send("GET", path, null, null, "user/*.read");
+        assertThat(read.statusCode()).as(read.body()).isEqualTo(200);
+        assertThat(read.body()).contains(CANARY);
+        assertThat(send("GET", path + "/$everything", null, null, "user/*.read").statusCode()).isEqualTo(200);
+        HttpResponse<String> check = send("POST", "/api/consents/check", "{" + patientFields
+                + ",\"grantee\":\"it-client\"}", "application/json", "caduceus.auditor");
+        assertThat(json(check.body()).get("allowed")).as(check.body()).isEqualTo(Boolean.TRUE);
+
+        HttpResponse<String> revoked = send("POST", "/api/consents/revoke", "{" + patientFields
+                + ",\"grantee\":\"it-client\"}", "application/json", "caduceus.privacy-officer");
+        assertThat(revoked.statusCode()).as(revoked.body()).isEqualTo(200);
+        assertThat(json(revoked.body()).get("revokedAt")).as(revoked.body()).isNotNull();
+        // This instance forgets its kept answer at once; another would within caduceus.fhir.read.consent.cache-ms.
+        await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(500)).untilAsserted(() ->
+                assertThat(send("GET", path, null, null, "user/*.read").statusCode()).isEqualTo(403));
+        assertThat(send("GET", path + "/$everything", null, null, "user/*.read").statusCode()).isEqualTo(403);
+
+        HttpResponse<String> nothing = send("POST", "/api/consents/revoke", "{" + patientFields
+                + ",\"grantee\":\"never-granted\"}", "application/json", "caduceus.privacy-officer");
+        assertThat(nothing.statusCode()).as(nothing.body()).isEqualTo(404);
+    }
+
+    @Test
+    @Order(7)
     void switchedToTheKafkaFedBridgeOnTheSameDataTheLogGoesOnFromTheTopic() throws Exception {
         var ingest = middleware.ingest();
         middleware.close();
@@ -374,6 +423,18 @@ class FabricFlowIT {
     private HttpResponse<String> get(String path) throws Exception {
         return http.send(TestIssuer.asOperator(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + middleware.httpPort() + path)))
                 .timeout(Duration.ofSeconds(20)).GET().build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private HttpResponse<String> send(String method, String path, String body, String contentType, String scopes)
+            throws Exception {
+        HttpRequest.Builder request = TestIssuer.authorized(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + middleware.httpPort() + path)), scopes).timeout(Duration.ofSeconds(20));
+        if (contentType != null) {
+            request.header("Content-Type", contentType);
+        }
+        request.method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+                : HttpRequest.BodyPublishers.ofString(body));
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private void mine() throws Exception {

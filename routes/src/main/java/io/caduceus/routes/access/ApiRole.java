@@ -10,9 +10,12 @@ import java.util.Locale;
 public enum ApiRole {
     /** Runs the middleware: status, quarantine (listing, reprocessing), ledger and anchoring state, proofs without salt. */
     OPERATOR,
-    /** Checks the ledger against the public anchor: proofs, including the salt that opens a record's commitment. */
+    /**
+     * Checks the ledger against the public anchor: proofs, including the salt that opens a record's commitment; may
+     * check (not change) a consent grant.
+     */
     AUDITOR,
-    /** Decides erasure requests (GDPR Art. 17); nothing else. */
+    /** Decides erasure requests (GDPR Art. 17) and patients' consent grants to FHIR clients; nothing else. */
     PRIVACY_OFFICER;
 
     /** The scope that grants this role, e.g. {@code caduceus.privacy-officer}. */

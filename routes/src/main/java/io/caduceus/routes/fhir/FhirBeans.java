@@ -8,6 +8,8 @@ import io.caduceus.routes.access.ApiAuthenticator;
 import io.caduceus.routes.access.ApiCaller;
 import io.caduceus.routes.anchor.AnchoringBeans;
 import io.caduceus.routes.anchor.AnchoringService;
+import io.caduceus.routes.consent.ConsentBeans;
+import io.caduceus.routes.consent.ConsentMode;
 import io.caduceus.routes.hl7.IngestServices;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.RoutingContext;
@@ -72,7 +74,7 @@ public final class FhirBeans {
                 .resolveProperty("caduceus.fhir.read.everything-max-records").map(String::strip).orElse("1000"));
         context.getRegistry().bind("fhirReader", new FhirReader(fhir, settings, authenticator, ingest.vault(),
                 ingest.resourceKeys(), ingest.deploymentKeys().keyFor(DeploymentKeys.Purpose.CALLER_ID), integrity,
-                everythingMaxRecords));
+                everythingMaxRecords, readConsent(context)));
         registerPoller(context, settings, inbound, ingest);
         warmUp(validator);
         try {
@@ -82,6 +84,13 @@ public final class FhirBeans {
         }
         LOG.info("FHIR inbound ready: {} resource types, bodies up to {} bytes", settings.resourceTypes().size(),
                 settings.maxRequestBytes());
+    }
+
+    /** The consent beans are registered first; without them (an embedder that left them out) reads need no grant. */
+    private static ReadConsent readConsent(CamelContext context) {
+        ConsentMode mode = ConsentBeans.mode(context);
+        return mode == ConsentMode.OFF ? ReadConsent.OFF
+                : new ReadConsent(mode, ConsentBeans.checks(context).orElseThrow());
     }
 
     /** The operator APIs know their callers exactly as FHIR does: the same tokens, the same client certificates. */

@@ -80,13 +80,17 @@ public final class FhirReader {
     private final RecordResources resources;
     private final LedgerIntegrity integrity;
     private final int everythingMaxRecords;
+    private final ReadConsent consent;
 
     /**
      * @param callerIdKey the deployment's {@link io.caduceus.core.keys.DeploymentKeys.Purpose#CALLER_ID} key, which
      *                    the access events' caller hashes are made with
+     * @param consent     whether reads need the patient's grant (caduceus.fhir.read.consent)
      */
     FhirReader(FhirContext fhir, FhirSettings settings, FhirAuthenticator authenticator, RecordVault vault,
-            ResourceKeys resourceKeys, KeyedHash callerIdKey, LedgerIntegrity integrity, int everythingMaxRecords) {
+            ResourceKeys resourceKeys, KeyedHash callerIdKey, LedgerIntegrity integrity, int everythingMaxRecords,
+            ReadConsent consent) {
+        this.consent = consent;
         this.resourceKeys = resourceKeys;
         this.callerIdKey = callerIdKey;
         this.fhir = fhir;
@@ -114,7 +118,10 @@ public final class FhirReader {
                 ClientCertificateAuthenticator.verifiedCertificate(exchange))));
     }
 
-    /** {@code GET /fhir/{type}/{id}}: the newest stored version of the resource. */
+    /**
+     * {@code GET /fhir/{type}/{id}}: the newest stored version of the resource, when the patient's consent allows
+     * (see {@link ReadConsent}).
+     */
     public void read(Exchange exchange) throws FhirRejection {
         ReadRequest request = exchange.getProperty(REQUEST, ReadRequest.class);
         String type = requireKnownType(request.type());
@@ -127,6 +134,11 @@ public final class FhirReader {
             Optional<RecordResources.Served> found = resources.find(record, type, id);
             if (found.isEmpty()) {
                 continue; // an index entry the content does not back: never serve it
+            }
+            // Before anything about the record is told (its integrity, its id): without consent, only the refusal.
+            if (!FhirRecords.NO_PATIENT.equals(record.patientPseudonym())
+                    && consent.needed(request.caller(), List.of(type))) {
+                consent.require(request.caller(), record.patientPseudonym(), "read");
             }
             LedgerIntegrity.Status status = integrity.check(record);
             if (status == LedgerIntegrity.Status.MISMATCH) {
@@ -172,6 +184,11 @@ public final class FhirReader {
         if (pseudonym == null) {
             throw FhirRejection.refused(404, IssueType.NOTFOUND, "Patient with this id is not known here");
         }
+        // Every R4 type, not only those accepted on writes: records mapped from HL7 v2 hold others.
+        boolean consentNeeded = consent.needed(request.caller(), fhir.getResourceTypes());
+        if (consentNeeded && !FhirRecords.NO_PATIENT.equals(pseudonym)) {
+            consent.require(request.caller(), pseudonym, "$everything");
+        }
         // Records about no identifiable patient share one pseudonym: only the Patient's own records are its then.
         if (!FhirRecords.NO_PATIENT.equals(pseudonym)) {
             recordIds.addAll(vault.recordsOfPatient(pseudonym));
@@ -188,6 +205,7 @@ public final class FhirReader {
         List<String> notServed = new ArrayList<>();
         int erased = 0;
         int outOfScope = 0;
+        int withoutConsent = 0;
         for (String recordId : ordered) {
             VaultRecord record;
             try {
@@ -209,6 +227,13 @@ public final class FhirReader {
             if (status == LedgerIntegrity.Status.MISMATCH) {
                 LOG.error("record {} does not match its ledger commitment and is not served", recordId);
                 notServed.add(recordId);
+                continue;
+            }
+            // A record holding this Patient but filed under another patient identity needs that patient's grant too.
+            if (consentNeeded && !record.patientPseudonym().equals(pseudonym)
+                    && !FhirRecords.NO_PATIENT.equals(record.patientPseudonym())
+                    && !consent.allows(request.caller(), record.patientPseudonym(), "$everything")) {
+                withoutConsent++;
                 continue;
             }
             boolean any = false;
@@ -269,6 +294,10 @@ public final class FhirReader {
             notes.addIssue().setSeverity(IssueSeverity.INFORMATION).setCode(IssueType.SUPPRESSED).setDiagnostics(outOfScope
                     + " resource(s) of types the access token may not read were left out");
         }
+        if (withoutConsent > 0) {
+            notes.addIssue().setSeverity(IssueSeverity.INFORMATION).setCode(IssueType.SUPPRESSED).setDiagnostics(withoutConsent
+                    + " record(s) filed under another patient identity were left out: no consent in force for this client");
+        }
         if (erased > 0) {
             notes.addIssue().setSeverity(IssueSeverity.INFORMATION).setCode(IssueType.DELETED).setDiagnostics(erased
                     + " record(s) were erased on request and cannot be served");
@@ -317,6 +346,9 @@ public final class FhirReader {
         }
         if (rejection.status() == 409) {
             exchange.getMessage().setHeader("X-Caduceus-Integrity", LedgerIntegrity.Status.MISMATCH.code());
+        }
+        if (rejection.status() == 503) {
+            exchange.getMessage().setHeader("Retry-After", "5");
         }
         respond(exchange, rejection.status(), responseFormat(exchange.getProperty(REQUEST, ReadRequest.class)),
                 OperationOutcomes.of(rejection.issues()));

@@ -1,5 +1,6 @@
 package io.caduceus.routes.ledger;
 
+import io.caduceus.adapters.fabric.ConsentLedger;
 import io.caduceus.adapters.fabric.FabricConnection;
 import io.caduceus.adapters.fabric.LedgerException;
 import io.caduceus.routes.kafka.KafkaClients;
@@ -34,6 +35,7 @@ public final class FabricLedger implements AutoCloseable, Service {
     private final List<FabricConnection> peers;
     private final FabricLedgerForwarder forwarder;
     private final AccessLogForwarder accessLog;
+    private final ConsentLedger consent;
     private final ScheduledExecutorService heightTimer;
     private final Map<String, Object> heights = new ConcurrentHashMap<>();
     private boolean closed;
@@ -45,6 +47,7 @@ public final class FabricLedger implements AutoCloseable, Service {
         this.peers = peers;
         this.forwarder = new FabricLedgerForwarder(settings, writer, kafka);
         this.accessLog = new AccessLogForwarder(settings, writer, kafka);
+        this.consent = writer.consentLedger();
         this.heightTimer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "caduceus-fabric-heights");
             t.setDaemon(true);
@@ -141,6 +144,11 @@ public final class FabricLedger implements AutoCloseable, Service {
     /** The hospital writer's view of the ledger, for lookups ({@code GetBatch}). */
     public FabricConnection writerConnection() {
         return writer;
+    }
+
+    /** Consent grants, through the hospital writer's identity (role writer may manage consent). */
+    public ConsentLedger consentLedger() {
+        return consent;
     }
 
     /** The forwarders start when the ledger is, so that they do not depend on when Camel starts services. */

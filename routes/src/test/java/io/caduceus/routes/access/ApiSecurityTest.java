@@ -78,6 +78,9 @@ class ApiSecurityTest {
         EXPECTED.put("GET /api/quarantine", new Roles(ApiRole.OPERATOR));
         EXPECTED.put("POST /api/quarantine/{id}/reprocess", new Roles(ApiRole.OPERATOR));
         EXPECTED.put("POST /api/erasure", new Roles(ApiRole.PRIVACY_OFFICER));
+        EXPECTED.put("POST /api/consents", new Roles(ApiRole.PRIVACY_OFFICER));
+        EXPECTED.put("POST /api/consents/revoke", new Roles(ApiRole.PRIVACY_OFFICER));
+        EXPECTED.put("POST /api/consents/check", new Roles(ApiRole.PRIVACY_OFFICER, ApiRole.AUDITOR));
         EXPECTED.put("GET /api/ledger", new Roles(ApiRole.OPERATOR, ApiRole.AUDITOR));
         EXPECTED.put("GET /api/ledger/{recordId}", new Roles(ApiRole.OPERATOR, ApiRole.AUDITOR));
         EXPECTED.put("GET /api/anchoring", new Roles(ApiRole.OPERATOR, ApiRole.AUDITOR));
@@ -276,6 +279,8 @@ class ApiSecurityTest {
         String body = switch (path) {
             case "/api/erasure" -> "{\"identifierSystem\":\"" + MRN_SYSTEM + "\",\"identifierValue\":\"" + MRN
                     + "\",\"reason\":\"security test\"}";
+            case "/api/consents", "/api/consents/revoke", "/api/consents/check" -> "{\"identifierSystem\":\"" + MRN_SYSTEM
+                    + "\",\"identifierValue\":\"" + MRN + "\",\"grantee\":\"security-test\"}";
             case "/fhir" -> "{\"resourceType\":\"Bundle\",\"type\":\"transaction\",\"entry\":[{\"resource\":"
                     + "{\"resourceType\":\"Patient\"},\"request\":{\"method\":\"POST\",\"url\":\"Patient\"}}]}";
             default -> "{\"resourceType\":\"Patient\"}";

@@ -64,7 +64,8 @@ class FhirReaderTest {
         LedgerIntegrity integrity = new LedgerIntegrity(() -> ledgerAvailable
                 ? Optional.of(id -> Optional.ofNullable(LEDGER.get(id))) : Optional.empty());
         reader = new FhirReader(FHIR, FhirTestBeans.SETTINGS, FhirAuthenticator.tokensOnly(verifier), vault,
-                FhirTestBeans.RESOURCE_KEYS, FhirTestBeans.KEYS.keyFor(DeploymentKeys.Purpose.CALLER_ID), integrity, 1000);
+                FhirTestBeans.RESOURCE_KEYS, FhirTestBeans.KEYS.keyFor(DeploymentKeys.Purpose.CALLER_ID), integrity, 1000,
+                ReadConsent.OFF);
     }
 
     @AfterAll

@@ -106,6 +106,12 @@ public final class FabricConnection implements AutoCloseable {
                 config.channel());
     }
 
+    /** Consent grants on the configured channel and chaincode, sharing this connection. */
+    public ConsentLedger consentLedger() {
+        return new FabricLedgerWriter(network.getContract(config.chaincode()), network.getContract(QSCC),
+                config.channel());
+    }
+
     /**
      * A follower of {@code EntriesCommitted} events that resumes from (and records progress in) {@code checkpointFile}.
      */

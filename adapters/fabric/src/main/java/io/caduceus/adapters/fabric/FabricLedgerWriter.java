@@ -7,6 +7,7 @@ import io.caduceus.core.json.JsonException;
 import io.caduceus.core.json.JsonFields;
 import io.grpc.StatusRuntimeException;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -30,10 +31,10 @@ import org.hyperledger.fabric.protos.peer.TransactionAction;
 import org.hyperledger.fabric.protos.peer.TxValidationCode;
 
 /**
- * {@link LedgerWriter} over the Fabric Gateway. Deadlines are set per call type on the Gateway connection (see
+ * {@link LedgerWriter} and {@link ConsentLedger} over the Fabric Gateway. Deadlines are set per call type on the Gateway connection (see
  * {@link FabricConnection}), so every call made here is bounded without repeating them.
  */
-final class FabricLedgerWriter implements LedgerWriter {
+final class FabricLedgerWriter implements LedgerWriter, ConsentLedger {
 
     static final String PUT_ENTRIES = "PutEntries";
     static final String GET_BATCH = "GetBatch";
@@ -43,6 +44,9 @@ final class FabricLedgerWriter implements LedgerWriter {
     static final String GET_LATEST_ANCHOR_RECEIPT = "GetLatestAnchorReceipt";
     static final String GET_CHAIN_INFO = "GetChainInfo";
     static final String GET_TRANSACTION_BY_ID = "GetTransactionByID";
+    static final String GRANT_ACCESS = "GrantAccess";
+    static final String REVOKE_ACCESS = "RevokeAccess";
+    static final String CHECK_ACCESS = "CheckAccess";
 
     private final Contract registry;
     private final Contract qscc;
@@ -172,6 +176,66 @@ final class FabricLedgerWriter implements LedgerWriter {
         }
     }
 
+    @Override
+    public ConsentChange grantAccess(String pseudonym, String grantee, Optional<Instant> expiresAt) {
+        Objects.requireNonNull(pseudonym, "pseudonym");
+        Objects.requireNonNull(grantee, "grantee");
+        Objects.requireNonNull(expiresAt, "expiresAt");
+        // The chaincode's "no expiry" is the empty string.
+        return consentChange(GRANT_ACCESS, submit(GRANT_ACCESS, pseudonym, grantee,
+                expiresAt.map(Instant::toString).orElse("")));
+    }
+
+    @Override
+    public ConsentChange revokeAccess(String pseudonym, String grantee) {
+        Objects.requireNonNull(pseudonym, "pseudonym");
+        Objects.requireNonNull(grantee, "grantee");
+        return consentChange(REVOKE_ACCESS, submit(REVOKE_ACCESS, pseudonym, grantee));
+    }
+
+    @Override
+    public AccessDecision checkAccess(String pseudonym, String grantee) {
+        Objects.requireNonNull(pseudonym, "pseudonym");
+        Objects.requireNonNull(grantee, "grantee");
+        byte[] result;
+        try {
+            // An empty instant: the peer judges at the proposal's time, which it bounds against its own clock.
+            result = registry.evaluateTransaction(CHECK_ACCESS, pseudonym, grantee, "");
+        } catch (GatewayException | GatewayRuntimeException | StatusRuntimeException e) {
+            throw FailureClassifier.classify(CHECK_ACCESS, e, null);
+        }
+        try {
+            if (!(CanonicalJson.parse(new String(result, StandardCharsets.UTF_8)) instanceof Map<?, ?> map)
+                    || !(map.get("allowed") instanceof Boolean allowed)) {
+                throw new JsonException("the " + CHECK_ACCESS + " result must be an object with a boolean allowed");
+            }
+            return new AccessDecision(allowed, JsonFields.string(map, "reason"));
+        } catch (IllegalArgumentException e) {
+            throw unreadable(CHECK_ACCESS, e);
+        }
+    }
+
+    /** The grant the chaincode returned ({@code grantee, grantedAt, expiresAt?, revokedAt?, ...}), with its commit. */
+    private static ConsentChange consentChange(String transaction, Committed committed) {
+        try {
+            if (!(CanonicalJson.parse(new String(committed.result(), StandardCharsets.UTF_8)) instanceof Map<?, ?> grant)) {
+                throw new JsonException("the " + transaction + " result must be a JSON object");
+            }
+            return new ConsentChange(committed.transactionId(), committed.blockNumber(),
+                    JsonFields.string(grant, "grantee"), Instant.parse(JsonFields.string(grant, "grantedAt")),
+                    optionalInstant(grant, "expiresAt"), optionalInstant(grant, "revokedAt"));
+        } catch (IllegalArgumentException | java.time.format.DateTimeParseException e) {
+            // Committed, so not worth retrying; the transaction id says where to look.
+            throw new LedgerException(LedgerException.Kind.CHAINCODE_REJECTED, transaction
+                    + " committed but returned an unreadable grant (" + e.getClass().getSimpleName() + ")",
+                    committed.transactionId(), "UNREADABLE_RESULT", committed.validationCode(), e);
+        }
+    }
+
+    private static Instant optionalInstant(Map<?, ?> map, String field) {
+        return map.get(field) == null ? null : Instant.parse(JsonFields.string(map, field));
+    }
+
     private record Committed(String transactionId, long blockNumber, String validationCode, byte[] result) {
     }
 
@@ -179,10 +243,10 @@ final class FabricLedgerWriter implements LedgerWriter {
      * Endorses, submits and waits for the commit status as separate steps, so that a failure in any of them still
      * knows the transaction id and an invalid transaction reports its block.
      */
-    private Committed submit(String transaction, String argument) {
+    private Committed submit(String transaction, String... arguments) {
         String transactionId = null;
         try {
-            Proposal proposal = registry.newProposal(transaction).addArguments(argument).build();
+            Proposal proposal = registry.newProposal(transaction).addArguments(arguments).build();
             transactionId = proposal.getTransactionId();
             Transaction endorsed = proposal.endorse();
             SubmittedTransaction submitted = endorsed.submitAsync();

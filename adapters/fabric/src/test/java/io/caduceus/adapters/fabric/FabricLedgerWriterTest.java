@@ -246,6 +246,77 @@ class FabricLedgerWriterTest {
                 .isInstanceOfSatisfying(LedgerException.class, e -> assertThat(e.kind()).isEqualTo(Kind.UNAVAILABLE));
     }
 
+    private static final String PSEUDONYM = "pp1_" + "7a".repeat(32);
+
+    @Test
+    void grantAccessSubmitsPseudonymGranteeAndExpiryAndReturnsTheGrantWithItsCommit() throws Exception {
+        result("{\"expiresAt\":\"2031-01-01T00:00:00Z\",\"grantedAt\":\"2030-01-01T00:00:00Z\","
+                + "\"grantedBy\":\"HospitalMSP\",\"grantee\":\"it-client\"}");
+
+        ConsentLedger.ConsentChange change = writer.grantAccess(PSEUDONYM, "it-client",
+                java.util.Optional.of(Instant.parse("2031-01-01T00:00:00Z")));
+
+        assertThat(change).isEqualTo(new ConsentLedger.ConsentChange("tx42", 17, "it-client",
+                Instant.parse("2030-01-01T00:00:00Z"), Instant.parse("2031-01-01T00:00:00Z"), null));
+        verify(registry).newProposal("GrantAccess");
+        verify(builder).addArguments(new String[] {PSEUDONYM, "it-client", "2031-01-01T00:00:00Z"});
+    }
+
+    @Test
+    void aGrantWithoutExpiryPassesTheEmptyStringTheChaincodeExpects() throws Exception {
+        result("{\"grantedAt\":\"2030-01-01T00:00:00Z\",\"grantedBy\":\"HospitalMSP\",\"grantee\":\"c1\"}");
+        assertThat(writer.grantAccess(PSEUDONYM, "c1", java.util.Optional.empty()).expiresAt()).isNull();
+        verify(builder).addArguments(new String[] {PSEUDONYM, "c1", ""});
+    }
+
+    @Test
+    void revokeAccessReturnsTheRevokedGrantAndAnUnknownGrantIsNotFound() throws Exception {
+        result("{\"grantedAt\":\"2030-01-01T00:00:00Z\",\"grantedBy\":\"HospitalMSP\",\"grantee\":\"c1\","
+                + "\"revokedAt\":\"2030-02-01T00:00:00Z\",\"revokedBy\":\"HospitalMSP\"}");
+        assertThat(writer.revokeAccess(PSEUDONYM, "c1").revokedAt()).isEqualTo(Instant.parse("2030-02-01T00:00:00Z"));
+        verify(registry).newProposal("RevokeAccess");
+        verify(builder).addArguments(new String[] {PSEUDONYM, "c1"});
+
+        when(proposal.endorse()).thenThrow(new EndorseException("tx43", grpcError(Code.ABORTED,
+                "failed to endorse transaction, see attached details for more info",
+                "chaincode response 500, no grant for this patient and grantee")));
+        assertThatThrownBy(() -> writer.revokeAccess(PSEUDONYM, "c2"))
+                .isInstanceOfSatisfying(LedgerException.class, e -> {
+                    assertThat(e.chaincodeError()).contains("NOT_FOUND");
+                    assertThat(e.isRetriable()).isFalse();
+                    assertThat(e.getMessage()).doesNotContain("7a".repeat(32));
+                });
+    }
+
+    @Test
+    void anUnreadableGrantAfterACommitIsNotRetried() {
+        result("{\"grantee\":\"c1\"}");
+        assertThatThrownBy(() -> writer.grantAccess(PSEUDONYM, "c1", java.util.Optional.empty()))
+                .isInstanceOfSatisfying(LedgerException.class, e -> {
+                    assertThat(e.isRetriable()).isFalse();
+                    assertThat(e.transactionId()).contains("tx42");
+                });
+    }
+
+    @Test
+    void checkAccessEvaluatesAtThePeersTimeAndReadsTheDecision() throws Exception {
+        when(registry.evaluateTransaction("CheckAccess", PSEUDONYM, "c1", ""))
+                .thenReturn("{\"allowed\":true,\"reason\":\"GRANTED\"}".getBytes(StandardCharsets.UTF_8));
+        when(registry.evaluateTransaction("CheckAccess", PSEUDONYM, "c2", ""))
+                .thenReturn("{\"allowed\":false,\"reason\":\"REVOKED\"}".getBytes(StandardCharsets.UTF_8));
+        when(registry.evaluateTransaction("CheckAccess", PSEUDONYM, "c3", ""))
+                .thenReturn("{\"allowed\":\"yes\"}".getBytes(StandardCharsets.UTF_8));
+        when(registry.evaluateTransaction("CheckAccess", PSEUDONYM, "c4", ""))
+                .thenThrow(new GatewayException(grpcError(Code.DEADLINE_EXCEEDED, "context deadline exceeded")));
+
+        assertThat(writer.checkAccess(PSEUDONYM, "c1")).isEqualTo(ConsentLedger.AccessDecision.granted());
+        assertThat(writer.checkAccess(PSEUDONYM, "c2")).isEqualTo(ConsentLedger.AccessDecision.refused("REVOKED"));
+        assertThatThrownBy(() -> writer.checkAccess(PSEUDONYM, "c3")).isInstanceOfSatisfying(LedgerException.class,
+                e -> assertThat(e.kind()).isEqualTo(Kind.UNKNOWN));
+        assertThatThrownBy(() -> writer.checkAccess(PSEUDONYM, "c4")).isInstanceOfSatisfying(LedgerException.class,
+                e -> assertThat(e.kind()).isEqualTo(Kind.TIMEOUT));
+    }
+
     private static AnchorReceipt receipt() {
         return new AnchorReceipt(11155111, "0x" + "a".repeat(40), "0x" + "b".repeat(64), 123,
                 Instant.parse("2025-01-01T00:00:00Z"), Digest.fromHex("c".repeat(64)), 1000, "caduceus", 55);
