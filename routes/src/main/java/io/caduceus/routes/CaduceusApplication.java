@@ -16,6 +16,7 @@ import io.caduceus.routes.hl7.Hl7Quarantine;
 import io.caduceus.routes.hl7.IngestServices;
 import io.caduceus.routes.hl7.QuarantineAdmin;
 import io.caduceus.routes.hl7.RecordStore;
+import io.caduceus.routes.http.JsonRequests;
 import io.caduceus.routes.kafka.KafkaClients;
 import io.caduceus.routes.kafka.KafkaRecordSigner;
 import io.caduceus.routes.mllp.MllpConnectionErrors;
@@ -92,6 +93,7 @@ public final class CaduceusApplication {
                 context.getRegistry().bind("applicationAckSender", ApplicationAckSender.from(context));
                 context.getRegistry().bind("quarantineAdmin", new QuarantineAdmin(ingest));
                 context.getRegistry().bind("erasureService", new ErasureService(ingest));
+                context.getRegistry().bind("jsonRequests", new JsonRequests());
                 int maxMessageBytes = Integer.parseInt(context.resolvePropertyPlaceholders("{{caduceus.mllp.max-message-bytes}}"));
                 context.getRegistry().bind("mllpFrameDecoder", MllpFrameDecoder.factory(maxMessageBytes));
                 context.getRegistry().bind("mllpFrameEncoder", new MllpFrameEncoder());

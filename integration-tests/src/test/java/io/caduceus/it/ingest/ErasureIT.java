@@ -116,7 +116,8 @@ class ErasureIT {
 
     private static HttpResponse<String> post(HttpClient http, URI uri, String body) throws Exception {
         return http.send(TestIssuer.authorized(HttpRequest.newBuilder(uri), "caduceus.privacy-officer").timeout(Duration.ofSeconds(30))
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     private static String identifier(String mrn, String reason) {

@@ -236,6 +236,19 @@ class ApiSecurityTest {
     }
 
     @Test
+    void aJsonApiSaysWhatToSendWhenTheBodyIsDeclaredAsSomethingElse() throws Exception {
+        // curl -d sends application/x-www-form-urlencoded; parsed as a form, the body was lost ("not valid JSON").
+        HttpResponse<String> erasure = HTTP.send(HttpRequest.newBuilder(uri("/api/erasure"))
+                .header("Authorization", "Bearer " + token(ApiRole.PRIVACY_OFFICER.scope()))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"identifierSystem\":\"urn:id:X\",\"identifierValue\":\"NOBODY-1\","
+                        + "\"reason\":\"form-typed\"}"))
+                .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(erasure.statusCode()).as(erasure.body()).isEqualTo(415);
+        assertThat(erasure.body()).contains("Content-Type: application/json");
+    }
+
+    @Test
     void healthIsPublicButSaysNothingMoreThanUpOrDown() throws Exception {
         HttpResponse<String> health = get(uri("/observe/health"), null);
         assertThat(health.statusCode()).isIn(200, 503);
