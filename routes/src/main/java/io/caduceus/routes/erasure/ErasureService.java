@@ -5,6 +5,7 @@ import io.caduceus.core.json.CanonicalJson;
 import io.caduceus.core.json.JsonException;
 import io.caduceus.core.pseudonym.PatientPseudonym;
 import io.caduceus.core.pseudonym.PatientPseudonymizer;
+import io.caduceus.routes.access.ApiAccess;
 import io.caduceus.routes.hl7.IngestServices;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -31,8 +32,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class ErasureService {
 
-    /** Set by the API's authentication: the caller's client id. */
-    public static final String CALLER_ID = "caduceus.api.callerId";
     static final int MAX_REASON_LENGTH = 500;
     static final String ANSWER = CanonicalJson.write(Map.of("status", "processed"));
     /** The pseudonym to erase once its event is on Kafka; absent when there is nothing to erase. */
@@ -95,7 +94,7 @@ public final class ErasureService {
         event.put("event", "patient-erased");
         event.put("patientPseudonym", pseudonym.value());
         event.put("erasedAt", Instant.now().toString());
-        event.put("requestedBy", exchange.getProperty(CALLER_ID, "unknown", String.class));
+        event.put("requestedBy", exchange.getProperty(ApiAccess.CALLER_ID, "unknown", String.class));
         event.put("reason", reason);
         exchange.setProperty(DUE, pseudonym.value());
         exchange.getMessage().setHeader(KAFKA_KEY, pseudonym.value());
@@ -112,7 +111,7 @@ public final class ErasureService {
         String pseudonym = exchange.getProperty(DUE, String.class);
         if (pseudonym != null) {
             vault.erasePatient(pseudonym);
-            LOG.info("a patient was erased on request by {}", exchange.getProperty(CALLER_ID, "unknown", String.class));
+            LOG.info("a patient was erased on request by {}", exchange.getProperty(ApiAccess.CALLER_ID, "unknown", String.class));
         }
         answer(exchange, 200, ANSWER);
     }

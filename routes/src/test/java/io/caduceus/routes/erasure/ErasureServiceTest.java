@@ -9,6 +9,7 @@ import io.caduceus.adapters.vault.RecordErasedException;
 import io.caduceus.adapters.vault.VaultRecord;
 import io.caduceus.core.json.CanonicalJson;
 import io.caduceus.core.pseudonym.PatientPseudonymizer;
+import io.caduceus.routes.access.ApiAccess;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -139,7 +140,7 @@ class ErasureServiceTest {
         exchange.getMessage().setBody(body);
         exchange.getMessage().setHeader("CamelHttpMethod", "POST");
         if (callerId != null) {
-            exchange.setProperty(ErasureService.CALLER_ID, callerId);
+            exchange.setProperty(ApiAccess.CALLER_ID, callerId);
         }
         return exchange;
     }
