@@ -88,8 +88,9 @@ public final class CaduceusApplication {
                 context.getRegistry().bind("hl7Intake", new Hl7Intake(ingest));
                 context.getRegistry().bind("recordStore", new RecordStore(ingest));
                 context.getRegistry().bind("hl7Quarantine", new Hl7Quarantine(ingest));
-                context.getRegistry().bind("hl7Acknowledger", new Hl7Acknowledger());
-                context.getRegistry().bind("applicationAcknowledger", ApplicationAcknowledger.from(context));
+                ApplicationAcknowledger applicationAcknowledger = ApplicationAcknowledger.from(context);
+                context.getRegistry().bind("hl7Acknowledger", new Hl7Acknowledger(applicationAcknowledger));
+                context.getRegistry().bind("applicationAcknowledger", applicationAcknowledger);
                 context.getRegistry().bind("applicationAckSender", ApplicationAckSender.from(context));
                 context.getRegistry().bind("quarantineAdmin", new QuarantineAdmin(ingest));
                 context.getRegistry().bind("erasureService", new ErasureService(ingest));

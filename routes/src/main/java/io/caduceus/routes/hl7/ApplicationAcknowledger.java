@@ -2,37 +2,24 @@ package io.caduceus.routes.hl7;
 
 import java.time.ZoneId;
 import java.time.ZonedDateTime;
-import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.LongAdder;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * Decides whether a message gets an enhanced-mode application acknowledgement, and writes it: AA once the message is
- * durable (a retransmission included, it is as durable as the first time), AE or AR with the ERR segment of the
- * commit acknowledgement once it is quarantined. Sent only as MSH-16 asks (AL always, ER on errors, SU on success;
- * NE or empty never), and never for a message that was not committed: when Caduceus could not store it, the sender
- * got CE and sends it again.
+ * Writes enhanced-mode application acknowledgements: AA once the message is durable (a retransmission included, it
+ * is as durable as the first time), AE or AR with the ERR segment of the commit acknowledgement once it is
+ * quarantined, as MSH-16 asks ({@link AckModes} has the whole matrix), never for a message that was not committed.
  *
- * <p>Runs on a copy of the ingest exchange, after the commit acknowledgement has been written; the body becomes the
- * application acknowledgement, or null when there is none to send. Where it goes is configured per sender
- * ({@link ApplicationAckDestinations}); a sender asking for acknowledgements Caduceus has no address for is
- * reported once and counted, and its messages are unaffected.
+ * <p>Where it goes is configured per sender ({@link ApplicationAckDestinations}). A sender with a destination gets it
+ * there: {@link #prepare} runs on a copy of the ingest exchange, after the commit acknowledgement has been written,
+ * and the body becomes the acknowledgement to deliver, or null. A sender without one gets it on the originating
+ * connection: {@link Hl7Acknowledger} asks {@link #forConnection} while it writes that connection's answer.
  */
 public final class ApplicationAcknowledger {
 
-    private static final Logger LOG = LoggerFactory.getLogger(ApplicationAcknowledger.class);
-    /** Sender ids come from messages: past this many, further ones are counted together, not remembered. */
-    private static final int MAX_SENDERS_COUNTED = 1000;
-    private static final String OTHER_SENDERS = "*";
-
     private final ApplicationAckDestinations destinations;
     private final ZoneId zone;
-    private final Map<String, LongAdder> withoutDestination = new ConcurrentHashMap<>();
 
     ApplicationAcknowledger(ApplicationAckDestinations destinations, ZoneId zone) {
         this.destinations = destinations;
@@ -44,16 +31,33 @@ public final class ApplicationAcknowledger {
     }
 
     /**
-     * Whether the sender asked for application acknowledgements at all (MSH-16 AL, ER or SU): the route wire-taps only
-     * those exchanges, so original-mode traffic, nearly all of it, pays no copy and no queue hand-off.
+     * Whether the sender asked for application acknowledgements (MSH-16 AL, ER or SU) and has a destination for them:
+     * the route wire-taps only those exchanges, so all other traffic pays no copy and no queue hand-off.
      */
     public boolean asked(Exchange exchange) {
         MshHeader header = exchange.getProperty(IngestExchange.HEADER, MshHeader.class);
-        if (header == null || header == MshHeader.UNREADABLE) {
+        if (header == null || header == MshHeader.UNREADABLE || !AckModes.applicationAcksAsked(header.applicationAckType())) {
             return false;
         }
-        String type = header.applicationAckType();
-        return "AL".equals(type) || "ER".equals(type) || "SU".equals(type);
+        return destination(header).isPresent();
+    }
+
+    /**
+     * The application acknowledgement to send on the originating connection after (or instead of) the commit
+     * acknowledgement: present when MSH-16 asks for one for this outcome and no destination is configured for the
+     * sender. The caller passes only outcomes of messages that were committed (stored or quarantined).
+     */
+    Optional<byte[]> forConnection(Exchange exchange, MshHeader header, AckCode.Outcome outcome, Optional<Hl7Error> error) {
+        if (header == MshHeader.UNREADABLE || !header.enhancedMode() || exchange.getProperty(QuarantineAdmin.REPROCESSING) != null
+                || !AckModes.applicationAckDue(header.applicationAckType(), outcome) || destination(header).isPresent()) {
+            return Optional.empty();
+        }
+        return Optional.of(Hl7AckBuilder.buildApplicationReply(header, AckCode.applicationMode(outcome), error,
+                ZonedDateTime.now(zone), Hl7Acknowledger.nextControlId()));
+    }
+
+    private Optional<ApplicationAckDestinations.Destination> destination(MshHeader header) {
+        return destinations.forSender(header.sendingApplicationId(), header.sendingFacilityId());
     }
 
     public void prepare(Exchange exchange) {
@@ -76,54 +80,14 @@ public final class ApplicationAcknowledger {
         } else {
             return; // not committed: the sender resends after CE
         }
-        if (!requested(header.applicationAckType(), outcome)) {
-            return;
+        Optional<ApplicationAckDestinations.Destination> destination = destination(header);
+        if (!AckModes.applicationAckDue(header.applicationAckType(), outcome) || destination.isEmpty()) {
+            return; // not asked for, or it went on the originating connection
         }
         String sender = header.sendingApplicationId() + "^" + header.sendingFacilityId();
-        Optional<ApplicationAckDestinations.Destination> destination =
-                destinations.forSender(header.sendingApplicationId(), header.sendingFacilityId());
-        if (destination.isEmpty()) {
-            reportMissingDestination(sender);
-            return;
-        }
         exchange.setProperty(IngestExchange.APPLICATION_ACK_DESTINATION, destination.get());
         exchange.setProperty(IngestExchange.APPLICATION_ACK_SENDER, sender);
         exchange.getMessage().setBody(Hl7AckBuilder.buildApplicationAck(header, AckCode.applicationMode(outcome), error,
                 ZonedDateTime.now(zone), Hl7Acknowledger.nextControlId()));
-    }
-
-    /** MSH-16: AL always, ER only on error, SU only on success; NE, empty or an unknown value: not asked for. */
-    static boolean requested(String applicationAckType, AckCode.Outcome outcome) {
-        return switch (applicationAckType) {
-            case "AL" -> true;
-            case "ER" -> outcome != AckCode.Outcome.ACCEPTED;
-            case "SU" -> outcome == AckCode.Outcome.ACCEPTED;
-            default -> false;
-        };
-    }
-
-    /** Application acknowledgements not sent because no destination is configured for their sender, by sender. */
-    public Map<String, Long> withoutDestination() {
-        Map<String, Long> counts = new java.util.TreeMap<>();
-        withoutDestination.forEach((sender, count) -> counts.put(sender, count.sum()));
-        return counts;
-    }
-
-    private void reportMissingDestination(String sender) {
-        if (withoutDestination.size() >= MAX_SENDERS_COUNTED && !withoutDestination.containsKey(sender)) {
-            sender = OTHER_SENDERS;
-        }
-        LongAdder count = withoutDestination.get(sender);
-        if (count == null) {
-            LongAdder fresh = new LongAdder();
-            count = withoutDestination.putIfAbsent(sender, fresh);
-            if (count == null) {
-                count = fresh;
-                // Once per sender: a busy sender would otherwise fill the log with the same line.
-                LOG.warn("sender {} asks for HL7 application acknowledgements (MSH-16) but {} names no destination for it;"
-                        + " none are sent to it", sender, ApplicationAckDestinations.PROPERTY);
-            }
-        }
-        count.increment();
     }
 }

@@ -18,7 +18,7 @@ final class Hl7AckBuilder {
     }
 
     static byte[] build(MshHeader original, AckCode code, Optional<Hl7Error> error, ZonedDateTime now, String ackControlId) {
-        return build(original, code, error, now, ackControlId, false);
+        return build(original, code, error, now, ackControlId, null);
     }
 
     /**
@@ -28,11 +28,21 @@ final class Hl7AckBuilder {
      */
     static byte[] buildApplicationAck(MshHeader original, AckCode code, Optional<Hl7Error> error, ZonedDateTime now,
             String ackControlId) {
-        return build(original, code, error, now, ackControlId, true);
+        return build(original, code, error, now, ackControlId, "AL");
+    }
+
+    /**
+     * The application acknowledgement as the answer on the originating connection (no destination configured): MSH-15
+     * NE and MSH-16 NE, since a commit acknowledgement the sender wrote back on that connection would reach Caduceus
+     * as a new message.
+     */
+    static byte[] buildApplicationReply(MshHeader original, AckCode code, Optional<Hl7Error> error, ZonedDateTime now,
+            String ackControlId) {
+        return build(original, code, error, now, ackControlId, "NE");
     }
 
     private static byte[] build(MshHeader original, AckCode code, Optional<Hl7Error> error, ZonedDateTime now,
-            String ackControlId, boolean requestCommitAck) {
+            String ackControlId, String acceptAckType) {
         char fs = original.fieldSeparator();
         String enc = original.encodingCharacters();
         char cs = enc.charAt(0);
@@ -52,8 +62,8 @@ final class Hl7AckBuilder {
         ack.append(fs).append(ackControlId)
                 .append(fs).append(escape(original.processingId(), original))
                 .append(fs).append(escape(original.version(), original));
-        if (requestCommitAck) {
-            ack.append(fs).append(fs).append(fs).append("AL").append(fs).append("NE"); // MSH-13, 14 empty; 15, 16
+        if (acceptAckType != null) {
+            ack.append(fs).append(fs).append(fs).append(acceptAckType).append(fs).append("NE"); // MSH-13, 14 empty; 15, 16
         }
         ack.append('\r');
         ack.append("MSA").append(fs).append(code.name()).append(fs).append(original.controlId());

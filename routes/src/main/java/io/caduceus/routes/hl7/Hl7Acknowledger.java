@@ -2,6 +2,7 @@ package io.caduceus.routes.hl7;
 
 import java.time.ZoneId;
 import java.time.ZonedDateTime;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.camel.Exchange;
@@ -14,9 +15,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Original mode (MSH-15 and MSH-16 empty): AA only after the record is in the vault and its ledger entry was
  * acknowledged by Kafka; AE for a message Caduceus could not process; AR for one it will not process. Enhanced mode:
- * the commit acknowledgement CA/CE/CR, sent or not as MSH-15 asks (AL always, NE never, ER on errors only, SU on
- * success only). The application acknowledgements of enhanced mode (MSH-16) are new messages to the sender on another
- * connection, sent by {@link ApplicationAcknowledger} and {@link ApplicationAckSender} without delaying this reply.
+ * the commit acknowledgement CA/CE/CR as MSH-15 asks, followed by the application acknowledgement when MSH-16 asks for
+ * one and the sender has no destination of its own for it ({@link AckModes} has the matrix). Two acknowledgements
+ * make a {@code List<byte[]>} reply, which the MLLP encoder writes as two frames in that order. With a destination,
+ * {@link ApplicationAcknowledger} and {@link ApplicationAckSender} deliver it without delaying this reply.
  */
 public final class Hl7Acknowledger {
 
@@ -24,26 +26,28 @@ public final class Hl7Acknowledger {
     private static final AtomicLong SEQUENCE = new AtomicLong();
     private static final String RUN = Long.toString(System.currentTimeMillis() / 1000, 36).toUpperCase(java.util.Locale.ROOT);
 
+    private final ApplicationAcknowledger applicationAcks;
     private final ZoneId zone;
 
-    public Hl7Acknowledger() {
-        this(ZoneId.systemDefault());
+    public Hl7Acknowledger(ApplicationAcknowledger applicationAcks) {
+        this(applicationAcks, ZoneId.systemDefault());
     }
 
-    Hl7Acknowledger(ZoneId zone) {
+    Hl7Acknowledger(ApplicationAcknowledger applicationAcks, ZoneId zone) {
+        this.applicationAcks = applicationAcks;
         this.zone = zone;
     }
 
     /** The message is durable: vault written, ledger entry acknowledged by Kafka. */
     public void accepted(Exchange exchange) {
-        acknowledge(exchange, AckCode.Outcome.ACCEPTED, Optional.empty());
+        acknowledge(exchange, AckCode.Outcome.ACCEPTED, Optional.empty(), true);
     }
 
     /** The message is at fault; it has been quarantined. */
     public void rejected(Exchange exchange) {
         Exception caught = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
         if (caught instanceof Hl7RejectedException rejection) {
-            acknowledge(exchange, rejection.outcome(), Optional.of(rejection.error()));
+            acknowledge(exchange, rejection.outcome(), Optional.of(rejection.error()), true);
         } else {
             failed(exchange);
         }
@@ -57,35 +61,35 @@ public final class Hl7Acknowledger {
         Exception caught = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
         LOG.warn("HL7 message not accepted, sender should retry: {}", caught == null ? "unknown" : caught.getClass().getSimpleName());
         acknowledge(exchange, AckCode.Outcome.ERROR, Optional.of(Hl7Error.message(Hl7Error.APPLICATION_INTERNAL_ERROR,
-                "temporarily unable to store the message; please resend")));
+                "temporarily unable to store the message; please resend")), false);
     }
 
-    private void acknowledge(Exchange exchange, AckCode.Outcome outcome, Optional<Hl7Error> error) {
+    private void acknowledge(Exchange exchange, AckCode.Outcome outcome, Optional<Hl7Error> error, boolean committed) {
         MshHeader header = exchange.getProperty(IngestExchange.HEADER, MshHeader.class);
         if (header == null) {
             header = MshHeader.read(exchange.getProperty(IngestExchange.ORIGINAL, new byte[0], byte[].class));
         }
-        AckCode code;
-        if (header.enhancedMode()) {
-            if (!shouldSend(header.acceptAckType(), outcome)) {
-                exchange.getMessage().setBody(null);
-                return;
-            }
-            code = AckCode.commitMode(outcome);
-        } else {
-            code = AckCode.originalMode(outcome);
+        if (!header.enhancedMode()) {
+            exchange.getMessage().setBody(build(header, AckCode.originalMode(outcome), error));
+            return;
         }
-        byte[] ack = Hl7AckBuilder.build(header, code, error, ZonedDateTime.now(zone), nextControlId());
-        exchange.getMessage().setBody(ack);
+        byte[] commitAck = AckModes.commitAckDue(header.acceptAckType(), outcome)
+                ? build(header, AckCode.commitMode(outcome), error) : null;
+        Optional<byte[]> applicationAck = committed
+                ? applicationAcks.forConnection(exchange, header, outcome, error) : Optional.empty();
+        Object reply;
+        if (applicationAck.isEmpty()) {
+            reply = commitAck; // null: no answer at all, the connection stays open
+        } else if (commitAck == null) {
+            reply = applicationAck.get();
+        } else {
+            reply = List.of(commitAck, applicationAck.get());
+        }
+        exchange.getMessage().setBody(reply);
     }
 
-    static boolean shouldSend(String acceptAckType, AckCode.Outcome outcome) {
-        return switch (acceptAckType) {
-            case "NE" -> false;
-            case "ER" -> outcome != AckCode.Outcome.ACCEPTED;
-            case "SU" -> outcome == AckCode.Outcome.ACCEPTED;
-            default -> true; // AL, empty (only MSH-16 valued) or an unknown value: acknowledge
-        };
+    private byte[] build(MshHeader header, AckCode code, Optional<Hl7Error> error) {
+        return Hl7AckBuilder.build(header, code, error, ZonedDateTime.now(zone), nextControlId());
     }
 
     /** MSH-10 of an acknowledgement Caduceus writes: unique across restarts without shared state. */

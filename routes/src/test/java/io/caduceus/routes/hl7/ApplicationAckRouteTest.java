@@ -5,11 +5,13 @@ import static org.awaitility.Awaitility.await;
 
 import io.caduceus.routes.AppWithoutKafka;
 import io.caduceus.routes.mllp.MllpClient;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import org.apache.camel.main.Main;
 import org.junit.jupiter.api.AfterAll;
@@ -121,11 +123,52 @@ class ApplicationAckRouteTest {
     }
 
     @Test
-    void aSenderWithoutDestinationIsCountedAndStillGetsItsCommitAck() throws Exception {
-        assertThat(send(adt("RIS|RADIOLOGY", "A01", "E2E-7", "AL"))).contains("\rMSA|CA|E2E-7");
-        ApplicationAcknowledger acknowledger = main.getCamelContext().getRegistry().lookupByNameAndType("applicationAcknowledger",
-                ApplicationAcknowledger.class);
-        await().atMost(Duration.ofSeconds(30)).until(() -> acknowledger.withoutDestination().equals(Map.of("RIS^RADIOLOGY", 1L)));
+    void aSenderWithoutDestinationGetsTheApplicationAckOnTheSameConnectionInOrder() throws Exception {
+        try (Socket socket = new Socket("127.0.0.1", mllpPort)) {
+            socket.setSoTimeout(5_000);
+            // NE/AL: the application acknowledgement is the only answer.
+            write(socket, adt("RIS|RADIOLOGY", "A01", "E2E-7", "AL").replace("|||AL|AL\r", "|||NE|AL\r"));
+            String only = readFrame(socket);
+            assertThat(only).startsWith("MSH|^~\\&|CADUCEUS|HUB|RIS|RADIOLOGY|").contains("|P|2.5.1|||NE|NE\r")
+                    .endsWith("\rMSA|AA|E2E-7\r");
+            // AL/AL: the commit acknowledgement, then the application acknowledgement, before the next message's answer.
+            write(socket, adt("RIS|RADIOLOGY", "A01", "E2E-8", "AL"));
+            write(socket, adt("RIS|RADIOLOGY", "A99", "E2E-9", "ER"));
+            assertThat(readFrame(socket)).contains("\rMSA|CA|E2E-8");
+            assertThat(readFrame(socket)).endsWith("\rMSA|AA|E2E-8\r");
+            assertThat(readFrame(socket)).contains("\rMSA|CR|E2E-9");
+            assertThat(readFrame(socket)).contains("\rMSA|AR|E2E-9|");
+        }
+        assertThat(his.received()).noneMatch(m -> m.contains("|RIS|RADIOLOGY|"));
     }
 
+    private static void write(Socket socket, String message) throws IOException {
+        byte[] body = message.getBytes(StandardCharsets.ISO_8859_1);
+        byte[] framed = new byte[body.length + 3];
+        framed[0] = 0x0b;
+        System.arraycopy(body, 0, framed, 1, body.length);
+        framed[framed.length - 2] = 0x1c;
+        framed[framed.length - 1] = 0x0d;
+        socket.getOutputStream().write(framed);
+        socket.getOutputStream().flush();
+    }
+
+    private static String readFrame(Socket socket) throws IOException {
+        InputStream in = socket.getInputStream();
+        int b;
+        while ((b = in.read()) != 0x0b) {
+            if (b < 0) {
+                throw new IOException("connection closed");
+            }
+        }
+        ByteArrayOutputStream frame = new ByteArrayOutputStream();
+        while ((b = in.read()) != 0x1c) {
+            if (b < 0) {
+                throw new IOException("connection closed inside a frame");
+            }
+            frame.write(b);
+        }
+        in.read(); // the closing CR
+        return frame.toString(StandardCharsets.ISO_8859_1);
+    }
 }

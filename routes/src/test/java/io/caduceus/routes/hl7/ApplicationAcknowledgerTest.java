@@ -132,16 +132,22 @@ class ApplicationAcknowledgerTest {
     }
 
     @Test
-    void aSenderWithoutDestinationIsCountedAndItsMessageGetsNoAck() {
+    void aSenderWithoutDestinationIsNotTappedItsAckGoesOnTheConnection() {
         ApplicationAcknowledger acknowledger = new ApplicationAcknowledger(DESTINATIONS, ZoneOffset.UTC);
-        for (int i = 0; i < 3; i++) {
-            Exchange exchange = ingested(message("RIS^1.2.3^ISO|RADIOLOGY", "AL", "2.5.1"), null);
-            acknowledger.prepare(exchange);
-            assertThat(exchange.getMessage().getBody()).isNull();
-            assertThat(exchange.getProperty(IngestExchange.APPLICATION_ACK_DESTINATION)).isNull();
-        }
-        acknowledger.prepare(ingested(message("HIS|HOSPITAL", "AL", "2.5.1"), null));
-        assertThat(acknowledger.withoutDestination()).containsExactly(java.util.Map.entry("RIS^RADIOLOGY", 3L));
+        Exchange exchange = ingested(message("RIS^1.2.3^ISO|RADIOLOGY", "AL", "2.5.1"), null);
+        assertThat(acknowledger.asked(exchange)).isFalse();
+        acknowledger.prepare(exchange);
+        assertThat(exchange.getMessage().getBody()).isNull();
+        assertThat(exchange.getProperty(IngestExchange.APPLICATION_ACK_DESTINATION)).isNull();
+
+        MshHeader header = exchange.getProperty(IngestExchange.HEADER, MshHeader.class);
+        String ack = new String(acknowledger.forConnection(exchange, header, AckCode.Outcome.ACCEPTED, java.util.Optional.empty())
+                .orElseThrow(), StandardCharsets.ISO_8859_1);
+        assertThat(ack.split("\r")[0]).as("asks for no acknowledgement back on that connection").endsWith("|P|2.5.1|||NE|NE");
+        assertThat(ack).endsWith("\rMSA|AA|MSG-42\r");
+        Exchange withDestination = ingested(message("HIS|HOSPITAL", "AL", "2.5.1"), null);
+        assertThat(acknowledger.forConnection(withDestination, withDestination.getProperty(IngestExchange.HEADER, MshHeader.class),
+                AckCode.Outcome.ACCEPTED, java.util.Optional.empty())).isEmpty();
     }
 
     @Test

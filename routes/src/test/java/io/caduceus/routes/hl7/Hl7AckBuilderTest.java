@@ -76,7 +76,7 @@ class Hl7AckBuilderTest {
         "ER, ACCEPTED, false", "ER, ERROR, true", "SU, ACCEPTED, true", "SU, REJECTED, false", "'', ACCEPTED, true"
     })
     void enhancedModeSendsTheCommitAckOnlyWhenMsh15AsksForIt(String msh15, AckCode.Outcome outcome, boolean send) {
-        assertThat(Hl7Acknowledger.shouldSend(msh15, outcome)).isEqualTo(send);
+        assertThat(AckModes.commitAckDue(msh15, outcome)).isEqualTo(send);
     }
 
     @Test
