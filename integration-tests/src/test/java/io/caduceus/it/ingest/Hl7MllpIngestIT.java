@@ -95,6 +95,11 @@ class Hl7MllpIngestIT {
                 assertThat(ack).as("acknowledgement").isPresent();
                 assertThat(MllpClient.ackCode(ack.get())).as(ack.get()).isEqualTo(header.enhanced() ? "CA" : "AA");
                 assertThat(MllpClient.ackedControlId(ack.get())).isEqualTo(header.controlId());
+            } else if (header.applicationAckOnSuccess()) {
+                // MSH-15 ER or NE with MSH-16 AL or SU and no destination configured: the application ACK answers.
+                assertThat(ack).as("application acknowledgement").isPresent();
+                assertThat(MllpClient.ackCode(ack.get())).as(ack.get()).isEqualTo("AA");
+                assertThat(MllpClient.ackedControlId(ack.get())).isEqualTo(header.controlId());
             } else {
                 // Enhanced mode with MSH-15 ER or NE: success is acknowledged by silence.
                 org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> middleware.ingest().vault().contains(recordId));
@@ -241,6 +246,25 @@ class Hl7MllpIngestIT {
         }
     }
 
+    @Test
+    void withoutADestinationTheApplicationAckComesBackOnTheSameConnectionWithinASecond() throws Exception {
+        String neverCommitAlwaysApplication = adt("ENH-2", "Doe").replace("|P|2.5.1\r", "|P|2.5.1|||NE|AL\r");
+        try (MllpClient client = new MllpClient("127.0.0.1", middleware.mllpPort(), 1_000)) {
+            client.writeRaw(MllpClient.frame(neverCommitAlwaysApplication.getBytes(StandardCharsets.ISO_8859_1)));
+            Optional<String> ack = client.readAck();
+            assertThat(ack).as("application acknowledgement within a second").isPresent();
+            assertThat(MllpClient.ackCode(ack.get())).isEqualTo("AA");
+            assertThat(MllpClient.ackedControlId(ack.get())).isEqualTo("ENH-2");
+            assertThat(ack.get().split("\r")[0]).as("asks for nothing back on this connection").endsWith("|NE|NE");
+            // The same connection goes on: the next message's answer follows, and nothing else came in between.
+            String both = adt("ENH-3", "Doe").replace("|P|2.5.1\r", "|P|2.5.1|||AL|AL\r");
+            client.writeRaw(MllpClient.frame(both.getBytes(StandardCharsets.ISO_8859_1)));
+            assertThat(client.readAck().map(MllpClient::ackCode)).contains("CA");
+            assertThat(client.readAck().map(MllpClient::ackCode)).contains("AA");
+        }
+        assertThat(middleware.ingest().vault().contains(recordIdOf("ENH-2"))).isTrue();
+    }
+
     private ConsumerRecord<String, String> ledgerEntry(String recordId) {
         List<ConsumerRecord<String, String>> records = KafkaTopicReader.readAll(bootstrap(), ledgerTopic(), Duration.ofSeconds(20),
                 all -> all.stream().anyMatch(r -> r.key().equals(recordId)));
@@ -271,10 +295,14 @@ class Hl7MllpIngestIT {
 
     /** The MSH fields the assertions need, and two PHI fragments that must never leave the vault. */
     record Header(String application, String facility, String controlId, String messageType, boolean enhanced,
-            String acceptAckType, String surname, String patientIdentifierFragment) {
+            String acceptAckType, String applicationAckType, String surname, String patientIdentifierFragment) {
 
         boolean commitAckOnSuccess() {
             return !acceptAckType.equals("ER") && !acceptAckType.equals("NE");
+        }
+
+        boolean applicationAckOnSuccess() {
+            return applicationAckType.equals("AL") || applicationAckType.equals("SU");
         }
 
         static Header of(byte[] message) {
@@ -293,7 +321,7 @@ class Hl7MllpIngestIT {
             }
             return new Header(msh[2].split("\\^")[0], msh[3].split("\\^")[0], msh[9], msh[8].split("\\^")[0],
                     (msh.length > 14 && !msh[14].isBlank()) || (msh.length > 15 && !msh[15].isBlank()),
-                    msh.length > 14 ? msh[14].strip() : "",
+                    msh.length > 14 ? msh[14].strip() : "", msh.length > 15 ? msh[15].strip() : "",
                     surname.isEmpty() ? "\u0000no-surname" : surname, identifier.isEmpty() ? "\u0000no-id" : identifier);
         }
     }
