@@ -6,9 +6,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-/** A {@code when:} clause: all of its tests (present, absent, in, notIn) must hold. */
+/**
+ * A {@code when:} clause: all of its tests (present, absent, in, notIn) must hold. A test may name a {@code transform}:
+ * it then applies to the transformed text, and a value the transform cannot convert counts as absent (so a rule can
+ * say "only when this is a language code" or "only when it is not").
+ */
 final class Condition {
-    private record Test(V2Path path, Boolean present, Set<String> in, Set<String> notIn) {
+    private record Test(V2Path path, Transform transform, Boolean present, Set<String> in, Set<String> notIn) {
     }
 
     private final List<Test> tests;
@@ -36,7 +40,8 @@ final class Condition {
             if (present == null && in == null && notIn == null) {
                 throw new IllegalStateException(where + ": 'when' needs present, in or notIn");
             }
-            tests.add(new Test(path, present == null ? null : Boolean.valueOf(String.valueOf(present)), in, notIn));
+            String transform = Yamls.string(m, "transform");
+            tests.add(new Test(path, transform == null ? null : Transform.named(transform, where), present == null ? null : Boolean.valueOf(String.valueOf(present)), in, notIn));
         }
         return new Condition(tests);
     }
@@ -45,7 +50,10 @@ final class Condition {
         for (Test t : tests) {
             V2Node node = t.path().first(scope);
             String text = node == null ? null : node.text();
-            if (t.present() != null && t.present() != (node != null)) {
+            if (text != null && t.transform() != null) {
+                text = t.transform().readsComposite() ? t.transform().apply(node, null) : t.transform().apply(node, text);
+            }
+            if (t.present() != null && t.present() != (t.transform() == null ? node != null : text != null)) {
                 return false;
             }
             if (t.in() != null && (text == null || !t.in().contains(text))) {

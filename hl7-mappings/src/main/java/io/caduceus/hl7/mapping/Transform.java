@@ -13,7 +13,9 @@ enum Transform {
     EI_TO_URI("eiToUri"),
     RANGE_LOW("rangeLow"),
     RANGE_HIGH("rangeHigh"),
-    LOWER("lower");
+    LOWER("lower"),
+    /** A language code as a BCP-47 tag ({@code EN}, {@code eng} to {@code en}; {@code en_us} to {@code en-US}), or none. */
+    BCP47("bcp47");
 
     private static final Pattern RANGE =
             Pattern.compile("\\s*(-?\\d+(?:\\.\\d+)?)\\s*-\\s*(-?\\d+(?:\\.\\d+)?)\\s*");
@@ -52,6 +54,8 @@ enum Transform {
                 return rangeBound(text, false);
             case LOWER:
                 return text.toLowerCase(Locale.ROOT);
+            case BCP47:
+                return Bcp47Languages.normalise(text);
             default:
                 throw new AssertionError(this);
         }
