@@ -243,7 +243,8 @@ final class Rule {
             }
             return;
         }
-        MappingRun.Instance i = scope.run.referenced(referenceKey, scope.segment);
+        // Inside a rule reading other segments (group:DG1.6 from a PV1), the reference is to what that segment made.
+        MappingRun.Instance i = scope.run.referenced(referenceKey, scope.node != null ? scope.node.segment : scope.segment);
         if (i != null) {
             ((Reference) makeLeaf(target)).setReference(i.reference());
         }

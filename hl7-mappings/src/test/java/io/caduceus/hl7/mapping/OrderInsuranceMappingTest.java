@@ -128,4 +128,30 @@ class OrderInsuranceMappingTest {
                 .containsExactly("active", "resolved");
         assertThat(problems.get(1).hasAbatementDateTimeType()).isTrue();
     }
+
+    @Test
+    void eachDiagnosisOfTheVisitKeepsItsOwnTypeAndCondition() throws Exception {
+        Bundle bundle = map(MSH.replace("OML^O21^OML_O21", "ADT^A01^ADT_A01"), PID, "PV1|1|I|W1^101^A||||||||||||||||V-1^^^FAC^VN",
+                "DG1|1||R07.4^Chest pain^I10||20240402080000+0200|W^Working",
+                "DG1|2||I20.0^Unstable angina^I10||20240402081000+0200|A^Admitting");
+        Encounter visit = all(bundle, Encounter.class).get(0);
+        List<Condition> conditions = all(bundle, Condition.class);
+        assertThat(visit.getDiagnosis()).extracting(d -> d.getCondition().getReference())
+                .containsExactly(urlOf(conditions.get(0)), urlOf(conditions.get(1)));
+        assertThat(visit.getDiagnosis()).extracting(d -> d.getUse().getText()).containsExactly("Working", "Admitting");
+        assertThat(visit.getDiagnosis().get(1).getUse().getCodingFirstRep().getCode()).isEqualTo("AD");
+        assertThat(visit.getDiagnosis().get(0).getUse().hasCoding()).isFalse();
+    }
+
+    @Test
+    void aResultIsBasedOnTheOrderItsObrAndOrcDescribe() throws Exception {
+        Bundle oru = fixture("ORU_R01");
+        List<ServiceRequest> orders = all(oru, ServiceRequest.class);
+        List<org.hl7.fhir.r4.model.DiagnosticReport> reports = all(oru, org.hl7.fhir.r4.model.DiagnosticReport.class);
+        assertThat(reports).hasSize(2);
+        for (int i = 0; i < 2; i++) {
+            assertThat(reports.get(i).getBasedOnFirstRep().getReference()).isEqualTo(urlOf(orders.get(i)));
+            assertThat(orders.get(i).getSupportingInfo()).as("results are not order details").isEmpty();
+        }
+    }
 }
