@@ -154,4 +154,19 @@ class OrderInsuranceMappingTest {
             assertThat(orders.get(i).getSupportingInfo()).as("results are not order details").isEmpty();
         }
     }
+
+    @Test
+    void anAdministrationWithoutAmountHasNoDosageForFhirToRefuse() throws Exception {
+        Bundle bundle = map(MSH.replace("OML^O21^OML_O21", "RAS^O17^RAS_O17"), PID, "ORC|RE|RX-1^CPOE",
+                "RXA|0|1|20240306160500+0100||308191^Amoxicillin 500 MG Oral Capsule^RXNORM|||||||||||||||CP",
+                "RXR|PO^Oral^HL70162",
+                "RXA|0|2|20240306200500+0100||308191^Amoxicillin 500 MG Oral Capsule^RXNORM|500|mg^mg^UCUM||||||||||||CP",
+                "RXR|PO^Oral^HL70162");
+        List<org.hl7.fhir.r4.model.MedicationAdministration> given =
+                all(bundle, org.hl7.fhir.r4.model.MedicationAdministration.class);
+        assertThat(given).hasSize(2);
+        assertThat(given.get(0).hasDosage()).as("mad-1: a dosage needs a dose or a rate").isFalse();
+        assertThat(given.get(1).getDosage().getRoute().getCodingFirstRep().getCode()).isEqualTo("PO");
+        assertThat(given.get(1).getDosage().getDose().getValue()).isEqualByComparingTo("500");
+    }
 }
