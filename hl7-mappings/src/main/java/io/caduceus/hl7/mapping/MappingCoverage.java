@@ -98,9 +98,9 @@ public final class MappingCoverage {
     public String toText() {
         StringBuilder sb = new StringBuilder();
         for (Value v : values) {
-            sb.append(String.format("%-16s %-8s", v.location(), v.status().name().toLowerCase(java.util.Locale.ROOT)));
+            sb.append(String.format("%-16s ", v.location())).append(v.status().name().toLowerCase(java.util.Locale.ROOT));
             if (v.status() == Status.INVALID) {
-                sb.append(" ").append(v.hl7ErrorCode()).append(": ").append(v.reason());
+                sb.append("  ").append(v.hl7ErrorCode()).append(": ").append(v.reason());
             }
             sb.append('\n');
         }
