@@ -24,8 +24,6 @@ import org.apache.camel.Exchange;
  */
 public final class Hl7Intake {
 
-    private static final String WARNINGS = "caduceus.hl7.warnings";
-
     private final IngestServices services;
     private final SenderMappingModes modes;
 
@@ -47,7 +45,7 @@ public final class Hl7Intake {
     /** Warnings (ERR severity W) for the values lenient mapping left out of this exchange's message; often none. */
     @SuppressWarnings("unchecked")
     static List<Hl7Error> warnings(Exchange exchange) {
-        List<Hl7Error> warnings = exchange.getProperty(WARNINGS, List.class);
+        List<Hl7Error> warnings = exchange.getProperty(IngestExchange.WARNINGS, List.class);
         return warnings == null ? List.of() : warnings;
     }
 
@@ -88,7 +86,7 @@ public final class Hl7Intake {
                 for (MappingIssue issue : result.issues()) {
                     warnings.add(Hl7Error.warning(issue));
                 }
-                exchange.setProperty(WARNINGS, List.copyOf(warnings));
+                exchange.setProperty(IngestExchange.WARNINGS, List.copyOf(warnings));
             }
         } catch (UnsupportedMessageException e) {
             throw new Hl7RejectedException(AckCode.Outcome.REJECTED, new Hl7Error(
