@@ -85,7 +85,7 @@ public final class CaduceusApplication {
                 context.getRegistry().bind("ingestServices", ingest);
                 KafkaClients kafka = KafkaClients.register(context);
                 context.getRegistry().bind(KafkaRecordSigner.BEAN, new KafkaRecordSigner(kafka.recordMac()));
-                context.getRegistry().bind("hl7Intake", new Hl7Intake(ingest));
+                context.getRegistry().bind("hl7Intake", Hl7Intake.from(context, ingest));
                 context.getRegistry().bind("recordStore", new RecordStore(ingest));
                 context.getRegistry().bind("hl7Quarantine", new Hl7Quarantine(ingest));
                 ApplicationAcknowledger applicationAcknowledger = ApplicationAcknowledger.from(context);

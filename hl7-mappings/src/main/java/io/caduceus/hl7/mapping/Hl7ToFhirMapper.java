@@ -20,6 +20,7 @@ import java.util.Set;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.Identifier;
 import org.hl7.fhir.r4.model.InstantType;
+import org.hl7.fhir.r4.model.OperationOutcome;
 import org.hl7.fhir.r4.model.Patient;
 import org.hl7.fhir.r4.model.Provenance;
 import org.hl7.fhir.r4.model.Reference;
@@ -43,6 +44,7 @@ public final class Hl7ToFhirMapper {
     private static final FhirContext FHIR = FhirContext.forR4Cached();
     private static final CanonicalFhirJson CANONICAL_JSON = new CanonicalFhirJson(FHIR);
     private static final String PARTICIPANT_TYPES = "http://terminology.hl7.org/CodeSystem/provenance-participant-type";
+    private static final String HL7_ERROR_CODES = "http://terminology.hl7.org/CodeSystem/v2-0357";
 
     private final Map<String, MessageMap> messages;
     private final String mappingVersion;
@@ -131,14 +133,41 @@ public final class Hl7ToFhirMapper {
         return map(message);
     }
 
+    /** Maps in {@link MappingMode#STRICT} mode: a value that cannot be mapped fails the message. */
     public MappingResult map(Hl7Message message) throws UnsupportedMessageException, MappingException {
+        return map(message, MappingMode.STRICT);
+    }
+
+    /**
+     * Maps in the given mode. In lenient mode a value that cannot be mapped into an element that is not required is
+     * left out and named in {@link MappingResult#issues()}, and the Bundle then carries an OperationOutcome listing
+     * those issues (positions, HL7 table 0357 codes and FHIR elements, no values), just before the Provenance.
+     */
+    public MappingResult map(Hl7Message message, MappingMode mode) throws UnsupportedMessageException, MappingException {
+        return map(message, mode, null);
+    }
+
+    /**
+     * Maps the message and reports, for every populated value, whether the mapping carried it into the Bundle, has
+     * no rule for it, or could not use it: for integration engineers ({@code ./caduceus map FILE --coverage}).
+     */
+    public MappingCoverage coverage(Hl7Message message, MappingMode mode)
+            throws UnsupportedMessageException, MappingException {
+        CoverageTracker tracker = new CoverageTracker();
+        MappingResult result = map(message, mode, tracker);
+        return tracker.report(message, result);
+    }
+
+    private MappingResult map(Hl7Message message, MappingMode mode, CoverageTracker coverage)
+            throws UnsupportedMessageException, MappingException {
         String type = message.messageType();
         String trigger = message.triggerEvent();
         MessageMap map = trigger == null ? null : messages.get(type + "_" + trigger);
         if (map == null) {
             throw new UnsupportedMessageException(type, trigger);
         }
-        MappingRun run = new MappingRun(message, defaultZone, groupStarts);
+        MappingRun run = new MappingRun(message, defaultZone, groupStarts, mode, coverage);
+        requirePatientIdentifier(run);
         List<MappingRun.Instance> planned = plan(map, run);
         Bundle bundle = new Bundle();
         bundle.setType(Bundle.BundleType.COLLECTION);
@@ -159,7 +188,7 @@ public final class Hl7ToFhirMapper {
                 Resource resource = ResourceFactory.createResource(entry.template().resourceType());
                 resource.setId(instance.id);
                 instance.resource = resource;
-                Scope scope = new Scope(run, instance.segment, null);
+                Scope scope = Scope.ofResource(run, instance.segment, entry.template().resourceType());
                 for (Rule rule : entry.template().rules()) {
                     rule.apply(resource, scope);
                 }
@@ -175,11 +204,66 @@ public final class Hl7ToFhirMapper {
                 firstPatient = p;
             }
         }
+        List<MappingIssue> issues = run.issues();
+        if (!issues.isEmpty()) {
+            OperationOutcome dropped = droppedValues(run, issues);
+            bundle.addEntry().setFullUrl("urn:uuid:" + dropped.getIdElement().getIdPart()).setResource(dropped);
+        }
         Provenance provenance = provenance(message, run, planned, recorded);
         bundle.addEntry().setFullUrl("urn:uuid:" + provenance.getIdElement().getIdPart()).setResource(provenance);
+        if (coverage != null) {
+            for (int field : new int[] {3, 4, 7, 10}) {
+                coverage.used(msh, field, 1);
+            }
+            coverage.used(msh, 9, 1);
+            coverage.used(msh, 9, 2);
+            coverage.used(msh, 12, 1);
+        }
 
         return new MappingResult(bundle, canonicalJson(bundle), type, trigger, message.controlId(), msh.value(3), msh.value(4),
-                patientIdentifier(firstPatient));
+                patientIdentifier(firstPatient), issues);
+    }
+
+    /**
+     * PID-3 is required by every version of the standard, and a record must belong to a patient: a PID without an
+     * identifier fails the message in either mode (HL7 101), rather than being stored as nobody's.
+     */
+    private static void requirePatientIdentifier(MappingRun run) throws MappingException {
+        for (Hl7Segment s : run.segments) {
+            if (!s.id().equals("PID")) {
+                continue;
+            }
+            for (int r = 1; r <= s.repetitionCount(3); r++) {
+                String id = s.value(3, r, 1, 1);
+                if (id != null && !id.isBlank() && !"\"\"".equals(id)) {
+                    return;
+                }
+            }
+            throw new MappingException("PID", 1, 3, 0, "patient identifier list (PID-3) is empty",
+                    MappingIssue.REQUIRED_FIELD_MISSING);
+        }
+    }
+
+    /**
+     * What lenient mapping left out, as an OperationOutcome in the Bundle, so the stored record says what it lacks
+     * and why. Each issue: severity warning; code {@code value} (or {@code code-invalid} for an unknown code);
+     * details coded with HL7 table 0357 (102, 103) and the v2 position as text; the FHIR element in expression;
+     * diagnostics the reason. No values: the Bundle is patient data, but this entry need not add any.
+     */
+    private OperationOutcome droppedValues(MappingRun run, List<MappingIssue> issues) {
+        OperationOutcome outcome = new OperationOutcome();
+        outcome.setId(ids.uuid("OperationOutcome|" + run.messageKey));
+        for (MappingIssue i : issues) {
+            OperationOutcome.OperationOutcomeIssueComponent issue = outcome.addIssue()
+                    .setSeverity(OperationOutcome.IssueSeverity.WARNING)
+                    .setCode(i.hl7ErrorCode() == MappingIssue.TABLE_VALUE_NOT_FOUND
+                            ? OperationOutcome.IssueType.CODEINVALID : OperationOutcome.IssueType.VALUE)
+                    .setDiagnostics("v2 value at " + i.location() + " left out: " + i.reason());
+            issue.getDetails().setText(i.location()).addCoding().setSystem(HL7_ERROR_CODES)
+                    .setCode(Integer.toString(i.hl7ErrorCode())).setDisplay(i.codeText());
+            issue.addExpression(i.element());
+        }
+        return outcome;
     }
 
     /**

@@ -2,6 +2,7 @@ package io.caduceus.hl7.mapping;
 
 import ca.uhn.fhir.context.FhirContext;
 import io.caduceus.core.keys.DeploymentKeys;
+import io.caduceus.hl7.v2.Hl7Message;
 import io.caduceus.hl7.v2.Hl7ParseException;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -11,8 +12,12 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 
 /**
- * {@code ./caduceus map FILE [--canonical] [--mappings DIR] [--secret-file FILE]}: prints the FHIR bundle Caduceus
- * makes of an HL7 v2 file, for integration engineers trying a message or a mapping override. Resource ids are keyed
+ * {@code ./caduceus map FILE [--canonical] [--strict] [--coverage [--json]] [--mappings DIR] [--secret-file FILE]}:
+ * prints the FHIR bundle Caduceus makes of an HL7 v2 file, for integration engineers trying a message or a mapping
+ * override. Lenient by default, as the middleware maps for senders not configured strict: values left out are listed
+ * on stderr as the ACK's warnings would name them; {@code --strict} maps as for a strict sender. {@code --coverage}
+ * prints, instead of the bundle, every populated value of the message and whether the mapping carried it, has no rule
+ * for it or could not use it, with totals; {@code --json} gives the same for scripts. Resource ids are keyed
  * with the deployment secret: with {@code --secret-file} (the middleware's
  * {@code caduceus.secrets.pseudonym-secret-file}) they are the ids the middleware gives, without it they are made
  * with a throwaway key and differ on every run. Exit code 0 when mapped, 1 when the message
@@ -32,9 +37,15 @@ public final class MapCommand {
         Path mappings = null;
         Path secretFile = null;
         boolean canonical = false;
+        boolean coverage = false;
+        boolean json = false;
+        MappingMode mode = MappingMode.LENIENT;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--canonical" -> canonical = true;
+                case "--coverage" -> coverage = true;
+                case "--json" -> json = true;
+                case "--strict" -> mode = MappingMode.STRICT;
                 case "--mappings" -> {
                     if (++i >= args.length) {
                         return usage(err);
@@ -55,7 +66,7 @@ public final class MapCommand {
                 }
             }
         }
-        if (file == null) {
+        if (file == null || json && !coverage) {
             return usage(err);
         }
         DeploymentKeys keys;
@@ -71,7 +82,18 @@ public final class MapCommand {
             if (mappings != null) {
                 builder.externalMappings(mappings);
             }
-            MappingResult result = builder.build().map(Files.readAllBytes(file));
+            Hl7ToFhirMapper mapper = builder.build();
+            Hl7Message message = Hl7Message.parse(Files.readAllBytes(file));
+            if (coverage) {
+                MappingCoverage report = mapper.coverage(message, mode);
+                out.print(json ? report.toJson() + "\n" : report.toText());
+                return 0;
+            }
+            MappingResult result = mapper.map(message, mode);
+            for (MappingIssue issue : result.issues()) {
+                err.println("warning (ERR severity W): " + issue.location() + " " + issue.hl7ErrorCode() + " "
+                        + issue.codeText() + ": " + issue.reason());
+            }
             if (canonical) {
                 out.println(new String(result.canonicalJson(), StandardCharsets.UTF_8));
             } else {
@@ -100,7 +122,8 @@ public final class MapCommand {
     }
 
     private static int usage(PrintStream err) {
-        err.println("usage: ./caduceus map FILE [--canonical] [--mappings DIR] [--secret-file FILE]");
+        err.println("usage: ./caduceus map FILE [--canonical] [--strict] [--coverage [--json]] [--mappings DIR]"
+                + " [--secret-file FILE]");
         return 2;
     }
 }

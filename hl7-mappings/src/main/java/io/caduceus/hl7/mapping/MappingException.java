@@ -11,8 +11,14 @@ public final class MappingException extends Exception {
     private final int segmentRepetition;
     private final int fieldPosition;
     private final int componentPosition;
+    private final int hl7ErrorCode;
 
     MappingException(String segmentId, int segmentRepetition, int fieldPosition, int componentPosition, String reason) {
+        this(segmentId, segmentRepetition, fieldPosition, componentPosition, reason, MappingIssue.DATA_TYPE_ERROR);
+    }
+
+    MappingException(String segmentId, int segmentRepetition, int fieldPosition, int componentPosition, String reason,
+            int hl7ErrorCode) {
         super(segmentId + "[" + segmentRepetition + "]"
                 + (fieldPosition > 0 ? "-" + fieldPosition : "")
                 + (componentPosition > 0 ? "." + componentPosition : "") + ": " + reason);
@@ -20,6 +26,12 @@ public final class MappingException extends Exception {
         this.segmentRepetition = segmentRepetition;
         this.fieldPosition = fieldPosition;
         this.componentPosition = componentPosition;
+        this.hl7ErrorCode = hl7ErrorCode;
+    }
+
+    /** HL7 table 0357 code for ERR-3: 101 when a required field is missing, 102 when a value cannot be used. */
+    public int hl7ErrorCode() {
+        return hl7ErrorCode;
     }
 
     public String segmentId() {

@@ -1,5 +1,6 @@
 package io.caduceus.hl7.mapping;
 
+import java.util.List;
 import java.util.Optional;
 import org.hl7.fhir.r4.model.Bundle;
 
@@ -23,9 +24,12 @@ public final class MappingResult {
     private final String sendingApplication;
     private final String sendingFacility;
     private final PatientIdentifier patientIdentifier;
+    private final List<MappingIssue> issues;
 
     MappingResult(Bundle bundle, byte[] canonicalJson, String messageType, String triggerEvent, String controlId,
-            String sendingApplication, String sendingFacility, PatientIdentifier patientIdentifier) {
+            String sendingApplication, String sendingFacility, PatientIdentifier patientIdentifier,
+            List<MappingIssue> issues) {
+        this.issues = List.copyOf(issues);
         this.bundle = bundle;
         this.canonicalJson = canonicalJson;
         this.messageType = messageType;
@@ -72,6 +76,14 @@ public final class MappingResult {
     /** First identifier of the first Patient produced, when the message has one. PHI. */
     public Optional<PatientIdentifier> patientIdentifier() {
         return Optional.ofNullable(patientIdentifier);
+    }
+
+    /**
+     * The values lenient mapping left out, in message order; always empty in strict mode. The Bundle names the same
+     * in an OperationOutcome entry; the caller acknowledges them as warnings (ERR severity W).
+     */
+    public List<MappingIssue> issues() {
+        return issues;
     }
 
     @Override

@@ -45,8 +45,20 @@ final class MappingRun {
     private final ZoneOffset messageOffset;
     final Map<String, List<Instance>> instances = new HashMap<>();
     private final Set<String> groupStarts;
+    /** {@link MappingMode#LENIENT}: values that cannot be mapped into optional elements are dropped and reported. */
+    final boolean lenient;
+    /** Null unless a coverage report was asked for: the usual run pays one null check per value written. */
+    final CoverageTracker coverage;
+    private List<MappingIssue> issues;
 
     MappingRun(Hl7Message message, ZoneId defaultZone, Set<String> groupStarts) {
+        this(message, defaultZone, groupStarts, MappingMode.STRICT, null);
+    }
+
+    MappingRun(Hl7Message message, ZoneId defaultZone, Set<String> groupStarts, MappingMode mode,
+            CoverageTracker coverage) {
+        this.lenient = mode == MappingMode.LENIENT;
+        this.coverage = coverage;
         this.message = message;
         this.groupStarts = groupStarts;
         this.segments = message.segments();
@@ -55,6 +67,31 @@ final class MappingRun {
         this.messageKey = nullToEmpty(msh.value(3)) + "|" + nullToEmpty(msh.value(4)) + "|"
                 + nullToEmpty(message.controlId());
         this.messageOffset = V2DateTimes.explicitOffset(msh.value(7));
+    }
+
+    /**
+     * A value left out of the Bundle: reported as an issue in lenient mode, and marked invalid for a coverage report.
+     * {@code at} may be null when the failure concerns no single position; the issue then names the segment.
+     */
+    void dropped(V2Node at, Hl7Segment fallback, int hl7ErrorCode, String reason, String element) {
+        if (coverage != null && at != null) {
+            coverage.invalid(at, hl7ErrorCode, reason);
+        }
+        if (!lenient) {
+            return;
+        }
+        if (issues == null) {
+            issues = new ArrayList<>(2);
+        }
+        Hl7Segment s = at != null ? at.segment : fallback;
+        int component = at != null && at.level >= V2Node.COMPONENT ? at.component : 0;
+        int subcomponent = at != null && at.level == V2Node.SUBCOMPONENT ? Math.max(0, at.subcomponent) : 0;
+        issues.add(new MappingIssue(s.id(), repetitionOf(s), at == null ? 0 : at.field, at == null ? 0 : at.repetition,
+                component, subcomponent, hl7ErrorCode, reason, element));
+    }
+
+    List<MappingIssue> issues() {
+        return issues == null ? List.of() : List.copyOf(issues);
     }
 
     private static String nullToEmpty(String s) {

@@ -1,5 +1,9 @@
 package io.caduceus.hl7.mapping;
 
+import ca.uhn.fhir.context.BaseRuntimeChildDefinition;
+import ca.uhn.fhir.context.BaseRuntimeElementCompositeDefinition;
+import ca.uhn.fhir.context.BaseRuntimeElementDefinition;
+import ca.uhn.fhir.context.FhirContext;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -8,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.hl7.fhir.exceptions.FHIRException;
+import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.r4.model.Base;
 import org.hl7.fhir.r4.model.CodeableConcept;
 import org.hl7.fhir.r4.model.Coding;
@@ -26,6 +31,7 @@ final class Rule {
             "default", "datatype", "type", "valueset", "transform", "prefix", "when", "elements", "reference",
             "referenceGroup", "referenceAll", "comment");
     private static final Factory FACTORY = new Factory();
+    private static final FhirContext FHIR = FhirContext.forR4Cached();
 
     private enum Kind { PRIMITIVE, COMPLEX, CODED, REFERENCE }
 
@@ -33,6 +39,9 @@ final class Rule {
     private enum Reach { NEAREST, GROUP, ALL }
 
     private final String where;
+    private final String path;
+    /** Every step of the path is required (min cardinality 1) in its parent: see {@link Scope#unusable}. */
+    private final boolean pathRequired;
     private final String[] steps;
     private final int[] stepHashes;
     private final String choiceType;
@@ -55,6 +64,8 @@ final class Rule {
 
     private Rule(Builder b) {
         this.where = b.where;
+        this.path = b.path;
+        this.pathRequired = b.pathRequired;
         this.steps = b.steps;
         this.stepHashes = b.stepHashes;
         this.choiceType = b.choiceType;
@@ -78,6 +89,8 @@ final class Rule {
 
     private static final class Builder {
         String where;
+        String path;
+        boolean pathRequired = true;
         String[] steps;
         int[] stepHashes;
         String choiceType;
@@ -116,9 +129,12 @@ final class Rule {
         Builder b = new Builder();
         String path = Yamls.required(yaml, "path", where);
         b.where = where + " (" + path + ")";
+        b.choiceType = Yamls.string(yaml, "type");
+        // As FHIRPath names it: value[x] of type Quantity is valueQuantity.
+        b.path = b.choiceType == null ? path : path.replace("[x]",
+                Character.toUpperCase(b.choiceType.charAt(0)) + b.choiceType.substring(1));
         b.steps = path.split("\\.");
         b.stepHashes = new int[b.steps.length];
-        b.choiceType = Yamls.string(yaml, "type");
 
         Base proto = prototype;
         Base leafProto = null;
@@ -135,6 +151,7 @@ final class Rule {
                 throw new IllegalStateException(b.where + ": " + proto.fhirType() + " has no element '" + step + "'");
             }
             boolean last = i == b.steps.length - 1;
+            b.pathRequired &= required(proto, step);
             if (step.endsWith("[x]")) {
                 if (!last || b.choiceType == null) {
                     throw new IllegalStateException(b.where + ": choice element needs 'type' and must end the path");
@@ -209,6 +226,24 @@ final class Rule {
         return new Rule(b);
     }
 
+    /**
+     * Whether {@code step} has a minimum cardinality of 1 in {@code parent}, from HAPI's model annotations (the
+     * {@link Property} objects of the model classes say 0 for every element).
+     */
+    private static boolean required(Base parent, String step) {
+        try {
+            BaseRuntimeElementDefinition<?> def = parent instanceof IBaseResource resource
+                    ? FHIR.getResourceDefinition(resource) : FHIR.getElementDefinition(parent.getClass());
+            if (def instanceof BaseRuntimeElementCompositeDefinition<?> composite) {
+                BaseRuntimeChildDefinition child = composite.getChildByName(step);
+                return child != null && child.getMin() > 0;
+            }
+        } catch (RuntimeException e) {
+            // An element HAPI has no definition for is treated as optional: lenient mode may then drop its value.
+        }
+        return false;
+    }
+
     private static List<V2Path> paths(List<String> texts, String where) {
         List<V2Path> out = new ArrayList<>(texts.size());
         for (String t : texts) {
@@ -270,7 +305,7 @@ final class Rule {
         for (int i = 0; i < limit; i++) {
             Base parent = makeParent(target);
             Base leaf = makeLeafIn(parent);
-            Scope inner = scope.withNode(nodes.get(i));
+            Scope inner = scope.inside(nodes.get(i), path, pathRequired);
             for (Rule child : children) {
                 child.apply(leaf, inner);
             }
@@ -283,9 +318,13 @@ final class Rule {
     private void applyValues(Base target, Scope scope) throws MappingException {
         List<V2Node> nodes = new ArrayList<>(2);
         List<String> texts = new ArrayList<>(2);
+        // For a coverage report: whether the texts come from the message, and the further nodes merged into the first.
+        boolean fromMessage = true;
+        List<V2Node> merged = null;
         if (constant != null) {
             nodes.add(scope.node);
             texts.add(constant);
+            fromMessage = false;
         } else if (!concat.isEmpty()) {
             StringBuilder sb = new StringBuilder();
             V2Node firstNode = null;
@@ -298,6 +337,10 @@ final class Rule {
                     }
                     sb.append(t.trim());
                     firstNode = firstNode == null ? n : firstNode;
+                    if (scope.run.coverage != null) {
+                        merged = merged == null ? new ArrayList<>(2) : merged;
+                        merged.add(n);
+                    }
                 }
             }
             if (sb.length() > 0) {
@@ -320,6 +363,7 @@ final class Rule {
             if (join != null && texts.size() > 1) {
                 String joined = String.join(join, texts);
                 V2Node first = nodes.get(0);
+                merged = scope.run.coverage != null ? new ArrayList<>(nodes) : null;
                 texts.clear();
                 nodes.clear();
                 texts.add(joined);
@@ -329,10 +373,29 @@ final class Rule {
         if (texts.isEmpty() && defaultValue != null) {
             nodes.add(scope.node);
             texts.add(defaultValue);
+            fromMessage = false;
         }
         int limit = listTarget ? texts.size() : Math.min(1, texts.size());
         for (int i = 0; i < limit; i++) {
-            write(target, scope, nodes.get(i), texts.get(i));
+            boolean written = write(target, scope, nodes.get(i), texts.get(i));
+            if (written && fromMessage && scope.run.coverage != null) {
+                markUsed(scope.run.coverage, nodes.get(i));
+                if (i == 0 && merged != null) {
+                    for (V2Node n : merged) {
+                        markUsed(scope.run.coverage, n);
+                    }
+                }
+            }
+        }
+    }
+
+    private void markUsed(CoverageTracker coverage, V2Node node) {
+        if (transform == Transform.HD_TO_URI) {
+            coverage.usedParts(node, 1, 3);
+        } else if (transform == Transform.EI_TO_URI) {
+            coverage.usedParts(node, 2, 3);
+        } else {
+            coverage.used(node);
         }
     }
 
@@ -344,13 +407,17 @@ final class Rule {
         return t;
     }
 
-    private void write(Base target, Scope scope, V2Node node, String text) throws MappingException {
+    /** Whether the value was written; a value left out in lenient mode has been reported by {@link Scope}. */
+    private boolean write(Base target, Scope scope, V2Node node, String text) throws MappingException {
         String value = prefix == null ? text : prefix + text;
         ValueSetMap.Target coded = null;
         if (valueSet != null) {
             coded = valueSet.lookup(value);
             if (coded == null) {
-                return;
+                if (valueSet.reportsUnknownCodes()) {
+                    scope.unknownCode(node, path);
+                }
+                return false;
             }
             value = coded.code();
         }
@@ -358,19 +425,25 @@ final class Rule {
             Base leaf = makeLeaf(target);
             Coding coding = leaf instanceof CodeableConcept cc ? cc.addCoding() : (Coding) leaf;
             coding.setSystem(coded.system()).setCode(coded.code()).setDisplay(coded.display());
-            return;
+            return true;
         }
         String converted;
         try {
             converted = convert(value, scope.run);
         } catch (IllegalArgumentException e) {
-            throw scope.failure(node, e.getMessage() + " for " + fhirType + " element " + where);
+            scope.unusable(node, path, pathRequired, e.getMessage() + " for " + fhirType + " element " + where);
+            return false;
         }
+        Base parent = makeParent(target);
+        PrimitiveType<?> leaf = (PrimitiveType<?>) makeLeafIn(parent);
         try {
-            ((PrimitiveType<?>) makeLeaf(target)).setValueAsString(converted);
+            leaf.setValueAsString(converted);
         } catch (RuntimeException e) {
-            throw scope.failure(node, "value not allowed for " + fhirType + " element " + where);
+            scope.unusable(node, path, pathRequired, "value not allowed for " + fhirType + " element " + where);
+            detach(parent, leaf);
+            return false;
         }
+        return true;
     }
 
     private String convert(String value, MappingRun run) {

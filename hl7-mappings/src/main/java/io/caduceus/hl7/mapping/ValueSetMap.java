@@ -11,10 +11,22 @@ final class ValueSetMap {
 
     private final Map<String, Target> targets;
     private final Target fallback;
+    private final boolean reportsUnknownCodes;
 
-    private ValueSetMap(Map<String, Target> targets, Target fallback) {
+    private ValueSetMap(Map<String, Target> targets, Target fallback, boolean reportsUnknownCodes) {
         this.targets = targets;
         this.fallback = fallback;
+        this.reportsUnknownCodes = reportsUnknownCodes;
+    }
+
+    /**
+     * Whether a code this table does not know is the sender's error (HL7 103, reported in lenient mode and shown as
+     * invalid by the coverage report). Only tables that map the whole of their v2 table say so ({@code reportUnknown:
+     * true}); elsewhere an unknown code may be a valid v2 code FHIR has no counterpart for (0201 NET) or a local one,
+     * and the coverage report shows it as unmapped.
+     */
+    boolean reportsUnknownCodes() {
+        return reportsUnknownCodes;
     }
 
     @SuppressWarnings("unchecked")
@@ -29,7 +41,9 @@ final class ValueSetMap {
             targets.put(String.valueOf(e.getKey()), target(e.getValue(), system, where));
         }
         Object def = yaml.get("default");
-        return new ValueSetMap(targets, def == null ? null : target(def, system, where));
+        Object reportUnknown = yaml.get("reportUnknown");
+        return new ValueSetMap(targets, def == null ? null : target(def, system, where),
+                reportUnknown != null && Boolean.parseBoolean(String.valueOf(reportUnknown)));
     }
 
     @SuppressWarnings("unchecked")

@@ -63,7 +63,8 @@ class Hl7MllpIngestIT {
         logs.start();
         root.addAppender(logs);
         middleware = InProcessMiddleware.start(work, Map.of("caduceus.kafka.topic.ledger-entries", "it.ledger-entries." + System.nanoTime(),
-                "caduceus.kafka.topic.quarantine", "it.quarantine." + System.nanoTime()));
+                "caduceus.kafka.topic.quarantine", "it.quarantine." + System.nanoTime(),
+                "caduceus.hl7.strict-senders", "STRICT^*"));
     }
 
     @AfterAll
@@ -172,13 +173,21 @@ class Hl7MllpIngestIT {
     }
 
     @Test
-    void anUnmappableFieldIsAnApplicationErrorNamingItsPosition() throws Exception {
+    void anUnmappableOptionalFieldIsAWarningForALenientSenderAndAnErrorForAStrictOne() throws Exception {
         String badBirthDate = adt("BADDATE-1", CANARY).replace("|19700101|", "|1970-13-45T99|");
+        int quarantinedBefore = middleware.ingest().vault().listQuarantined().size();
         try (MllpClient client = middleware.mllpClient()) {
             String ack = client.send(badBirthDate);
-            assertThat(MllpClient.ackCode(ack)).as(ack).isIn("AE", "AR");
-            assertThat(ack).contains("ERR").doesNotContain(CANARY);
+            assertThat(MllpClient.ackCode(ack)).as(ack).isEqualTo("AA");
+            assertThat(ack).contains("\rERR||PID^1^7^1|102^Data type error^HL70357|W").doesNotContain(CANARY);
+            assertThat(middleware.ingest().vault().get(recordIdOf("BADDATE-1")).orElseThrow().originalMessage())
+                    .isEqualTo(badBirthDate.getBytes(StandardCharsets.ISO_8859_1));
+
+            String strict = client.send(badBirthDate.replace("|HIS|GENERAL|", "|STRICT|GENERAL|"));
+            assertThat(MllpClient.ackCode(strict)).as(strict).isEqualTo("AE");
+            assertThat(strict).contains("\rERR||PID^1^7^1|102^Data type error^HL70357|E").doesNotContain(CANARY);
         }
+        assertThat(middleware.ingest().vault().listQuarantined()).hasSize(quarantinedBefore + 1);
     }
 
     @Test

@@ -2,13 +2,14 @@ package io.caduceus.routes.hl7;
 
 import java.time.ZoneId;
 import java.time.ZonedDateTime;
+import java.util.List;
 import java.util.Optional;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 
 /**
  * Writes enhanced-mode application acknowledgements: AA once the message is durable (a retransmission included, it
- * is as durable as the first time), AE or AR with the ERR segment of the commit acknowledgement once it is
+ * is as durable as the first time), with an ERR segment of severity W for each value lenient mapping left out, AE or AR with the ERR segment of the commit acknowledgement once it is
  * quarantined, as MSH-16 asks ({@link AckModes} has the whole matrix), never for a message that was not committed.
  *
  * <p>Where it goes is configured per sender ({@link ApplicationAckDestinations}). A sender with a destination gets it
@@ -48,11 +49,16 @@ public final class ApplicationAcknowledger {
      * sender. The caller passes only outcomes of messages that were committed (stored or quarantined).
      */
     Optional<byte[]> forConnection(Exchange exchange, MshHeader header, AckCode.Outcome outcome, Optional<Hl7Error> error) {
+        return forConnection(exchange, header, outcome, error.map(List::of).orElse(List.of()));
+    }
+
+    /** As above, with the error of a rejection or the warnings of a message stored without some values. */
+    Optional<byte[]> forConnection(Exchange exchange, MshHeader header, AckCode.Outcome outcome, List<Hl7Error> errors) {
         if (header == MshHeader.UNREADABLE || !header.enhancedMode() || exchange.getProperty(QuarantineAdmin.REPROCESSING) != null
                 || !AckModes.applicationAckDue(header.applicationAckType(), outcome) || destination(header).isPresent()) {
             return Optional.empty();
         }
-        return Optional.of(Hl7AckBuilder.buildApplicationReply(header, AckCode.applicationMode(outcome), error,
+        return Optional.of(Hl7AckBuilder.buildApplicationReply(header, AckCode.applicationMode(outcome), errors,
                 ZonedDateTime.now(zone), Hl7Acknowledger.nextControlId()));
     }
 
@@ -70,13 +76,13 @@ public final class ApplicationAcknowledger {
         }
         Exception caught = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
         AckCode.Outcome outcome;
-        Optional<Hl7Error> error;
+        List<Hl7Error> errors;
         if (caught == null) {
             outcome = AckCode.Outcome.ACCEPTED;
-            error = Optional.empty();
+            errors = Hl7Intake.warnings(exchange);
         } else if (caught instanceof Hl7RejectedException rejection) {
             outcome = rejection.outcome();
-            error = Optional.of(rejection.error());
+            errors = List.of(rejection.error());
         } else {
             return; // not committed: the sender resends after CE
         }
@@ -87,7 +93,7 @@ public final class ApplicationAcknowledger {
         String sender = header.sendingApplicationId() + "^" + header.sendingFacilityId();
         exchange.setProperty(IngestExchange.APPLICATION_ACK_DESTINATION, destination.get());
         exchange.setProperty(IngestExchange.APPLICATION_ACK_SENDER, sender);
-        exchange.getMessage().setBody(Hl7AckBuilder.buildApplicationAck(header, AckCode.applicationMode(outcome), error,
+        exchange.getMessage().setBody(Hl7AckBuilder.buildApplicationAck(header, AckCode.applicationMode(outcome), errors,
                 ZonedDateTime.now(zone), Hl7Acknowledger.nextControlId()));
     }
 }

@@ -3,12 +3,14 @@ package io.caduceus.routes.hl7;
 import java.nio.charset.StandardCharsets;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.List;
 import java.util.Optional;
 
 /**
  * Builds ACK messages in the sender's own delimiters and version. The receiving and sending fields of the original
- * MSH are swapped, MSH-10 is echoed in MSA-2, and errors get an ERR segment in the layout of the sender's version:
- * ERR-1 (ELD) up to 2.4, ERR-2/3/4 (location, HL7 error code, severity) from 2.5 on.
+ * MSH are swapped, MSH-10 is echoed in MSA-2, and each error or warning gets an ERR segment in the layout of the
+ * sender's version: ERR-1 (ELD) up to 2.4, ERR-2/3/4 (location, HL7 error code, severity E or W) from 2.5 on. MSA-3
+ * carries the first error's reason; warnings alone (the AA of a message stored without some values) leave it empty.
  */
 final class Hl7AckBuilder {
 
@@ -18,7 +20,11 @@ final class Hl7AckBuilder {
     }
 
     static byte[] build(MshHeader original, AckCode code, Optional<Hl7Error> error, ZonedDateTime now, String ackControlId) {
-        return build(original, code, error, now, ackControlId, null);
+        return build(original, code, error.map(List::of).orElse(List.of()), now, ackControlId, null);
+    }
+
+    static byte[] build(MshHeader original, AckCode code, List<Hl7Error> errors, ZonedDateTime now, String ackControlId) {
+        return build(original, code, errors, now, ackControlId, null);
     }
 
     /**
@@ -26,9 +32,9 @@ final class Hl7AckBuilder {
      * MSH-15 AL asks the original sender for the commit acknowledgement that tells Caduceus it arrived, and MSH-16
      * NE says that an acknowledgement is not itself to be acknowledged by the application.
      */
-    static byte[] buildApplicationAck(MshHeader original, AckCode code, Optional<Hl7Error> error, ZonedDateTime now,
+    static byte[] buildApplicationAck(MshHeader original, AckCode code, List<Hl7Error> errors, ZonedDateTime now,
             String ackControlId) {
-        return build(original, code, error, now, ackControlId, "AL");
+        return build(original, code, errors, now, ackControlId, "AL");
     }
 
     /**
@@ -36,12 +42,12 @@ final class Hl7AckBuilder {
      * NE and MSH-16 NE, since a commit acknowledgement the sender wrote back on that connection would reach Caduceus
      * as a new message.
      */
-    static byte[] buildApplicationReply(MshHeader original, AckCode code, Optional<Hl7Error> error, ZonedDateTime now,
+    static byte[] buildApplicationReply(MshHeader original, AckCode code, List<Hl7Error> errors, ZonedDateTime now,
             String ackControlId) {
-        return build(original, code, error, now, ackControlId, "NE");
+        return build(original, code, errors, now, ackControlId, "NE");
     }
 
-    private static byte[] build(MshHeader original, AckCode code, Optional<Hl7Error> error, ZonedDateTime now,
+    private static byte[] build(MshHeader original, AckCode code, List<Hl7Error> errors, ZonedDateTime now,
             String ackControlId, String acceptAckType) {
         char fs = original.fieldSeparator();
         String enc = original.encodingCharacters();
@@ -67,9 +73,10 @@ final class Hl7AckBuilder {
         }
         ack.append('\r');
         ack.append("MSA").append(fs).append(code.name()).append(fs).append(original.controlId());
-        error.ifPresent(e -> ack.append(fs).append(escape(truncate(e.reason(), 80), original)));
+        errors.stream().filter(e -> e.severity() == Hl7Error.Severity.E).findFirst()
+                .ifPresent(e -> ack.append(fs).append(escape(truncate(e.reason(), 80), original)));
         ack.append('\r');
-        error.ifPresent(e -> {
+        for (Hl7Error e : errors) {
             ack.append("ERR").append(fs);
             if (original.numericVersion() < 2.5) {
                 // ELD: segment id ^ sequence ^ field position ^ code (CE: id & text & table)
@@ -79,22 +86,25 @@ final class Hl7AckBuilder {
             } else {
                 ack.append(fs);
                 if (!e.segmentId().isEmpty()) {
-                    // ERL: segment id ^ sequence ^ field position ^ field repetition ^ component
+                    // ERL: segment id ^ sequence ^ field position ^ field repetition ^ component ^ subcomponent
                     ack.append(e.segmentId()).append(cs).append(Math.max(1, e.segmentSequence()));
                     if (e.field() > 0) {
-                        ack.append(cs).append(e.field()).append(cs).append(1);
+                        ack.append(cs).append(e.field()).append(cs).append(Math.max(1, e.fieldRepetition()));
                         if (e.component() > 0) {
                             ack.append(cs).append(e.component());
+                            if (e.subcomponent() > 0) {
+                                ack.append(cs).append(e.subcomponent());
+                            }
                         }
                     }
                 }
                 ack.append(fs).append(e.code()).append(cs).append(escape(e.codeText(), original)).append(cs).append("HL70357")
-                        .append(fs).append("E")
+                        .append(fs).append(e.severity().name())
                         .append(fs).append(fs).append(fs).append(fs)
                         .append(escape(truncate(e.reason(), 250), original));
             }
             ack.append('\r');
-        });
+        }
         return ack.toString().getBytes(StandardCharsets.ISO_8859_1);
     }
 

@@ -14,7 +14,7 @@ import org.slf4j.LoggerFactory;
  * the outcome.
  *
  * <p>Original mode (MSH-15 and MSH-16 empty): AA only after the record is in the vault and its ledger entry was
- * acknowledged by Kafka; AE for a message Caduceus could not process; AR for one it will not process. Enhanced mode:
+ * acknowledged by Kafka, with an ERR segment of severity W for each value lenient mapping left out; AE for a message Caduceus could not process; AR for one it will not process. Enhanced mode:
  * the commit acknowledgement CA/CE/CR as MSH-15 asks, followed by the application acknowledgement when MSH-16 asks for
  * one and the sender has no destination of its own for it ({@link AckModes} has the matrix). Two acknowledgements
  * make a {@code List<byte[]>} reply, which the MLLP encoder writes as two frames in that order. With a destination,
@@ -40,14 +40,14 @@ public final class Hl7Acknowledger {
 
     /** The message is durable: vault written, ledger entry acknowledged by Kafka. */
     public void accepted(Exchange exchange) {
-        acknowledge(exchange, AckCode.Outcome.ACCEPTED, Optional.empty(), true);
+        acknowledge(exchange, AckCode.Outcome.ACCEPTED, Hl7Intake.warnings(exchange), true);
     }
 
     /** The message is at fault; it has been quarantined. */
     public void rejected(Exchange exchange) {
         Exception caught = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
         if (caught instanceof Hl7RejectedException rejection) {
-            acknowledge(exchange, rejection.outcome(), Optional.of(rejection.error()), true);
+            acknowledge(exchange, rejection.outcome(), List.of(rejection.error()), true);
         } else {
             failed(exchange);
         }
@@ -60,23 +60,29 @@ public final class Hl7Acknowledger {
     public void failed(Exchange exchange) {
         Exception caught = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
         LOG.warn("HL7 message not accepted, sender should retry: {}", caught == null ? "unknown" : caught.getClass().getSimpleName());
-        acknowledge(exchange, AckCode.Outcome.ERROR, Optional.of(Hl7Error.message(Hl7Error.APPLICATION_INTERNAL_ERROR,
+        acknowledge(exchange, AckCode.Outcome.ERROR, List.of(Hl7Error.message(Hl7Error.APPLICATION_INTERNAL_ERROR,
                 "temporarily unable to store the message; please resend")), false);
     }
 
-    private void acknowledge(Exchange exchange, AckCode.Outcome outcome, Optional<Hl7Error> error, boolean committed) {
+    /**
+     * {@code errors}: the error of a rejection, or the warnings (severity W) of a message stored without some values.
+     * Original mode puts them in its one ACK. Enhanced mode's commit acknowledgement says only whether the message is
+     * stored, so warnings go in the application acknowledgement alone; a rejection's error is in both, as before.
+     */
+    private void acknowledge(Exchange exchange, AckCode.Outcome outcome, List<Hl7Error> errors, boolean committed) {
         MshHeader header = exchange.getProperty(IngestExchange.HEADER, MshHeader.class);
         if (header == null) {
             header = MshHeader.read(exchange.getProperty(IngestExchange.ORIGINAL, new byte[0], byte[].class));
         }
         if (!header.enhancedMode()) {
-            exchange.getMessage().setBody(build(header, AckCode.originalMode(outcome), error));
+            exchange.getMessage().setBody(build(header, AckCode.originalMode(outcome), errors));
             return;
         }
+        List<Hl7Error> commitErrors = outcome == AckCode.Outcome.ACCEPTED ? List.of() : errors;
         byte[] commitAck = AckModes.commitAckDue(header.acceptAckType(), outcome)
-                ? build(header, AckCode.commitMode(outcome), error) : null;
+                ? build(header, AckCode.commitMode(outcome), commitErrors) : null;
         Optional<byte[]> applicationAck = committed
-                ? applicationAcks.forConnection(exchange, header, outcome, error) : Optional.empty();
+                ? applicationAcks.forConnection(exchange, header, outcome, errors) : Optional.empty();
         Object reply;
         if (applicationAck.isEmpty()) {
             reply = commitAck; // null: no answer at all, the connection stays open
@@ -88,8 +94,8 @@ public final class Hl7Acknowledger {
         exchange.getMessage().setBody(reply);
     }
 
-    private byte[] build(MshHeader header, AckCode code, Optional<Hl7Error> error) {
-        return Hl7AckBuilder.build(header, code, error, ZonedDateTime.now(zone), nextControlId());
+    private byte[] build(MshHeader header, AckCode code, List<Hl7Error> errors) {
+        return Hl7AckBuilder.build(header, code, errors, ZonedDateTime.now(zone), nextControlId());
     }
 
     /** MSH-10 of an acknowledgement Caduceus writes: unique across restarts without shared state. */

@@ -5,20 +5,48 @@ import io.caduceus.hl7.mapping.MappingResult;
 import io.caduceus.hl7.mapping.UnsupportedMessageException;
 import io.caduceus.hl7.v2.Hl7Message;
 import io.caduceus.hl7.v2.Hl7ParseException;
+import io.caduceus.hl7.mapping.MappingIssue;
+import io.caduceus.hl7.mapping.MappingMode;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.camel.Exchange;
 
 /**
  * First step of HL7 v2 ingest: reads the message, decides whether it can be accepted at all, and maps it to FHIR.
  * A message that cannot be parsed or is not supported is rejected (AR); one whose fields cannot be mapped is an
  * application error (AE) naming the failing position. Both leave through {@link Hl7RejectedException}.
+ *
+ * <p>Whether a value that cannot be mapped fails the message depends on the sender ({@link SenderMappingModes}): in
+ * lenient mode (the default) a value meant for an optional element is left out, the Bundle names it in an
+ * OperationOutcome, and the acknowledgement of the stored message carries an ERR segment of severity W for it
+ * ({@link #warnings}); a missing or unusable required value (PID-3, MSH-7, a required FHIR element) is AE either way.
  */
 public final class Hl7Intake {
 
     private final IngestServices services;
+    private final SenderMappingModes modes;
 
+    /** Lenient mapping for every sender, the shipped default. */
     public Hl7Intake(IngestServices services) {
+        this(services, SenderMappingModes.lenient());
+    }
+
+    Hl7Intake(IngestServices services, SenderMappingModes modes) {
         this.services = services;
+        this.modes = modes;
+    }
+
+    /** The application's intake, with the senders' mapping modes from its configuration. */
+    public static Hl7Intake from(org.apache.camel.CamelContext context, IngestServices services) {
+        return new Hl7Intake(services, SenderMappingModes.from(context));
+    }
+
+    /** Warnings (ERR severity W) for the values lenient mapping left out of this exchange's message; often none. */
+    @SuppressWarnings("unchecked")
+    static List<Hl7Error> warnings(Exchange exchange) {
+        List<Hl7Error> warnings = exchange.getProperty(IngestExchange.WARNINGS, List.class);
+        return warnings == null ? List.of() : warnings;
     }
 
     public void accept(Exchange exchange) throws Hl7RejectedException {
@@ -50,14 +78,22 @@ public final class Hl7Intake {
                     e.segmentId() == null ? "" : e.segmentId(), e.segmentIndex() + 1, e.fieldPosition(), 0));
         }
         try {
-            MappingResult result = services.mapper().map(parsed);
+            MappingMode mode = modes.forSender(header.sendingApplicationId(), header.sendingFacilityId());
+            MappingResult result = services.mapper().map(parsed, mode);
             exchange.setProperty(IngestExchange.MAPPING, result);
+            if (!result.issues().isEmpty()) {
+                List<Hl7Error> warnings = new ArrayList<>(result.issues().size());
+                for (MappingIssue issue : result.issues()) {
+                    warnings.add(Hl7Error.warning(issue));
+                }
+                exchange.setProperty(IngestExchange.WARNINGS, List.copyOf(warnings));
+            }
         } catch (UnsupportedMessageException e) {
             throw new Hl7RejectedException(AckCode.Outcome.REJECTED, new Hl7Error(
                     Hl7Error.UNSUPPORTED_EVENT_CODE, e.getMessage(), "MSH", 1, 9, 0));
         } catch (MappingException e) {
             throw new Hl7RejectedException(AckCode.Outcome.ERROR, new Hl7Error(
-                    Hl7Error.DATA_TYPE_ERROR, e.getMessage(), e.segmentId(), e.segmentRepetition(), e.fieldPosition(),
+                    e.hl7ErrorCode(), e.getMessage(), e.segmentId(), e.segmentRepetition(), e.fieldPosition(),
                     e.componentPosition()));
         } catch (RuntimeException e) {
             // A mapping bug must not look like an outage (the sender would retry forever): it is this message's error.

@@ -7,6 +7,8 @@ final class IngestExchange {
     static final String RECEIVED_AT = "caduceus.hl7.receivedAt";
     static final String HEADER = "caduceus.hl7.msh";
     static final String MAPPING = "caduceus.hl7.mapping";
+    /** {@code List<Hl7Error>} of severity W: the values lenient mapping left out of a message that is stored. */
+    static final String WARNINGS = "caduceus.hl7.warnings";
     static final String RECORD_ID = "caduceus.recordId";
     static final String DUPLICATE = "caduceus.duplicate";
     static final String QUARANTINE_ID = "caduceus.quarantineId";

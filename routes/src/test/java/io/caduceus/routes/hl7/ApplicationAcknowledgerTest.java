@@ -67,6 +67,19 @@ class ApplicationAcknowledgerTest {
         };
     }
 
+    @Test
+    void anAcceptedMessageWithValuesLeftOutGetsAaWithAWarningPerValue() {
+        Exchange exchange = ingested(message("HIS|HOSPITAL", "AL", "2.5.1"), null);
+        exchange.setProperty(IngestExchange.WARNINGS, java.util.List.of(
+                new Hl7Error(Hl7Error.DATA_TYPE_ERROR, "not an HL7 date/time", "RXA", 1, 16, 0, 1, 0, Hl7Error.Severity.W),
+                new Hl7Error(Hl7Error.TABLE_VALUE_NOT_FOUND, "code not in the translation table", "PID", 1, 13, 2, 3, 0,
+                        Hl7Error.Severity.W)));
+        String ack = prepared(exchange);
+        assertThat(ack).contains("\rMSA|AA|MSG-42\r")
+                .contains("\rERR||RXA^1^16^1|102^Data type error^HL70357|W||||not an HL7 date/time\r")
+                .endsWith("\rERR||PID^1^13^3^2|103^Table value not found^HL70357|W||||code not in the translation table\r");
+    }
+
     @ParameterizedTest(name = "MSH-16={0}, {1}: {2}")
     @CsvSource({
         "AL, accepted, AA", "AL, error, AE", "AL, rejected, AR",
