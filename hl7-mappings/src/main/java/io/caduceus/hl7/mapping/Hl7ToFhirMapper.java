@@ -182,6 +182,9 @@ public final class Hl7ToFhirMapper {
 
         for (MessageMap.Entry entry : map.entries()) {
             for (MappingRun.Instance instance : run.instances.getOrDefault(entry.key(), List.of())) {
+                if (instance.sameAs != null) {
+                    continue;
+                }
                 Resource resource = ResourceFactory.createResource(entry.template().resourceType());
                 resource.setId(instance.id);
                 instance.resource = resource;
@@ -283,6 +286,7 @@ public final class Hl7ToFhirMapper {
 
     private List<MappingRun.Instance> plan(MessageMap map, MappingRun run) {
         List<MappingRun.Instance> planned = new ArrayList<>();
+        Map<String, MappingRun.Instance> byId = new java.util.HashMap<>();
         for (MessageMap.Entry entry : map.entries()) {
             List<MappingRun.Instance> ofEntry = new ArrayList<>();
             for (Hl7Segment segment : run.segments) {
@@ -294,13 +298,18 @@ public final class Hl7ToFhirMapper {
                     continue;
                 }
                 String id = ids.uuid(entry.template().resourceType() + "|" + identity(entry, scope, run));
-                ofEntry.add(new MappingRun.Instance(entry.key(), segment, id));
+                MappingRun.Instance earlier = byId.get(id);
+                MappingRun.Instance instance = new MappingRun.Instance(entry.key(), segment, id, earlier);
+                ofEntry.add(instance);
+                if (earlier == null) {
+                    byId.put(id, instance);
+                    planned.add(instance);
+                }
                 if (!entry.repeat()) {
                     break;
                 }
             }
             run.instances.put(entry.key(), ofEntry);
-            planned.addAll(ofEntry);
         }
         return planned;
     }

@@ -18,12 +18,19 @@ final class MappingRun {
         final String key;
         final Hl7Segment segment;
         final String id;
+        /**
+         * The instance that builds the resource when an earlier segment already named the same one (two IN1 with
+         * one insurer, two OBX from one device): this one only lends its segment to references, so the Bundle holds
+         * the resource once. Null for the instance that builds it.
+         */
+        final Instance sameAs;
         Resource resource;
 
-        Instance(String key, Hl7Segment segment, String id) {
+        Instance(String key, Hl7Segment segment, String id, Instance sameAs) {
             this.key = key;
             this.segment = segment;
             this.id = id;
+            this.sameAs = sameAs;
         }
 
         String reference() {
@@ -172,6 +179,17 @@ final class MappingRun {
         return null;
     }
 
+    /** Every resource {@code key} produced in this message, once each. */
+    List<Instance> distinctInstances(String key) {
+        List<Instance> found = new ArrayList<>();
+        for (Instance c : instances.getOrDefault(key, List.of())) {
+            if (c.sameAs == null) {
+                found.add(c);
+            }
+        }
+        return found;
+    }
+
     /** Instances of {@code key} whose segments lie in the group the segment {@code from} opens. */
     List<Instance> referencedInGroup(String key, Hl7Segment from) {
         List<Instance> found = new ArrayList<>();
@@ -181,7 +199,8 @@ final class MappingRun {
         }
         int end = groupEnd(from);
         for (Instance c : candidates) {
-            if (c.segment.index() > from.index() && c.segment.index() < end) {
+            if (c.segment.index() > from.index() && c.segment.index() < end
+                    && found.stream().noneMatch(f -> f.id.equals(c.id))) {
                 found.add(c);
             }
         }

@@ -29,11 +29,14 @@ import org.hl7.fhir.r4.model.Reference;
 final class Rule {
     private static final Set<String> KEYS = Set.of("path", "from", "concat", "separator", "join", "constant",
             "default", "datatype", "type", "valueset", "transform", "prefix", "when", "elements", "reference",
-            "referenceGroup", "comment");
+            "referenceGroup", "referenceAll", "comment");
     private static final Factory FACTORY = new Factory();
     private static final FhirContext FHIR = FhirContext.forR4Cached();
 
     private enum Kind { PRIMITIVE, COMPLEX, CODED, REFERENCE }
+
+    /** Which instances of the referenced key a reference rule points at. */
+    private enum Reach { NEAREST, GROUP, ALL }
 
     private final String where;
     private final String path;
@@ -57,7 +60,7 @@ final class Rule {
     private final Condition when;
     private final List<Rule> children;
     private final String referenceKey;
-    private final boolean referenceGroup;
+    private final Reach reach;
 
     private Rule(Builder b) {
         this.where = b.where;
@@ -81,7 +84,7 @@ final class Rule {
         this.when = b.when;
         this.children = b.children;
         this.referenceKey = b.referenceKey;
-        this.referenceGroup = b.referenceGroup;
+        this.reach = b.reach;
     }
 
     private static final class Builder {
@@ -106,7 +109,7 @@ final class Rule {
         Condition when;
         List<Rule> children = List.of();
         String referenceKey;
-        boolean referenceGroup;
+        Reach reach = Reach.NEAREST;
     }
 
     static List<Rule> compileAll(List<Map<String, Object>> yaml, Base prototype, String where, Definitions defs) {
@@ -182,9 +185,13 @@ final class Rule {
         b.valueSet = valueSet == null ? null : defs.valueSet(valueSet);
         b.when = Condition.compile(yaml.get("when"), where);
         b.referenceKey = Yamls.string(yaml, "reference");
-        if (b.referenceKey == null) {
+        if (b.referenceKey == null && yaml.containsKey("referenceGroup")) {
             b.referenceKey = Yamls.string(yaml, "referenceGroup");
-            b.referenceGroup = b.referenceKey != null;
+            b.reach = Reach.GROUP;
+        }
+        if (b.referenceKey == null && yaml.containsKey("referenceAll")) {
+            b.referenceKey = Yamls.string(yaml, "referenceAll");
+            b.reach = Reach.ALL;
         }
 
         String datatype = Yamls.string(yaml, "datatype");
@@ -262,13 +269,17 @@ final class Rule {
     }
 
     private void applyReference(Base target, Scope scope) {
-        if (referenceGroup) {
-            for (MappingRun.Instance i : scope.run.referencedInGroup(referenceKey, scope.segment)) {
+        if (reach != Reach.NEAREST) {
+            List<MappingRun.Instance> targets = reach == Reach.GROUP
+                    ? scope.run.referencedInGroup(referenceKey, scope.segment)
+                    : scope.run.distinctInstances(referenceKey);
+            for (MappingRun.Instance i : targets) {
                 ((Reference) makeLeaf(target)).setReference(i.reference());
             }
             return;
         }
-        MappingRun.Instance i = scope.run.referenced(referenceKey, scope.segment);
+        // Inside a rule reading other segments (group:DG1.6 from a PV1), the reference is to what that segment made.
+        MappingRun.Instance i = scope.run.referenced(referenceKey, scope.node != null ? scope.node.segment : scope.segment);
         if (i != null) {
             ((Reference) makeLeaf(target)).setReference(i.reference());
         }

@@ -85,6 +85,9 @@ final class V2Path {
             for (Hl7Segment s : scope.run.groupMembers(scope.segment, segmentId)) {
                 addFieldNodes(s, nodes);
             }
+        } else if (scope.node != null && scope.node.segment.id().equals(segmentId)) {
+            // Inside a rule that iterates other segments (group:DG1.3), DG1.6 means the DG1 being read.
+            addFieldNodes(scope.node.segment, nodes);
         } else {
             Hl7Segment s = scope.run.nearestSegment(scope.segment, segmentId);
             if (s != null) {

@@ -9,8 +9,10 @@ import java.util.List;
 
 /** The fixture messages and their golden Bundles, one pair per supported trigger event. */
 final class Fixtures {
-    static final List<String> MESSAGES = List.of("ADT_A01", "ADT_A03", "ADT_A04", "ADT_A08", "ADT_A11", "ADT_A28",
-            "ADT_A31", "ADT_A40", "ORU_R01", "VXU_V04", "SIU_S12", "MDM_T02", "DFT_P03");
+    static final List<String> MESSAGES = List.of("ADT_A01", "ADT_A02", "ADT_A03", "ADT_A04", "ADT_A05", "ADT_A06",
+            "ADT_A07", "ADT_A08", "ADT_A11", "ADT_A12", "ADT_A13", "ADT_A14", "ADT_A16", "ADT_A21", "ADT_A22", "ADT_A23",
+            "ADT_A28", "ADT_A31", "ADT_A38", "ADT_A40", "ORU_R01", "VXU_V04", "SIU_S12", "MDM_T02", "DFT_P03", "ORM_O01",
+            "OML_O21", "RDE_O11", "RAS_O17", "PPR_PC1", "BAR_P01");
 
     /** Where -Dcaduceus.updateGoldens=true writes; Surefire runs with the module folder as working directory. */
     static final Path GOLDEN_SOURCE_FOLDER = Path.of("src", "test", "resources", "golden");
