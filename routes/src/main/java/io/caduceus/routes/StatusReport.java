@@ -1,6 +1,7 @@
 package io.caduceus.routes;
 
 import io.caduceus.core.json.CanonicalJson;
+import io.caduceus.routes.mllp.MllpListenerStats;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryUsage;
 import java.util.ArrayList;
@@ -8,7 +9,6 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import io.caduceus.routes.mllp.MllpListenerStats;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Handler;
 import org.apache.camel.health.HealthCheck;
