@@ -4,6 +4,7 @@ import io.caduceus.adapters.kafka.RecordMac;
 import io.caduceus.routes.CaduceusApplication;
 import io.caduceus.routes.hl7.IngestServices;
 import io.caduceus.routes.kafka.KafkaClients;
+import io.caduceus.routes.mllp.MllpListenerStats;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
@@ -80,6 +81,11 @@ public final class InProcessMiddleware implements AutoCloseable {
 
     public IngestServices ingest() {
         return main.getCamelContext().getRegistry().lookupByNameAndType("ingestServices", IngestServices.class);
+    }
+
+    /** What the MLLP listener's limits counted (the figures GET /api/status shows). */
+    public MllpListenerStats mllpStats() {
+        return main.getCamelContext().getRegistry().lookupByNameAndType(MllpListenerStats.BEAN, MllpListenerStats.class);
     }
 
     /** The key the middleware authenticates its ledger entries and access events with (for tests that write as it). */

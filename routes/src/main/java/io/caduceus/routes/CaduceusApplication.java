@@ -20,8 +20,11 @@ import io.caduceus.routes.http.JsonRequests;
 import io.caduceus.routes.kafka.KafkaClients;
 import io.caduceus.routes.kafka.KafkaRecordSigner;
 import io.caduceus.routes.mllp.MllpConnectionErrors;
+import io.caduceus.routes.mllp.MllpConnectionLimit;
 import io.caduceus.routes.mllp.MllpFrameDecoder;
 import io.caduceus.routes.mllp.MllpFrameEncoder;
+import io.caduceus.routes.mllp.MllpIdleTimeout;
+import io.caduceus.routes.mllp.MllpListenerStats;
 import io.caduceus.routes.mllp.MllpTlsCheck;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -95,8 +98,11 @@ public final class CaduceusApplication {
                 context.getRegistry().bind("quarantineAdmin", new QuarantineAdmin(ingest));
                 context.getRegistry().bind("erasureService", new ErasureService(ingest));
                 context.getRegistry().bind("jsonRequests", new JsonRequests());
-                int maxMessageBytes = Integer.parseInt(context.resolvePropertyPlaceholders("{{caduceus.mllp.max-message-bytes}}"));
-                context.getRegistry().bind("mllpFrameDecoder", MllpFrameDecoder.factory(maxMessageBytes));
+                MllpListenerStats mllpStats = new MllpListenerStats();
+                context.getRegistry().bind(MllpListenerStats.BEAN, mllpStats);
+                context.getRegistry().bind("mllpConnectionLimit", new MllpConnectionLimit(intOption(context, "caduceus.mllp.max-connections"), mllpStats));
+                context.getRegistry().bind("mllpIdleTimeout", new MllpIdleTimeout(intOption(context, "caduceus.mllp.idle-timeout-seconds"), mllpStats));
+                context.getRegistry().bind("mllpFrameDecoder", MllpFrameDecoder.factory(intOption(context, "caduceus.mllp.max-message-bytes"), mllpStats));
                 context.getRegistry().bind("mllpFrameEncoder", new MllpFrameEncoder());
                 context.getRegistry().bind("mllpConnectionErrors", new MllpConnectionErrors());
                 Optional<FabricSettings> fabricSettings = FabricSettings.from(context);
@@ -120,6 +126,15 @@ public final class CaduceusApplication {
                 }
             }
         });
+    }
+
+    private static int intOption(CamelContext context, String key) {
+        String value = context.resolvePropertyPlaceholders("{{" + key + "}}").strip();
+        try {
+            return Integer.parseInt(value);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(key + " must be a whole number, not '" + value + "'", e);
+        }
     }
 
     static String propertyLocations(Path dir) throws IOException {

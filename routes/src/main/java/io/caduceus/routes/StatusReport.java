@@ -1,6 +1,7 @@
 package io.caduceus.routes;
 
 import io.caduceus.core.json.CanonicalJson;
+import io.caduceus.routes.mllp.MllpListenerStats;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryUsage;
 import java.util.ArrayList;
@@ -16,7 +17,8 @@ import org.apache.camel.health.HealthCheckHelper;
 /**
  * The middleware's own status for operators ({@code GET /api/status}): its dependencies' health checks one by one,
  * which the public {@code /observe/health} only sums up as UP or DOWN (names, versions and failures tell a stranger
- * what runs here), and its memory.
+ * what runs here), its memory, and what the MLLP listener's limits did (connections open, refused, closed
+ * idle; frames over the size limit).
  */
 public final class StatusReport {
 
@@ -32,6 +34,10 @@ public final class StatusReport {
         status.put("heapUsedBytes", heap.getUsed());
         status.put("heapCommittedBytes", heap.getCommitted());
         status.put("heapMaxBytes", heap.getMax());
+        MllpListenerStats mllp = context.getRegistry().lookupByNameAndType(MllpListenerStats.BEAN, MllpListenerStats.class);
+        if (mllp != null) {
+            status.put("mllp", mllp.snapshot());
+        }
         List<Map<String, Object>> checks = new ArrayList<>();
         // "full": every check; the registry's own level (oneline, for /observe/health) would keep only failing ones.
         List<HealthCheck.Result> results = new ArrayList<>(HealthCheckHelper.invoke(context, "full"));

@@ -14,8 +14,13 @@ final class Messages {
     private Messages() {
     }
 
+    /** MSH-10 of message {@code i} of a run: what the per-message log names it by. */
+    static String controlId(String runId, long i) {
+        return runId + "-" + i;
+    }
+
     static byte[] message(String runId, long i) {
-        String controlId = runId + "-" + i;
+        String controlId = controlId(runId, i);
         long patient = i % 10_000;
         String surname = SURNAMES[(int) (patient % SURNAMES.length)];
         String ts = "202611251015" + String.format("%02d", i % 60);

@@ -13,6 +13,7 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -26,9 +27,16 @@ import java.util.TreeMap;
  * same load against a plain HAPI parse-and-ACK listener started in this JVM (no mapping, no vault, no Kafka), so the
  * ratio shows how close the pipeline comes to what MLLP and HL7 parsing alone allow on this machine.
  *
+ * <p>{@code --messages N} is what the figures are measured on. The warm-up before it (below) sends messages of its
+ * own: the tool says how many before it starts, prints each warm-up round apart from the figures, and sums up what it
+ * sent in all at the end. {@code --log FILE} writes one line per message (phase, control id, ACK code, latency in ms;
+ * never content), so that a user can check every message was answered: a message whose connection failed before its
+ * ACK is logged with the code {@code none}.
+ *
  * <pre>
  * java -cp benchmarks/target/benchmarks.jar io.caduceus.benchmarks.load.MllpLoadTool \
- *     --host 127.0.0.1 --port 2575 --messages 100000 --connections 50 [--warmup auto|N] [--ceiling] [--status-url URL]
+ *     --host 127.0.0.1 --port 2575 --messages 100000 --connections 50 [--warmup auto|N] [--ceiling] [--log FILE]
+ *     [--status-url URL]
  * </pre>
  */
 public final class MllpLoadTool {
@@ -48,21 +56,31 @@ public final class MllpLoadTool {
         }
         String run = Long.toString(System.currentTimeMillis(), 36);
 
-        System.out.printf("MLLP load: %,d messages over %d connections, warm-up %s, run %s%n", messages, connections,
-                warmup.equals("auto") ? "until throughput settles" : warmup + " messages", run);
-        Result ceiling = null;
-        if (options.containsKey("ceiling")) {
-            try (HapiAckListener listener = HapiAckListener.start()) {
-                warmUp("ceiling", "127.0.0.1", listener.port(), connections, warmup, run + "cw");
-                ceiling = drive("127.0.0.1", listener.port(), messages, connections, run + "c");
+        System.out.printf("MLLP load: %,d measured messages over %d connections, run %s%n", messages, connections, run);
+        System.out.println(warmUpPlan(warmup));
+        try (MessageLog log = options.containsKey("log") ? MessageLog.open(Path.of(options.get("log"))) : MessageLog.NONE) {
+            if (log != MessageLog.NONE) {
+                System.out.printf("per-message log: %s (phase, control id, ACK code, latency ms)%n", options.get("log"));
             }
-            ceiling.print("ceiling: plain HAPI parse + ACK");
-        }
-        warmUp("pipeline", host, port, connections, warmup, run + "w");
-        Result pipeline = drive(host, port, messages, connections, run + "p");
-        pipeline.print("Caduceus pipeline (map, vault, Kafka acks=all, then ACK)");
-        if (ceiling != null) {
-            System.out.printf("pipeline / ceiling throughput: %.1f%%%n", 100.0 * pipeline.throughput() / ceiling.throughput());
+            Result ceiling = null;
+            long ceilingWarmUp = 0;
+            if (options.containsKey("ceiling")) {
+                try (HapiAckListener listener = HapiAckListener.start()) {
+                    ceilingWarmUp = warmUp("ceiling", "127.0.0.1", listener.port(), connections, warmup, run + "cw", log);
+                    ceiling = drive("127.0.0.1", listener.port(), messages, connections, run + "c", log.phase("ceiling"));
+                }
+                ceiling.print("ceiling: plain HAPI parse + ACK (measured messages only)");
+            }
+            long pipelineWarmUp = warmUp("pipeline", host, port, connections, warmup, run + "w", log);
+            Result pipeline = drive(host, port, messages, connections, run + "p", log.phase("measured"));
+            pipeline.print("Caduceus pipeline (map, vault, Kafka acks=all, then ACK; measured messages only)");
+            if (ceiling != null) {
+                System.out.printf("pipeline / ceiling throughput: %.1f%%%n", 100.0 * pipeline.throughput() / ceiling.throughput());
+                System.out.printf("sent to HAPI's listener: %,d warm-up + %,d measured = %,d messages%n", ceilingWarmUp, messages,
+                        ceilingWarmUp + messages);
+            }
+            System.out.printf("sent to the pipeline: %,d warm-up + %,d measured = %,d messages%n", pipelineWarmUp, messages,
+                    pipelineWarmUp + messages);
         }
         if (options.containsKey("status-url")) {
             HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(options.get("status-url"))).timeout(Duration.ofSeconds(10));
@@ -88,33 +106,58 @@ public final class MllpLoadTool {
      * within 5% of the round before it; a number sends that many messages. Each round is printed, so the warm-up
      * curve is visible rather than hidden.
      */
-    static void warmUp(String label, String host, int port, int connections, String warmup, String runId)
-            throws IOException {
-        warmUp(label, host, port, connections, warmup, runId, WARMUP_ROUND, WARMUP_MAX_ROUNDS);
+    /** What the warm-up will send, said before anything is sent. */
+    static String warmUpPlan(String warmup) {
+        if (warmup.equals("auto")) {
+            return String.format("warm-up first (--warmup auto): rounds of %,d messages until one comes within %.0f%% of the one"
+                    + " before, %d rounds (%,d messages) at most; not counted in the figures (--warmup 0: none)",
+                    WARMUP_ROUND, WARMUP_SETTLED * 100, WARMUP_MAX_ROUNDS, WARMUP_ROUND * WARMUP_MAX_ROUNDS);
+        }
+        int messages = Integer.parseInt(warmup);
+        return messages == 0 ? "no warm-up (--warmup 0): the figures include the JIT's warm-up"
+                : String.format("warm-up first (--warmup %d): %,d messages, not counted in the figures", messages, messages);
     }
 
-    static void warmUp(String label, String host, int port, int connections, String warmup, String runId,
-            int roundMessages, int maxRounds) throws IOException {
+    static long warmUp(String label, String host, int port, int connections, String warmup, String runId)
+            throws IOException {
+        return warmUp(label, host, port, connections, warmup, runId, WARMUP_ROUND, WARMUP_MAX_ROUNDS, MessageLog.NONE);
+    }
+
+    static long warmUp(String label, String host, int port, int connections, String warmup, String runId, MessageLog log)
+            throws IOException {
+        return warmUp(label, host, port, connections, warmup, runId, WARMUP_ROUND, WARMUP_MAX_ROUNDS, log);
+    }
+
+    /** @return how many messages the warm-up sent */
+    static long warmUp(String label, String host, int port, int connections, String warmup, String runId,
+            int roundMessages, int maxRounds, MessageLog log) throws IOException {
+        MessageLog.Phase phase = log.phase(label + "-warmup");
         if (!warmup.equals("auto")) {
             int messages = Integer.parseInt(warmup);
             if (messages > 0) {
-                Result round = drive(host, port, messages, connections, runId);
-                System.out.printf("%s warm-up: %,d messages at %,.0f/s%s%n", label, messages, round.throughput(), round.failureNote());
+                Result round = drive(host, port, messages, connections, runId, phase);
+                System.out.printf("%s warm-up (not counted): %,d messages at %,.0f/s%s%n", label, messages, round.throughput(),
+                        round.failureNote());
             }
-            return;
+            return messages;
         }
         double previous = 0;
+        long sent = 0;
         for (int i = 1; i <= maxRounds; i++) {
-            Result round = drive(host, port, roundMessages, connections, runId + i);
+            Result round = drive(host, port, roundMessages, connections, runId + i, phase);
+            sent += roundMessages;
             double throughput = round.throughput();
             boolean settled = previous > 0 && Math.abs(throughput - previous) <= WARMUP_SETTLED * previous;
-            System.out.printf("%s warm-up round %d: %,d messages at %,.0f/s%s%s%n", label, i, roundMessages, throughput,
-                    settled ? " (settled)" : i == maxRounds ? " (not settled; measuring anyway)" : "", round.failureNote());
+            System.out.printf("%s warm-up round %d (not counted): %,d messages at %,.0f/s%s%s%n", label, i, roundMessages,
+                    throughput, settled ? " (settled)" : i == maxRounds ? " (not settled; measuring anyway)" : "",
+                    round.failureNote());
             if (settled) {
-                return;
+                break;
             }
             previous = throughput;
         }
+        System.out.printf("%s warm-up done: %,d messages sent%n", label, sent);
+        return sent;
     }
 
     /**
@@ -124,6 +167,11 @@ public final class MllpLoadTool {
      * flight. An ACK read while the thread handles another connection gets its time stamp late, so latencies err high.
      */
     static Result drive(String host, int port, int messages, int connections, String runId) throws IOException {
+        return drive(host, port, messages, connections, runId, MessageLog.NONE.phase("measured"));
+    }
+
+    static Result drive(String host, int port, int messages, int connections, String runId, MessageLog.Phase log)
+            throws IOException {
         long[] latencies = new long[messages];
         Map<String, Long> codes = new TreeMap<>();
         List<Throwable> failures = new ArrayList<>();
@@ -161,8 +209,11 @@ public final class MllpLoadTool {
                         if (key.isReadable()) {
                             String ack = connection.readAck();
                             if (ack != null) {
-                                latencies[(int) connection.inFlight] = System.nanoTime() - connection.sentAt;
-                                codes.merge(msa1(ack), 1L, Long::sum);
+                                long latency = System.nanoTime() - connection.sentAt;
+                                latencies[(int) connection.inFlight] = latency;
+                                String code = msa1(ack);
+                                codes.merge(code, 1L, Long::sum);
+                                log.answered(Messages.controlId(runId, connection.inFlight), code, latency);
                                 if (next < messages) {
                                     connection.send(next, frame(Messages.message(runId, next)));
                                     next++;
@@ -174,6 +225,7 @@ public final class MllpLoadTool {
                         }
                     } catch (IOException e) {
                         failures.add(e);
+                        log.unanswered(Messages.controlId(runId, connection.inFlight));
                         connection.close();
                         open--;
                     }
@@ -187,6 +239,7 @@ public final class MllpLoadTool {
                     if (key.isValid() && now - connection.sentAt > ACK_TIMEOUT_NANOS) {
                         failures.add(new IOException("no ACK within " + ACK_TIMEOUT_NANOS / 1_000_000_000 + " s ("
                                 + connection.progress() + ")"));
+                        log.unanswered(Messages.controlId(runId, connection.inFlight));
                         connection.close();
                         open--;
                     }

@@ -8,13 +8,18 @@ import java.io.OutputStream;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 @Timeout(60)
 class MllpLoadToolTest {
@@ -56,20 +61,52 @@ class MllpLoadToolTest {
     @Test
     void aFixedWarmUpSendsExactlyThatManyMessages() throws Exception {
         try (FakeListener listener = new FakeListener(FakeListener.Mode.SPLIT_ACKS)) {
-            MllpLoadTool.warmUp("test", "127.0.0.1", listener.port(), 4, "150", "t", 100, 3);
+            long sent = MllpLoadTool.warmUp("test", "127.0.0.1", listener.port(), 4, "150", "t", 100, 3, MessageLog.NONE);
 
             assertThat(listener.received.get()).isEqualTo(150);
+            assertThat(sent).isEqualTo(150);
         }
     }
 
     @Test
     void anAutomaticWarmUpSendsWholeRoundsAndStopsAtTheLastRoundAtMost() throws Exception {
         try (FakeListener listener = new FakeListener(FakeListener.Mode.SPLIT_ACKS)) {
-            MllpLoadTool.warmUp("test", "127.0.0.1", listener.port(), 4, "auto", "t", 100, 3);
+            long sent = MllpLoadTool.warmUp("test", "127.0.0.1", listener.port(), 4, "auto", "t", 100, 3, MessageLog.NONE);
 
             // One round cannot settle (nothing to compare with); the rest depends on this machine's timing.
             assertThat(listener.received.get()).isIn(200, 300);
+            assertThat(sent).as("what the tool reports as sent").isEqualTo(listener.received.get());
         }
+    }
+
+    @Test
+    void theWarmUpIsAnnouncedBeforeAnythingIsSent() {
+        assertThat(MllpLoadTool.warmUpPlan("auto")).contains("25,000").contains("250,000").contains("not counted");
+        assertThat(MllpLoadTool.warmUpPlan("1000")).contains("1,000 messages, not counted");
+        assertThat(MllpLoadTool.warmUpPlan("0")).startsWith("no warm-up");
+    }
+
+    @Test
+    void thePerMessageLogNamesEveryMessageOnceWithItsAckOrNone(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("messages.tsv");
+        try (FakeListener warmUpListener = new FakeListener(FakeListener.Mode.SPLIT_ACKS);
+                FakeListener listener = new FakeListener(FakeListener.Mode.CLOSE_FIRST_CONNECTION);
+                MessageLog log = MessageLog.open(file)) {
+            MllpLoadTool.warmUp("pipeline", "127.0.0.1", warmUpListener.port(), 2, "10", "w", 100, 3, log);
+            MllpLoadTool.drive("127.0.0.1", listener.port(), 40, 2, "m", log.phase("measured"));
+        }
+        List<String> lines = Files.readAllLines(file);
+        assertThat(lines.get(0)).isEqualTo("phase\tcontrolId\tack\tlatencyMs");
+        List<String[]> rows = lines.subList(1, lines.size()).stream().map(l -> l.split("\t", -1)).toList();
+        assertThat(rows).filteredOn(r -> r[0].equals("pipeline-warmup")).hasSize(10)
+                .allSatisfy(r -> assertThat(r[2]).isEqualTo("AE"));
+        List<String[]> measured = rows.stream().filter(r -> r[0].equals("measured")).toList();
+        assertThat(measured).extracting(r -> r[1]).containsExactlyInAnyOrderElementsOf(
+                IntStream.range(0, 40).mapToObj(i -> "m-" + i).toList());
+        assertThat(measured).filteredOn(r -> r[2].equals("none")).singleElement()
+                .satisfies(r -> assertThat(r[3]).isEmpty());
+        assertThat(measured).filteredOn(r -> r[2].equals("AE")).hasSize(39)
+                .allSatisfy(r -> assertThat(Double.parseDouble(r[3])).isPositive());
     }
 
     /** An MLLP listener answering every frame with an AE, in the ways real listeners misbehave. */

@@ -7,6 +7,7 @@ import io.caduceus.hl7.v2.Hl7Message;
 import io.caduceus.hl7.v2.Hl7ParseException;
 import io.caduceus.hl7.mapping.MappingIssue;
 import io.caduceus.hl7.mapping.MappingMode;
+import io.caduceus.routes.mllp.MllpOversizeFrame;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -50,6 +51,9 @@ public final class Hl7Intake {
     }
 
     public void accept(Exchange exchange) throws Hl7RejectedException {
+        if (exchange.getMessage().getBody() instanceof MllpOversizeFrame oversize) {
+            rejectOversize(exchange, oversize);
+        }
         byte[] message = exchange.getMessage().getBody(byte[].class);
         if (message == null) {
             message = new byte[0];
@@ -100,5 +104,26 @@ public final class Hl7Intake {
             throw new Hl7RejectedException(AckCode.Outcome.ERROR, Hl7Error.message(Hl7Error.APPLICATION_INTERNAL_ERROR,
                     "mapping failed: " + e.getClass().getSimpleName()));
         }
+    }
+
+    /**
+     * A frame over {@code caduceus.mllp.max-message-bytes}, read and dropped by the MLLP decoder: only its MSH is left,
+     * for an acknowledgement that names it. AR, because the message as it is will never be accepted and a sender
+     * must not resend it unchanged (AE 207 is what Caduceus answers when the sender SHOULD resend). Error 207 of
+     * HL7 table 0357: of the table's codes, 100 (segment sequence) and 102 (data type) would send the sender looking
+     * for a fault in a segment or field that is not there; a receiver's own size limit is the table's catch-all,
+     * "application internal error", with the limit named in ERR-8. Nothing of the message is kept: the quarantine
+     * gets a notice of it (sender, control id, size).
+     */
+    private static void rejectOversize(Exchange exchange, MllpOversizeFrame oversize) throws Hl7RejectedException {
+        exchange.setProperty(IngestExchange.OVERSIZE, oversize);
+        exchange.setProperty(IngestExchange.ORIGINAL, new byte[0]);
+        exchange.setProperty(IngestExchange.RECEIVED_AT, Instant.now());
+        exchange.setProperty(IngestExchange.HEADER, MshHeader.read(oversize.header()));
+        // The header is message content: the exchange's body must not carry it further than this.
+        exchange.getMessage().setBody(new byte[0]);
+        throw new Hl7RejectedException(AckCode.Outcome.REJECTED, Hl7Error.message(Hl7Error.APPLICATION_INTERNAL_ERROR,
+                "message of " + oversize.sizeBytes() + " bytes exceeds the size limit of " + oversize.limitBytes()
+                        + " bytes; not processed, not kept"));
     }
 }

@@ -3,6 +3,7 @@ package io.caduceus.routes.hl7;
 import io.caduceus.adapters.vault.QuarantinedMessage;
 import io.caduceus.core.json.CanonicalJson;
 import io.caduceus.hl7.mapping.MappingResult;
+import io.caduceus.routes.mllp.MllpOversizeFrame;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -35,8 +36,16 @@ public final class Hl7Quarantine {
         Instant receivedAt = exchange.getProperty(IngestExchange.RECEIVED_AT, Instant.now(), Instant.class);
         String originalId = header.sendingApplicationId() + "^" + header.sendingFacilityId() + "^" + header.controlId();
         String reprocessing = exchange.getProperty(QuarantineAdmin.REPROCESSING, String.class);
+        MllpOversizeFrame oversize = exchange.getProperty(IngestExchange.OVERSIZE, MllpOversizeFrame.class);
+        long sizeBytes = oversize == null ? original.length : oversize.sizeBytes();
         String quarantineId;
-        if (caught instanceof Hl7RejectedException r && !r.keepContent()) {
+        if (oversize != null) {
+            // A notice without content: the message was never held. Listed with the others, so an operator sees
+            // which sender sends what size; there is nothing to reprocess (QuarantineAdmin says so).
+            QuarantinedMessage kept = services.vault().quarantine(originalId, error.code() + " " + error.reason(),
+                    new byte[0], receivedAt, Optional.empty());
+            quarantineId = kept.quarantineId();
+        } else if (caught instanceof Hl7RejectedException r && !r.keepContent()) {
             // About an erased patient: announce the refusal, keep nothing.
             quarantineId = "not-kept";
         } else if (reprocessing != null) {
@@ -59,7 +68,11 @@ public final class Hl7Quarantine {
         notice.put("messageType", header.messageType() + "^" + header.triggerEvent());
         notice.put("sendingApplication", header.sendingApplicationId());
         notice.put("sendingFacility", header.sendingFacilityId());
-        notice.put("sizeBytes", original.length);
+        notice.put("sizeBytes", sizeBytes);
+        if (oversize != null) {
+            notice.put("contentKept", false);
+            notice.put("limitBytes", oversize.limitBytes());
+        }
         exchange.getMessage().setHeader("kafka.KEY", quarantineId);
         exchange.getMessage().setBody(CanonicalJson.write(notice));
     }

@@ -11,6 +11,8 @@ final class IngestExchange {
     static final String WARNINGS = "caduceus.hl7.warnings";
     static final String RECORD_ID = "caduceus.recordId";
     static final String DUPLICATE = "caduceus.duplicate";
+    /** The MllpOversizeFrame a frame over the size limit became: answered AR, noticed in quarantine without content. */
+    static final String OVERSIZE = "caduceus.hl7.oversize";
     static final String QUARANTINE_ID = "caduceus.quarantineId";
     static final String APPLICATION_ACK_DESTINATION = "caduceus.hl7.applicationAck.destination";
     static final String APPLICATION_ACK_SENDER = "caduceus.hl7.applicationAck.sender";

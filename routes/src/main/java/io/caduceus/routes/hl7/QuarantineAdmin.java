@@ -42,6 +42,13 @@ public final class QuarantineAdmin {
             exchange.getMessage().setBody(CanonicalJson.write(Map.of("error", "no quarantined message with that id")));
             return;
         }
+        if (kept.get().originalBytes().length == 0) {
+            // A notice of a message that was never kept (over the MLLP size limit): only its sender can send it again.
+            exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, 409);
+            exchange.getMessage().setBody(CanonicalJson.write(Map.of("error",
+                    "this entry has no content to reprocess (see its reason); the sender must send the message again")));
+            return;
+        }
         ProducerTemplate producer = exchange.getContext().createProducerTemplate();
         Exchange result = producer.send("direct:hl7-ingest", e -> {
             e.getMessage().setBody(kept.get().originalBytes());
