@@ -418,14 +418,19 @@ final class DefaultAnchorer implements Anchorer {
         pending.sort(Comparator.comparingLong(PendingAnchor::treeSize));
         try {
             for (PendingAnchor p : List.copyOf(pending)) {
-                // Below its block the chain was reset or reorganised: look now rather than wait for it to regrow.
-                if (latestBlock >= p.blockNumber() && latestBlock - p.blockNumber() < policy.confirmations()) {
+                // Below its block the chain was reset, or the height was read before the anchor was mined: look now
+                // rather than wait for a reset chain to regrow to that height.
+                boolean belowItsBlock = latestBlock < p.blockNumber();
+                if (!belowItsBlock && latestBlock - p.blockNumber() < policy.confirmations()) {
                     continue;
                 }
                 Optional<EthereumReceipt> receipt = chain.transactions().canonicalReceipt(p.transactionHash());
                 if (receipt.isEmpty() || !receipt.get().succeeded()) {
                     dropVanished(p, receipt.isEmpty() ? "is no longer in the canonical chain" : "failed after a reorg");
                     continue;
+                }
+                if (belowItsBlock && receipt.get().blockNumber() == p.blockNumber()) {
+                    continue; // still there, no confirmation counted yet
                 }
                 if (receipt.get().blockNumber() != p.blockNumber()) {
                     // Re-mined in another block by a reorg: count the confirmations again from there.
