@@ -48,8 +48,11 @@ import org.junit.jupiter.api.io.TempDir;
 class ChainResetReanchorIT {
 
     private static final int MESSAGES = 3;
-    /** The node's height going down triggers the check at the next tick; then a reconnect and one anchor. */
-    private static final Duration REANCHOR_BOUND = Duration.ofSeconds(45);
+    /**
+     * The node's height going down triggers the check at the next 5 s tick, which reconnects (deploying the registry
+     * again) and anchors in the same tick.
+     */
+    private static final Duration REANCHOR_BOUND = Duration.ofSeconds(30);
 
     @TempDir
     static Path work;
@@ -118,13 +121,18 @@ class ChainResetReanchorIT {
         assertThat(latestLost.get("detectedAt")).asString().isNotBlank();
         assertThat(((Number) status.get("lastAnchoredSize")).longValue()).isEqualTo(oldAnchor.treeSize());
         assertThat(get("/api/status").body()).as("operators see it in the status too")
-                .contains("\"lostAnchors\":{\"count\":" + lost.get("count"));
+                .contains("\"lostAnchors\":{\"count\":" + ((Number) lost.get("count")).longValue());
 
-        Verdict stale = verify(before, record);
-        assertThat(stale.result()).as("the bundle issued before the reset names an anchor the chain lost: "
-                + stale.toText()).isNotEqualTo(Verdict.Result.VALID);
         String after = awaitAnchoredBundle(firstId, MESSAGES, Duration.ofSeconds(10));
         AnchorReceipt newAnchor = ProofBundle.fromJson(after).anchor().orElseThrow();
+        Verdict stale = verify(before, record);
+        if (!newAnchor.transactionHash().equals(oldAnchor.transactionHash())) {
+            assertThat(stale.result()).as("the bundle issued before the reset names an anchor the chain lost: "
+                    + stale.toText()).isNotEqualTo(Verdict.Result.VALID);
+        }
+        // Otherwise the new chain mined the very same signed anchor (same key, nonce, data and fee after the same
+        // funding and deployment): the old bundle's transaction exists again, and the verifier takes the chain's
+        // block and time.
         assertThat(newAnchor.root()).isEqualTo(oldAnchor.root());
         // Same key, nonce and data on a new chain may even give the same transaction hash: the block time differs.
         assertThat(newAnchor).as("a receipt of the new chain").isNotEqualTo(oldAnchor);

@@ -79,6 +79,8 @@ public final class AnchoringService implements Service {
     private long highestBlockSeen = -1;
     /** Set when anchors were found lost, cleared when an anchor covering them is confirmed. */
     private Instant lossFoundAt;
+    /** The one immediate reconnection after lost anchors is running (never more than one per tick). */
+    private boolean reconnectingAfterLoss;
     private long lostUpToSize;
     /** Decrypted once: a standard-strength keystore costs a second and 256 MB to open. */
     private Credentials key;
@@ -202,11 +204,20 @@ public final class AnchoringService implements Service {
             }
         } catch (EthereumException e) {
             chainProblem = e.getMessage();
+            warnOnce("anchoring postponed: " + e.getMessage());
             if (!e.isRetriable()) {
                 // Reconnect from scratch: on a devnet restarted from genesis that redeploys the registry.
                 disconnect();
+                if (lossFoundAt != null && !reconnectingAfterLoss) {
+                    // Lost anchors wait for this: reconnect and anchor again now, not a tick later.
+                    reconnectingAfterLoss = true;
+                    try {
+                        tick();
+                    } finally {
+                        reconnectingAfterLoss = false;
+                    }
+                }
             }
-            warnOnce("anchoring postponed: " + e.getMessage());
         } catch (RuntimeException e) {
             // Inconsistent history, chain ahead of the log, corrupted state: an operator must look; keep trying.
             chainProblem = e.getClass().getSimpleName() + ": " + e.getMessage();
