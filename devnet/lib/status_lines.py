@@ -60,3 +60,12 @@ if anchor is not None:
               f"{anchor.get('pendingAnchors')} pending, {anchor.get('undeliveredReceipts')} receipts not yet on "
               f"Fabric; received to confirmed anchor p50 {ms(waited, 'p50Ms')}, p99 {ms(waited, 'p99Ms')}"
               f"{chain_problem}")
+        lost = anchor.get("lostAnchors") or {}
+        if lost.get("count"):
+            latest = (lost.get("recent") or [{}])[-1]
+            again = lost.get("lastReanchor")
+            redone = (f"; anchored again at size {again.get('treeSize')} in block {again.get('blockNumber')}, "
+                      f"{again.get('millisFromLossFoundToConfirmed')} ms after the loss was found") if again else ""
+            print(f"{pad}LOST anchors: {lost['count']} the chain no longer holds; latest size {latest.get('treeSize')}, "
+                  f"transaction {latest.get('transactionHash')}, found {latest.get('detectedAt')}: "
+                  f"{latest.get('reason')}{redone} (proofs issued with them no longer verify: fetch them again)")

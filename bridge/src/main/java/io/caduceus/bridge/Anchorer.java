@@ -45,6 +45,20 @@ public interface Anchorer {
      */
     List<AnchorReceipt> confirmPending(long latestBlock);
 
+    /**
+     * Checks that the chain still holds the latest confirmed anchor (registry code at its address, the transaction's
+     * receipt in a canonical block at the same height and time, the registry's root for its size); walks back while
+     * it does not. Anchors found gone are recorded as {@link LostAnchor}s (durably, before anything else changes),
+     * leave the confirmed receipts, and make the next {@link #anchorIfDue} anchor the head at once, so proofs move to
+     * an anchor the chain holds. Retriable chain failures change nothing.
+     *
+     * @return the anchors found lost by this call, oldest first
+     */
+    List<LostAnchor> checkAnchorsHeld(Instant now);
+
+    /** Every anchor found lost so far, in the order found. */
+    List<LostAnchor> lostAnchors();
+
     /** Confirmed receipts in tree-size order. */
     List<AnchorReceipt> confirmedReceipts();
 

@@ -37,7 +37,9 @@ import java.util.OptionalLong;
  * sent, how far the chain is known to hold this log, how many receipts the sink accepted), replaced atomically on
  * every change, and {@code receipts.jsonl}, the confirmed receipts, append-only. A receipt is appended before the
  * pending anchor it came from is dropped from the state, so a crash in between leaves a pending anchor whose
- * receipt exists; opening drops it.
+ * receipt exists; opening drops it. Confirmed anchors the chain lost later go to {@code lost-anchors.jsonl}
+ * (append-only) before {@code receipts.jsonl} is rewritten without them, so a crash in between finds them lost again
+ * and records them once.
  *
  * <p>Transaction replacement (a stuck nonce) is not handled: the registry client signs with the node's pending nonce,
  * so a transaction stuck in the mempool makes the next anchor fail permanently ("already known" / "replacement
@@ -48,6 +50,7 @@ final class DefaultAnchorer implements Anchorer {
     private static final System.Logger LOG = System.getLogger(DefaultAnchorer.class.getName());
     private static final String STATE = "anchor-state.json";
     private static final String RECEIPTS = "receipts.jsonl";
+    private static final String LOST = "lost-anchors.jsonl";
 
     /** An anchor mined in {@code blockNumber} (as of the last look) and not yet confirmed. */
     record PendingAnchor(String transactionHash, long treeSize, Digest root, long fabricBlockHeight, Instant sentAt,
@@ -83,6 +86,7 @@ final class DefaultAnchorer implements Anchorer {
 
     private final List<PendingAnchor> pending = new ArrayList<>();
     private final List<AnchorReceipt> confirmed = new ArrayList<>();
+    private final List<LostAnchor> lost = new ArrayList<>();
     /** Start of the current {@link AnchorPolicy#maxInterval}: the last anchor sent, or the first tick. */
     private Instant lastAnchorAt;
     /** The largest tree size the chain was seen to hold with this log's root, receipt known or not. */
@@ -115,24 +119,13 @@ final class DefaultAnchorer implements Anchorer {
     }
 
     private void load() throws IOException {
-        Path receipts = directory.resolve(RECEIPTS);
-        if (Files.exists(receipts)) {
-            byte[] bytes = Files.readAllBytes(receipts);
-            int end = bytes.length;
-            while (end > 0 && bytes[end - 1] != '\n') {
-                end--; // a receipt torn by a crash was never acted on: its pending anchor is still in the state
-            }
-            if (end < bytes.length) {
-                try (FileChannel channel = FileChannel.open(receipts, StandardOpenOption.WRITE)) {
-                    channel.truncate(end);
-                    channel.force(true);
-                }
-            }
-            for (String line : new String(bytes, 0, end, StandardCharsets.UTF_8).split("\n")) {
-                if (!line.isEmpty() && CanonicalJson.parse(line) instanceof Map<?, ?> map) {
-                    confirmed.add(AnchorReceipt.fromJsonMap(map));
-                }
-            }
+        // A receipt torn by a crash was never acted on: its pending anchor is still in the state. A lost anchor torn
+        // by a crash was not yet dropped from the receipts: the next check finds it lost again.
+        for (Map<?, ?> map : readLines(directory.resolve(RECEIPTS))) {
+            confirmed.add(AnchorReceipt.fromJsonMap(map));
+        }
+        for (Map<?, ?> map : readLines(directory.resolve(LOST))) {
+            lost.add(LostAnchor.fromJsonMap(map));
         }
         Path state = directory.resolve(STATE);
         if (Files.exists(state)) {
@@ -161,6 +154,31 @@ final class DefaultAnchorer implements Anchorer {
         }
     }
 
+    /** The complete lines of a JSON-lines file, after cutting a last line a crash left incomplete. */
+    private static List<Map<?, ?>> readLines(Path file) throws IOException {
+        List<Map<?, ?>> out = new ArrayList<>();
+        if (!Files.exists(file)) {
+            return out;
+        }
+        byte[] bytes = Files.readAllBytes(file);
+        int end = bytes.length;
+        while (end > 0 && bytes[end - 1] != '\n') {
+            end--;
+        }
+        if (end < bytes.length) {
+            try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
+                channel.truncate(end);
+                channel.force(true);
+            }
+        }
+        for (String line : new String(bytes, 0, end, StandardCharsets.UTF_8).split("\n")) {
+            if (!line.isEmpty() && CanonicalJson.parse(line) instanceof Map<?, ?> map) {
+                out.add(map);
+            }
+        }
+        return out;
+    }
+
     // ---- anchoring ----------------------------------------------------------------------------------------------
 
     @Override
@@ -176,6 +194,8 @@ final class DefaultAnchorer implements Anchorer {
             return AnchorOutcome.notDue(unanchored + " leaves unanchored");
         }
         try {
+            // An anchor on top of receipts the chain lost would leave proofs of the older leaves pointing at them.
+            dropLostAnchors(now);
             return anchorHead(now);
         } catch (AnchorRegistryRevertException e) {
             if (e.error().filter(AnchorRegistryError.TREE_SIZE_MUST_GROW::equals).isPresent()) {
@@ -283,6 +303,113 @@ final class DefaultAnchorer implements Anchorer {
         return confirmed.isEmpty() ? 0 : confirmed.get(confirmed.size() - 1).treeSize();
     }
 
+    // ---- checking what the chain still holds -----------------------------------------------------------------------
+
+    @Override
+    public synchronized List<LostAnchor> checkAnchorsHeld(Instant now) {
+        try {
+            return dropLostAnchors(now);
+        } catch (EthereumException e) {
+            if (!e.isRetriable()) {
+                throw e;
+            }
+            LOG.log(System.Logger.Level.WARNING, "checking the anchors postponed: " + e.getMessage());
+            return List.of();
+        }
+    }
+
+    @Override
+    public synchronized List<LostAnchor> lostAnchors() {
+        return List.copyOf(lost);
+    }
+
+    /**
+     * Walks back from the latest confirmed receipt to the first one the chain still holds; an older receipt of a
+     * held one needs no look, since the registry accepted the newer root only as the next size after it. Without
+     * registry code every receipt of this registry is gone.
+     */
+    private List<LostAnchor> dropLostAnchors(Instant now) {
+        if (confirmed.isEmpty()) {
+            return List.of();
+        }
+        boolean registryThere = chain.transactions().hasCode(chain.contractAddress());
+        List<LostAnchor> found = new ArrayList<>();
+        for (int i = confirmed.size() - 1; i >= 0; i--) {
+            AnchorReceipt receipt = confirmed.get(i);
+            Optional<String> why = registryThere ? whyNotHeld(receipt)
+                    : Optional.of("the chain holds no registry code at " + chain.contractAddress());
+            if (why.isEmpty()) {
+                break;
+            }
+            found.add(0, new LostAnchor(receipt, now, why.get()));
+        }
+        if (found.isEmpty()) {
+            return found;
+        }
+        recordLost(found);
+        confirmed.subList(confirmed.size() - found.size(), confirmed.size()).clear();
+        rewriteReceipts();
+        delivered = Math.min(delivered, confirmed.size());
+        chainAnchoredSize = Math.min(chainAnchoredSize, lastConfirmedSize());
+        reanchorDue = true;
+        saveState();
+        LostAnchor latest = found.get(found.size() - 1);
+        LOG.log(System.Logger.Level.WARNING, found.size() + " confirmed anchor(s) lost, up to size "
+                + latest.receipt().treeSize() + " (transaction " + latest.receipt().transactionHash() + "): "
+                + latest.reason() + "; anchoring the head again");
+        return found;
+    }
+
+    private Optional<String> whyNotHeld(AnchorReceipt receipt) {
+        Optional<EthereumReceipt> now = chain.transactions().canonicalReceipt(receipt.transactionHash());
+        if (now.isEmpty()) {
+            return Optional.of("transaction no longer in the canonical chain");
+        }
+        if (!now.get().succeeded()) {
+            return Optional.of("transaction failed after a reorganisation");
+        }
+        // A receipt names its block by number and time: mined again elsewhere, the published receipt is wrong.
+        if (now.get().blockNumber() != receipt.blockNumber() || !now.get().blockTimestamp().equals(receipt.blockTime())) {
+            return Optional.of("transaction now in block " + now.get().blockNumber() + ", not " + receipt.blockNumber());
+        }
+        if (!Digest.of(chain.registry().rootAt(receipt.treeSize())).equals(receipt.root())) {
+            return Optional.of("the registry holds another root for size " + receipt.treeSize());
+        }
+        return Optional.empty();
+    }
+
+    private void recordLost(List<LostAnchor> found) {
+        StringBuilder lines = new StringBuilder();
+        for (LostAnchor anchor : found) {
+            // Found again after a crash between this append and the receipts' rewrite: recorded once.
+            if (lost.stream().noneMatch(l -> l.receipt().equals(anchor.receipt()))) {
+                lines.append(anchor.toJson()).append('\n');
+                lost.add(anchor);
+            }
+        }
+        if (lines.isEmpty()) {
+            return;
+        }
+        try (FileChannel channel = FileChannel.open(directory.resolve(LOST), StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
+            ByteBuffer buffer = ByteBuffer.wrap(lines.toString().getBytes(StandardCharsets.UTF_8));
+            while (buffer.hasRemaining()) {
+                channel.write(buffer);
+            }
+            channel.force(false);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot record lost anchors in " + directory, e);
+        }
+    }
+
+    private void rewriteReceipts() {
+        StringBuilder lines = new StringBuilder();
+        for (AnchorReceipt receipt : confirmed) {
+            lines.append(receipt.toJson()).append('\n');
+        }
+        replaceAtomically(RECEIPTS, lines.toString());
+    }
+
     // ---- confirming ---------------------------------------------------------------------------------------------
 
     @Override
@@ -291,13 +418,19 @@ final class DefaultAnchorer implements Anchorer {
         pending.sort(Comparator.comparingLong(PendingAnchor::treeSize));
         try {
             for (PendingAnchor p : List.copyOf(pending)) {
-                if (latestBlock - p.blockNumber() < policy.confirmations()) {
+                // Below its block the chain was reset, or the height was read before the anchor was mined: look now
+                // rather than wait for a reset chain to regrow to that height.
+                boolean belowItsBlock = latestBlock < p.blockNumber();
+                if (!belowItsBlock && latestBlock - p.blockNumber() < policy.confirmations()) {
                     continue;
                 }
                 Optional<EthereumReceipt> receipt = chain.transactions().canonicalReceipt(p.transactionHash());
                 if (receipt.isEmpty() || !receipt.get().succeeded()) {
                     dropVanished(p, receipt.isEmpty() ? "is no longer in the canonical chain" : "failed after a reorg");
                     continue;
+                }
+                if (belowItsBlock && receipt.get().blockNumber() == p.blockNumber()) {
+                    continue; // still there, no confirmation counted yet
                 }
                 if (receipt.get().blockNumber() != p.blockNumber()) {
                     // Re-mined in another block by a reorg: count the confirmations again from there.
@@ -412,12 +545,16 @@ final class DefaultAnchorer implements Anchorer {
             list.add(p.toJsonMap());
         }
         map.put("pending", list);
-        Path target = directory.resolve(STATE);
-        Path temp = directory.resolve(STATE + ".tmp");
+        replaceAtomically(STATE, CanonicalJson.write(map));
+    }
+
+    private void replaceAtomically(String name, String content) {
+        Path target = directory.resolve(name);
+        Path temp = directory.resolve(name + ".tmp");
         try {
             try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                     StandardOpenOption.TRUNCATE_EXISTING)) {
-                ByteBuffer buffer = ByteBuffer.wrap(CanonicalJson.write(map).getBytes(StandardCharsets.UTF_8));
+                ByteBuffer buffer = ByteBuffer.wrap(content.getBytes(StandardCharsets.UTF_8));
                 while (buffer.hasRemaining()) {
                     channel.write(buffer);
                 }
@@ -429,7 +566,7 @@ final class DefaultAnchorer implements Anchorer {
                 Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot save the anchor state in " + directory, e);
+            throw new UncheckedIOException("cannot replace " + name + " in " + directory, e);
         }
     }
 }

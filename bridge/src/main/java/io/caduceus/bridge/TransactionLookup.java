@@ -30,6 +30,12 @@ public interface TransactionLookup extends AutoCloseable {
      */
     Optional<FoundAnchor> findAnchor(String contract, long treeSize);
 
+    /**
+     * Whether the chain holds contract code at {@code address} now: a chain restarted from genesis (or a registry
+     * never deployed there) has none, and every anchor in it is gone.
+     */
+    boolean hasCode(String address);
+
     /** An anchor found on chain by its event. */
     record FoundAnchor(String transactionHash, Digest root, long fabricBlockHeight) {
     }

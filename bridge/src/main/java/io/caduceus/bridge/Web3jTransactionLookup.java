@@ -82,6 +82,13 @@ final class Web3jTransactionLookup implements TransactionLookup {
     }
 
     @Override
+    public boolean hasCode(String address) {
+        String code = rpc("eth_getCode", () -> web3j.ethGetCode(address, DefaultBlockParameterName.LATEST).send())
+                .getCode();
+        return code != null && !code.isEmpty() && !code.equals("0x");
+    }
+
+    @Override
     public void close() {
         web3j.shutdown();
     }

@@ -267,4 +267,154 @@ class AnchorerTest {
         assertThat(status.secondsSinceLastConfirmed()).isEmpty();
         assertThat(status.lastAnchoredTransaction()).isEmpty();
     }
+
+    // ---- anchors the chain lost after their confirmation ----------------------------------------------------------
+
+    /** Anchors the first ten leaves and confirms them; returns the receipt. */
+    private AnchorReceipt anchoredAndConfirmed() {
+        log.append(range(0, 10), "10", 1);
+        assertThat(anchorer.anchorIfDue(T0).kind()).isEqualTo(AnchorOutcome.Kind.ANCHORED);
+        chain.mine(POLICY.confirmations());
+        List<AnchorReceipt> confirmed = anchorer.confirmPending(chain.latestBlock());
+        assertThat(confirmed).hasSize(1);
+        return confirmed.get(0);
+    }
+
+    @Test
+    void anchorsTheChainStillHoldsAreLeftAlone() {
+        anchoredAndConfirmed();
+        chain.mine(20);
+        assertThat(anchorer.checkAnchorsHeld(T0.plusSeconds(5))).isEmpty();
+        assertThat(anchorer.confirmedReceipts()).hasSize(1);
+        assertThat(anchorer.lostAnchors()).isEmpty();
+        assertThat(anchorer.anchorIfDue(T0.plusSeconds(6)).kind()).isEqualTo(AnchorOutcome.Kind.NOT_DUE);
+    }
+
+    @Test
+    void aReorgDeeperThanTheConfirmationsIsRecordedAndTheHeadAnchoredAgainAtOnce() {
+        AnchorReceipt gone = anchoredAndConfirmed();
+        chain.reorg(POLICY.confirmations() + 1, false); // the anchor's block and every confirmation
+        Instant detected = T0.plusSeconds(30);
+
+        List<LostAnchor> lost = anchorer.checkAnchorsHeld(detected);
+
+        assertThat(lost).singleElement().satisfies(l -> {
+            assertThat(l.receipt()).isEqualTo(gone);
+            assertThat(l.detectedAt()).isEqualTo(detected);
+            assertThat(l.reason()).contains("no longer in the canonical chain");
+        });
+        assertThat(anchorer.confirmedReceipts()).as("proofs no longer use the lost anchor").isEmpty();
+        // Nothing new since, and max-interval far away: anchored anyway, the same size again.
+        AnchorOutcome again = anchorer.anchorIfDue(detected);
+        assertThat(again.kind()).isEqualTo(AnchorOutcome.Kind.ANCHORED);
+        assertThat(again.treeSize()).isEqualTo(10);
+        chain.mine(POLICY.confirmations());
+        List<AnchorReceipt> confirmed = anchorer.confirmPending(chain.latestBlock());
+        assertThat(confirmed).singleElement().satisfies(r -> {
+            assertThat(r.root()).isEqualTo(gone.root());
+            assertThat(r.transactionHash()).isNotEqualTo(gone.transactionHash());
+        });
+        assertThat(delivered).as("the new receipt goes to the sink too").hasSize(2).last().isEqualTo(confirmed.get(0));
+        assertThat(anchorer.checkAnchorsHeld(detected.plusSeconds(5))).isEmpty();
+    }
+
+    @Test
+    void aChainRestartedFromGenesisLosesEveryAnchorOfItsRegistry() {
+        AnchorReceipt first = anchoredAndConfirmed();
+        log.append(range(10, 20), "20", 2);
+        anchorer.anchorIfDue(T0.plusSeconds(1));
+        chain.mine(POLICY.confirmations());
+        AnchorReceipt second = anchorer.confirmPending(chain.latestBlock()).get(0);
+        chain.resetToGenesis();
+
+        List<LostAnchor> lost = anchorer.checkAnchorsHeld(T0.plusSeconds(60));
+
+        assertThat(lost).extracting(LostAnchor::receipt).containsExactly(first, second);
+        assertThat(lost).allSatisfy(l -> assertThat(l.reason()).contains("no registry code"));
+        assertThat(anchorer.confirmedReceipts()).isEmpty();
+        // Without a registry nothing can be anchored: the caller reconnects (the devnet bootstrap redeploys).
+        assertThatThrownBy(() -> anchorer.anchorIfDue(T0.plusSeconds(61)))
+                .isInstanceOf(io.caduceus.adapters.ethereum.EthereumException.class);
+        chain.redeploy();
+        Anchorer reopened = anchorer(log, POLICY);
+        assertThat(reopened.lostAnchors()).as("recorded durably").extracting(LostAnchor::receipt)
+                .containsExactly(first, second);
+        AnchorOutcome again = reopened.anchorIfDue(T0.plusSeconds(62));
+        assertThat(again.kind()).as("the re-anchor survived the restart").isEqualTo(AnchorOutcome.Kind.ANCHORED);
+        assertThat(again.treeSize()).isEqualTo(20);
+    }
+
+    @Test
+    void aRegistryRedeployedAtTheSameAddressHoldsCodeButNotTheOldTransactions() {
+        AnchorReceipt gone = anchoredAndConfirmed();
+        chain.resetToGenesis();
+        chain.redeploy();
+
+        assertThat(anchorer.checkAnchorsHeld(T0.plusSeconds(60))).singleElement()
+                .satisfies(l -> assertThat(l.reason()).contains("no longer in the canonical chain"));
+        assertThat(anchorer.anchorIfDue(T0.plusSeconds(61)).kind()).isEqualTo(AnchorOutcome.Kind.ANCHORED);
+        chain.mine(POLICY.confirmations());
+        assertThat(anchorer.confirmPending(chain.latestBlock())).singleElement()
+                .satisfies(r -> assertThat(r.root()).isEqualTo(gone.root()));
+    }
+
+    @Test
+    void anAnchorIsNeverSentOnTopOfReceiptsTheChainLost() {
+        anchoredAndConfirmed();
+        chain.resetToGenesis();
+        chain.redeploy();
+        log.append(range(10, 20), "20", 2);
+
+        // No check ran since the reset: the anchor that is due checks first.
+        assertThat(anchorer.anchorIfDue(T0.plusSeconds(1)).treeSize()).isEqualTo(20);
+
+        assertThat(anchorer.lostAnchors()).hasSize(1);
+        chain.mine(POLICY.confirmations());
+        anchorer.confirmPending(chain.latestBlock());
+        assertThat(anchorer.confirmedReceipts()).as("leaves 0 to 9 are proven by the new anchor, not the lost one")
+                .extracting(AnchorReceipt::treeSize).containsExactly(20L);
+    }
+
+    @Test
+    void aPendingAnchorAboveTheHeightOfAResetChainIsDroppedWithoutWaitingForTheChainToRegrow() {
+        log.append(range(0, 10), "10", 1);
+        anchorer.anchorIfDue(T0);
+        chain.mine(20);
+        anchorer.confirmPending(chain.latestBlock());
+        log.append(range(10, 20), "20", 2);
+        anchorer.anchorIfDue(T0.plusSeconds(700));
+        chain.resetToGenesis();
+        chain.redeploy();
+
+        anchorer.confirmPending(chain.latestBlock());
+
+        assertThat(anchorer.status(T0).pendingAnchors()).isZero();
+        assertThat(anchorer.anchorIfDue(T0.plusSeconds(701)).kind()).isEqualTo(AnchorOutcome.Kind.ANCHORED);
+    }
+
+    @Test
+    void aLostAnchorFoundAgainAfterACrashIsRecordedOnce() throws Exception {
+        anchoredAndConfirmed();
+        Files.copy(dir.resolve("anchors/receipts.jsonl"), dir.resolve("receipts.before"));
+        chain.resetToGenesis();
+        anchorer.checkAnchorsHeld(T0.plusSeconds(60));
+        // A crash after the lost anchor was recorded and before the receipts were rewritten.
+        Files.copy(dir.resolve("receipts.before"), dir.resolve("anchors/receipts.jsonl"),
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Anchorer reopened = anchorer(log, POLICY);
+
+        assertThat(reopened.checkAnchorsHeld(T0.plusSeconds(70))).hasSize(1);
+        assertThat(reopened.lostAnchors()).hasSize(1);
+        assertThat(Files.readAllLines(dir.resolve("anchors/lost-anchors.jsonl"))).hasSize(1);
+    }
+
+    @Test
+    void aNodeThatDoesNotAnswerChangesNothing() {
+        anchoredAndConfirmed();
+        chain.resetToGenesis();
+        chain.down = true;
+        assertThat(anchorer.checkAnchorsHeld(T0.plusSeconds(60))).isEmpty();
+        assertThat(anchorer.confirmedReceipts()).hasSize(1);
+        assertThat(anchorer.lostAnchors()).isEmpty();
+    }
 }

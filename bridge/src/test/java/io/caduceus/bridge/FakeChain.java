@@ -42,6 +42,8 @@ final class FakeChain implements AnchorRegistryClient, TransactionLookup {
     /** Runs at the start of the next anchor call, before any check: lets a test race the anchorer. */
     Runnable beforeNextAnchor;
     int anchorCalls;
+    /** False after {@link #resetToGenesis} until {@link #redeploy}: no code at {@link #CONTRACT}. */
+    private boolean registryDeployed = true;
 
     FakeChain() {
         blocks.add(new Block(0, Instant.ofEpochSecond(1_700_000_000L), List.of()));
@@ -76,6 +78,19 @@ final class FakeChain implements AnchorRegistryClient, TransactionLookup {
         }
     }
 
+    /** A node restarted from genesis: every block, transaction and the registry's code are gone. */
+    void resetToGenesis() {
+        blocks.subList(1, blocks.size()).clear();
+        forkCounter++;
+        registryDeployed = false;
+    }
+
+    /** The registry deployed again at the same address (same deployer, same nonce on a new chain), empty. */
+    void redeploy() {
+        registryDeployed = true;
+        mine(1);
+    }
+
     /** An anchor sent by someone else with this key (a previous process): mined directly. */
     String anchorDirectly(long treeSize, byte[] root) {
         Tx tx = new Tx(nextHash(), treeSize, root.clone(), "caduceus", 0);
@@ -103,6 +118,7 @@ final class FakeChain implements AnchorRegistryClient, TransactionLookup {
             hook.run();
         }
         rpc();
+        requireCode("anchor");
         anchorCalls++;
         long latest = latestTreeSizeNow();
         if (treeSize <= latest) {
@@ -125,6 +141,7 @@ final class FakeChain implements AnchorRegistryClient, TransactionLookup {
     @Override
     public byte[] rootAt(long treeSize) {
         rpc();
+        requireCode("rootAt");
         for (Block b : blocks) {
             for (Tx tx : b.txs()) {
                 if (tx.treeSize() == treeSize) {
@@ -138,6 +155,7 @@ final class FakeChain implements AnchorRegistryClient, TransactionLookup {
     @Override
     public long latestTreeSize() {
         rpc();
+        requireCode("latestTreeSize");
         return latestTreeSizeNow();
     }
 
@@ -175,6 +193,12 @@ final class FakeChain implements AnchorRegistryClient, TransactionLookup {
     }
 
     @Override
+    public boolean hasCode(String address) {
+        rpc();
+        return registryDeployed && CONTRACT.equalsIgnoreCase(address);
+    }
+
+    @Override
     public void close() {
     }
 
@@ -183,6 +207,13 @@ final class FakeChain implements AnchorRegistryClient, TransactionLookup {
     private void rpc() {
         if (down) {
             throw new EthereumException("eth_call to http://127.0.0.1:8545 failed: Connection refused", true, null);
+        }
+    }
+
+    /** As the real client: a call to an address without code returns "0x", which does not decode. */
+    private void requireCode(String function) {
+        if (!registryDeployed) {
+            throw new EthereumException(function + "() returned '0x': is the address an AnchorRegistry?", false, null);
         }
     }
 

@@ -334,6 +334,16 @@ class DockerComposeTest {
     }
 
     @Test
+    void theMiddlewareGetsLongerThanCamelsShutdownTimeoutToStop() {
+        // Docker's default 10 s would SIGKILL the middleware while Camel still drains messages in flight (45 s).
+        Object grace = services.get("middleware").get("stop_grace_period");
+        assertThat(grace).as("stop_grace_period of the middleware").isNotNull();
+        Matcher seconds = Pattern.compile("(\\d+)s").matcher(string(grace));
+        assertThat(seconds.matches()).as("stop_grace_period %s in seconds", grace).isTrue();
+        assertThat(Integer.parseInt(seconds.group(1))).isGreaterThan(45);
+    }
+
+    @Test
     void referencedFilesExist() throws IOException {
         for (Map.Entry<String, Map<String, Object>> entry : services.entrySet()) {
             String name = entry.getKey();

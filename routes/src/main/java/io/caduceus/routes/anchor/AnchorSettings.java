@@ -15,7 +15,8 @@ import org.apache.camel.spi.PropertiesComponent;
  * funding key is read only when bootstrapping, through {@link #devnetFundingKey}, so these settings can be logged.
  */
 record AnchorSettings(boolean enabled, Path directory, Path keystoreFile, Path passwordFile, Optional<String> contract,
-                      long maxEntries, Duration maxInterval, int confirmations, long gasLimit, long deployGasLimit,
+                      long maxEntries, Duration maxInterval, int confirmations, Duration heldCheckInterval,
+                      long gasLimit, long deployGasLimit,
                       Duration rpcTimeout, Duration receiptTimeout, String fabricChannel, boolean devnetBootstrap,
                       BigDecimal devnetFundingEth, URI rpcUrl, long chainId, String ledgerTopic,
                       Duration pollTimeout, Duration kafkaCallTimeout, int maxBatch,
@@ -33,6 +34,7 @@ record AnchorSettings(boolean enabled, Path directory, Path keystoreFile, Path p
                 Long.parseLong(string(props, "caduceus.anchor.max-entries", "1000")),
                 Duration.ofMillis(Long.parseLong(string(props, "caduceus.anchor.max-interval-ms", "600000"))),
                 Integer.parseInt(string(props, "caduceus.anchor.confirmations", "12")),
+                Duration.ofMillis(Long.parseLong(string(props, "caduceus.anchor.held-check-interval-ms", "60000"))),
                 Long.parseLong(string(props, "caduceus.anchor.gas-limit", "100000")),
                 Long.parseLong(string(props, "caduceus.anchor.deploy-gas-limit", "1000000")),
                 Duration.ofMillis(Long.parseLong(string(props, "caduceus.anchor.rpc-timeout-ms", "10000"))),

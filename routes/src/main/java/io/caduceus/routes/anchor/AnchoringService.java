@@ -13,6 +13,7 @@ import io.caduceus.bridge.AnchorPolicy;
 import io.caduceus.bridge.Anchorer;
 import io.caduceus.bridge.AnchoringLog;
 import io.caduceus.bridge.AnchoringStatus;
+import io.caduceus.bridge.LostAnchor;
 import io.caduceus.bridge.ProofService;
 import io.caduceus.bridge.ReceiptSink;
 import io.caduceus.bridge.TransactionLookup;
@@ -25,6 +26,7 @@ import io.caduceus.routes.ledger.FabricSettings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -68,6 +70,18 @@ public final class AnchoringService implements Service {
     private volatile String lastOutcome;
     private volatile int pendingAnchors;
     private volatile int undeliveredReceipts;
+    private volatile List<LostAnchor> lostAnchors = List.of();
+    /** The last re-anchor after lost anchors: when the loss was found, when the new anchor was confirmed. */
+    private volatile Map<String, Object> lastReanchor;
+    /** When the held check is next due; null: at the next tick (after every connection). */
+    private Instant nextHeldCheck;
+    /** The node's highest block height seen; a lower one means a chain restarted from genesis (or a deep reorg). */
+    private long highestBlockSeen = -1;
+    /** Set when anchors were found lost, cleared when an anchor covering them is confirmed. */
+    private Instant lossFoundAt;
+    /** The one immediate reconnection after lost anchors is running (never more than one per tick). */
+    private boolean reconnectingAfterLoss;
+    private long lostUpToSize;
     /** Decrypted once: a standard-strength keystore costs a second and 256 MB to open. */
     private Credentials key;
     private String lastLogged;
@@ -169,6 +183,7 @@ public final class AnchoringService implements Service {
             }
         }
         try {
+            checkAnchorsHeldIfDue(c);
             AnchorOutcome outcome = c.anchorer().anchorIfDue(Instant.now());
             if (outcome.kind() != AnchorOutcome.Kind.NOT_DUE) {
                 lastOutcome = outcome.kind() + " size " + outcome.treeSize() + " (" + outcome.detail() + ")";
@@ -178,6 +193,7 @@ public final class AnchoringService implements Service {
                 long size = confirmed.get(confirmed.size() - 1).treeSize();
                 lastOutcome = "CONFIRMED size " + size;
                 latency.confirmed(size, Instant.now());
+                reanchored(confirmed.get(confirmed.size() - 1));
             }
             refresh(c.anchorer());
             if (outcome.kind() != AnchorOutcome.Kind.RETRY_LATER) {
@@ -188,11 +204,20 @@ public final class AnchoringService implements Service {
             }
         } catch (EthereumException e) {
             chainProblem = e.getMessage();
+            warnOnce("anchoring postponed: " + e.getMessage());
             if (!e.isRetriable()) {
                 // Reconnect from scratch: on a devnet restarted from genesis that redeploys the registry.
                 disconnect();
+                if (lossFoundAt != null && !reconnectingAfterLoss) {
+                    // Lost anchors wait for this: reconnect and anchor again now, not a tick later.
+                    reconnectingAfterLoss = true;
+                    try {
+                        tick();
+                    } finally {
+                        reconnectingAfterLoss = false;
+                    }
+                }
             }
-            warnOnce("anchoring postponed: " + e.getMessage());
         } catch (RuntimeException e) {
             // Inconsistent history, chain ahead of the log, corrupted state: an operator must look; keep trying.
             chainProblem = e.getClass().getSimpleName() + ": " + e.getMessage();
@@ -204,8 +229,68 @@ public final class AnchoringService implements Service {
         }
     }
 
+    /**
+     * The held check at every connection, every caduceus.anchor.held-check-interval-ms, and at once when the node's
+     * height went down: a chain restarted from genesis is then found at the next tick, not at the next message.
+     */
+    private void checkAnchorsHeldIfDue(Connected c) {
+        Instant now = Instant.now();
+        long height = c.node().blockNumber();
+        boolean heightWentDown = height < highestBlockSeen;
+        highestBlockSeen = height;
+        if (!heightWentDown && nextHeldCheck != null && now.isBefore(nextHeldCheck)) {
+            return;
+        }
+        nextHeldCheck = now.plus(settings.heldCheckInterval());
+        if (!c.anchorer().checkAnchorsHeld(now).isEmpty()) {
+            refresh(c.anchorer());
+        }
+    }
+
+    /** Anchors found lost since the last look, by the held check or by the check before an anchor. */
+    private void noticeLosses(List<LostAnchor> before, List<LostAnchor> now, List<AnchorReceipt> confirmed) {
+        if (now.size() <= before.size()) {
+            return;
+        }
+        List<LostAnchor> lost = now.subList(before.size(), now.size());
+        LostAnchor latest = lost.get(lost.size() - 1);
+        if (!confirmed.isEmpty() && confirmed.get(confirmed.size() - 1).treeSize() >= latest.receipt().treeSize()) {
+            return; // read at start: anchored again before this process
+        }
+        if (lossFoundAt == null) {
+            lossFoundAt = latest.detectedAt();
+        }
+        lostUpToSize = Math.max(lostUpToSize, latest.receipt().treeSize());
+        lastOutcome = "LOST " + lost.size() + " anchor(s) up to size " + latest.receipt().treeSize() + " ("
+                + latest.reason() + "); anchoring again";
+    }
+
+    private void reanchored(AnchorReceipt receipt) {
+        if (lossFoundAt == null || receipt.treeSize() < lostUpToSize) {
+            return;
+        }
+        Instant now = Instant.now();
+        long millis = Duration.between(lossFoundAt, now).toMillis();
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("lostFoundAt", lossFoundAt.toString());
+        out.put("confirmedAt", now.toString());
+        out.put("millisFromLossFoundToConfirmed", millis);
+        out.put("treeSize", receipt.treeSize());
+        out.put("transactionHash", receipt.transactionHash());
+        out.put("blockNumber", receipt.blockNumber());
+        lastReanchor = out;
+        LOG.warn("re-anchored size {} after lost anchors, transaction {}, confirmed {} ms after the loss was found",
+                receipt.treeSize(), receipt.transactionHash(), millis);
+        lossFoundAt = null;
+        lostUpToSize = 0;
+    }
+
     private void refresh(Anchorer anchorer) {
-        receipts.update(anchorer.confirmedReceipts());
+        List<AnchorReceipt> confirmed = anchorer.confirmedReceipts();
+        receipts.update(confirmed);
+        List<LostAnchor> lost = anchorer.lostAnchors();
+        noticeLosses(lostAnchors, lost, confirmed);
+        lostAnchors = lost;
         AnchoringStatus status = anchorer.status(Instant.now());
         pendingAnchors = status.pendingAnchors();
         undeliveredReceipts = status.undeliveredReceipts();
@@ -255,6 +340,7 @@ public final class AnchoringService implements Service {
             refresh(anchorer);
             chain = connected;
             chainProblem = null;
+            nextHeldCheck = null;
             LOG.info("anchoring to registry {} on chain {} as {}", contract, settings.chainId(), key.getAddress());
             return connected;
         } catch (RuntimeException e) {
@@ -376,6 +462,36 @@ public final class AnchoringService implements Service {
         out.put("pendingAnchors", (long) pendingAnchors);
         out.put("undeliveredReceipts", (long) undeliveredReceipts);
         out.put("lastOutcome", lastOutcome);
+        out.put("lostAnchors", lostAnchorsSummary());
+        out.put("chain", chainInfo(c));
+        out.put("feed", feed.status());
+        out.put("fabricBlockHeight", log.fabricBlockHeight());
+        out.put("receiptsOutbox", (long) outbox.size());
+        out.put("receivedToConfirmedAnchor", latency.summary());
+        return out;
+    }
+
+    /**
+     * Confirmed anchors the chain no longer holds (for GET /api/anchoring and GET /api/status): how many, the latest
+     * ten (size, root, old transaction and block, when found, why) and the last re-anchor. Proofs issued with one of
+     * them no longer verify; proofs asked for now use the new anchor.
+     */
+    public Map<String, Object> lostAnchorsSummary() {
+        List<LostAnchor> lost = lostAnchors;
+        Map<String, Object> lostInfo = new LinkedHashMap<>();
+        lostInfo.put("count", (long) lost.size());
+        List<Object> recent = new ArrayList<>();
+        for (LostAnchor l : lost.subList(Math.max(0, lost.size() - 10), lost.size())) {
+            Map<String, Object> entry = l.toJsonMap();
+            entry.remove("receipt");
+            recent.add(entry);
+        }
+        lostInfo.put("recent", recent);
+        lostInfo.put("lastReanchor", lastReanchor);
+        return lostInfo;
+    }
+
+    private Map<String, Object> chainInfo(Connected c) {
         Map<String, Object> chainInfo = new LinkedHashMap<>();
         chainInfo.put("connected", c != null);
         chainInfo.put("chainId", settings.chainId());
@@ -383,12 +499,7 @@ public final class AnchoringService implements Service {
         chainInfo.put("anchorer", c == null ? null : c.anchorerAddress());
         chainInfo.put("confirmations", (long) settings.confirmations());
         chainInfo.put("problem", chainProblem);
-        out.put("chain", chainInfo);
-        out.put("feed", feed.status());
-        out.put("fabricBlockHeight", log.fabricBlockHeight());
-        out.put("receiptsOutbox", (long) outbox.size());
-        out.put("receivedToConfirmedAnchor", latency.summary());
-        return out;
+        return chainInfo;
     }
 
     /** The feed starts when the service is opened, so that it does not depend on when Camel starts services. */

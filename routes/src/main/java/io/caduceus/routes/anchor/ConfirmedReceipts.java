@@ -44,6 +44,16 @@ final class ConfirmedReceipts implements Anchorer {
     }
 
     @Override
+    public List<io.caduceus.bridge.LostAnchor> checkAnchorsHeld(Instant now) {
+        throw new UnsupportedOperationException("a read-only view of the receipts");
+    }
+
+    @Override
+    public List<io.caduceus.bridge.LostAnchor> lostAnchors() {
+        throw new UnsupportedOperationException("a read-only view of the receipts");
+    }
+
+    @Override
     public AnchoringStatus status(Instant now) {
         throw new UnsupportedOperationException("a read-only view of the receipts");
     }

@@ -12,15 +12,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.HashSet;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
 /**
  * Where confirmed anchor receipts go until they can be written back to the Fabric ledger: an append-only file,
  * one receipt JSON per line. The write-back itself is blocked, because the Fabric network cannot run here (its
- * sources are unavailable); whoever implements it drains this file. Idempotent by transaction hash, because the
- * anchorer offers a receipt again when a crash hid whether the last delivery succeeded.
+ * sources are unavailable); whoever implements it drains this file. Idempotent by receipt, because the anchorer offers
+ * a receipt again when a crash hid whether the last delivery succeeded; not by transaction hash alone, because a chain
+ * restarted from genesis can mine the very same signed anchor (same key, nonce, data and fee) in another block, and
+ * that receipt is new.
  */
 final class FileReceiptSink implements ReceiptSink {
 
@@ -34,8 +35,8 @@ final class FileReceiptSink implements ReceiptSink {
             if (Files.exists(file)) {
                 for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
                     // A line torn by a crash is simply written again: the receipt is offered again.
-                    if (!line.isBlank() && parses(line) instanceof Map<?, ?> map && map.get("transactionHash") != null) {
-                        delivered.add(map.get("transactionHash").toString().toLowerCase(Locale.ROOT));
+                    if (!line.isBlank() && parses(line) instanceof Map<?, ?> map) {
+                        delivered.add(AnchorReceipt.fromJsonMap(map).toJson());
                     }
                 }
             }
@@ -46,7 +47,8 @@ final class FileReceiptSink implements ReceiptSink {
 
     private static Object parses(String line) {
         try {
-            return CanonicalJson.parse(line);
+            Object parsed = CanonicalJson.parse(line);
+            return parsed instanceof Map<?, ?> map ? AnchorReceipt.fromJsonMap(map).toJsonMap() : null;
         } catch (RuntimeException e) {
             return null;
         }
@@ -54,7 +56,7 @@ final class FileReceiptSink implements ReceiptSink {
 
     @Override
     public synchronized void accept(AnchorReceipt receipt) throws IOException {
-        String key = receipt.transactionHash().toLowerCase(Locale.ROOT);
+        String key = receipt.toJson();
         if (delivered.contains(key)) {
             return;
         }

@@ -47,4 +47,18 @@ class FileReceiptSinkTest {
         sink.accept(receipt(3));
         assertThat(Files.readAllLines(file)).containsExactly(receipt(2).toJson(), torn, receipt(3).toJson());
     }
+
+    @Test
+    void theSameSignedAnchorMinedAgainOnAChainRestartedFromGenesisIsANewReceipt() throws Exception {
+        Path file = dir.resolve("receipts.jsonl");
+        AnchorReceipt before = receipt(3);
+        AnchorReceipt after = new AnchorReceipt(before.chainId(), before.contractAddress(), before.transactionHash(),
+                before.blockNumber(), before.blockTime().plusSeconds(3600), before.root(), before.treeSize(),
+                before.fabricChannel(), before.fabricBlockHeight());
+        new FileReceiptSink(file).accept(before);
+        FileReceiptSink reopened = new FileReceiptSink(file);
+        reopened.accept(after);
+        reopened.accept(before);
+        assertThat(Files.readAllLines(file)).containsExactly(before.toJson(), after.toJson());
+    }
 }
