@@ -134,6 +134,71 @@ class LedgerEntryAuthenticationIT {
         System.out.println("LedgerEntryAuthenticationIT: feed " + CanonicalJson.write(feed));
     }
 
+    @Test
+    void theTrackerFollowsAMessageToItsAnchorAndFindsARefusedOneInQuarantine() throws Exception {
+        String controlId = "TRACK-" + suffix.substring(suffix.length() - 8);
+        String refusedControlId = "TRACKQ-" + suffix.substring(suffix.length() - 8);
+        try (MllpClient client = middleware.mllpClient()) {
+            assertThat(MllpClient.ackCode(client.send(Hl7Messages.adt(controlId, "Zzyzxtrackcanary")))).isEqualTo("AA");
+            // No patient identifier (PID-3): refused and kept in quarantine, never stored as a record.
+            String refused = Hl7Messages.adt(refusedControlId, "Zzyzxtrackcanary").replace("MRN-" + refusedControlId + "^^^GENERAL^MR", "");
+            assertThat(MllpClient.ackCode(client.send(refused))).isIn("AE", "AR");
+        }
+        String recordId = middleware.recordIdOf(controlId);
+        awaitAnchoredBundle(recordId);
+
+        Map<?, ?> tracked = awaitTrack("/api/track/by-message?sender=HIS%5EGENERAL&controlId=" + controlId, "anchor", "done");
+        assertThat(tracked.get("recordId")).isEqualTo(recordId);
+        assertThat(state(tracked, "received")).containsEntry("state", "done").containsKey("at");
+        assertThat(state(tracked, "vault")).containsEntry("state", "done");
+        assertThat(state(tracked, "ledger")).containsEntry("state", "done");
+        Map<?, ?> entry = json(get("/api/ledger/" + recordId).body());
+        assertThat(state(tracked, "merkle")).containsEntry("state", "done")
+                .containsEntry("leafIndex", entry.get("leafIndex"));
+        Map<?, ?> anchor = state(tracked, "anchor");
+        assertThat(anchor.get("transactionHash")).asString().startsWith("0x");
+        assertThat(((Number) anchor.get("confirmations")).longValue()).as("counted against the chain's head").isPositive();
+        assertThat(get("/api/track/" + recordId).body()).as("by record id, the same stages")
+                .contains("\"leafIndex\":" + entry.get("leafIndex"));
+
+        HttpResponse<String> quarantined = get("/api/track/by-message?sender=HIS%5EGENERAL&controlId=" + refusedControlId);
+        assertThat(quarantined.statusCode()).as(quarantined.body()).isEqualTo(200);
+        Map<?, ?> refusedTrack = json(quarantined.body());
+        assertThat(state(refusedTrack, "vault")).containsEntry("state", "absent");
+        assertThat((List<?>) state(refusedTrack, "quarantine").get("entries")).hasSize(1);
+        assertThat(quarantined.body()).as("ids, positions and times only").doesNotContain("Zzyzxtrackcanary");
+
+        HttpResponse<String> unknown = get("/api/track/by-message?sender=HIS%5EGENERAL&controlId=NEVER-SENT-" + suffix);
+        assertThat(unknown.statusCode()).isEqualTo(404);
+        HttpResponse<String> anonymous = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                + middleware.httpPort() + "/api/track/" + recordId)).GET().build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(anonymous.statusCode()).isEqualTo(401);
+    }
+
+    private Map<?, ?> awaitTrack(String path, String stage, String wanted) throws Exception {
+        long deadline = System.nanoTime() + ANCHOR_DEADLINE.toNanos();
+        String last = "";
+        while (System.nanoTime() < deadline) {
+            HttpResponse<String> response = get(path);
+            last = response.statusCode() + " " + response.body();
+            if (response.statusCode() == 200) {
+                Map<?, ?> answer = json(response.body());
+                if (wanted.equals(state(answer, stage).get("state"))) {
+                    return answer;
+                }
+            }
+            mine();
+            Thread.sleep(250);
+        }
+        throw new AssertionError("stage " + stage + " not " + wanted + " within " + ANCHOR_DEADLINE + "; last answer " + last);
+    }
+
+    private static Map<?, ?> state(Map<?, ?> tracked, String stage) {
+        return ((List<?>) tracked.get("stages")).stream().map(s -> (Map<?, ?>) s)
+                .filter(s -> stage.equals(s.get("stage"))).findFirst()
+                .orElseThrow(() -> new AssertionError("no stage " + stage + " in " + tracked));
+    }
+
     private Map<?, ?> feed() throws Exception {
         return (Map<?, ?>) json(get("/api/anchoring").body()).get("feed");
     }
