@@ -193,8 +193,9 @@ class LedgerEntryAuthenticationIT {
         throw new AssertionError("stage " + stage + " not " + wanted + " within " + ANCHOR_DEADLINE + "; last answer " + last);
     }
 
-    private static Map<?, ?> state(Map<?, ?> tracked, String stage) {
-        return ((List<?>) tracked.get("stages")).stream().map(s -> (Map<?, ?>) s)
+    @SuppressWarnings("unchecked")
+    private static Map<Object, Object> state(Map<?, ?> tracked, String stage) {
+        return ((List<?>) tracked.get("stages")).stream().map(s -> (Map<Object, Object>) s)
                 .filter(s -> stage.equals(s.get("stage"))).findFirst()
                 .orElseThrow(() -> new AssertionError("no stage " + stage + " in " + tracked));
     }
