@@ -134,6 +134,67 @@ class LedgerEntryAuthenticationIT {
         System.out.println("LedgerEntryAuthenticationIT: feed " + CanonicalJson.write(feed));
     }
 
+    @Test
+    void theTrackerFollowsAMessageToItsAnchorAndFindsARefusedOneInQuarantine() throws Exception {
+        String controlId = "TRACK-" + suffix.substring(suffix.length() - 8);
+        try (MllpClient client = middleware.mllpClient()) {
+            assertThat(MllpClient.ackCode(client.send(Hl7Messages.adt(controlId, "Zzyzxtrackcanary")))).isEqualTo("AA");
+            // The control id again with other content: refused and kept in quarantine beside the stored record.
+            assertThat(MllpClient.ackCode(client.send(Hl7Messages.adt(controlId, "Zzyzxothercanary")))).isEqualTo("AE");
+        }
+        String recordId = middleware.recordIdOf(controlId);
+        awaitAnchoredBundle(recordId);
+
+        Map<?, ?> tracked = awaitTrack("/api/track/by-message?sender=HIS%5EGENERAL&controlId=" + controlId, "anchor", "done");
+        assertThat(tracked.get("recordId")).isEqualTo(recordId);
+        assertThat(state(tracked, "received")).containsEntry("state", "done").containsKey("at");
+        assertThat(state(tracked, "vault")).containsEntry("state", "done");
+        assertThat(state(tracked, "ledger")).containsEntry("state", "done");
+        Map<?, ?> entry = json(get("/api/ledger/" + recordId).body());
+        assertThat(state(tracked, "merkle")).containsEntry("state", "done")
+                .containsEntry("leafIndex", entry.get("leafIndex"));
+        Map<?, ?> anchor = state(tracked, "anchor");
+        assertThat(anchor.get("transactionHash")).asString().startsWith("0x");
+        assertThat(((Number) anchor.get("confirmations")).longValue()).as("counted against the chain's head").isPositive();
+        assertThat(state(json(get("/api/track/" + recordId).body()), "merkle")).as("by record id, the same stages")
+                .containsEntry("leafIndex", entry.get("leafIndex"));
+
+        assertThat((List<?>) state(tracked, "quarantine").get("entries")).as("the refused second message").hasSize(1);
+        assertThat(CanonicalJson.write(tracked)).as("ids, positions and times only")
+                .doesNotContain("Zzyzxtrackcanary").doesNotContain("Zzyzxothercanary");
+
+        HttpResponse<String> unknown = get("/api/track/by-message?sender=HIS%5EGENERAL&controlId=NEVER-SENT-" + suffix);
+        assertThat(unknown.statusCode()).isEqualTo(404);
+        HttpResponse<String> anonymous = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                + middleware.httpPort() + "/api/track/" + recordId)).GET().build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(anonymous.statusCode()).isEqualTo(401);
+    }
+
+    private Map<?, ?> awaitTrack(String path, String stage, String wanted) throws Exception {
+        long deadline = System.nanoTime() + ANCHOR_DEADLINE.toNanos();
+        String last = "";
+        while (System.nanoTime() < deadline) {
+            HttpResponse<String> response = get(path);
+            last = response.statusCode() + " " + response.body();
+            if (response.statusCode() == 200) {
+                Map<?, ?> answer = json(response.body());
+                if (wanted.equals(state(answer, stage).get("state"))) {
+                    return answer;
+                }
+            }
+            mine();
+            Thread.sleep(250);
+        }
+        throw new AssertionError("stage " + stage + " not " + wanted + " within " + ANCHOR_DEADLINE + "; last answer " + last);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<Object, Object> state(Map<?, ?> tracked, String stage) {
+        return ((List<?>) tracked.get("stages")).stream().map(s -> (Map<Object, Object>) s)
+                .filter(s -> stage.equals(s.get("stage"))).findFirst()
+                .orElseThrow(() -> new AssertionError("no stage " + stage + " in " + tracked));
+    }
+
     private Map<?, ?> feed() throws Exception {
         return (Map<?, ?>) json(get("/api/anchoring").body()).get("feed");
     }

@@ -1,5 +1,6 @@
 package io.caduceus.routes.anchor;
 
+import io.caduceus.adapters.vault.QuarantinedMessage;
 import io.caduceus.adapters.vault.VaultRecord;
 import io.caduceus.bridge.RecordNotLoggedException;
 import io.caduceus.core.commitment.HidingCommitments;
@@ -12,6 +13,7 @@ import io.caduceus.core.json.CanonicalJson;
 import io.caduceus.core.merkle.ConsistencyProof;
 import io.caduceus.core.proof.ProofBundle;
 import io.caduceus.routes.hl7.IngestServices;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -158,6 +160,90 @@ public final class AnchoringApi {
         } else {
             answer(message, 404, Map.of("recordId", recordId.value(), "error", "no such record"));
         }
+    }
+
+    /**
+     * {@code GET /api/track/{recordId}} and {@code /api/track/by-message?sender=&controlId=}: where one message is, as
+     * an operator follows it: received, in the vault (or quarantined, when named by message), committed to the ledger
+     * (Fabric block and transaction, or the Kafka position), its Merkle leaf, and the anchor covering it with its
+     * confirmations. Each stage is {@code done}, {@code pending} or {@code absent}; 404 when no stage holds the message.
+     * Ids, positions and times only: nothing of the record's content.
+     */
+    public void track(Exchange exchange) {
+        Message message = exchange.getMessage();
+        String pathId = message.getHeader("recordId", String.class);
+        Optional<RecordId> resolved = recordId(message, pathId);
+        if (resolved.isEmpty()) {
+            return;
+        }
+        RecordId recordId = resolved.get();
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("recordId", recordId.value());
+        List<Object> stages = new ArrayList<>();
+        Optional<VaultRecord> stored = ingest.vault().get(recordId.value());
+        Optional<Map<String, Object>> entry = service == null ? Optional.empty() : service.ledgerEntry(recordId);
+        Optional<Instant> receivedAt = stored.map(VaultRecord::receivedAt);
+        stages.add(stage("received", receivedAt.isPresent() || entry.isPresent() ? "done" : "absent",
+                receivedAt.map(at -> Map.<String, Object>of("at", at.toString())).orElse(Map.of())));
+        stages.add(stage("vault", stored.isPresent() ? "done" : "absent",
+                stored.map(r -> Map.<String, Object>of("contentType", r.contentType())).orElse(Map.of())));
+        List<Map<String, Object>> quarantined = BY_MESSAGE.equals(pathId) ? quarantined(message) : List.of();
+        if (!quarantined.isEmpty()) {
+            stages.add(stage("quarantine", "done", Map.of("entries", quarantined)));
+        }
+        boolean known = stored.isPresent() || entry.isPresent() || !quarantined.isEmpty();
+        if (service == null) {
+            stages.add(stage("ledger", "unknown", Map.of("problem", unavailable)));
+        } else if (entry.isPresent()) {
+            Map<String, Object> e = entry.get();
+            stages.add(stage("ledger", "done", (Map<?, ?>) e.get("committed")));
+            stages.add(stage("merkle", "done", Map.of("leafIndex", e.get("leafIndex"), "commitment", e.get("commitment"))));
+            Map<?, ?> anchor = (Map<?, ?>) e.get("anchor");
+            Map<String, Object> details = new LinkedHashMap<>();
+            anchor.forEach((k, v) -> {
+                if (!"state".equals(k)) {
+                    details.put(String.valueOf(k), v);
+                }
+            });
+            stages.add(stage("anchor", "anchored".equals(anchor.get("state")) ? "done" : "pending", details));
+        } else {
+            String state = stored.isPresent() ? "pending" : "absent";
+            stages.add(stage("ledger", state, Map.of()));
+            stages.add(stage("merkle", state, Map.of()));
+            stages.add(stage("anchor", state, Map.of()));
+        }
+        out.put("stages", stages);
+        if (!known) {
+            out.put("error", "no such message");
+        }
+        answer(message, known ? 200 : 404, out);
+    }
+
+    /** Quarantine entries of the message named by {@code by-message}: they have no record id, only sender and MSH-10. */
+    private List<Map<String, Object>> quarantined(Message message) {
+        String wanted = message.getHeader("sender", "", String.class) + "^" + message.getHeader("controlId", "", String.class);
+        List<Map<String, Object>> found = new ArrayList<>();
+        for (QuarantinedMessage q : ingest.vault().listQuarantined()) {
+            if (q.originalMessageId().equals(wanted)) {
+                Map<String, Object> item = new LinkedHashMap<>();
+                item.put("quarantineId", q.quarantineId());
+                item.put("reason", q.reason());
+                item.put("receivedAt", q.receivedAt().toString());
+                item.put("quarantinedAt", q.quarantinedAt().toString());
+                found.add(item);
+            }
+        }
+        return found;
+    }
+
+    private static Map<String, Object> stage(String name, String state, Map<?, ?> details) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("stage", name);
+        out.put("state", state);
+        if (details != null) {
+            details.forEach((k, v) -> out.put(String.valueOf(k), v));
+        }
+        return out;
     }
 
     /** {@code GET /api/anchoring}. */

@@ -82,6 +82,8 @@ public final class AnchoringService implements Service {
     /** The one immediate reconnection after lost anchors is running (never more than one per tick). */
     private boolean reconnectingAfterLoss;
     private long lostUpToSize;
+    /** The chain's block number at the last tick, for counting an anchor's confirmations; -1 before the first. */
+    private volatile long latestBlock = -1;
     /** Decrypted once: a standard-strength keystore costs a second and 256 MB to open. */
     private Credentials key;
     private String lastLogged;
@@ -188,7 +190,9 @@ public final class AnchoringService implements Service {
             if (outcome.kind() != AnchorOutcome.Kind.NOT_DUE) {
                 lastOutcome = outcome.kind() + " size " + outcome.treeSize() + " (" + outcome.detail() + ")";
             }
-            List<AnchorReceipt> confirmed = c.anchorer().confirmPending(c.node().blockNumber());
+            long blockNumber = c.node().blockNumber();
+            latestBlock = blockNumber;
+            List<AnchorReceipt> confirmed = c.anchorer().confirmPending(blockNumber);
             if (!confirmed.isEmpty()) {
                 long size = confirmed.get(confirmed.size() - 1).treeSize();
                 lastOutcome = "CONFIRMED size " + size;
@@ -422,14 +426,18 @@ public final class AnchoringService implements Service {
             anchor.put("contract", r.contractAddress());
             anchor.put("transactionHash", r.transactionHash());
             anchor.put("blockNumber", r.blockNumber());
+            long latest = latestBlock;
+            if (latest >= r.blockNumber()) {
+                anchor.put("confirmations", latest - r.blockNumber() + 1);
+            }
         });
         out.put("anchor", anchor);
         return Optional.of(out);
     }
 
     /**
-     * A ledger entry as the ledger API shows it: whether it concerns a patient, not which one. The keyed pseudonym is on
-     * the ledger, but this endpoint is not yet behind authentication, and a pseudonym links a patient's records.
+     * A ledger entry as the ledger API shows it: whether it concerns a patient, not which one. Auditors may call it, and
+     * a pseudonym would let them link a patient's records across the ledger.
      */
     private static Map<String, Object> describe(io.caduceus.core.domain.LedgerEntry entry) {
         Map<String, Object> out = new LinkedHashMap<>();
