@@ -4,7 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.caduceus.routes.AppWithoutKafka;
 import io.caduceus.routes.ingest.StoreDeadline;
+import io.caduceus.routes.StatusReport;
 import io.caduceus.routes.mllp.MllpClient;
+import io.caduceus.routes.mllp.MllpConnectionErrors;
+import java.io.OutputStream;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -99,5 +103,31 @@ class StoreTimeoutRouteTest {
         assertThat(ce).contains("\rMSA|CE|SLOW-2").contains("207");
         Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
                 assertThat(send(adt("SLOW-2", true))).contains("\rMSA|CA|SLOW-2"));
+    }
+
+    @Test
+    void anAckForASenderThatHungUpIsCountedInTheStatus() throws Exception {
+        MllpConnectionErrors errors = main.getCamelContext().getRegistry().lookupByNameAndType("mllpConnectionErrors",
+                MllpConnectionErrors.class);
+        long before = errors.acksNotDelivered();
+        System.setProperty(AppWithoutKafka.KAFKA_DELAY_PROPERTY, "400");
+        try (Socket sender = new Socket("127.0.0.1", mllpPort)) {
+            byte[] message = adt("HUNG-UP-1", false).getBytes(StandardCharsets.ISO_8859_1);
+            OutputStream out = sender.getOutputStream();
+            out.write(0x0b);
+            out.write(message);
+            out.write(new byte[] {0x1c, 0x0d});
+            out.flush();
+            // Gives up before the answer, as a sender with a short timeout does.
+        }
+        try {
+            Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> errors.acksNotDelivered() == before + 1);
+        } finally {
+            System.setProperty(AppWithoutKafka.KAFKA_DELAY_PROPERTY, "0");
+        }
+        // The message itself was stored: its resend is acknowledged, and the status shows the count.
+        assertThat(send(adt("HUNG-UP-1", false))).contains("\rMSA|AA|HUNG-UP-1");
+        String status = new StatusReport().report(main.getCamelContext());
+        assertThat(status).contains("\"acksNotDelivered\":" + (before + 1));
     }
 }
