@@ -17,6 +17,7 @@ import io.caduceus.routes.hl7.IngestServices;
 import io.caduceus.routes.hl7.QuarantineAdmin;
 import io.caduceus.routes.hl7.RecordStore;
 import io.caduceus.routes.http.JsonRequests;
+import io.caduceus.routes.ingest.StoreDeadline;
 import io.caduceus.routes.kafka.KafkaClients;
 import io.caduceus.routes.kafka.KafkaRecordSigner;
 import io.caduceus.routes.mllp.MllpConnectionErrors;
@@ -75,6 +76,7 @@ public final class CaduceusApplication {
         main.configure().withRoutesIncludePattern(routes);
         main.addMainListener(new MainListenerSupport() {
             private IngestServices ingest;
+            private StoreDeadline storeDeadline;
             private Thread topicProvisioner;
             private Optional<FabricLedger> fabric = Optional.empty();
 
@@ -86,6 +88,9 @@ public final class CaduceusApplication {
                 DependencyHealthChecks.register(context);
                 ingest = IngestServices.open(context);
                 context.getRegistry().bind("ingestServices", ingest);
+                DependencyHealthChecks.registerVault(context, ingest.vault());
+                storeDeadline = StoreDeadline.from(context);
+                context.getRegistry().bind("storeDeadline", storeDeadline);
                 KafkaClients kafka = KafkaClients.register(context);
                 context.getRegistry().bind(KafkaRecordSigner.BEAN, new KafkaRecordSigner(kafka.recordMac()));
                 context.getRegistry().bind("hl7Intake", Hl7Intake.from(context, ingest));
@@ -120,6 +125,9 @@ public final class CaduceusApplication {
                 fabric.ifPresent(FabricLedger::close);
                 if (topicProvisioner != null) {
                     topicProvisioner.interrupt();
+                }
+                if (storeDeadline != null) {
+                    storeDeadline.close();
                 }
                 if (ingest != null) {
                     ingest.close();

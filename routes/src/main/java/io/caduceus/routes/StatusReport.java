@@ -2,6 +2,8 @@ package io.caduceus.routes;
 
 import io.caduceus.core.json.CanonicalJson;
 import io.caduceus.routes.mllp.MllpListenerStats;
+import io.caduceus.routes.ingest.StoreDeadline;
+import io.caduceus.routes.mllp.MllpConnectionErrors;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryUsage;
 import java.util.ArrayList;
@@ -56,6 +58,24 @@ public final class StatusReport {
             // Proofs issued with a lost anchor no longer verify: operators see it here, details in /api/anchoring.
             status.put("lostAnchors", anchoring.lostAnchorsSummary());
         }
+        status.put("ingest", ingest(context));
         return CanonicalJson.write(status);
+    }
+
+    /** How outages showed to senders: answers "please resend" for lack of time or workers, ACKs that found no one. */
+    private static Map<String, Object> ingest(CamelContext context) {
+        Map<String, Object> ingest = new LinkedHashMap<>();
+        StoreDeadline deadline = context.getRegistry().lookupByNameAndType("storeDeadline", StoreDeadline.class);
+        if (deadline != null) {
+            ingest.put("storeTimeoutMillis", deadline.timeout().toMillis());
+            ingest.put("storeTimedOut", deadline.timedOut());
+            ingest.put("storeRefusedBusy", deadline.refusedBusy());
+            ingest.put("storeWorkersBusy", deadline.busyWorkers());
+        }
+        MllpConnectionErrors mllp = context.getRegistry().lookupByNameAndType("mllpConnectionErrors", MllpConnectionErrors.class);
+        if (mllp != null) {
+            ingest.put("acksNotDelivered", mllp.acksNotDelivered());
+        }
+        return ingest;
     }
 }

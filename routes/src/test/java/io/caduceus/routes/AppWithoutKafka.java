@@ -29,8 +29,36 @@ public final class AppWithoutKafka {
     private AppWithoutKafka() {
     }
 
+    /**
+     * As {@link #start}, but each send to Kafka first waits as many milliseconds as the system property
+     * {@value #KAFKA_DELAY_PROPERTY} says when it is sent (a broker that is down, then back).
+     */
+    public static final String KAFKA_DELAY_PROPERTY = "caduceus.test.kafka-delay-ms";
+
+    private static final String SLOW_KAFKA = """
+            - routeConfiguration:
+                interceptSendToEndpoint:
+                  - interceptSendToEndpoint:
+                      uri: "kafka:*"
+                      skipSendToOriginalEndpoint: true
+                      steps:
+                        - delay:
+                            simple: "${sys.caduceus.test.kafka-delay-ms}"
+                            asyncDelayed: false
+                        - removeHeader:
+                            name: kafka.KEY
+            """;
+
+    public static Main startWithSlowKafka(Path dir, String... properties) throws Exception {
+        return start(dir, SLOW_KAFKA, properties);
+    }
+
     /** Starts the application configured from {@code dir}; {@code properties} ({@code key=value}) come on top. */
     public static Main start(Path dir, String... properties) throws Exception {
+        return start(dir, SKIP_KAFKA, properties);
+    }
+
+    private static Main start(Path dir, String kafkaStandIn, String... properties) throws Exception {
         int nothingListens = freePort();
         List<String> lines = new ArrayList<>(List.of(
                 "kafka.bootstrap.servers=127.0.0.1:" + nothingListens,
@@ -42,7 +70,7 @@ public final class AppWithoutKafka {
         lines.add("");
         Files.writeString(dir.resolve("test.properties"), String.join("\n", lines));
         Path routes = Files.createDirectories(dir.resolve("routes"));
-        Files.writeString(routes.resolve("no-kafka.camel.yaml"), SKIP_KAFKA);
+        Files.writeString(routes.resolve("no-kafka.camel.yaml"), kafkaStandIn);
         Main main = new Main(CaduceusApplication.class);
         CaduceusApplication.configure(main, dir.toString(), routes.toString());
         main.start();

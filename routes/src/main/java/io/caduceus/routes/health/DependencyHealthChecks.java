@@ -1,5 +1,6 @@
 package io.caduceus.routes.health;
 
+import io.caduceus.adapters.vault.RecordVault;
 import org.apache.camel.CamelContext;
 import org.apache.camel.health.HealthCheckRegistry;
 
@@ -9,12 +10,25 @@ public final class DependencyHealthChecks {
     private DependencyHealthChecks() {
     }
 
+    /** Kafka always; the Ethereum node only when anchoring uses it. Fabric registers its own when configured. */
     public static void register(CamelContext context) {
+        HealthCheckRegistry registry = registry(context);
+        registry.register(new KafkaClusterHealthCheck());
+        if (Boolean.parseBoolean(context.resolvePropertyPlaceholders("{{caduceus.anchor.enabled}}"))) {
+            registry.register(new EthereumNodeHealthCheck());
+        }
+    }
+
+    /** The record vault the running configuration opened. */
+    public static void registerVault(CamelContext context, RecordVault vault) {
+        registry(context).register(new VaultHealthCheck(vault, context.resolvePropertyPlaceholders("{{caduceus.vault.type}}")));
+    }
+
+    private static HealthCheckRegistry registry(CamelContext context) {
         HealthCheckRegistry registry = HealthCheckRegistry.get(context);
         if (registry == null) {
             throw new IllegalStateException("Camel health checks are not available: camel-health is missing from the classpath");
         }
-        registry.register(new KafkaClusterHealthCheck());
-        registry.register(new EthereumNodeHealthCheck());
+        return registry;
     }
 }

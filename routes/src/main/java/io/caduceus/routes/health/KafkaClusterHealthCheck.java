@@ -7,8 +7,6 @@ import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import org.apache.camel.health.HealthCheckResultBuilder;
-import org.apache.camel.impl.health.AbstractHealthCheck;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.DescribeClusterOptions;
@@ -18,42 +16,29 @@ import org.apache.kafka.common.Node;
  * Ready when the Kafka cluster answers a metadata request. A port that merely accepts connections is not enough:
  * a broker still starting, or a controller without quorum, would accept and then fail every produce.
  */
-final class KafkaClusterHealthCheck extends AbstractHealthCheck {
+final class KafkaClusterHealthCheck extends BoundedHealthCheck {
 
-    private static final int TIMEOUT_MS = 3_000;
+    private static final int TIMEOUT_MS = 2_500;
 
     private volatile Admin admin;
 
     KafkaClusterHealthCheck() {
-        super("caduceus", "kafka");
+        super("kafka");
     }
 
     @Override
-    public boolean isLiveness() {
-        // A broker outage must not make an orchestrator restart the middleware: it holds no ACK until durable anyway.
-        return false;
-    }
-
-    @Override
-    protected void doCall(HealthCheckResultBuilder builder, Map<String, Object> options) {
+    protected Finding probe() throws InterruptedException {
         KafkaClients kafka = KafkaClients.of(getCamelContext());
         String bootstrap = kafka.bootstrapServers();
-        builder.detail("bootstrap.servers", bootstrap);
         try {
             Collection<Node> nodes = admin(kafka)
                     .describeCluster(new DescribeClusterOptions().timeoutMs(TIMEOUT_MS))
                     .nodes().get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
-            builder.detail("brokers", nodes.size());
-            if (nodes.isEmpty()) {
-                builder.message("Kafka answered with no brokers").down();
-            } else {
-                builder.up();
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            builder.message("interrupted").down();
+            Map<String, Object> details = details("bootstrap.servers", bootstrap, "brokers", nodes.size());
+            return nodes.isEmpty() ? Finding.down("Kafka answered with no brokers", details) : Finding.up(details);
         } catch (ExecutionException | TimeoutException e) {
-            builder.message("Kafka at " + bootstrap + " did not answer within " + TIMEOUT_MS + " ms").error(e).down();
+            return Finding.down("Kafka at " + bootstrap + " did not answer within " + TIMEOUT_MS + " ms",
+                    details("bootstrap.servers", bootstrap));
         }
     }
 

@@ -238,4 +238,16 @@ class FhirInboundTest {
         assertThat(process(retry)).isNull();
         assertThat(retry.getMessage().getHeader("kafka.KEY")).isEqualTo(recordId);
     }
+
+    @Test
+    void aStoreTimeoutIsA503TheClientShouldRetry() {
+        Exchange exchange = request("create", "Patient", null, FhirSamples.patient("MRN-801"), "system/*.write");
+        exchange.setProperty(Exchange.EXCEPTION_CAUGHT, new io.caduceus.routes.ingest.StoreTimeoutException(
+                "vault or Kafka did not take the message within 10000 ms", null));
+        inbound.failed(exchange);
+        assertThat(exchange.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE)).isEqualTo(503);
+        assertThat(exchange.getMessage().getHeader("Retry-After")).isNotNull();
+        OperationOutcome outcome = FHIR.newJsonParser().parseResource(OperationOutcome.class, exchange.getMessage().getBody(String.class));
+        assertThat(outcome.getIssueFirstRep().getCode()).isEqualTo(OperationOutcome.IssueType.TRANSIENT);
+    }
 }

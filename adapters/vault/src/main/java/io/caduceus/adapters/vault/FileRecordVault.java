@@ -117,6 +117,28 @@ public final class FileRecordVault implements RecordVault {
     private volatile VaultException failure;
     private int activeSegment;
 
+    @Override
+    public Optional<String> unavailability(long minFreeBytes) {
+        if (closed) {
+            return Optional.of("file vault closed");
+        }
+        if (failure != null) {
+            return Optional.of("file vault stopped after an I/O failure (restart once the disk is fixed)");
+        }
+        if (!Files.isDirectory(segmentDir) || !Files.isWritable(segmentDir)) {
+            return Optional.of("file vault directory not writable");
+        }
+        try {
+            long free = Files.getFileStore(segmentDir).getUsableSpace();
+            if (free < minFreeBytes) {
+                return Optional.of("file vault disk has " + free + " bytes free, below " + minFreeBytes);
+            }
+        } catch (IOException e) {
+            return Optional.of("file vault disk not readable: " + e.getClass().getSimpleName());
+        }
+        return Optional.empty();
+    }
+
     private FileRecordVault(Path dir, Keyring keyring, long maxSegmentBytes) throws IOException {
         this.dir = dir;
         this.segmentDir = dir.resolve("segments");

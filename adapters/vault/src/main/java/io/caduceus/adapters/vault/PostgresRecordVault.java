@@ -486,6 +486,29 @@ public final class PostgresRecordVault implements RecordVault {
         }
     }
 
+    /**
+     * Asks the database a {@code SELECT 1} on a connection of its own (the pool's may all be taken by the writes
+     * being checked on), with the JDBC login and query timeouts as deadlines.
+     */
+    @Override
+    public Optional<String> unavailability(long minFreeBytes) {
+        if (closed) {
+            return Optional.of("PostgreSQL vault closed");
+        }
+        Properties probe = new Properties();
+        probe.putAll(credentials);
+        probe.setProperty("connectTimeout", "3");
+        probe.setProperty("loginTimeout", "3");
+        probe.setProperty("socketTimeout", "5");
+        try (Connection c = DriverManager.getConnection(url, probe); Statement s = c.createStatement()) {
+            s.setQueryTimeout(3);
+            s.execute("SELECT 1");
+            return Optional.empty();
+        } catch (SQLException e) {
+            return Optional.of("PostgreSQL did not answer (SQLState " + (e.getSQLState() == null ? "none" : e.getSQLState()) + ")");
+        }
+    }
+
     private void ensureOpen() {
         if (closed) {
             throw new VaultException("PostgreSQL vault is closed", false);

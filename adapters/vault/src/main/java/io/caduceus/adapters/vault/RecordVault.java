@@ -98,6 +98,17 @@ public interface RecordVault extends AutoCloseable {
      */
     boolean releaseQuarantined(String quarantineId);
 
+    /**
+     * Why the vault could not store a record right now, or empty when it can: for readiness checks, which bound the
+     * time this takes (it may block on the disk or the database). Names the failing part, never a record.
+     *
+     * @param minFreeBytes the least free space the vault's own file system must have; ignored by a vault that keeps
+     *                     no files (the database watches its own)
+     */
+    default Optional<String> unavailability(long minFreeBytes) {
+        return Optional.empty();
+    }
+
     @Override
     void close();
 }
