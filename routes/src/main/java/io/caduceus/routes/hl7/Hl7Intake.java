@@ -5,6 +5,7 @@ import io.caduceus.hl7.mapping.MappingResult;
 import io.caduceus.hl7.mapping.UnsupportedMessageException;
 import io.caduceus.hl7.v2.Hl7Message;
 import io.caduceus.hl7.v2.Hl7ParseException;
+import io.caduceus.routes.metrics.CaduceusMetrics;
 import java.time.Instant;
 import org.apache.camel.Exchange;
 
@@ -16,9 +17,15 @@ import org.apache.camel.Exchange;
 public final class Hl7Intake {
 
     private final IngestServices services;
+    private final CaduceusMetrics metrics;
 
     public Hl7Intake(IngestServices services) {
+        this(services, CaduceusMetrics.disabled());
+    }
+
+    public Hl7Intake(IngestServices services, CaduceusMetrics metrics) {
         this.services = services;
+        this.metrics = metrics;
     }
 
     public void accept(Exchange exchange) throws Hl7RejectedException {
@@ -27,11 +34,17 @@ public final class Hl7Intake {
             message = new byte[0];
         }
         exchange.setProperty(IngestExchange.ORIGINAL, message);
-        if (exchange.getProperty(IngestExchange.RECEIVED_AT) == null) {
-            exchange.setProperty(IngestExchange.RECEIVED_AT, Instant.now());
+        Instant receivedAt = exchange.getProperty(IngestExchange.RECEIVED_AT, Instant.class);
+        if (receivedAt == null) {
+            receivedAt = Instant.now();
+            exchange.setProperty(IngestExchange.RECEIVED_AT, receivedAt);
         }
+        exchange.setProperty(IngestExchange.RECEIVED_NANOS, System.nanoTime());
         MshHeader header = MshHeader.read(message);
         exchange.setProperty(IngestExchange.HEADER, header);
+        CaduceusMetrics.MessageLabels labels = Hl7Acknowledger.labels(metrics, header);
+        exchange.setProperty(CaduceusMetrics.MessageLabels.PROPERTY, labels);
+        metrics.hl7Received(labels, receivedAt.toEpochMilli());
         if (header == MshHeader.UNREADABLE) {
             throw new Hl7RejectedException(AckCode.Outcome.REJECTED,
                     new Hl7Error(Hl7Error.SEGMENT_SEQUENCE_ERROR, "message does not start with an MSH segment", "MSH", 1, 0, 0));
@@ -50,7 +63,9 @@ public final class Hl7Intake {
                     e.segmentId() == null ? "" : e.segmentId(), e.segmentIndex() + 1, e.fieldPosition(), 0));
         }
         try {
+            long mappingStarted = System.nanoTime();
             MappingResult result = services.mapper().map(parsed);
+            metrics.mappingTime(System.nanoTime() - mappingStarted);
             exchange.setProperty(IngestExchange.MAPPING, result);
         } catch (UnsupportedMessageException e) {
             throw new Hl7RejectedException(AckCode.Outcome.REJECTED, new Hl7Error(

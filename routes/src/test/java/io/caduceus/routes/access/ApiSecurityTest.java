@@ -85,6 +85,7 @@ class ApiSecurityTest {
         EXPECTED.put("GET /api/ledger/{recordId}", new Roles(ApiRole.OPERATOR, ApiRole.AUDITOR));
         EXPECTED.put("GET /api/anchoring", new Roles(ApiRole.OPERATOR, ApiRole.AUDITOR));
         EXPECTED.put("GET /api/proofs/{recordId}", new Roles(ApiRole.OPERATOR, ApiRole.AUDITOR));
+        EXPECTED.put("GET /observe/metrics", new Roles(ApiRole.OPERATOR, ApiRole.METRICS));
         EXPECTED.put("GET /api/test-headers", new Roles(ApiRole.OPERATOR));
         EXPECTED.put("POST /api/test-headers", new Roles(ApiRole.OPERATOR));
     }
