@@ -25,13 +25,17 @@ final class ExchangeMetrics extends EventNotifierSupport {
         setIgnoreServiceEvents(true);
         setIgnoreStepEvents(true);
         setIgnoreExchangeCreatedEvent(true);
-        setIgnoreExchangeSendingEvents(true);
         setIgnoreExchangeRedeliveryEvents(true);
         setIgnoreExchangeAsyncProcessingStartedEvents(true);
     }
 
     @Override
     public boolean isEnabled(CamelEvent event) {
+        // Camel times a send (and then reports it sent) only when a notifier takes its sending event: take those of
+        // Kafka endpoints, so that no other send pays for a stopwatch.
+        if (event instanceof CamelEvent.ExchangeSendingEvent sending) {
+            return kafkaTopic(sending.getEndpoint()) != null;
+        }
         return event instanceof CamelEvent.ExchangeSentEvent || event instanceof CamelEvent.ExchangeCompletedEvent
                 || event instanceof CamelEvent.ExchangeFailedEvent;
     }
@@ -44,8 +48,9 @@ final class ExchangeMetrics extends EventNotifierSupport {
                 metrics.kafkaSend(topic, sent.getExchange().getException() != null,
                         sent.getTimeTaken() * 1_000_000L);
             }
-        } else if (event instanceof CamelEvent.ExchangeEvent done) {
-            Exchange exchange = done.getExchange();
+        } else if (event instanceof CamelEvent.ExchangeCompletedEvent
+                || event instanceof CamelEvent.ExchangeFailedEvent) {
+            Exchange exchange = ((CamelEvent.ExchangeEvent) event).getExchange();
             String route = exchange.getFromRouteId();
             if (route != null && route.startsWith(FHIR_ROUTE) && exchange.getFromEndpoint() != null
                     && exchange.getFromEndpoint().getEndpointUri().startsWith("platform-http:")) {

@@ -33,7 +33,9 @@ public final class GaugeRefresher implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        timer.scheduleWithFixedDelay(this::refreshAll, 0, Math.max(1, periodSeconds), TimeUnit.SECONDS);
+        // Each gauge is first read as it is registered (gauge()), so the timer starts one period later.
+        long period = Math.max(1, periodSeconds);
+        timer.scheduleWithFixedDelay(this::refreshAll, period, period, TimeUnit.SECONDS);
     }
 
     void gauge(MeterRegistry registry, String name, String description, Tags tags, Supplier<Number> source) {
