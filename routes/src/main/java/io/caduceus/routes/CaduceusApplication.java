@@ -1,6 +1,7 @@
 package io.caduceus.routes;
 
 import io.caduceus.routes.anchor.AnchoringBeans;
+import io.caduceus.routes.anchor.AnchoringService;
 import io.caduceus.routes.fhir.FhirBeans;
 import io.caduceus.routes.health.DependencyHealthChecks;
 import io.caduceus.routes.consent.ConsentBeans;
@@ -20,6 +21,10 @@ import io.caduceus.routes.http.JsonRequests;
 import io.caduceus.routes.ingest.StoreDeadline;
 import io.caduceus.routes.kafka.KafkaClients;
 import io.caduceus.routes.kafka.KafkaRecordSigner;
+import io.caduceus.routes.metrics.CaduceusMetrics;
+import io.caduceus.routes.metrics.GaugeRefresher;
+import io.caduceus.routes.metrics.MetricsEndpoint;
+import io.micrometer.core.instrument.Tags;
 import io.caduceus.routes.mllp.MllpConnectionErrors;
 import io.caduceus.routes.mllp.MllpConnectionLimit;
 import io.caduceus.routes.mllp.MllpFrameDecoder;
@@ -79,6 +84,7 @@ public final class CaduceusApplication {
             private StoreDeadline storeDeadline;
             private Thread topicProvisioner;
             private Optional<FabricLedger> fabric = Optional.empty();
+            private GaugeRefresher gaugeRefresher;
 
             @Override
             public void afterConfigure(BaseMainSupport support) {
@@ -86,6 +92,8 @@ public final class CaduceusApplication {
                 // Before anything is opened: a TLS listener without its key material must not get that far.
                 MllpTlsCheck.verify(context);
                 DependencyHealthChecks.register(context);
+                CaduceusMetrics metrics = CaduceusMetrics.register(context);
+                context.getRegistry().bind("metricsEndpoint", new MetricsEndpoint(metrics));
                 ingest = IngestServices.open(context);
                 context.getRegistry().bind("ingestServices", ingest);
                 DependencyHealthChecks.registerVault(context, ingest.vault());
@@ -93,11 +101,11 @@ public final class CaduceusApplication {
                 context.getRegistry().bind("storeDeadline", storeDeadline);
                 KafkaClients kafka = KafkaClients.register(context);
                 context.getRegistry().bind(KafkaRecordSigner.BEAN, new KafkaRecordSigner(kafka.recordMac()));
-                context.getRegistry().bind("hl7Intake", Hl7Intake.from(context, ingest));
-                context.getRegistry().bind("recordStore", new RecordStore(ingest));
-                context.getRegistry().bind("hl7Quarantine", new Hl7Quarantine(ingest));
+                context.getRegistry().bind("hl7Intake", Hl7Intake.from(context, ingest, metrics));
+                context.getRegistry().bind("recordStore", new RecordStore(ingest, metrics));
+                context.getRegistry().bind("hl7Quarantine", new Hl7Quarantine(ingest, metrics));
                 ApplicationAcknowledger applicationAcknowledger = ApplicationAcknowledger.from(context);
-                context.getRegistry().bind("hl7Acknowledger", new Hl7Acknowledger(applicationAcknowledger));
+                context.getRegistry().bind("hl7Acknowledger", new Hl7Acknowledger(applicationAcknowledger, metrics));
                 context.getRegistry().bind("applicationAcknowledger", applicationAcknowledger);
                 context.getRegistry().bind("applicationAckSender", ApplicationAckSender.from(context));
                 context.getRegistry().bind("quarantineAdmin", new QuarantineAdmin(ingest));
@@ -116,11 +124,34 @@ public final class CaduceusApplication {
                 fabric = FabricLedger.start(context, fabricSettings);
                 context.getRegistry().bind("ledgerStatus", new LedgerStatusApi(fabric));
                 AnchoringBeans.register(context, ingest, fabricSettings);
+                if (metrics.enabled()) {
+                    registerStateGauges(context, metrics);
+                }
                 topicProvisioner = TopicProvisioner.start(context);
+            }
+
+            /** Gauges over state the status already keeps, so that nothing is computed twice. */
+            private void registerStateGauges(CamelContext context, CaduceusMetrics metrics) {
+                gaugeRefresher = new GaugeRefresher(Long.parseLong(
+                        context.resolvePropertyPlaceholders("{{caduceus.metrics.refresh-seconds:30}}")));
+                IngestServices services = ingest;
+                metrics.refreshedGauge("caduceus.vault.records", "Records in the off-chain vault", Tags.empty(),
+                        () -> services.vault().recordCount(), gaugeRefresher);
+                metrics.refreshedGauge("caduceus.quarantine.messages", "Messages waiting in the quarantine",
+                        Tags.empty(), () -> services.vault().quarantinedCount(), gaugeRefresher);
+                fabric.ifPresent(ledger -> ledger.registerMetrics(metrics));
+                AnchoringService anchoring = context.getRegistry().lookupByNameAndType(AnchoringBeans.SERVICE,
+                        AnchoringService.class);
+                if (anchoring != null) {
+                    anchoring.registerMetrics(metrics, gaugeRefresher);
+                }
             }
 
             @Override
             public void afterStop(BaseMainSupport support) {
+                if (gaugeRefresher != null) {
+                    gaugeRefresher.close();
+                }
                 AnchoringBeans.stop(support.getCamelContext());
                 fabric.ifPresent(FabricLedger::close);
                 if (topicProvisioner != null) {

@@ -344,6 +344,58 @@ class DockerComposeTest {
     }
 
     @Test
+    void prometheusScrapesTheMiddlewareWithItsOwnCredentialAndLoadsTheRules() throws IOException {
+        assertThat(services).containsKeys("prometheus", "grafana");
+        assertThat(string(services.get("prometheus").get("image"))).startsWith("prom/prometheus:v3.");
+        Map<String, Object> prometheus = yaml(dockerDir.resolve("prometheus/prometheus.yml"));
+        String configInContainer = list(services.get("prometheus").get("command")).stream().map(DockerComposeTest::string)
+                .filter(w -> w.startsWith("--config.file=")).map(w -> w.substring("--config.file=".length()))
+                .findFirst().orElseThrow(() -> new AssertionError("prometheus runs without --config.file"));
+        assertThat(hostFile("prometheus", configInContainer)).isEqualTo(dockerDir.resolve("prometheus/prometheus.yml"));
+        for (Object ruleFile : list(prometheus.get("rule_files"))) {
+            assertThat(hostFile("prometheus", string(ruleFile))).as("rule file %s", ruleFile)
+                    .isEqualTo(dockerDir.resolve("prometheus/caduceus-rules.yml"));
+        }
+        assertThat(list(prometheus.get("rule_files"))).hasSize(1);
+        Map<String, Object> job = map(list(prometheus.get("scrape_configs")).get(0), "scrape config");
+        assertThat(job).containsEntry("metrics_path", "/observe/metrics").containsEntry("scheme", "https");
+        Map<String, Object> oauth2 = map(job.get("oauth2"), "oauth2");
+        assertThat(list(oauth2.get("scopes"))).as("role metrics, nothing more").containsExactly("caduceus.metrics");
+        String secretFile = string(oauth2.get("client_secret_file"));
+        assertThat(secretFile).startsWith("/run/secrets/");
+        assertThat(list(services.get("prometheus").get("secrets"))).contains(secretFile.substring("/run/secrets/".length()));
+        String target = string(list(map(list(job.get("static_configs")).get(0), "static config").get("targets")).get(0));
+        assertThat(target).as("the middleware's HTTPS port, inside the compose network").isEqualTo("middleware:8443");
+        String caFile = string(map(job.get("tls_config"), "tls_config").get("ca_file"));
+        assertThat(hostFile("prometheus", caFile).getParent()).as("the CA fabric-setup exports")
+                .isEqualTo(dockerDir.resolve("tls"));
+    }
+
+    @Test
+    void grafanaShowsTheProvisionedDashboardFromTheProvisionedPrometheus() throws IOException {
+        Map<String, Object> datasources = yaml(dockerDir.resolve("grafana/provisioning/datasources/prometheus.yml"));
+        Map<String, Object> datasource = map(list(datasources.get("datasources")).get(0), "data source");
+        assertThat(string(datasource.get("url"))).isEqualTo("http://prometheus:9090");
+        assertThat(hostFile("grafana", "/etc/grafana/provisioning/datasources/prometheus.yml"))
+                .isEqualTo(dockerDir.resolve("grafana/provisioning/datasources/prometheus.yml"));
+        Map<String, Object> providers = yaml(dockerDir.resolve("grafana/provisioning/dashboards/caduceus.yml"));
+        String dashboards = string(map(map(list(providers.get("providers")).get(0), "provider").get("options"),
+                "options").get("path"));
+        Path dashboard = hostFile("grafana", dashboards + "/caduceus.json");
+        assertThat(dashboard).isEqualTo(dockerDir.resolve("grafana/dashboards/caduceus.json")).isRegularFile();
+        // The dashboard is JSON (YAML 1.1 reads it) and every panel queries the provisioned data source.
+        Map<String, Object> json = yaml(dashboard);
+        List<Object> panels = list(json.get("panels"));
+        assertThat(panels).isNotEmpty();
+        for (Object panel : panels) {
+            Map<String, Object> p = map(panel, "panel");
+            assertThat(map(p.get("datasource"), "datasource")).as("data source of %s", p.get("title"))
+                    .containsEntry("uid", datasource.get("uid"));
+            assertThat(list(p.get("targets"))).as("queries of %s", p.get("title")).isNotEmpty();
+        }
+    }
+
+    @Test
     void referencedFilesExist() throws IOException {
         for (Map.Entry<String, Map<String, Object>> entry : services.entrySet()) {
             String name = entry.getKey();

@@ -16,7 +16,12 @@ public enum ApiRole {
      */
     AUDITOR,
     /** Decides erasure requests (GDPR Art. 17) and patients' consent grants to FHIR clients; nothing else. */
-    PRIVACY_OFFICER;
+    PRIVACY_OFFICER,
+    /**
+     * Scrapes {@code GET /observe/metrics} and nothing else: the credential a Prometheus server holds, so that it
+     * cannot read the quarantine or reprocess messages as an operator could.
+     */
+    METRICS;
 
     /** The scope that grants this role, e.g. {@code caduceus.privacy-officer}. */
     public String scope() {
@@ -30,6 +35,6 @@ public enum ApiRole {
                 return role;
             }
         }
-        throw new IllegalArgumentException("no API role '" + name + "' (operator, auditor, privacy-officer)");
+        throw new IllegalArgumentException("no API role '" + name + "' (operator, auditor, privacy-officer, metrics)");
     }
 }

@@ -23,6 +23,9 @@ import io.caduceus.core.hash.Digest;
 import io.caduceus.core.merkle.TreeHead;
 import io.caduceus.routes.kafka.KafkaClients;
 import io.caduceus.routes.ledger.FabricSettings;
+import io.caduceus.routes.metrics.CaduceusMetrics;
+import io.caduceus.routes.metrics.GaugeRefresher;
+import io.micrometer.core.instrument.Tags;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -63,6 +66,7 @@ public final class AnchoringService implements Service {
     private final AnchorLatency latency;
     private final ProofService proofs;
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final AnchorAccount account;
 
     // Written by the tick thread only (ticks never overlap); the volatile ones are read by HTTP threads.
     private volatile Connected chain;
@@ -109,6 +113,7 @@ public final class AnchoringService implements Service {
         this.sink = sink;
         this.fabric = fabric;
         this.proofs = ProofService.of(log, receipts);
+        this.account = new AnchorAccount(settings.rpcUrl().toString(), settings.rpcTimeout());
     }
 
     /**
@@ -510,6 +515,39 @@ public final class AnchoringService implements Service {
         return chainInfo;
     }
 
+    /**
+     * The anchoring gauges, read from the state {@link #status()} shows; balance and anchor cost are asked of the node
+     * by {@code refresher}. An absent value (no anchor yet, chain not connected) is NaN.
+     */
+    public void registerMetrics(CaduceusMetrics metrics, GaugeRefresher refresher) {
+        metrics.gauge("caduceus.merkle.log.entries", "Entries in the Merkle log the anchors cover", Tags.empty(), log,
+                AnchoringLog::size);
+        metrics.gauge("caduceus.anchor.unanchored.entries", "Merkle log entries not yet covered by a confirmed anchor",
+                Tags.empty(), this, s -> s.log.size() - s.receipts.last().map(AnchorReceipt::treeSize).orElse(0L));
+        metrics.gauge("caduceus.anchor.last.confirmed.timestamp.seconds", "Block time of the last confirmed anchor "
+                + "(Unix time)", Tags.empty(), receipts, r -> r.last().map(a -> (double) a.blockTime().getEpochSecond())
+                .orElse(Double.NaN));
+        metrics.gauge("caduceus.anchor.last.confirmed.age.seconds", "Seconds since the block of the last confirmed "
+                + "anchor", Tags.empty(), receipts, r -> r.last().map(a -> (double) Math.max(0,
+                Duration.between(a.blockTime(), Instant.now()).toSeconds())).orElse(Double.NaN));
+        metrics.gauge("caduceus.anchor.pending.transactions", "Anchor transactions sent and not yet confirmed",
+                Tags.empty(), this, s -> s.pendingAnchors);
+        metrics.gauge("caduceus.anchor.undelivered.receipts", "Confirmed anchors whose receipt did not reach the "
+                + "ledger yet", Tags.empty(), this, s -> s.undeliveredReceipts);
+        metrics.gauge("caduceus.anchor.chain.connected", "1 while the anchorer is connected to the registry, else 0",
+                Tags.empty(), this, s -> s.chain == null ? 0 : 1);
+        metrics.gauge("caduceus.anchor.log.fabric.block.height", "Fabric block height the Merkle log covers",
+                Tags.empty(), log, AnchoringLog::fabricBlockHeight);
+        metrics.refreshedGauge("caduceus.anchor.key.balance.wei", "Balance of the anchoring key", Tags.empty(), () -> {
+            Connected c = chain;
+            return c == null ? null : account.balanceWei(c.anchorerAddress());
+        }, refresher);
+        metrics.refreshedGauge("caduceus.anchor.gas.used", "Gas used by the last confirmed anchor transaction",
+                Tags.empty(), () -> account.gasUsed(receipts.last()), refresher);
+        metrics.refreshedGauge("caduceus.anchor.cost.wei", "What the last confirmed anchor cost: gas used times the "
+                + "effective gas price", Tags.empty(), () -> account.costWei(receipts.last()), refresher);
+    }
+
     /** The feed starts when the service is opened, so that it does not depend on when Camel starts services. */
     @Override
     public void start() {
@@ -527,6 +565,7 @@ public final class AnchoringService implements Service {
         }
         feed.close();
         disconnect();
+        account.close();
         if (fabric != null) {
             fabric.close();
         }

@@ -1,5 +1,6 @@
 package io.caduceus.routes.hl7;
 
+import io.caduceus.routes.metrics.CaduceusMetrics;
 import java.time.ZoneId;
 import java.time.ZonedDateTime;
 import java.util.List;
@@ -28,14 +29,24 @@ public final class Hl7Acknowledger {
 
     private final ApplicationAcknowledger applicationAcks;
     private final ZoneId zone;
+    private final CaduceusMetrics metrics;
 
     public Hl7Acknowledger(ApplicationAcknowledger applicationAcks) {
-        this(applicationAcks, ZoneId.systemDefault());
+        this(applicationAcks, CaduceusMetrics.disabled());
+    }
+
+    public Hl7Acknowledger(ApplicationAcknowledger applicationAcks, CaduceusMetrics metrics) {
+        this(applicationAcks, ZoneId.systemDefault(), metrics);
     }
 
     Hl7Acknowledger(ApplicationAcknowledger applicationAcks, ZoneId zone) {
+        this(applicationAcks, zone, CaduceusMetrics.disabled());
+    }
+
+    Hl7Acknowledger(ApplicationAcknowledger applicationAcks, ZoneId zone, CaduceusMetrics metrics) {
         this.applicationAcks = applicationAcks;
         this.zone = zone;
+        this.metrics = metrics;
     }
 
     /** The message is durable: vault written, ledger entry acknowledged by Kafka. */
@@ -76,13 +87,17 @@ public final class Hl7Acknowledger {
         }
         if (!header.enhancedMode()) {
             exchange.getMessage().setBody(build(header, AckCode.originalMode(outcome), errors));
+            measure(exchange, header, AckCode.originalMode(outcome).name());
             return;
         }
         List<Hl7Error> commitErrors = outcome == AckCode.Outcome.ACCEPTED ? List.of() : errors;
-        byte[] commitAck = AckModes.commitAckDue(header.acceptAckType(), outcome)
-                ? build(header, AckCode.commitMode(outcome), commitErrors) : null;
+        boolean commitAckDue = AckModes.commitAckDue(header.acceptAckType(), outcome);
+        byte[] commitAck = commitAckDue ? build(header, AckCode.commitMode(outcome), commitErrors) : null;
         Optional<byte[]> applicationAck = committed
                 ? applicationAcks.forConnection(exchange, header, outcome, errors) : Optional.empty();
+        // The first acknowledgement on the connection is what the sender waits for; "none" when nothing is sent now.
+        measure(exchange, header, commitAckDue ? AckCode.commitMode(outcome).name()
+                : applicationAck.isPresent() ? AckCode.applicationMode(outcome).name() : "none");
         Object reply;
         if (applicationAck.isEmpty()) {
             reply = commitAck; // null: no answer at all, the connection stays open
@@ -92,6 +107,30 @@ public final class Hl7Acknowledger {
             reply = List.of(commitAck, applicationAck.get());
         }
         exchange.getMessage().setBody(reply);
+    }
+
+    private void measure(Exchange exchange, MshHeader header, String code) {
+        if (!metrics.enabled()) {
+            return;
+        }
+        Long receivedNanos = exchange.getProperty(IngestExchange.RECEIVED_NANOS, Long.class);
+        metrics.hl7Acknowledged(labels(metrics, exchange, header), code,
+                receivedNanos == null ? 0 : System.nanoTime() - receivedNanos);
+    }
+
+    /** The metric labels intake put on the exchange, or those of {@code header} when intake did not run. */
+    static CaduceusMetrics.MessageLabels labels(CaduceusMetrics metrics, Exchange exchange, MshHeader header) {
+        CaduceusMetrics.MessageLabels labels = exchange.getProperty(CaduceusMetrics.MessageLabels.PROPERTY,
+                CaduceusMetrics.MessageLabels.class);
+        return labels != null ? labels : labels(metrics, header);
+    }
+
+    static CaduceusMetrics.MessageLabels labels(CaduceusMetrics metrics, MshHeader header) {
+        if (header == MshHeader.UNREADABLE) {
+            return metrics.labels(null, null, null, null);
+        }
+        return metrics.labels(header.sendingApplicationId(), header.sendingFacilityId(), header.messageType(),
+                header.triggerEvent());
     }
 
     private byte[] build(MshHeader header, AckCode code, List<Hl7Error> errors) {

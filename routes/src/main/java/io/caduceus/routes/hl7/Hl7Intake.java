@@ -8,6 +8,7 @@ import io.caduceus.hl7.v2.Hl7ParseException;
 import io.caduceus.hl7.mapping.MappingIssue;
 import io.caduceus.hl7.mapping.MappingMode;
 import io.caduceus.routes.mllp.MllpOversizeFrame;
+import io.caduceus.routes.metrics.CaduceusMetrics;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,20 +28,26 @@ public final class Hl7Intake {
 
     private final IngestServices services;
     private final SenderMappingModes modes;
+    private final CaduceusMetrics metrics;
 
     /** Lenient mapping for every sender, the shipped default. */
     public Hl7Intake(IngestServices services) {
-        this(services, SenderMappingModes.lenient());
+        this(services, SenderMappingModes.lenient(), CaduceusMetrics.disabled());
     }
 
     Hl7Intake(IngestServices services, SenderMappingModes modes) {
+        this(services, modes, CaduceusMetrics.disabled());
+    }
+
+    public Hl7Intake(IngestServices services, SenderMappingModes modes, CaduceusMetrics metrics) {
         this.services = services;
         this.modes = modes;
+        this.metrics = metrics;
     }
 
     /** The application's intake, with the senders' mapping modes from its configuration. */
-    public static Hl7Intake from(org.apache.camel.CamelContext context, IngestServices services) {
-        return new Hl7Intake(services, SenderMappingModes.from(context));
+    public static Hl7Intake from(org.apache.camel.CamelContext context, IngestServices services, CaduceusMetrics metrics) {
+        return new Hl7Intake(services, SenderMappingModes.from(context), metrics);
     }
 
     /** Warnings (ERR severity W) for the values lenient mapping left out of this exchange's message; often none. */
@@ -59,11 +66,17 @@ public final class Hl7Intake {
             message = new byte[0];
         }
         exchange.setProperty(IngestExchange.ORIGINAL, message);
-        if (exchange.getProperty(IngestExchange.RECEIVED_AT) == null) {
-            exchange.setProperty(IngestExchange.RECEIVED_AT, Instant.now());
+        Instant receivedAt = exchange.getProperty(IngestExchange.RECEIVED_AT, Instant.class);
+        if (receivedAt == null) {
+            receivedAt = Instant.now();
+            exchange.setProperty(IngestExchange.RECEIVED_AT, receivedAt);
         }
+        exchange.setProperty(IngestExchange.RECEIVED_NANOS, System.nanoTime());
         MshHeader header = MshHeader.read(message);
         exchange.setProperty(IngestExchange.HEADER, header);
+        CaduceusMetrics.MessageLabels labels = Hl7Acknowledger.labels(metrics, header);
+        exchange.setProperty(CaduceusMetrics.MessageLabels.PROPERTY, labels);
+        metrics.hl7Received(labels, receivedAt.toEpochMilli());
         if (header == MshHeader.UNREADABLE) {
             throw new Hl7RejectedException(AckCode.Outcome.REJECTED,
                     new Hl7Error(Hl7Error.SEGMENT_SEQUENCE_ERROR, "message does not start with an MSH segment", "MSH", 1, 0, 0));
@@ -83,7 +96,9 @@ public final class Hl7Intake {
         }
         try {
             MappingMode mode = modes.forSender(header.sendingApplicationId(), header.sendingFacilityId());
+            long mappingStarted = System.nanoTime();
             MappingResult result = services.mapper().map(parsed, mode);
+            metrics.mappingTime(System.nanoTime() - mappingStarted);
             exchange.setProperty(IngestExchange.MAPPING, result);
             if (!result.issues().isEmpty()) {
                 List<Hl7Error> warnings = new ArrayList<>(result.issues().size());

@@ -4,6 +4,7 @@ import io.caduceus.adapters.vault.QuarantinedMessage;
 import io.caduceus.core.json.CanonicalJson;
 import io.caduceus.hl7.mapping.MappingResult;
 import io.caduceus.routes.mllp.MllpOversizeFrame;
+import io.caduceus.routes.metrics.CaduceusMetrics;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -22,9 +23,15 @@ public final class Hl7Quarantine {
     private static final Logger LOG = LoggerFactory.getLogger(Hl7Quarantine.class);
 
     private final IngestServices services;
+    private final CaduceusMetrics metrics;
 
     public Hl7Quarantine(IngestServices services) {
+        this(services, CaduceusMetrics.disabled());
+    }
+
+    public Hl7Quarantine(IngestServices services, CaduceusMetrics metrics) {
         this.services = services;
+        this.metrics = metrics;
     }
 
     public void quarantine(Exchange exchange) {
@@ -57,6 +64,7 @@ public final class Hl7Quarantine {
             quarantineId = kept.quarantineId();
         }
         exchange.setProperty(IngestExchange.QUARANTINE_ID, quarantineId);
+        metrics.hl7Quarantined(Hl7Acknowledger.labels(metrics, exchange, header));
         LOG.info("HL7 message quarantined as {}: HL7 error {} at {}", quarantineId, error.code(), location(error));
 
         Map<String, Object> notice = new LinkedHashMap<>();

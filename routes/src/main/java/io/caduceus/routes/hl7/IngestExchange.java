@@ -5,6 +5,8 @@ final class IngestExchange {
 
     static final String ORIGINAL = "caduceus.hl7.original";
     static final String RECEIVED_AT = "caduceus.hl7.receivedAt";
+    /** {@link System#nanoTime()} at intake, for the acknowledgement latency (the wall clock may step meanwhile). */
+    static final String RECEIVED_NANOS = "caduceus.hl7.receivedNanos";
     static final String HEADER = "caduceus.hl7.msh";
     static final String MAPPING = "caduceus.hl7.mapping";
     /** {@code List<Hl7Error>} of severity W: the values lenient mapping left out of a message that is stored. */

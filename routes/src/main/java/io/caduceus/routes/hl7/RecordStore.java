@@ -11,6 +11,7 @@ import io.caduceus.core.domain.SourceSystem;
 import io.caduceus.core.hash.Digest;
 import io.caduceus.core.pseudonym.PatientPseudonym;
 import io.caduceus.hl7.mapping.MappingResult;
+import io.caduceus.routes.metrics.CaduceusMetrics;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
@@ -33,9 +34,15 @@ public final class RecordStore {
     private static final String KAFKA_KEY = "kafka.KEY";
 
     private final IngestServices services;
+    private final CaduceusMetrics metrics;
 
     public RecordStore(IngestServices services) {
+        this(services, CaduceusMetrics.disabled());
+    }
+
+    public RecordStore(IngestServices services, CaduceusMetrics metrics) {
         this.services = services;
+        this.metrics = metrics;
     }
 
     public void store(Exchange exchange) throws Hl7RejectedException {
@@ -89,7 +96,9 @@ public final class RecordStore {
             record = new VaultRecord(recordId.value(), pseudonym.map(PatientPseudonym::value).orElse(NO_PATIENT),
                     Salt.random().toBytes(), CONTENT_TYPE, mapping.canonicalJson(), original, receivedAt)
                     .withLookupKeys(services.resourceKeys().ofBundleEntries(mapping.bundle()));
+            long writeStarted = System.nanoTime();
             services.vault().put(record);
+            metrics.vaultWrite(System.nanoTime() - writeStarted);
         }
         Digest commitment = HidingCommitments.commit(Salt.of(record.salt()), record.canonicalBundle());
         Optional<PatientPseudonym> pseudonym = NO_PATIENT.equals(record.patientPseudonym())

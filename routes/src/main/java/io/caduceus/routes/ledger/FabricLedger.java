@@ -4,6 +4,8 @@ import io.caduceus.adapters.fabric.ConsentLedger;
 import io.caduceus.adapters.fabric.FabricConnection;
 import io.caduceus.adapters.fabric.LedgerException;
 import io.caduceus.routes.kafka.KafkaClients;
+import io.caduceus.routes.metrics.CaduceusMetrics;
+import io.micrometer.core.instrument.Tags;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -127,6 +129,29 @@ public final class FabricLedger implements AutoCloseable, Service {
             }
         });
         return down.isEmpty() ? null : down.toString();
+    }
+
+    /**
+     * The ledger's gauges, read from the state the status shows: forwarding lag in entries and seconds, entries
+     * committed and dead-lettered, and each peer's block height (label {@code org}: the configured organisations).
+     */
+    public void registerMetrics(CaduceusMetrics metrics) {
+        metrics.gauge("caduceus.ledger.lag.entries", "Ledger entries on Kafka not yet committed to Fabric", Tags.empty(),
+                forwarder, FabricLedgerForwarder::lagEntries);
+        metrics.gauge("caduceus.ledger.lag.seconds", "Age of the newest entry committed to Fabric while entries wait "
+                + "(0 without a lag)", Tags.empty(), forwarder, f -> {
+                    Long seconds = f.lagSeconds();
+                    return seconds == null ? Double.NaN : seconds;
+                });
+        metrics.functionCounter("caduceus.ledger.entries.committed", "Ledger entries committed to Fabric by this process",
+                forwarder, FabricLedgerForwarder::committedEntries);
+        metrics.functionCounter("caduceus.ledger.entries.dead.lettered", "Ledger entries Fabric refused, sent to the "
+                + "dead-letter topic", forwarder, FabricLedgerForwarder::deadLetteredEntries);
+        for (FabricSettings.Peer peer : settings.peers()) {
+            metrics.gauge("caduceus.fabric.block.height", "Block height of the channel as the peer last answered",
+                    Tags.of("org", peer.org()), heights, h -> h.get(peer.org()) instanceof Long height ? height
+                            : Double.NaN);
+        }
     }
 
     /** Heights per peer, the forwarder's counts and lags. */

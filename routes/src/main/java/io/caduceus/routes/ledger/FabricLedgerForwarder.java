@@ -305,14 +305,38 @@ public final class FabricLedgerForwarder implements AutoCloseable {
                 settings.deadLetterTopic());
     }
 
+    /** Entries on the topic not yet committed to Fabric: the consumer's lag, or the batcher's backlog if larger. */
+    long lagEntries() {
+        LedgerBatcher b = batcher;
+        LedgerBatcher.Metrics m = b == null ? null : b.metrics();
+        return Math.max(lagEntries, m == null ? 0 : m.pendingEntries());
+    }
+
+    /**
+     * Seconds since the newest entry committed was received, while entries wait; 0 without a lag; null (unknown)
+     * while entries wait and none was committed yet.
+     */
+    Long lagSeconds() {
+        if (lagEntries() == 0) {
+            return 0L;
+        }
+        long newest = newestCommittedReceivedAt.get();
+        return newest > 0 ? Long.valueOf(Math.max(0, (System.currentTimeMillis() - newest) / 1000)) : null;
+    }
+
+    long committedEntries() {
+        return committed.get();
+    }
+
+    long deadLetteredEntries() {
+        return deadLettered.get();
+    }
+
     /** What the status shows: counts, lag in entries and seconds, ACK-to-commit latency, the last problem. */
     public Map<String, Object> status() {
         Map<String, Object> out = new LinkedHashMap<>();
-        long lagEntries = this.lagEntries;
         LedgerBatcher b = batcher;
         LedgerBatcher.Metrics m = b == null ? null : b.metrics();
-        long pending = m == null ? 0 : m.pendingEntries();
-        long newest = newestCommittedReceivedAt.get();
         out.put("topic", settings.ledgerTopic());
         out.put("consumerGroup", settings.consumerGroup());
         out.put("forwarded", forwarded.get());
@@ -320,16 +344,13 @@ public final class FabricLedgerForwarder implements AutoCloseable {
         out.put("deadLettered", deadLettered.get());
         out.put("skippedMalformed", malformed.get());
         out.put("refusedUnauthenticated", refused.get());
-        out.put("pendingEntries", pending);
+        out.put("pendingEntries", m == null ? 0 : m.pendingEntries());
         out.put("inFlightTransactions", m == null ? 0 : m.inFlightBatches());
         out.put("transactions", m == null ? 0 : m.batchesCommitted());
         out.put("retries", m == null ? 0 : m.retries());
         out.put("lastCommitBlock", lastBlock.get() < 0 ? null : lastBlock.get());
-        out.put("lagEntries", Math.max(lagEntries, pending));
-        // Seconds since the newest entry committed was received, while entries wait; unknown until one is committed.
-        boolean lagging = lagEntries > 0 || pending > 0;
-        out.put("lagSeconds", !lagging ? Long.valueOf(0) : newest > 0
-                ? Long.valueOf(Math.max(0, (System.currentTimeMillis() - newest) / 1000)) : null);
+        out.put("lagEntries", lagEntries());
+        out.put("lagSeconds", lagSeconds());
         out.put("ackToCommit", ackToCommit.summary());
         out.put("problem", lastProblem);
         return out;

@@ -86,6 +86,7 @@ class ApiSecurityTest {
         EXPECTED.put("GET /api/anchoring", new Roles(ApiRole.OPERATOR, ApiRole.AUDITOR));
         EXPECTED.put("GET /api/proofs/{recordId}", new Roles(ApiRole.OPERATOR, ApiRole.AUDITOR));
         EXPECTED.put("GET /api/track/{recordId}", new Roles(ApiRole.OPERATOR));
+        EXPECTED.put("GET /observe/metrics", new Roles(ApiRole.OPERATOR, ApiRole.METRICS));
         EXPECTED.put("GET /api/test-headers", new Roles(ApiRole.OPERATOR));
         EXPECTED.put("POST /api/test-headers", new Roles(ApiRole.OPERATOR));
     }

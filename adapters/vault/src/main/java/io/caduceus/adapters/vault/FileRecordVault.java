@@ -440,6 +440,18 @@ public final class FileRecordVault implements RecordVault {
     }
 
     @Override
+    public long recordCount() {
+        ensureUsable();
+        return index.size();
+    }
+
+    @Override
+    public long quarantinedCount() {
+        ensureUsable();
+        return quarantineIndex.size();
+    }
+
+    @Override
     public List<QuarantinedMessage> listQuarantined() {
         ensureUsable();
         List<Map.Entry<String, QuarantineSlot>> entries = new ArrayList<>(quarantineIndex.entrySet());

@@ -378,6 +378,27 @@ public final class PostgresRecordVault implements RecordVault {
     }
 
     @Override
+    public long recordCount() {
+        return count("records");
+    }
+
+    @Override
+    public long quarantinedCount() {
+        return count("quarantine");
+    }
+
+    private long count(String table) {
+        ensureOpen();
+        return withConnection(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM " + t(table));
+                 ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }, "count " + table);
+    }
+
+    @Override
     public List<QuarantinedMessage> listQuarantined() {
         ensureOpen();
         return withConnection(c -> {

@@ -87,6 +87,12 @@ public interface RecordVault extends AutoCloseable {
         return quarantine(originalMessageId, reason, originalBytes, receivedAt, Optional.empty());
     }
 
+    /** How many records the vault holds (erased ones included until their rows or files are gone), for the metrics. */
+    long recordCount();
+
+    /** How many messages wait in the quarantine, without opening any, for the metrics. */
+    long quarantinedCount();
+
     /** All quarantined messages, oldest first; those of erased patients are gone. */
     List<QuarantinedMessage> listQuarantined();
 

@@ -73,6 +73,22 @@ class FileRecordVaultTest {
     }
 
     @Test
+    void countsRecordsAndQuarantinedMessagesAlsoAfterReopenAndRelease() {
+        assertThat(vault.recordCount()).isZero();
+        assertThat(vault.quarantinedCount()).isZero();
+        vault.put(record("rec-1", "pat-A"));
+        vault.put(record("rec-2", "pat-B"));
+        QuarantinedMessage kept = vault.quarantine("msg-1", "bad", new byte[] {1}, Instant.now());
+        vault.quarantine("msg-2", "bad", new byte[] {2}, Instant.now());
+        assertThat(vault.recordCount()).isEqualTo(2);
+        assertThat(vault.quarantinedCount()).isEqualTo(2);
+        assertThat(vault.releaseQuarantined(kept.quarantineId())).isTrue();
+        reopen();
+        assertThat(vault.recordCount()).isEqualTo(2);
+        assertThat(vault.quarantinedCount()).isEqualTo(1);
+    }
+
+    @Test
     void nothingIsStoredInClear() throws IOException {
         vault.put(record("rec-1", "pat-A"));
         vault.quarantine("msg-9", "PID-5 is " + FAKE_NAME, FAKE_NAME.getBytes(StandardCharsets.UTF_8), Instant.now());
