@@ -3,6 +3,7 @@ package io.caduceus.it.middleware;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.caduceus.it.Devnet;
 import io.caduceus.it.DevnetExtension;
 import io.caduceus.it.DevnetServices;
 import io.caduceus.it.Hl7Messages;
@@ -17,6 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -28,6 +30,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
+import org.web3j.protocol.core.Request;
+import org.web3j.protocol.core.methods.response.VoidResponse;
+import org.web3j.protocol.http.HttpService;
 
 /**
  * {@code GET /observe/metrics} of the middleware on the devnet (Kafka, Fabric, hardhat), after real traffic: HL7
@@ -101,7 +106,11 @@ class MetricsIT {
         Set<String> wanted = namesInRulesAndDashboard();
         String[] last = new String[1];
         // Until Fabric committed the entries, the anchor is confirmed and the refresher read its cost and the balance.
+        HttpService rpc = new HttpService(Devnet.property("ethereum.rpc.url"));
         await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
+            // One confirmation needs a block after the anchor's; when all entries came in one anchor nothing else mines it.
+            VoidResponse mined = new Request<>("hardhat_mine", List.of("0x1"), rpc, VoidResponse.class).send();
+            assertThat(mined.hasError()).as("hardhat_mine").isFalse();
             HttpResponse<String> response = scrape("caduceus.metrics");
             assertThat(response.statusCode()).isEqualTo(200);
             assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(
