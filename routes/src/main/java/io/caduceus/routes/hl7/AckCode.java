@@ -25,10 +25,16 @@ enum AckCode {
         return originalMode(outcome);
     }
 
-    static AckCode commitMode(Outcome outcome) {
+    /**
+     * The commit acknowledgment says only whether the message is in safe storage (HL7 v2 chapter 2): a message
+     * quarantined for its content is stored, so the sender must not resend it and gets CA, with the error in the
+     * application acknowledgment. CE is for a message Caduceus could not store, CR for one it will not accept at all
+     * (unsupported type or version, unreadable).
+     */
+    static AckCode commitMode(Outcome outcome, boolean committed) {
         return switch (outcome) {
             case ACCEPTED -> CA;
-            case ERROR -> CE;
+            case ERROR -> committed ? CA : CE;
             case REJECTED -> CR;
         };
     }

@@ -8,7 +8,9 @@ package io.caduceus.routes.hl7;
  * <pre>
  * MSH-15 and MSH-16 both empty (original mode): AA/AE/AR on the connection, always.
  *
- * Enhanced mode (either valued). Commit ACK (CA/CE/CR) on the connection, as MSH-15 asks:
+ * Enhanced mode (either valued). Commit ACK on the connection: CA once the message is stored (in the vault, or in
+ * quarantine for its content), CE when Caduceus could not store it, CR when it will not accept it (unsupported type
+ * or version, unreadable); sent as MSH-15 asks:
  *   AL, empty or unknown  always        NE  never        ER  CE/CR only        SU  CA only
  * Application ACK (AA/AE/AR, MSA-2 = MSH-10, ERR on errors), as MSH-16 asks:
  *   AL  always        ER  AE/AR only        SU  AA only        NE, empty or unknown  never
@@ -20,8 +22,8 @@ package io.caduceus.routes.hl7;
  *   - never for a message Caduceus could not store (the commit ACK is CE, the sender resends) nor for quarantine
  *     reprocessing (its answer goes to the operator).
  *
- * So, without a destination: AL/AL gives CA then AA; NE/AL gives AA alone; ER/AL gives AA, or CR then AR;
- * NE/NE, SU/ER on success and ER/SU on a rejection give nothing.
+ * So, without a destination: AL/AL gives CA then AA (or CA then AE when quarantined); NE/AL gives AA alone; ER/AL
+ * gives AA, AE alone, or CR then AR; NE/NE, SU/ER on success and ER/SU on a quarantine give nothing.
  * </pre>
  */
 final class AckModes {
@@ -29,12 +31,15 @@ final class AckModes {
     private AckModes() {
     }
 
-    /** MSH-15: AL, empty (only MSH-16 valued) or an unknown value always; NE never; ER on errors; SU on success. */
-    static boolean commitAckDue(String acceptAckType, AckCode.Outcome outcome) {
+    /**
+     * MSH-15: AL, empty (only MSH-16 valued) or an unknown value always; NE never; ER when the commit failed (CE, CR);
+     * SU when it succeeded (CA, a quarantined message included).
+     */
+    static boolean commitAckDue(String acceptAckType, AckCode commitCode) {
         return switch (acceptAckType) {
             case "NE" -> false;
-            case "ER" -> outcome != AckCode.Outcome.ACCEPTED;
-            case "SU" -> outcome == AckCode.Outcome.ACCEPTED;
+            case "ER" -> commitCode != AckCode.CA;
+            case "SU" -> commitCode == AckCode.CA;
             default -> true;
         };
     }

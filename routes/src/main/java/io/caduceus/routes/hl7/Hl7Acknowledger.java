@@ -78,7 +78,8 @@ public final class Hl7Acknowledger {
     /**
      * {@code errors}: the error of a rejection, or the warnings (severity W) of a message stored without some values.
      * Original mode puts them in its one ACK. Enhanced mode's commit acknowledgement says only whether the message is
-     * stored, so warnings go in the application acknowledgement alone; a rejection's error is in both, as before.
+     * stored, so warnings and a quarantined message's error go in the application acknowledgement alone (the commit
+     * acknowledgement is a bare CA); the error of a CE or CR is in both.
      */
     private void acknowledge(Exchange exchange, AckCode.Outcome outcome, List<Hl7Error> errors, boolean committed) {
         MshHeader header = exchange.getProperty(IngestExchange.HEADER, MshHeader.class);
@@ -90,13 +91,14 @@ public final class Hl7Acknowledger {
             measure(exchange, header, AckCode.originalMode(outcome).name());
             return;
         }
-        List<Hl7Error> commitErrors = outcome == AckCode.Outcome.ACCEPTED ? List.of() : errors;
-        boolean commitAckDue = AckModes.commitAckDue(header.acceptAckType(), outcome);
-        byte[] commitAck = commitAckDue ? build(header, AckCode.commitMode(outcome), commitErrors) : null;
+        AckCode commitCode = AckCode.commitMode(outcome, committed);
+        List<Hl7Error> commitErrors = commitCode == AckCode.CA ? List.of() : errors;
+        boolean commitAckDue = AckModes.commitAckDue(header.acceptAckType(), commitCode);
+        byte[] commitAck = commitAckDue ? build(header, commitCode, commitErrors) : null;
         Optional<byte[]> applicationAck = committed
                 ? applicationAcks.forConnection(exchange, header, outcome, errors) : Optional.empty();
         // The first acknowledgement on the connection is what the sender waits for; "none" when nothing is sent now.
-        measure(exchange, header, commitAckDue ? AckCode.commitMode(outcome).name()
+        measure(exchange, header, commitAckDue ? commitCode.name()
                 : applicationAck.isPresent() ? AckCode.applicationMode(outcome).name() : "none");
         Object reply;
         if (applicationAck.isEmpty()) {

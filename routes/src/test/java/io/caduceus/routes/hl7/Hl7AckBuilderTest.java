@@ -70,13 +70,21 @@ class Hl7AckBuilderTest {
         assertThat(ack).startsWith("MSH|^~\\&|").contains("MSA|AR||message does not start with an MSH segment");
     }
 
-    @ParameterizedTest(name = "MSH-15={0}, outcome {1}: send={2}")
+    @ParameterizedTest(name = "MSH-15={0}, commit {1}: send={2}")
     @CsvSource({
-        "AL, ACCEPTED, true", "AL, ERROR, true", "NE, ACCEPTED, false", "NE, REJECTED, false",
-        "ER, ACCEPTED, false", "ER, ERROR, true", "SU, ACCEPTED, true", "SU, REJECTED, false", "'', ACCEPTED, true"
+        "AL, CA, true", "AL, CE, true", "NE, CA, false", "NE, CR, false", "ER, CA, false", "ER, CE, true",
+        "ER, CR, true", "SU, CA, true", "SU, CR, false", "SU, CE, false", "'', CA, true"
     })
-    void enhancedModeSendsTheCommitAckOnlyWhenMsh15AsksForIt(String msh15, AckCode.Outcome outcome, boolean send) {
-        assertThat(AckModes.commitAckDue(msh15, outcome)).isEqualTo(send);
+    void enhancedModeSendsTheCommitAckOnlyWhenMsh15AsksForIt(String msh15, AckCode commitCode, boolean send) {
+        assertThat(AckModes.commitAckDue(msh15, commitCode)).isEqualTo(send);
+    }
+
+    @ParameterizedTest(name = "{0}, committed={1}: {2}")
+    @CsvSource({
+        "ACCEPTED, true, CA", "ERROR, true, CA", "ERROR, false, CE", "REJECTED, true, CR", "REJECTED, false, CR"
+    })
+    void aQuarantinedMessageIsCommittedSoItsCommitAckIsCa(AckCode.Outcome outcome, boolean committed, AckCode code) {
+        assertThat(AckCode.commitMode(outcome, committed)).isEqualTo(code);
     }
 
     @Test
