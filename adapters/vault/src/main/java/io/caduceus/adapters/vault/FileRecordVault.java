@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -23,12 +24,8 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.stream.Stream;
 import javax.crypto.SecretKey;
 
@@ -109,17 +106,14 @@ public final class FileRecordVault implements RecordVault {
     /** Lookup key, and patient pseudonym, to record ids in write order; rebuilt from the entry headers on open. */
     private final RecordLists byLookupKey;
     private final RecordLists byPatient;
-    private final BlockingQueue<Op> queue = new LinkedBlockingQueue<>();
-    private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
-    private final Thread writer;
-    private volatile boolean closed;
+    private final GroupCommitWriter<Op> writer;
     /** Set after an I/O failure in the writer: after a failed fsync the on-disk state is unknown, so stop. */
     private volatile VaultException failure;
     private int activeSegment;
 
     @Override
     public Optional<String> unavailability(long minFreeBytes) {
-        if (closed) {
+        if (writer.isClosed()) {
             return Optional.of("file vault closed");
         }
         if (failure != null) {
@@ -174,9 +168,8 @@ public final class FileRecordVault implements RecordVault {
             lockChannel.close();
             throw e;
         }
-        this.writer = new Thread(this::writerLoop, "vault-writer-" + dir.getFileName());
-        writer.setDaemon(true);
-        writer.start();
+        this.writer = new GroupCommitWriter<>("vault-writer-" + dir.getFileName(), MAX_BATCH, new Batches(),
+                () -> new VaultException("vault " + dir + " is closed", false));
     }
 
     /** Opens (creating if needed) a vault in {@code dir}. */
@@ -492,23 +485,12 @@ public final class FileRecordVault implements RecordVault {
 
     @Override
     public void close() {
-        CloseOp op = new CloseOp();
-        lifecycle.writeLock().lock();
-        try {
-            if (closed) {
+        // The writer thread releases the files once every queued write is done (Batches.stopped).
+        while (!writer.close(Duration.ofMinutes(1))) {
+            if (Thread.currentThread().isInterrupted()) {
                 return;
             }
-            closed = true;
-            queue.add(op); // after every op already queued, so those still complete
-        } finally {
-            lifecycle.writeLock().unlock();
-        }
-        try {
-            op.done.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (ExecutionException e) {
-            LOG.log(System.Logger.Level.WARNING, "vault writer failed while closing " + dir, e.getCause());
+            LOG.log(System.Logger.Level.WARNING, "vault " + dir + " still closing: a write has taken over a minute");
         }
     }
 
@@ -552,7 +534,7 @@ public final class FileRecordVault implements RecordVault {
         try {
             return segment.read(at.offset(), at.length());
         } catch (IOException e) {
-            if (closed) {
+            if (writer.isClosed()) {
                 throw new VaultException("vault " + dir + " is closed", false, e);
             }
             throw new VaultException("cannot read segment " + at.segment() + ": " + e, true, e);
@@ -636,8 +618,7 @@ public final class FileRecordVault implements RecordVault {
 
     // ---- the writer ----------------------------------------------------------------------------------------------
 
-    private abstract static class Op {
-        final CompletableFuture<Object> done = new CompletableFuture<>();
+    private abstract static class Op extends GroupCommitWriter.Task {
     }
 
     private static final class PutOp extends Op {
@@ -682,20 +663,8 @@ public final class FileRecordVault implements RecordVault {
         }
     }
 
-    private static final class CloseOp extends Op {
-    }
-
     private Op submit(Op op) {
-        lifecycle.readLock().lock();
-        try {
-            if (closed) {
-                throw new VaultException("vault " + dir + " is closed", false);
-            }
-            queue.add(op);
-        } finally {
-            lifecycle.readLock().unlock();
-        }
-        return op;
+        return writer.submit(op);
     }
 
     private Object await(Op op, String what) {
@@ -724,7 +693,7 @@ public final class FileRecordVault implements RecordVault {
     }
 
     private void ensureUsable() {
-        if (closed) {
+        if (writer.isClosed()) {
             throw new VaultException("vault " + dir + " is closed", false);
         }
         VaultException f = failure;
@@ -733,50 +702,45 @@ public final class FileRecordVault implements RecordVault {
         }
     }
 
-    private void writerLoop() {
-        List<Op> batch = new ArrayList<>();
-        while (true) {
+    /** The vault's side of the group commit, on the writer thread. */
+    private final class Batches implements GroupCommitWriter.Batches<Op> {
+
+        @Override
+        public void write(List<Op> batch) {
             try {
-                batch.add(queue.take());
-            } catch (InterruptedException e) {
-                failAll(new VaultException("vault writer interrupted", true));
-                return;
-            }
-            queue.drainTo(batch, MAX_BATCH - 1);
-            boolean stop = false;
-            try {
-                stop = process(batch);
+                List<Op> group = new ArrayList<>();
+                for (Op op : batch) {
+                    if (op instanceof EraseOp erase) {
+                        // An erasure splits the batch: what was queued before it is written before the key goes.
+                        flush(group);
+                        group.clear();
+                        erase(erase);
+                    } else {
+                        group.add(op);
+                    }
+                }
+                flush(group);
             } catch (RuntimeException e) {
                 // A bug, not I/O: fail this batch's callers but keep the vault consistent by stopping it.
                 failure = new VaultException("vault writer failed: " + e, false, e);
-                batch.forEach(op -> op.done.completeExceptionally(failure));
-            }
-            batch.clear();
-            if (stop) {
-                return;
+                throw e;
             }
         }
-    }
 
-    /** @return whether the writer must stop */
-    private boolean process(List<Op> batch) {
-        List<Op> group = new ArrayList<>();
-        for (Op op : batch) {
-            if (op instanceof EraseOp || op instanceof CloseOp) {
-                flush(group);
-                group.clear();
-                if (op instanceof EraseOp erase) {
-                    erase(erase);
-                } else {
-                    shutdown((CloseOp) op);
-                    return true;
+        @Override
+        public void stopped() {
+            try {
+                keys.close();
+                for (EntryLog segment : segments.values()) {
+                    segment.close();
                 }
-            } else {
-                group.add(op);
+                closeIndex();
+                lock.release();
+                lockChannel.close();
+            } catch (IOException e) {
+                LOG.log(System.Logger.Level.WARNING, "vault " + dir + " did not close cleanly", e);
             }
         }
-        flush(group);
-        return false;
     }
 
     private void erase(EraseOp op) {
@@ -983,29 +947,6 @@ public final class FileRecordVault implements RecordVault {
         failure = new VaultException("vault " + dir + " write failed: " + e, true, e);
         LOG.log(System.Logger.Level.ERROR, "vault " + dir + " stopped after an I/O failure", e);
         ops.forEach(op -> op.done.completeExceptionally(failure));
-    }
-
-    private void failAll(VaultException e) {
-        List<Op> left = new ArrayList<>();
-        queue.drainTo(left);
-        left.forEach(op -> op.done.completeExceptionally(e));
-    }
-
-    private void shutdown(CloseOp op) {
-        VaultException closedError = new VaultException("vault " + dir + " is closed", false);
-        failAll(closedError); // nothing can be queued after the CloseOp, but be certain no caller hangs
-        try {
-            keys.close();
-            for (EntryLog segment : segments.values()) {
-                segment.close();
-            }
-            closeIndex();
-            lock.release();
-            lockChannel.close();
-            op.done.complete(null);
-        } catch (IOException e) {
-            op.done.completeExceptionally(e);
-        }
     }
 
     private void closeIndex() {
