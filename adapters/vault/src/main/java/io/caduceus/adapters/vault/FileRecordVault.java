@@ -57,29 +57,8 @@ public final class FileRecordVault implements RecordVault {
     static final long DEFAULT_SEGMENT_BYTES = 64L * 1024 * 1024;
     private static final int MAX_BATCH = 4096;
 
-    private static final byte RECORD = 1;
-    private static final byte QUARANTINE = 2;
-    private static final byte RELEASE = 3;
-    /** A record whose header also lists its lookup keys; plain {@link #RECORD} entries predate them. */
-    private static final byte RECORD_WITH_KEYS = 4;
-    /** A record with its key generation and its lookup keys sealed under that key. */
-    private static final byte RECORD_GENERATIONS = 5;
-    /** A quarantined message with the owner and generation of the key it is sealed under. */
-    private static final byte QUARANTINE_GENERATIONS = 6;
-
     /** A quarantined message: where it is and whose key it is sealed under. */
     private record QuarantineSlot(Location at, String owner, int generation) {
-    }
-
-    /** The clear part of an entry; {@code sealedKeys} is null for entries older than key generations. */
-    private record EntryHeader(byte type, String id, String owner, int generation, List<String> clearKeys, byte[] sealedKeys) {
-        boolean isRecord() {
-            return type == RECORD || type == RECORD_WITH_KEYS || type == RECORD_GENERATIONS;
-        }
-
-        boolean isQuarantine() {
-            return type == QUARANTINE || type == QUARANTINE_GENERATIONS;
-        }
     }
 
     /** Where an entry lives; ordering by it is write order. */
@@ -219,9 +198,9 @@ public final class FileRecordVault implements RecordVault {
     }
 
     private void replay(int segment, long offset, int length, byte[] body, boolean intact) throws IOException {
-        EntryHeader h;
+        FileVaultEntries.Header h;
         try (DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(body))) {
-            h = readHeader(in);
+            h = FileVaultEntries.readHeader(in);
         } catch (IOException e) {
             if (intact) {
                 throw new RecordIntegrityException("malformed entry at offset " + offset + " of segment " + segment, e);
@@ -255,45 +234,15 @@ public final class FileRecordVault implements RecordVault {
             if (keys.isLive(h.owner(), h.generation())) {
                 quarantineIndex.put(h.id(), new QuarantineSlot(at, h.owner(), h.generation()));
             }
-        } else if (h.type() == RELEASE) {
+        } else if (h.type() == FileVaultEntries.RELEASE) {
             quarantineIndex.remove(h.id());
         } else {
             throw new RecordIntegrityException("unknown entry type " + h.type() + " in segment " + segment);
         }
     }
 
-    private static EntryHeader readHeader(DataInputStream in) throws IOException {
-        byte type = in.readByte();
-        String id = in.readUTF();
-        switch (type) {
-            case RECORD:
-                return new EntryHeader(type, id, in.readUTF(), 0, List.of(), null);
-            case RECORD_WITH_KEYS: {
-                String pseudonym = in.readUTF();
-                return new EntryHeader(type, id, pseudonym, 0, readLookupKeys(in), null);
-            }
-            case RECORD_GENERATIONS: {
-                String pseudonym = in.readUTF();
-                int generation = in.readInt();
-                int n = in.readInt();
-                if (n < 0 || n > in.available()) {
-                    throw new IOException("bad lookup key block length");
-                }
-                return new EntryHeader(type, id, pseudonym, generation, List.of(), in.readNBytes(n));
-            }
-            case QUARANTINE:
-                return new EntryHeader(type, id, FileKeyStore.QUARANTINE_OWNER, 0, List.of(), null);
-            case QUARANTINE_GENERATIONS: {
-                String owner = in.readUTF();
-                return new EntryHeader(type, id, owner, in.readInt(), List.of(), null);
-            }
-            default:
-                return new EntryHeader(type, id, null, 0, List.of(), null);
-        }
-    }
-
     /** Indexes a record's lookups unless its key generation was erased: an erased patient's records are not found. */
-    private void indexLookupsIfLive(int ordinal, EntryHeader h) {
+    private void indexLookupsIfLive(int ordinal, FileVaultEntries.Header h) {
         if (!keys.isLive(h.owner(), h.generation())) {
             return;
         }
@@ -331,7 +280,7 @@ public final class FileRecordVault implements RecordVault {
             SecretKey dataKey = keys.key(key);
             byte[] sealed = VaultCrypto.sealRecord(dataKey, record);
             byte[] sealedKeys = VaultCrypto.sealLookupKeys(dataKey, record.recordId(), record.patientPseudonym(), record.lookupKeys());
-            byte[] body = recordEntryBody(record, key.generation, sealedKeys, sealed);
+            byte[] body = FileVaultEntries.recordBody(record, key.generation, sealedKeys, sealed);
             try {
                 await(submit(new PutOp(record, key, body)), "put of record " + record.recordId());
                 return;
@@ -420,7 +369,7 @@ public final class FileRecordVault implements RecordVault {
         for (int attempt = 1; ; attempt++) {
             KeyEntry key = keys.forWrite(owner);
             byte[] sealed = VaultCrypto.sealQuarantine(keys.key(key), message);
-            byte[] body = quarantineEntryBody(message.quarantineId(), owner, key.generation, sealed);
+            byte[] body = FileVaultEntries.quarantineBody(message.quarantineId(), owner, key.generation, sealed);
             try {
                 await(submit(new QuarantineOp(message.quarantineId(), key, body)), "quarantine of message " + originalMessageId);
                 return message;
@@ -479,7 +428,7 @@ public final class FileRecordVault implements RecordVault {
         if (!quarantineIndex.containsKey(quarantineId)) {
             return false;
         }
-        ReleaseOp op = new ReleaseOp(quarantineId, releaseEntryBody(quarantineId));
+        ReleaseOp op = new ReleaseOp(quarantineId, FileVaultEntries.releaseBody(quarantineId));
         return (Boolean) await(submit(op), "release of quarantined message " + quarantineId);
     }
 
@@ -499,7 +448,7 @@ public final class FileRecordVault implements RecordVault {
     private VaultRecord readRecord(String recordId, Location at) {
         byte[] body = readEntry(at);
         try (DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(body))) {
-            EntryHeader h = readHeader(in);
+            FileVaultEntries.Header h = FileVaultEntries.readHeader(in);
             if (!h.isRecord() || !h.id().equals(recordId)) {
                 throw new RecordIntegrityException("index entry of record " + recordId + " points at another entry");
             }
@@ -514,7 +463,7 @@ public final class FileRecordVault implements RecordVault {
     private QuarantinedMessage readQuarantined(String quarantineId, Location at) {
         byte[] body = readEntry(at);
         try (DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(body))) {
-            EntryHeader h = readHeader(in);
+            FileVaultEntries.Header h = FileVaultEntries.readHeader(in);
             if (!h.isQuarantine() || !h.id().equals(quarantineId)) {
                 throw new RecordIntegrityException("index entry of quarantined message " + quarantineId + " points at another entry");
             }
@@ -559,61 +508,11 @@ public final class FileRecordVault implements RecordVault {
         return true;
     }
 
-    private static byte[] recordEntryBody(VaultRecord record, int generation, byte[] sealedKeys, byte[] sealed) {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream(sealed.length + sealedKeys.length + 112);
-        try (DataOutputStream out = new DataOutputStream(bytes)) {
-            out.writeByte(RECORD_GENERATIONS);
-            out.writeUTF(record.recordId());
-            out.writeUTF(record.patientPseudonym());
-            out.writeInt(generation);
-            out.writeInt(sealedKeys.length);
-            out.write(sealedKeys);
-            out.write(sealed);
-        } catch (IOException e) {
-            throw new IllegalStateException("in-memory stream failed", e);
-        }
-        return bytes.toByteArray();
-    }
-
-    private static byte[] quarantineEntryBody(String quarantineId, String owner, int generation, byte[] sealed) {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream(sealed.length + 112);
-        try (DataOutputStream out = new DataOutputStream(bytes)) {
-            out.writeByte(QUARANTINE_GENERATIONS);
-            out.writeUTF(quarantineId);
-            out.writeUTF(owner);
-            out.writeInt(generation);
-            out.write(sealed);
-        } catch (IOException e) {
-            throw new IllegalStateException("in-memory stream failed", e);
-        }
-        return bytes.toByteArray();
-    }
-
-    private static List<String> readLookupKeys(DataInputStream in) throws IOException {
-        int count = in.readUnsignedShort();
-        List<String> keys = new ArrayList<>(count);
-        for (int i = 0; i < count; i++) {
-            keys.add(in.readUTF());
-        }
-        return keys;
-    }
-
     private void indexLookups(int ordinal, String pseudonym, int generation, List<String> lookupKeys) {
         byPatient.add(patientListKey(pseudonym, generation), ordinal);
         for (String key : lookupKeys) {
             byLookupKey.add(key, ordinal);
         }
-    }
-
-    private static byte[] releaseEntryBody(String quarantineId) {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream(64);
-        try (DataOutputStream out = new DataOutputStream(bytes)) {
-            out.writeByte(RELEASE);
-            out.writeUTF(quarantineId);
-        } catch (IOException e) {
-            throw new IllegalStateException("in-memory stream failed", e);
-        }
-        return bytes.toByteArray();
     }
 
     // ---- the writer ----------------------------------------------------------------------------------------------
