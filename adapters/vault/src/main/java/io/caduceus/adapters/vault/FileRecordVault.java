@@ -1,5 +1,12 @@
 package io.caduceus.adapters.vault;
 
+import io.caduceus.ingest.vault.QuarantinedMessage;
+import io.caduceus.ingest.vault.RecordConflictException;
+import io.caduceus.ingest.vault.RecordErasedException;
+import io.caduceus.ingest.vault.RecordIntegrityException;
+import io.caduceus.ingest.vault.RecordVault;
+import io.caduceus.ingest.vault.VaultException;
+import io.caduceus.ingest.vault.VaultRecord;
 import io.caduceus.core.offheap.ScratchArrays;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;

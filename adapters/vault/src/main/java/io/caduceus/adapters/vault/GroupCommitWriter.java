@@ -1,5 +1,6 @@
 package io.caduceus.adapters.vault;
 
+import io.caduceus.ingest.vault.VaultException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

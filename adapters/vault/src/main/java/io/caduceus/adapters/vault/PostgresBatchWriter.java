@@ -1,5 +1,8 @@
 package io.caduceus.adapters.vault;
 
+import io.caduceus.ingest.vault.RecordConflictException;
+import io.caduceus.ingest.vault.VaultException;
+import io.caduceus.ingest.vault.VaultRecord;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;

@@ -1,5 +1,6 @@
 package io.caduceus.adapters.vault;
 
+import io.caduceus.ingest.vault.VaultException;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
