@@ -8,9 +8,7 @@ import io.caduceus.ingest.vault.RecordVault;
 import io.caduceus.ingest.vault.VaultException;
 import io.caduceus.ingest.vault.VaultRecord;
 import io.caduceus.core.offheap.ScratchArrays;
-import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -33,7 +31,6 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
-import java.util.stream.Stream;
 import javax.crypto.SecretKey;
 
 /**
@@ -79,11 +76,10 @@ public final class FileRecordVault implements RecordVault {
 
     private final Path dir;
     private final Path segmentDir;
-    private final long maxSegmentBytes;
     private final FileChannel lockChannel;
     private final FileLock lock;
     private final FileKeyStore keys;
-    private final Map<Integer, EntryLog> segments = new ConcurrentHashMap<>();
+    private final FileVaultSegments segments;
     /** Record locations and lookup lists, rebuilt from the segments on open, kept out of the heap in index/. */
     private final RecordIndex index;
     private final Map<String, QuarantineSlot> quarantineIndex = new ConcurrentHashMap<>();
@@ -95,7 +91,6 @@ public final class FileRecordVault implements RecordVault {
     private final GroupCommitWriter<Op> writer;
     /** Set after an I/O failure in the writer: after a failed fsync the on-disk state is unknown, so stop. */
     private volatile VaultException failure;
-    private int activeSegment;
 
     @Override
     public Optional<String> unavailability(long minFreeBytes) {
@@ -122,9 +117,9 @@ public final class FileRecordVault implements RecordVault {
     private FileRecordVault(Path dir, Keyring keyring, long maxSegmentBytes) throws IOException {
         this.dir = dir;
         this.segmentDir = dir.resolve("segments");
-        this.maxSegmentBytes = maxSegmentBytes;
         createPrivateDirectory(dir);
         createPrivateDirectory(segmentDir);
+        this.segments = new FileVaultSegments(segmentDir, maxSegmentBytes);
         this.lockChannel = FileChannel.open(dir.resolve("vault.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
         FileLock acquired;
         try {
@@ -145,10 +140,10 @@ public final class FileRecordVault implements RecordVault {
         try {
             openedKeys = new FileKeyStore(dir, keyring);
             this.keys = openedKeys;
-            loadSegments();
+            segments.open(this::replay);
         } catch (IOException | RuntimeException e) {
             closeQuietly(openedKeys);
-            segments.values().forEach(FileRecordVault::closeQuietly);
+            closeQuietly(segments);
             closeIndex();
             lock.release();
             lockChannel.close();
@@ -181,28 +176,6 @@ public final class FileRecordVault implements RecordVault {
     }
 
     // ---- opening -------------------------------------------------------------------------------------------------
-
-    private void loadSegments() throws IOException {
-        List<Integer> ids;
-        try (Stream<Path> files = Files.list(segmentDir)) {
-            ids = files.map(p -> p.getFileName().toString())
-                    .filter(n -> n.matches("\\d{10}\\.seg"))
-                    .map(n -> Integer.parseInt(n.substring(0, 10)))
-                    .sorted()
-                    .toList();
-        }
-        for (int i = 0; i < ids.size(); i++) {
-            int id = ids.get(i);
-            boolean newest = i == ids.size() - 1;
-            // Older segments were forced before the next one was created, so only the newest can have a torn tail.
-            segments.put(id, EntryLog.open(segmentPath(id), (offset, length, body, intact) -> replay(id, offset, length, body, intact), newest));
-        }
-        activeSegment = ids.isEmpty() ? 1 : ids.get(ids.size() - 1);
-        if (ids.isEmpty()) {
-            segments.put(activeSegment, EntryLog.open(segmentPath(activeSegment), (o, l, b, i) -> { }, true));
-            forceDirectory(segmentDir);
-        }
-    }
 
     private void replay(int segment, long offset, int length, byte[] body, boolean intact) throws IOException {
         FileVaultEntries.Header h;
@@ -265,10 +238,6 @@ public final class FileRecordVault implements RecordVault {
             }
         }
         indexLookups(ordinal, h.owner(), h.generation(), lookupKeys);
-    }
-
-    private Path segmentPath(int id) {
-        return segmentDir.resolve(String.format("%010d.seg", id));
     }
 
     // ---- public API ----------------------------------------------------------------------------------------------
@@ -483,12 +452,8 @@ public final class FileRecordVault implements RecordVault {
     }
 
     private byte[] readEntry(Location at) {
-        EntryLog segment = segments.get(at.segment());
-        if (segment == null) {
-            throw new RecordIntegrityException("segment " + at.segment() + " is missing");
-        }
         try {
-            return segment.read(at.offset(), at.length());
+            return segments.read(at);
         } catch (IOException e) {
             if (writer.isClosed()) {
                 throw new VaultException("vault " + dir + " is closed", false, e);
@@ -637,9 +602,7 @@ public final class FileRecordVault implements RecordVault {
         public void stopped() {
             try {
                 keys.close();
-                for (EntryLog segment : segments.values()) {
-                    segment.close();
-                }
+                segments.close();
                 closeIndex();
                 lock.release();
                 lockChannel.close();
@@ -747,7 +710,7 @@ public final class FileRecordVault implements RecordVault {
                 // Keys first: a record on disk whose key is not would be unreadable after a crash.
                 keys.persist(new ArrayList<>(freshKeys));
             }
-            List<Location> locations = appendAndForce(toWrite);
+            List<Location> locations = segments.appendAndForce(toWrite.stream().map(FileRecordVault::bodyOf).toList());
             List<ReleaseOp> releases = new ArrayList<>();
             for (int i = 0; i < toWrite.size(); i++) {
                 Op op = toWrite.get(i);
@@ -795,48 +758,6 @@ public final class FileRecordVault implements RecordVault {
         for (int i = 0; i < releases.size(); i++) {
             releases.get(i).done.complete(existed.get(i));
         }
-    }
-
-    private List<Location> appendAndForce(List<Op> ops) throws IOException {
-        List<Location> locations = new ArrayList<>(ops.size());
-        List<byte[]> chunk = new ArrayList<>();
-        EntryLog segment = segments.get(activeSegment);
-        long chunkBytes = 0;
-        for (Op op : ops) {
-            byte[] body = bodyOf(op);
-            long frame = EntryLog.HEADER + body.length;
-            if (segment.size() + chunkBytes > 0 && segment.size() + chunkBytes + frame > maxSegmentBytes) {
-                writeChunk(segment, chunk, locations);
-                chunk.clear();
-                chunkBytes = 0;
-                segment.force(); // an older segment is complete and durable before a newer one exists
-                segment = roll();
-            }
-            chunk.add(body);
-            chunkBytes += frame;
-        }
-        writeChunk(segment, chunk, locations);
-        segment.force();
-        return locations;
-    }
-
-    private void writeChunk(EntryLog segment, List<byte[]> chunk, List<Location> locations) throws IOException {
-        if (chunk.isEmpty()) {
-            return;
-        }
-        long[] offsets = segment.append(chunk);
-        for (int i = 0; i < offsets.length; i++) {
-            locations.add(new Location(activeSegment, offsets[i], EntryLog.HEADER + chunk.get(i).length));
-        }
-    }
-
-    private EntryLog roll() throws IOException {
-        int next = activeSegment + 1;
-        EntryLog segment = EntryLog.open(segmentPath(next), (o, l, b, i) -> { }, true);
-        forceDirectory(segmentDir);
-        segments.put(next, segment);
-        activeSegment = next;
-        return segment;
     }
 
     private static byte[] bodyOf(Op op) {
@@ -911,7 +832,7 @@ public final class FileRecordVault implements RecordVault {
     }
 
     Path segmentFile(int id) {
-        return segmentPath(id);
+        return segments.path(id);
     }
 
     byte[] wrappedKeyOf(String owner) {
