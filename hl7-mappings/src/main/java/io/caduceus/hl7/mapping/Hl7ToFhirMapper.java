@@ -195,6 +195,7 @@ public final class Hl7ToFhirMapper {
                 for (Rule rule : entry.extraRules()) {
                     rule.apply(resource, scope);
                 }
+                ResourceChecks.check(resource, instance.segment, run, entry.template().rules(), entry.extraRules());
             }
         }
         Patient firstPatient = null;

@@ -252,6 +252,16 @@ final class Rule {
         return out;
     }
 
+    /** The element this rule writes, as its first path step ({@code occurrence[x]}, {@code code}). */
+    String firstStep() {
+        return steps[0];
+    }
+
+    /** The first v2 position the rule reads, or null for constants and references: to name a missing source. */
+    V2Path source() {
+        return !from.isEmpty() ? from.get(0) : !concat.isEmpty() ? concat.get(0) : null;
+    }
+
     void apply(Base target, Scope scope) throws MappingException {
         if (when != null && !when.test(scope)) {
             return;

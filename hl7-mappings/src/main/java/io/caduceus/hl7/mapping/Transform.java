@@ -15,7 +15,9 @@ enum Transform {
     RANGE_HIGH("rangeHigh"),
     LOWER("lower"),
     /** A language code as a BCP-47 tag ({@code EN}, {@code eng} to {@code en}; {@code en_us} to {@code en-US}), or none. */
-    BCP47("bcp47");
+    BCP47("bcp47"),
+    /** A unit as the UCUM code FHIR accepts ({@code MG/DL} to {@code mg/dl}, {@code mcg} to {@code ug}), or none. */
+    UCUM("ucum");
 
     private static final Pattern RANGE =
             Pattern.compile("\\s*(-?\\d+(?:\\.\\d+)?)\\s*-\\s*(-?\\d+(?:\\.\\d+)?)\\s*");
@@ -56,6 +58,8 @@ enum Transform {
                 return text.toLowerCase(Locale.ROOT);
             case BCP47:
                 return Bcp47Languages.normalise(text);
+            case UCUM:
+                return UcumUnits.normalise(text);
             default:
                 throw new AssertionError(this);
         }
