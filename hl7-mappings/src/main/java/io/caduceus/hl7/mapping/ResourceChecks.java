@@ -7,6 +7,7 @@ import io.caduceus.hl7.v2.Hl7Segment;
 import java.math.BigDecimal;
 import java.util.List;
 import org.hl7.fhir.r4.model.Base;
+import org.hl7.fhir.r4.model.Extension;
 import org.hl7.fhir.r4.model.Period;
 import org.hl7.fhir.r4.model.Property;
 import org.hl7.fhir.r4.model.Quantity;
@@ -22,6 +23,7 @@ import org.hl7.fhir.r4.model.Resource;
  *   <li>two values each fine alone but contradictory together: a period that ends before it starts (per-1) or a range
  *   whose low is above its high (rng-2). The later value (end, high) is left out and reported in lenient mode; in strict
  *   mode the message fails.</li>
+ *   <li>an extension left with nothing but its url once a value of it was left out is removed (ext-1).</li>
  * </ul>
  */
 final class ResourceChecks {
@@ -82,6 +84,15 @@ final class ResourceChecks {
                     range.setHigh(null);
                 } else if (!value.isPrimitive()) {
                     invariants(value, at, segment, run);
+                }
+            }
+            // An extension whose value was left out (a bad date in PD1-13) would be a url alone, which FHIR refuses
+            // (ext-1): it goes too, and so does a complex extension left with no part.
+            if ("extension".equals(property.getName()) || "modifierExtension".equals(property.getName())) {
+                for (Base value : List.copyOf(property.getValues())) {
+                    if (value instanceof Extension ext && !ext.hasValue() && !ext.hasExtension()) {
+                        element.removeChild(property.getName(), value);
+                    }
                 }
             }
         }

@@ -22,7 +22,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * that is blank or unusable. Never as a Bundle the validator refuses.
  */
 class FeedSlipMutantTest {
-    static final long[] SEEDS = LongStream.rangeClosed(1, 16).toArray();
+    static final long[] SEEDS = LongStream.rangeClosed(1, 24).toArray();
 
     private static final AtomicInteger MUTANTS = new AtomicInteger();
     private static final AtomicInteger BUNDLES = new AtomicInteger();

@@ -142,6 +142,18 @@ class ValueNormalisationTest {
     }
 
     @Test
+    void anExtensionWhoseValueIsLeftOutGoesWithIt() throws Exception {
+        // PD1-13, the date the protection indicator took effect, unusable: the "effective" part would be a url alone.
+        MappingResult result = map(mutant("VXU_V04", "|N|20240310|||A|", "|N|20241310|||A|"), MappingMode.LENIENT);
+        assertThat(result.issues()).singleElement().satisfies(i -> assertThat(i.location()).isEqualTo("PD1-13"));
+        Patient patient = entries(result.bundle(), Patient.class).get(0);
+        org.hl7.fhir.r4.model.Extension protection =
+                patient.getExtensionByUrl("urn:caduceus:fhir:extension:v2-protection-indicator");
+        assertThat(protection.getExtension()).extracting(org.hl7.fhir.r4.model.Extension::getUrl).containsExactly("protected");
+        valid(result);
+    }
+
+    @Test
     void anEmptyFieldFhirRequiresIsTheRequiredFieldErrorInBothModes() {
         // OBX-3 one field late: the observation has no code, which FHIR requires.
         byte[] message = mutant("ORU_R01", "OBX|1|NM|2951-2^", "OBX|1|NM||2951-2^");
