@@ -120,7 +120,7 @@ class ValueNormalisationTest {
         MappingResult result = map(message, MappingMode.LENIENT);
         assertThat(result.issues()).singleElement().satisfies(i -> {
             assertThat(i.element()).isEqualTo("Encounter.period.end");
-            assertThat(i.segmentId()).isEqualTo("PV1");
+            assertThat(i.location()).isEqualTo("PV1-45");
         });
         Encounter encounter = entries(result.bundle(), Encounter.class).get(0);
         assertThat(encounter.getPeriod().hasStart()).isTrue();
@@ -133,8 +133,10 @@ class ValueNormalisationTest {
         byte[] message = mutant("RDE_O11", "|500|1000|mg^milligram^UCUM|", "|1000|500|mg^milligram^UCUM|");
         assertThatThrownBy(() -> map(message, MappingMode.STRICT)).isInstanceOf(MappingException.class);
         MappingResult result = map(message, MappingMode.LENIENT);
-        assertThat(result.issues()).singleElement().satisfies(i -> assertThat(i.element())
-                .isEqualTo("MedicationRequest.dosageInstruction.doseAndRate.doseRange.high"));
+        assertThat(result.issues()).singleElement().satisfies(i -> {
+            assertThat(i.element()).isEqualTo("MedicationRequest.dosageInstruction.doseAndRate.doseRange.high.value");
+            assertThat(i.location()).isEqualTo("RXE[2]-4");
+        });
         MedicationRequest request = entries(result.bundle(), MedicationRequest.class).get(1);
         assertThat(request.getDosageInstructionFirstRep().getDoseAndRateFirstRep().getDoseRange().getLow().getValue())
                 .isEqualByComparingTo("1000");
