@@ -31,8 +31,8 @@ import org.hl7.fhir.r4.model.ResourceFactory;
  * Maps HL7 v2 messages to FHIR R4 Bundles as the YAML files under {@code hl7/} describe.
  *
  * <p>The Bundle is of type {@code collection}: the entries are a snapshot of what one v2 message said, meant to
- * be stored and digested, not a FHIR messaging exchange (which would require a MessageHeader and FHIR messaging
- * semantics). Every entry has a {@code urn:uuid:} fullUrl whose UUID is the resource id; references between
+ * be stored and digested, not a FHIR messaging exchange (the MessageHeader the mappings make from MSH records what
+ * the header said, as the V2-to-FHIR IG maps it; nothing is to be processed as a FHIR message). Every entry has a {@code urn:uuid:} fullUrl whose UUID is the resource id; references between
  * entries use those URNs. Ids are UUIDs made from an HMAC, under the deployment's resource-id key, of the resource's
  * identity (identifier paths named by the template, else sending application, facility, MSH-10 and segment
  * position), so the same input always gives the same bytes in one deployment, and an id (the Patient's above all)
@@ -195,6 +195,7 @@ public final class Hl7ToFhirMapper {
                 for (Rule rule : entry.extraRules()) {
                     rule.apply(resource, scope);
                 }
+                ResourceChecks.check(resource, instance.segment, run, entry.template().rules(), entry.extraRules());
             }
         }
         Patient firstPatient = null;

@@ -16,8 +16,11 @@ import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.r4.model.Base;
 import org.hl7.fhir.r4.model.CodeableConcept;
 import org.hl7.fhir.r4.model.Coding;
+import org.hl7.fhir.r4.model.Extension;
 import org.hl7.fhir.r4.model.Factory;
+import org.hl7.fhir.r4.model.Period;
 import org.hl7.fhir.r4.model.PrimitiveType;
+import org.hl7.fhir.r4.model.Range;
 import org.hl7.fhir.r4.model.Property;
 import org.hl7.fhir.r4.model.Reference;
 
@@ -252,6 +255,16 @@ final class Rule {
         return out;
     }
 
+    /** The element this rule writes, as its first path step ({@code occurrence[x]}, {@code code}). */
+    String firstStep() {
+        return steps[0];
+    }
+
+    /** The first v2 position the rule reads, or null for constants and references: to name a missing source. */
+    V2Path source() {
+        return !from.isEmpty() ? from.get(0) : !concat.isEmpty() ? concat.get(0) : null;
+    }
+
     void apply(Base target, Scope scope) throws MappingException {
         if (when != null && !when.test(scope)) {
             return;
@@ -309,7 +322,8 @@ final class Rule {
             for (Rule child : children) {
                 child.apply(leaf, inner);
             }
-            if (leaf.isEmpty()) {
+            // An extension whose value was left out would be a url alone, which FHIR refuses (ext-1).
+            if (leaf.isEmpty() || leaf instanceof Extension e && !e.hasValue() && !e.hasExtension()) {
                 detach(parent, leaf);
             }
         }
@@ -443,7 +457,34 @@ final class Rule {
             detach(parent, leaf);
             return false;
         }
+        String contradiction = contradicts(target, parent);
+        if (contradiction != null) {
+            scope.unusable(node, path, pathRequired, contradiction);
+            if (target instanceof Range r) {
+                // A high with a unit but no value still breaks rng-2: the whole high goes (its value is written last).
+                r.setHigh(null);
+            } else {
+                detach(parent, leaf);
+            }
+            return false;
+        }
         return true;
+    }
+
+    /**
+     * A value fine alone that contradicts the one written before it: a period's end before its start (per-1), a range's
+     * high below its low (rng-2). Rules write start and low first, and a range's high value after its unit, so the
+     * later value is the one left out.
+     */
+    private static String contradicts(Base target, Base parent) {
+        if (parent instanceof Period p && p.hasStart() && p.hasEnd() && p.getStart().after(p.getEnd())) {
+            return "period ends before it starts";
+        }
+        if (target instanceof Range r && parent == r.getHigh() && r.hasLow() && r.getLow().hasValue()
+                && r.getHigh().hasValue() && r.getLow().getValue().compareTo(r.getHigh().getValue()) > 0) {
+            return "range high below its low";
+        }
+        return null;
     }
 
     private String convert(String value, MappingRun run) {

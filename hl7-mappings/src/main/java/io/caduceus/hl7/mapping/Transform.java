@@ -15,7 +15,11 @@ enum Transform {
     RANGE_HIGH("rangeHigh"),
     LOWER("lower"),
     /** A language code as a BCP-47 tag ({@code EN}, {@code eng} to {@code en}; {@code en_us} to {@code en-US}), or none. */
-    BCP47("bcp47");
+    BCP47("bcp47"),
+    /** A unit as the UCUM code FHIR accepts ({@code MG/DL} to {@code mg/dl}, {@code mcg} to {@code ug}), or none. */
+    UCUM("ucum"),
+    /** The text itself when it is a date/time to the day at least (a FHIR instant can be made of it), else none. */
+    INSTANT("instant");
 
     private static final Pattern RANGE =
             Pattern.compile("\\s*(-?\\d+(?:\\.\\d+)?)\\s*-\\s*(-?\\d+(?:\\.\\d+)?)\\s*");
@@ -56,6 +60,10 @@ enum Transform {
                 return text.toLowerCase(Locale.ROOT);
             case BCP47:
                 return Bcp47Languages.normalise(text);
+            case UCUM:
+                return UcumUnits.normalise(text);
+            case INSTANT:
+                return V2DateTimes.isInstant(text) ? text : null;
             default:
                 throw new AssertionError(this);
         }

@@ -46,6 +46,25 @@ final class V2DateTimes {
         return ZoneOffset.ofHoursMinutes(sign * hours, sign * minutes);
     }
 
+    /** Whether {@code v2} is a valid date/time to the day at least: what a FHIR instant can be made from. */
+    static boolean isInstant(String v2) {
+        String[] m = v2 == null ? null : dtm(v2.trim());
+        if (m == null || m[DAY] == null) {
+            return false;
+        }
+        try {
+            LocalDateTime.of(Integer.parseInt(m[YEAR]), Integer.parseInt(m[MONTH]), Integer.parseInt(m[DAY]),
+                    m[HOUR] == null ? 0 : Integer.parseInt(m[HOUR]), m[MINUTE] == null ? 0 : Integer.parseInt(m[MINUTE]),
+                    m[SECOND] == null ? 0 : Integer.parseInt(m[SECOND]));
+            if (m[OFFSET] != null) {
+                offset(m[OFFSET]);
+            }
+            return true;
+        } catch (DateTimeException | IllegalArgumentException e) {
+            return false;
+        }
+    }
+
     /** @throws IllegalArgumentException with a reason free of the value */
     static String toFhir(String v2, String fhirType, MappingRun run) {
         String[] m = dtm(v2.trim());
