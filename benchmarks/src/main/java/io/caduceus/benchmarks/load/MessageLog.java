@@ -25,8 +25,13 @@ class MessageLog implements AutoCloseable {
     }
 
     static MessageLog open(Path file) throws IOException {
+        return open(file, "phase\tcontrolId\tack\tlatencyMs");
+    }
+
+    /** A log whose columns are named otherwise (the FHIR mode's: bundle and HTTP status). */
+    static MessageLog open(Path file, String header) throws IOException {
         BufferedWriter out = Files.newBufferedWriter(file, StandardCharsets.UTF_8);
-        out.write("phase\tcontrolId\tack\tlatencyMs\n");
+        out.write(header + "\n");
         return new MessageLog(out);
     }
 

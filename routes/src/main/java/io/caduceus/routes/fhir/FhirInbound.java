@@ -30,9 +30,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The bean behind camel/fhir-inbound.camel.yaml. A write goes {@link #authenticate} (401), {@link #receive} (scopes
- * 403, size and nesting 413/400, parsing 400, validation 422, then vault), the route's Kafka step, and
- * {@link #accepted}; content at fault goes {@link #quarantine} then {@link #rejected}; a vault or Kafka failure goes
+ * The bean behind camel/fhir-inbound.camel.yaml. A write goes {@link #authenticate} (401), {@link #check} (scopes
+ * 403, size and nesting 413/400, parsing 400, validation 422), then within the store deadline {@link #receive} (vault)
+ * and the route's Kafka step, and {@link #accepted}; content at fault goes {@link #quarantine} then {@link #rejected}; a vault or Kafka failure goes
  * {@link #failed} (503, the client retries and lands on the same record).
  *
  * <p>Every incoming HTTP header is dropped once read: Camel would otherwise copy them onto the Kafka record and the
@@ -45,6 +45,7 @@ public final class FhirInbound {
     static final String INTERACTION = "caduceus.fhir.interaction";
     private static final String REQUEST = "caduceus.fhir.request";
     private static final String RESULT = "caduceus.fhir.result";
+    private static final String PREPARED = "caduceus.fhir.prepared";
     private static final String QUARANTINE_ID = "fhirQuarantineId";
     private static final String REJECTION = "caduceus.fhir.rejection";
     private static final String KAFKA_KEY = "kafka.KEY";
@@ -56,6 +57,11 @@ public final class FhirInbound {
         Request withCaller(BearerTokenVerifier.Caller c) {
             return new Request(interaction, type, id, authorization, contentType, accept, format, prefer, receivedAt, c);
         }
+    }
+
+    /** A request checked and validated, with its canonical form and record id: what the vault step stores. */
+    record Prepared(Request request, byte[] body, FhirFormat format, Resource resource, byte[] canonical, SourceSystem source,
+            RecordId recordId, String messageType, List<String> entryIds, List<String> lookupKeys) {
     }
 
     /** What was stored, for the answer. */
@@ -104,8 +110,12 @@ public final class FhirInbound {
                 ClientCertificateAuthenticator.verifiedCertificate(exchange))));
     }
 
-    /** Checks, validates and stores the request; leaves the ledger entry as the body for Kafka. */
-    public void receive(Exchange exchange) throws FhirRejection {
+    /**
+     * Checks, parses and validates the request (403, 413, 415, 400, 422) ahead of the store deadline, as HL7's intake
+     * maps ahead of it: validation is CPU, not a dependency, and a request it takes long over (a busy machine, the
+     * validator's first use) gets its answer when it is done instead of a 503 that has the client send it again.
+     */
+    public void check(Exchange exchange) throws FhirRejection {
         Request request = exchange.getProperty(REQUEST, Request.class);
         byte[] body = exchange.getMessage().getBody(byte[].class);
         body = body == null ? new byte[0] : body;
@@ -123,7 +133,18 @@ public final class FhirInbound {
             throw FhirRejection.content(415, IssueType.NOTSUPPORTED, "Content-Type must be application/fhir+json, "
                     + "application/json or application/fhir+xml", null);
         }
-        Result result = store(request, body, format);
+        exchange.setProperty(PREPARED, prepare(request, body, format));
+    }
+
+    /**
+     * Stores what {@link #check} accepted (vault, 409), checking first if it has not been; leaves the ledger entry as
+     * the body for Kafka.
+     */
+    public void receive(Exchange exchange) throws FhirRejection {
+        if (exchange.getProperty(PREPARED) == null) {
+            check(exchange);
+        }
+        Result result = persist(exchange.getProperty(PREPARED, Prepared.class));
         exchange.setProperty(RESULT, result);
         exchange.getMessage().removeHeaders("*");
         exchange.getMessage().setHeader(KAFKA_KEY, result.recordId().value());
@@ -140,7 +161,7 @@ public final class FhirInbound {
     Result storeTrusted(Request request, byte[] json) throws FhirRejection {
         requireSize(json);
         requireAcceptedType(request.type(), null);
-        return store(request, json, FhirFormat.JSON);
+        return persist(prepare(request, json, FhirFormat.JSON));
     }
 
     private void requireSize(byte[] body) throws FhirRejection {
@@ -150,21 +171,35 @@ public final class FhirInbound {
         }
     }
 
-    /** Parsing, checks, validation, vault: what every accepted write goes through after authorization. */
-    private Result store(Request request, byte[] body, FhirFormat format) throws FhirRejection {
-        boolean bundleRequest = "bundle".equals(request.interaction());
+    /** Parsing, checks and validation: what every accepted write goes through after authorization. */
+    private Prepared prepare(Request request, byte[] body, FhirFormat format) throws FhirRejection {
         String text = utf8(body);
         FhirResourceReader.Parsed parsed = reader.read(text, format);
         Resource resource = parsed.resource();
         try {
-            return store(request, body, text, format, parsed);
+            return prepare(request, body, text, format, parsed);
         } catch (FhirRejection rejection) {
-            // Parsed, so the patient can be told: a quarantined copy is kept under their key and erased with them.
-            throw rejection.quarantine() ? rejection.about(records.pseudonymOf(resource)) : rejection;
+            throw aboutPatient(rejection, resource);
         }
     }
 
-    private Result store(Request request, byte[] body, String text, FhirFormat format, FhirResourceReader.Parsed parsed)
+    /** Parsed, so the patient can be told: a quarantined copy is kept under their key and erased with them. */
+    private FhirRejection aboutPatient(FhirRejection rejection, Resource resource) {
+        return rejection.quarantine() ? rejection.about(records.pseudonymOf(resource)) : rejection;
+    }
+
+    /** The vault: durable when it returns. */
+    private Result persist(Prepared p) throws FhirRejection {
+        try {
+            LedgerEntry entry = records.store(p.recordId(), p.source(), p.messageType(), p.resource(), p.canonical(), p.body(),
+                    p.request().receivedAt(), p.lookupKeys());
+            return new Result(p.recordId(), p.resource(), p.format(), p.entryIds(), entry);
+        } catch (FhirRejection rejection) {
+            throw aboutPatient(rejection, p.resource());
+        }
+    }
+
+    private Prepared prepare(Request request, byte[] body, String text, FhirFormat format, FhirResourceReader.Parsed parsed)
             throws FhirRejection {
         boolean bundleRequest = "bundle".equals(request.interaction());
         Resource resource = parsed.resource();
@@ -215,9 +250,7 @@ public final class FhirInbound {
             lookupKeys.add(resourceKeys.of(request.type(), "create".equals(request.interaction())
                     ? FhirRecords.logicalId(recordId) : request.id()));
         }
-        LedgerEntry entry = records.store(recordId, source, messageType, resource, canonical, body, request.receivedAt(),
-                lookupKeys);
-        return new Result(recordId, resource, format, entryIds, entry);
+        return new Prepared(request, body, format, resource, canonical, source, recordId, messageType, entryIds, lookupKeys);
     }
 
     /** The record is in the vault and Kafka acknowledged its ledger entry: answer 201 or 200. */

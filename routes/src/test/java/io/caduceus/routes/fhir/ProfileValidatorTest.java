@@ -35,6 +35,30 @@ class ProfileValidatorTest {
         assertThat(issues).allSatisfy(i -> assertThat(i.diagnostics()).doesNotContain("robot").doesNotContain(FhirSamples.CANARY));
     }
 
+    /**
+     * The validators running at once share what is built once (conformance resources, the OID registry): an invalid
+     * bundle must still be refused, and a valid one accepted, whatever the others validate at the same moment.
+     */
+    @Test
+    void concurrentValidationsEachGetTheirOwnVerdict() throws Exception {
+        String valid = FhirSamples.transaction("MRN-1", 9);
+        String invalid = valid.replace("\"final\"", "\"finished-ish\"");
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+        try {
+            List<java.util.concurrent.Future<Boolean>> verdicts = new java.util.ArrayList<>();
+            for (int i = 0; i < 64; i++) {
+                boolean bad = i % 2 == 1;
+                verdicts.add(pool.submit(() -> validator.validate(bad ? invalid : valid, "Bundle").isEmpty() != bad));
+            }
+            for (java.util.concurrent.Future<Boolean> verdict : verdicts) {
+                assertThat(verdict.get()).isTrue();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(validator.validate(invalid, "Bundle")).anySatisfy(i -> assertThat(i.expression()).contains("status"));
+    }
+
     @Test
     void unknownElementsAndBadDatesAreErrorsWithoutTheirValues() {
         List<FhirRejection.Issue> issues = validator.validate(FhirSamples.patient("MRN-1")
