@@ -22,7 +22,7 @@ STOP_MARKER="$PID_DIR/$name.stopping"
 MAX_RESTARTS=5
 LIMIT_WINDOW=600
 STABLE_AFTER=60
-MAX_DELAY=30
+MAX_DELAY=${CADUCEUS_WATCHDOG_MAX_DELAY:-30} # a test shortens it
 
 child=""
 stopping=0

@@ -86,7 +86,7 @@ class ChainAndMiddlewareFaultsIT {
         List<Thread> senders = new ArrayList<>();
         try {
             caduceus(opts, "up", "kafka", "ethereum");
-            token = caduceus(opts, "token", "--scope", "caduceus.operator", "--lifetime", "3600").strip();
+            token = caduceus(opts, "token", "--scope", "caduceus.operator caduceus.auditor", "--lifetime", "3600").strip();
             awaitReady(Duration.ofSeconds(60));
             for (int s = 0; s < SENDERS; s++) {
                 int sender = s;
