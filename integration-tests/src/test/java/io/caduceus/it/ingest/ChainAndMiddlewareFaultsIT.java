@@ -258,10 +258,11 @@ class ChainAndMiddlewareFaultsIT {
         throw new AssertionError("no AA within " + within);
     }
 
-    /** The JVMs running the routes jar whose data folder is this test's. */
+    /** The JVMs running the routes jar whose data folder is this test's (not the watchdog, whose command names them). */
     private List<ProcessHandle> middlewareJvms() {
         String data = "-Dcaduceus.data.directory=" + work.resolve("data");
-        return ProcessHandle.allProcesses().filter(p -> p.info().arguments().map(args -> List.of(args).contains(data)
+        return ProcessHandle.allProcesses().filter(p -> p.info().command().map(c -> c.endsWith("/java")).orElse(false))
+                .filter(p -> p.info().arguments().map(args -> List.of(args).contains(data)
                 && List.of(args).stream().anyMatch(a -> a.endsWith("caduceus-routes.jar"))).orElse(false)).toList();
     }
 
