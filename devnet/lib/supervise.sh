@@ -31,7 +31,8 @@ last_exit="-"
 last_exit_at="-"
 recent=() # start times of the restarts within the limit window
 
-state() { printf '%s %s %s %s\n' "$1" "$restarts" "$last_exit" "$last_exit_at" >"$STATE_FILE"; }
+# Written whole and renamed, so that a reader never sees half a line.
+state() { printf '%s %s %s %s\n' "$1" "$restarts" "$last_exit" "$last_exit_at" >"$STATE_FILE.tmp" && mv -f "$STATE_FILE.tmp" "$STATE_FILE"; }
 finish() { state "$1"; rm -f "$CHILD_PID_FILE"; exit "$2"; }
 
 on_stop() {
@@ -46,7 +47,7 @@ while true; do
   started=$(date +%s)
   "$@" &
   child=$!
-  echo "$child" >"$CHILD_PID_FILE"
+  echo "$child" >"$CHILD_PID_FILE.tmp" && mv -f "$CHILD_PID_FILE.tmp" "$CHILD_PID_FILE"
   state running
   # wait returns early when a trapped signal arrives; wait again until the command itself has exited.
   while true; do

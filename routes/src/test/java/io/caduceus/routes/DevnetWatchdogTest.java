@@ -83,12 +83,13 @@ class DevnetWatchdogTest {
     void aKilledCommandIsStartedAgainAndAStopIsNotAnsweredWithARestart() throws Exception {
         start("sleep", "300");
         long first = awaitChild();
-        assertThat(state()).isEqualTo("running 0 - -");
+        Awaitility.await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(state()).isEqualTo("running 0 - -"));
 
         ProcessHandle.of(first).orElseThrow().destroyForcibly();
         Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> readChild().filter(pid -> pid != first)
                 .flatMap(ProcessHandle::of).map(ProcessHandle::isAlive).orElse(false));
-        assertThat(state()).startsWith("running 1 137 ");
+        // The pid is written as the command starts, the state line just after it.
+        Awaitility.await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(state()).startsWith("running 1 137 "));
 
         long second = readChild().orElseThrow();
         Process stop = new ProcessBuilder("kill", "-TERM", "--", "-" + watchdog.pid()).start();
