@@ -1,7 +1,7 @@
 # shellcheck shell=bash
 # The devnet's token issuer: an RSA key made on first use, whose public half the devnet middleware trusts
 # ($CONN_DIR/auth.properties), so that `./caduceus token` can hand a newcomer a working bearer token for the FHIR API
-# and the operator APIs. A deployment trusts its own authorization server instead (README, "Authentication").
+# and the operator APIs. A deployment trusts its own authorization server instead (docs/operations.md, "Authentication").
 # Sourced after common.sh.
 
 ISSUER_DIR="$RUN_DIR/issuer"

@@ -6,6 +6,7 @@ import io.caduceus.adapters.ethereum.EthereumException;
 import io.caduceus.adapters.ethereum.EthereumReceipt;
 import io.caduceus.core.domain.AnchorReceipt;
 import io.caduceus.core.hash.Digest;
+import io.caduceus.core.io.DurableFiles;
 import io.caduceus.core.json.CanonicalJson;
 import io.caduceus.core.json.JsonException;
 import io.caduceus.core.json.JsonFields;
@@ -17,10 +18,8 @@ import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
@@ -154,25 +153,11 @@ final class DefaultAnchorer implements Anchorer {
         }
     }
 
-    /** The complete lines of a JSON-lines file, after cutting a last line a crash left incomplete. */
+    /** The JSON objects of a JSON-lines file (a last line a crash left incomplete is cut). */
     private static List<Map<?, ?>> readLines(Path file) throws IOException {
         List<Map<?, ?>> out = new ArrayList<>();
-        if (!Files.exists(file)) {
-            return out;
-        }
-        byte[] bytes = Files.readAllBytes(file);
-        int end = bytes.length;
-        while (end > 0 && bytes[end - 1] != '\n') {
-            end--;
-        }
-        if (end < bytes.length) {
-            try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
-                channel.truncate(end);
-                channel.force(true);
-            }
-        }
-        for (String line : new String(bytes, 0, end, StandardCharsets.UTF_8).split("\n")) {
-            if (!line.isEmpty() && CanonicalJson.parse(line) instanceof Map<?, ?> map) {
+        for (String line : DurableFiles.readCompleteLines(file)) {
+            if (CanonicalJson.parse(line) instanceof Map<?, ?> map) {
                 out.add(map);
             }
         }
@@ -521,14 +506,8 @@ final class DefaultAnchorer implements Anchorer {
     // ---- persistence --------------------------------------------------------------------------------------------
 
     private void appendReceipt(AnchorReceipt receipt) {
-        byte[] line = (receipt.toJson() + "\n").getBytes(StandardCharsets.UTF_8);
-        try (FileChannel channel = FileChannel.open(directory.resolve(RECEIPTS), StandardOpenOption.CREATE,
-                StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
-            ByteBuffer buffer = ByteBuffer.wrap(line);
-            while (buffer.hasRemaining()) {
-                channel.write(buffer);
-            }
-            channel.force(false);
+        try {
+            DurableFiles.appendLine(directory.resolve(RECEIPTS), receipt.toJson());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot record the receipt of anchor size " + receipt.treeSize(), e);
         }
@@ -549,22 +528,8 @@ final class DefaultAnchorer implements Anchorer {
     }
 
     private void replaceAtomically(String name, String content) {
-        Path target = directory.resolve(name);
-        Path temp = directory.resolve(name + ".tmp");
         try {
-            try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                    StandardOpenOption.TRUNCATE_EXISTING)) {
-                ByteBuffer buffer = ByteBuffer.wrap(content.getBytes(StandardCharsets.UTF_8));
-                while (buffer.hasRemaining()) {
-                    channel.write(buffer);
-                }
-                channel.force(true);
-            }
-            try {
-                Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
-            }
+            DurableFiles.replace(directory.resolve(name), content.getBytes(StandardCharsets.UTF_8));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot replace " + name + " in " + directory, e);
         }

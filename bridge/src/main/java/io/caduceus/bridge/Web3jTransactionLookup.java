@@ -3,12 +3,9 @@ package io.caduceus.bridge;
 import io.caduceus.adapters.ethereum.AnchorRegistryContract;
 import io.caduceus.adapters.ethereum.AnchoredEvent;
 import io.caduceus.adapters.ethereum.EthereumEndpoint;
-import io.caduceus.adapters.ethereum.EthereumNodes;
-import io.caduceus.adapters.ethereum.EthereumException;
+import io.caduceus.adapters.ethereum.Web3jRpc;
 import io.caduceus.adapters.ethereum.EthereumReceipt;
 import io.caduceus.core.hash.Digest;
-import java.io.IOException;
-import java.io.InterruptedIOException;
 import java.math.BigInteger;
 import java.time.Instant;
 import java.util.List;
@@ -16,7 +13,6 @@ import java.util.Optional;
 import org.web3j.protocol.Web3j;
 import org.web3j.protocol.core.DefaultBlockParameter;
 import org.web3j.protocol.core.DefaultBlockParameterName;
-import org.web3j.protocol.core.Response;
 import org.web3j.protocol.core.methods.request.EthFilter;
 import org.web3j.protocol.core.methods.response.EthBlock;
 import org.web3j.protocol.core.methods.response.EthLog;
@@ -27,28 +23,28 @@ import org.web3j.utils.Numeric;
 /** {@link TransactionLookup} over web3j, every call bounded by the endpoint's deadline. */
 final class Web3jTransactionLookup implements TransactionLookup {
 
+    private final Web3jRpc rpc;
     private final Web3j web3j;
-    private final EthereumEndpoint endpoint;
 
-    private Web3jTransactionLookup(Web3j web3j, EthereumEndpoint endpoint) {
-        this.web3j = web3j;
-        this.endpoint = endpoint;
+    private Web3jTransactionLookup(Web3jRpc rpc) {
+        this.rpc = rpc;
+        this.web3j = rpc.web3j();
     }
 
     static Web3jTransactionLookup connect(EthereumEndpoint endpoint) {
-        return new Web3jTransactionLookup(EthereumNodes.web3j(endpoint), endpoint);
+        return new Web3jTransactionLookup(Web3jRpc.open(endpoint));
     }
 
     @Override
     public Optional<EthereumReceipt> canonicalReceipt(String transactionHash) {
-        Optional<TransactionReceipt> found = rpc("eth_getTransactionReceipt",
+        Optional<TransactionReceipt> found = rpc.send("eth_getTransactionReceipt",
                 () -> web3j.ethGetTransactionReceipt(transactionHash).send()).getTransactionReceipt();
         if (found.isEmpty()) {
             return Optional.empty();
         }
         TransactionReceipt receipt = found.get();
         BigInteger number = receipt.getBlockNumber();
-        EthBlock.Block block = rpc("eth_getBlockByNumber",
+        EthBlock.Block block = rpc.send("eth_getBlockByNumber",
                 () -> web3j.ethGetBlockByNumber(DefaultBlockParameter.valueOf(number), false).send()).getBlock();
         // Some nodes answer a receipt from a block that has just been reorganised away; only the block now at that
         // height counts.
@@ -67,7 +63,7 @@ final class Web3jTransactionLookup implements TransactionLookup {
                 .addSingleTopic(Numeric.toHexStringWithPrefixZeroPadded(BigInteger.valueOf(treeSize), 64));
         // web3j declares getLogs() with a raw element type; the wildcard view is all this method reads.
         @SuppressWarnings({"rawtypes", "unchecked"})
-        List<EthLog.LogResult<?>> logs = (List) rpc("eth_getLogs", () -> web3j.ethGetLogs(filter).send()).getLogs();
+        List<EthLog.LogResult<?>> logs = (List) rpc.send("eth_getLogs", () -> web3j.ethGetLogs(filter).send()).getLogs();
         Optional<FoundAnchor> found = Optional.empty();
         for (EthLog.LogResult<?> result : logs) {
             if (result.get() instanceof Log log && !log.isRemoved()) {
@@ -83,7 +79,7 @@ final class Web3jTransactionLookup implements TransactionLookup {
 
     @Override
     public boolean hasCode(String address) {
-        String code = rpc("eth_getCode", () -> web3j.ethGetCode(address, DefaultBlockParameterName.LATEST).send())
+        String code = rpc.send("eth_getCode", () -> web3j.ethGetCode(address, DefaultBlockParameterName.LATEST).send())
                 .getCode();
         return code != null && !code.isEmpty() && !code.equals("0x");
     }
@@ -91,27 +87,5 @@ final class Web3jTransactionLookup implements TransactionLookup {
     @Override
     public void close() {
         web3j.shutdown();
-    }
-
-    @FunctionalInterface
-    private interface RpcCall<T> {
-        T send() throws IOException;
-    }
-
-    private <T extends Response<?>> T rpc(String method, RpcCall<T> call) {
-        T response;
-        try {
-            response = call.send();
-        } catch (InterruptedIOException e) {
-            throw new EthereumException(method + " to " + endpoint.rpcUrl() + " timed out after "
-                    + endpoint.callTimeout(), true, e);
-        } catch (IOException e) {
-            throw new EthereumException(method + " to " + endpoint.rpcUrl() + " failed: " + e.getMessage(), true, e);
-        }
-        if (response.hasError()) {
-            throw new EthereumException(method + " rejected by " + endpoint.rpcUrl() + ": "
-                    + response.getError().getMessage(), false, null);
-        }
-        return response;
     }
 }

@@ -51,7 +51,7 @@ public final class MiddlewareProcess implements AutoCloseable {
         overrides.forEach((k, v) -> props.append(k).append('=').append(v).append('\n'));
         Files.writeString(config.resolve("zz-test.properties"), props.toString());
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx512m", "-XX:+UseG1GC", "-XX:-G1UseAdaptiveIHOP", "-XX:InitiatingHeapOccupancyPercent=70", "-jar",
+                "-Xmx512m", "@" + Devnet.repoDir().resolve("routes/jvm.options"), "-jar",
                 jar.toString()));
         MiddlewareProcess middleware = new MiddlewareProcess(command, workDir.resolve("middleware.log"));
         middleware.environment = Map.of("CADUCEUS_CONFIG_DIR", config.toString());

@@ -209,41 +209,15 @@ final class JsonReader {
 
     private Double readNumber() {
         int start = pos;
-        if (peek() == '-') {
-            pos++;
+        int end = JsonNumbers.end(text, pos);
+        switch (end) {
+            case JsonNumbers.INVALID_NUMBER -> throw error("invalid number");
+            case JsonNumbers.INVALID_FRACTION -> throw error("invalid fraction");
+            case JsonNumbers.INVALID_EXPONENT -> throw error("invalid exponent");
+            default -> pos = end;
         }
-        if (peek() == '0') {
-            pos++;
-            if (isDigit(peek())) {
-                throw error("leading zero in number");
-            }
-        } else if (isDigit(peek())) {
-            while (isDigit(peek())) {
-                pos++;
-            }
-        } else {
-            throw error("invalid number");
-        }
-        if (peek() == '.') {
-            pos++;
-            if (!isDigit(peek())) {
-                throw error("invalid fraction");
-            }
-            while (isDigit(peek())) {
-                pos++;
-            }
-        }
-        if (peek() == 'e' || peek() == 'E') {
-            pos++;
-            if (peek() == '+' || peek() == '-') {
-                pos++;
-            }
-            if (!isDigit(peek())) {
-                throw error("invalid exponent");
-            }
-            while (isDigit(peek())) {
-                pos++;
-            }
+        if (isDigit(peek())) {
+            throw error("leading zero in number"); // only a zero integer part stops before a digit
         }
         double value = Double.parseDouble(text.substring(start, pos));
         if (Double.isInfinite(value)) {

@@ -1,15 +1,14 @@
 package io.caduceus.core.merkle;
 
 import io.caduceus.core.hash.Digest;
+import io.caduceus.core.io.DurableFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
@@ -99,17 +98,8 @@ final class FileHashLevels implements HashLevels {
             for (LevelFile level : levels) {
                 level.force();
             }
-            Path tmp = directory.resolve(CHECKPOINT + ".tmp");
-            try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                    StandardOpenOption.TRUNCATE_EXISTING)) {
-                channel.write(ByteBuffer.wrap((head.size() + " " + head.root().hex() + "\n").getBytes(StandardCharsets.US_ASCII)));
-                channel.force(true);
-            }
-            try {
-                Files.move(tmp, directory.resolve(CHECKPOINT), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, directory.resolve(CHECKPOINT), StandardCopyOption.REPLACE_EXISTING);
-            }
+            DurableFiles.replace(directory.resolve(CHECKPOINT),
+                    (head.size() + " " + head.root().hex() + "\n").getBytes(StandardCharsets.US_ASCII));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot checkpoint the Merkle log in " + directory, e);
         }

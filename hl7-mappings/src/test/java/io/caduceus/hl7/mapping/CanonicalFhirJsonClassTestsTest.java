@@ -47,10 +47,10 @@ class CanonicalFhirJsonClassTestsTest {
                 ((IBaseHasModifierExtensions) instance).addModifierExtension().setUrl("urn:test:modifier");
                 withModifiers++;
             }
-            if (CanonicalFhirJson.extensionsOf(instance).size() != (canHaveExtensions ? 1 : 0)) {
+            if (FhirElements.extensionsOf(instance).size() != (canHaveExtensions ? 1 : 0)) {
                 disagreements.add(type.getName() + ": extensions");
             }
-            if (CanonicalFhirJson.modifierExtensionsOf(instance).size() != (canHaveModifiers ? 1 : 0)) {
+            if (FhirElements.modifierExtensionsOf(instance).size() != (canHaveModifiers ? 1 : 0)) {
                 disagreements.add(type.getName() + ": modifier extensions");
             }
         }

@@ -43,7 +43,7 @@ class CanonicalFhirJsonFieldReadsTest {
                 if (element == null) {
                     break;
                 }
-                CanonicalFhirJson.Slot slot = new CanonicalFhirJson.Slot(type, child);
+                FhirChildLayouts.Slot slot = new FhirChildLayouts.Slot(type, child);
                 slots++;
                 direct += slot.readsFieldDirectly() ? 1 : 0;
                 String where = type.getSimpleName() + "." + child.getElementName();

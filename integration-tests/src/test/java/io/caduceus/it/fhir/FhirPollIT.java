@@ -14,7 +14,7 @@ import ch.qos.logback.classic.spi.ThrowableProxyUtil;
 import ch.qos.logback.core.read.ListAppender;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
-import io.caduceus.adapters.vault.VaultRecord;
+import io.caduceus.ingest.vault.VaultRecord;
 import io.caduceus.core.domain.LedgerEntry;
 import io.caduceus.it.Devnet;
 import io.caduceus.it.DevnetExtension;

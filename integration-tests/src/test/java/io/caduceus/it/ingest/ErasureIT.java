@@ -3,7 +3,7 @@ package io.caduceus.it.ingest;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.caduceus.adapters.vault.RecordErasedException;
+import io.caduceus.ingest.vault.RecordErasedException;
 import io.caduceus.core.domain.LedgerEntry;
 import io.caduceus.it.Devnet;
 import io.caduceus.it.DevnetExtension;

@@ -6,7 +6,7 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.spi.ThrowableProxyUtil;
 import ch.qos.logback.core.read.ListAppender;
-import io.caduceus.adapters.vault.VaultRecord;
+import io.caduceus.ingest.vault.VaultRecord;
 import io.caduceus.core.domain.LedgerEntry;
 import io.caduceus.core.domain.MessageId;
 import io.caduceus.core.domain.SourceSystem;

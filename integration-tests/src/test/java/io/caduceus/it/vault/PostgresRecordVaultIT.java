@@ -5,11 +5,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.caduceus.adapters.vault.MasterKey;
 import io.caduceus.adapters.vault.PostgresRecordVault;
-import io.caduceus.adapters.vault.QuarantinedMessage;
-import io.caduceus.adapters.vault.RecordConflictException;
-import io.caduceus.adapters.vault.RecordErasedException;
-import io.caduceus.adapters.vault.RecordIntegrityException;
-import io.caduceus.adapters.vault.VaultRecord;
+import io.caduceus.ingest.vault.QuarantinedMessage;
+import io.caduceus.ingest.vault.RecordConflictException;
+import io.caduceus.ingest.vault.RecordErasedException;
+import io.caduceus.ingest.vault.RecordIntegrityException;
+import io.caduceus.ingest.vault.VaultRecord;
 import io.caduceus.it.Devnet;
 import io.caduceus.it.DevnetExtension;
 import io.caduceus.it.DevnetServices;

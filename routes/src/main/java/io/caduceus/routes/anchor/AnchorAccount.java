@@ -1,12 +1,10 @@
 package io.caduceus.routes.anchor;
 
-import io.caduceus.adapters.ethereum.EthereumNodes;
+import io.caduceus.adapters.ethereum.Web3jRpc;
 import io.caduceus.core.domain.AnchorReceipt;
-import java.io.IOException;
 import java.math.BigInteger;
 import java.time.Duration;
 import java.util.Optional;
-import org.web3j.protocol.Web3j;
 import org.web3j.protocol.core.DefaultBlockParameterName;
 import org.web3j.protocol.core.methods.response.EthGetBalance;
 import org.web3j.protocol.core.methods.response.EthGetTransactionReceipt;
@@ -25,7 +23,7 @@ final class AnchorAccount implements AutoCloseable {
 
     private final String rpcUrl;
     private final Duration timeout;
-    private Web3j web3j;
+    private Web3jRpc rpc;
     private volatile Cost lastCost;
 
     AnchorAccount(String rpcUrl, Duration timeout) {
@@ -34,7 +32,8 @@ final class AnchorAccount implements AutoCloseable {
     }
 
     synchronized BigInteger balanceWei(String address) {
-        EthGetBalance balance = send(() -> node().ethGetBalance(address, DefaultBlockParameterName.LATEST).send());
+        EthGetBalance balance = node().send("eth_getBalance",
+                () -> node().web3j().ethGetBalance(address, DefaultBlockParameterName.LATEST).send());
         return balance.getBalance();
     }
 
@@ -58,7 +57,8 @@ final class AnchorAccount implements AutoCloseable {
         if (known != null && known.transactionHash().equals(hash)) {
             return known;
         }
-        EthGetTransactionReceipt answer = send(() -> node().ethGetTransactionReceipt(hash).send());
+        EthGetTransactionReceipt answer = node().send("eth_getTransactionReceipt", hash,
+                () -> node().web3j().ethGetTransactionReceipt(hash).send());
         Optional<TransactionReceipt> found = answer.getTransactionReceipt();
         if (found.isEmpty()) {
             return known;
@@ -71,35 +71,18 @@ final class AnchorAccount implements AutoCloseable {
         return lastCost;
     }
 
-    private Web3j node() {
-        if (web3j == null) {
-            web3j = EthereumNodes.web3j(rpcUrl, timeout);
+    private Web3jRpc node() {
+        if (rpc == null) {
+            rpc = Web3jRpc.open(rpcUrl, timeout);
         }
-        return web3j;
-    }
-
-    private interface Call<T extends org.web3j.protocol.core.Response<?>> {
-        T send() throws IOException;
-    }
-
-    private static <T extends org.web3j.protocol.core.Response<?>> T send(Call<T> call) {
-        T response;
-        try {
-            response = call.send();
-        } catch (IOException e) {
-            throw new IllegalStateException("the Ethereum node did not answer", e);
-        }
-        if (response.hasError()) {
-            throw new IllegalStateException("the Ethereum node refused: " + response.getError().getMessage());
-        }
-        return response;
+        return rpc;
     }
 
     @Override
     public synchronized void close() {
-        if (web3j != null) {
-            web3j.shutdown();
-            web3j = null;
+        if (rpc != null) {
+            rpc.shutdown();
+            rpc = null;
         }
     }
 }

@@ -1,7 +1,7 @@
 package io.caduceus.routes.anchor;
 
-import io.caduceus.adapters.vault.QuarantinedMessage;
-import io.caduceus.adapters.vault.VaultRecord;
+import io.caduceus.ingest.vault.QuarantinedMessage;
+import io.caduceus.ingest.vault.VaultRecord;
 import io.caduceus.bridge.RecordNotLoggedException;
 import io.caduceus.core.commitment.HidingCommitments;
 import io.caduceus.core.commitment.Salt;

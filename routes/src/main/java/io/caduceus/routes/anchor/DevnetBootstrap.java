@@ -4,6 +4,7 @@ import io.caduceus.adapters.ethereum.AnchorRegistryClient;
 import io.caduceus.adapters.ethereum.AnchorRegistryConfig;
 import io.caduceus.adapters.ethereum.AnchorRegistryDeployment;
 import io.caduceus.adapters.ethereum.EthereumException;
+import io.caduceus.adapters.ethereum.Web3jRpc;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
@@ -21,7 +22,6 @@ import org.web3j.crypto.RawTransaction;
 import org.web3j.crypto.TransactionEncoder;
 import org.web3j.protocol.Web3j;
 import org.web3j.protocol.core.DefaultBlockParameterName;
-import org.web3j.protocol.core.Response;
 import org.web3j.protocol.core.methods.response.EthGetTransactionReceipt;
 import org.web3j.protocol.core.methods.response.EthSendTransaction;
 import org.web3j.utils.Convert;
@@ -54,9 +54,10 @@ final class DevnetBootstrap {
     /** Tops the key up to the funding amount when it holds less than half of it. */
     static void ensureFunded(AnchorSettings settings, String address) {
         BigInteger target = Convert.toWei(settings.devnetFundingEth(), Convert.Unit.ETHER).toBigIntegerExact();
-        Web3j web3j = web3j(settings.rpcUrl().toString(), settings.rpcTimeout());
+        Web3jRpc rpc = Web3jRpc.open(settings.rpcUrl().toString(), settings.rpcTimeout());
+        Web3j web3j = rpc.web3j();
         try {
-            BigInteger balance = call("eth_getBalance",
+            BigInteger balance = rpc.send("eth_getBalance",
                     () -> web3j.ethGetBalance(address, DefaultBlockParameterName.LATEST).send()).getBalance();
             if (balance.compareTo(target.shiftRight(1)) >= 0) {
                 return;
@@ -65,18 +66,18 @@ final class DevnetBootstrap {
                     "caduceus.anchor.devnet-bootstrap needs ethereum.dev.private.key (written by the devnet) to fund "
                             + "the anchoring key"));
             Credentials dev = Credentials.create(devKey);
-            BigInteger nonce = call("eth_getTransactionCount", () -> web3j.ethGetTransactionCount(dev.getAddress(),
+            BigInteger nonce = rpc.send("eth_getTransactionCount", () -> web3j.ethGetTransactionCount(dev.getAddress(),
                     DefaultBlockParameterName.PENDING).send()).getTransactionCount();
-            BigInteger gasPrice = call("eth_gasPrice", () -> web3j.ethGasPrice().send()).getGasPrice();
+            BigInteger gasPrice = rpc.send("eth_gasPrice", () -> web3j.ethGasPrice().send()).getGasPrice();
             RawTransaction transfer = RawTransaction.createEtherTransaction(nonce, gasPrice.shiftLeft(1), TRANSFER_GAS,
                     address, target.subtract(balance));
             String signed = Numeric.toHexString(TransactionEncoder.signMessage(transfer, settings.chainId(), dev));
-            EthSendTransaction sent = call("eth_sendRawTransaction", () -> web3j.ethSendRawTransaction(signed).send());
-            waitForReceipt(web3j, sent.getTransactionHash(), settings.receiptTimeout());
+            EthSendTransaction sent = rpc.send("eth_sendRawTransaction", () -> web3j.ethSendRawTransaction(signed).send());
+            waitForReceipt(rpc, sent.getTransactionHash(), settings.receiptTimeout());
             LOG.info("funded the anchoring key {} with {} ETH from the devnet account", address,
                     Convert.fromWei(new BigDecimal(target.subtract(balance)), Convert.Unit.ETHER).toPlainString());
         } finally {
-            web3j.shutdown();
+            rpc.shutdown();
         }
     }
 
@@ -105,15 +106,16 @@ final class DevnetBootstrap {
 
     private static boolean holdsRegistryFor(AnchorSettings settings, AnchorRegistryConfig config, Credentials key,
                                             String address) {
-        Web3j web3j = web3j(settings.rpcUrl().toString(), settings.rpcTimeout());
+        Web3jRpc rpc = Web3jRpc.open(settings.rpcUrl().toString(), settings.rpcTimeout());
+        Web3j web3j = rpc.web3j();
         try {
-            String code = call("eth_getCode", () -> web3j.ethGetCode(address, DefaultBlockParameterName.LATEST).send())
+            String code = rpc.send("eth_getCode", () -> web3j.ethGetCode(address, DefaultBlockParameterName.LATEST).send())
                     .getCode();
             if (code == null || code.equals("0x") || code.isEmpty()) {
                 return false;
             }
         } finally {
-            web3j.shutdown();
+            rpc.shutdown();
         }
         try (AnchorRegistryClient client = AnchorRegistryClient.connect(config.withContractAddress(address), key)) {
             return client.anchorer().equalsIgnoreCase(key.getAddress());
@@ -137,10 +139,11 @@ final class DevnetBootstrap {
         }
     }
 
-    private static void waitForReceipt(Web3j web3j, String hash, Duration timeout) {
+    private static void waitForReceipt(Web3jRpc rpc, String hash, Duration timeout) {
+        Web3j web3j = rpc.web3j();
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
-            EthGetTransactionReceipt receipt = call("eth_getTransactionReceipt",
+            EthGetTransactionReceipt receipt = rpc.send("eth_getTransactionReceipt",
                     () -> web3j.ethGetTransactionReceipt(hash).send());
             if (receipt.getTransactionReceipt().isPresent()) {
                 if (!receipt.getTransactionReceipt().get().isStatusOK()) {
@@ -156,28 +159,5 @@ final class DevnetBootstrap {
             }
         }
         throw new EthereumException("the funding transfer " + hash + " was not mined within " + timeout, true, null);
-    }
-
-    /** Every call with the deadline: connect, read, write and the whole call. */
-    static Web3j web3j(String url, Duration timeout) {
-        return io.caduceus.adapters.ethereum.EthereumNodes.web3j(url, timeout);
-    }
-
-    private static <T extends Response<?>> T call(String method, RpcCall<T> call) {
-        T response;
-        try {
-            response = call.send();
-        } catch (IOException e) {
-            throw new EthereumException(method + " failed: " + e.getMessage(), true, e);
-        }
-        if (response.hasError()) {
-            throw new EthereumException(method + " rejected: " + response.getError().getMessage(), false, null);
-        }
-        return response;
-    }
-
-    @FunctionalInterface
-    private interface RpcCall<T> {
-        T send() throws IOException;
     }
 }

@@ -1,6 +1,6 @@
 package io.caduceus.routes.erasure;
 
-import io.caduceus.adapters.vault.RecordVault;
+import io.caduceus.ingest.vault.RecordVault;
 import io.caduceus.core.json.CanonicalJson;
 import io.caduceus.core.json.JsonException;
 import io.caduceus.core.pseudonym.PatientPseudonym;

@@ -1,6 +1,6 @@
 package io.caduceus.routes.fhir;
 
-import io.caduceus.adapters.vault.RecordVault;
+import io.caduceus.ingest.vault.RecordVault;
 import io.caduceus.core.json.CanonicalJson;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;

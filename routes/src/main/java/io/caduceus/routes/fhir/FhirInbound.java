@@ -1,9 +1,9 @@
 package io.caduceus.routes.fhir;
 
 import ca.uhn.fhir.context.FhirContext;
-import io.caduceus.adapters.vault.QuarantinedMessage;
-import io.caduceus.adapters.vault.RecordVault;
-import io.caduceus.adapters.vault.VaultException;
+import io.caduceus.ingest.vault.QuarantinedMessage;
+import io.caduceus.ingest.vault.RecordVault;
+import io.caduceus.ingest.vault.VaultException;
 import io.caduceus.core.domain.LedgerEntry;
 import io.caduceus.core.domain.RecordId;
 import io.caduceus.core.domain.SourceSystem;

@@ -1,15 +1,12 @@
 package io.caduceus.routes.fhir;
 
+import io.caduceus.core.io.DurableFiles;
 import io.caduceus.core.json.CanonicalJson;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -162,24 +159,6 @@ final class FhirPollCheckpoints {
     }
 
     private void write(byte[] content) throws IOException {
-        Path dir = file.toAbsolutePath().getParent();
-        Files.createDirectories(dir);
-        Path temp = dir.resolve(file.getFileName() + ".tmp");
-        try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING)) {
-            channel.write(java.nio.ByteBuffer.wrap(content));
-            channel.force(true);
-        }
-        try {
-            Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (AtomicMoveNotSupportedException e) {
-            throw new IOException("the checkpoint folder " + dir + " cannot replace files atomically", e);
-        }
-        // The rename itself is durable only once the folder is synced (where the platform allows opening one).
-        try (FileChannel folder = FileChannel.open(dir, StandardOpenOption.READ)) {
-            folder.force(true);
-        } catch (IOException ignored) {
-            // Not supported here (Windows): the rename is as durable as the platform makes it.
-        }
+        DurableFiles.replace(file, content);
     }
 }

@@ -1,11 +1,11 @@
 package io.caduceus.routes.fhir;
 
 import ca.uhn.fhir.context.FhirContext;
-import io.caduceus.adapters.vault.RecordErasedException;
-import io.caduceus.adapters.vault.RecordIntegrityException;
-import io.caduceus.adapters.vault.RecordVault;
-import io.caduceus.adapters.vault.VaultException;
-import io.caduceus.adapters.vault.VaultRecord;
+import io.caduceus.ingest.vault.RecordErasedException;
+import io.caduceus.ingest.vault.RecordIntegrityException;
+import io.caduceus.ingest.vault.RecordVault;
+import io.caduceus.ingest.vault.VaultException;
+import io.caduceus.ingest.vault.VaultRecord;
 import io.caduceus.core.domain.RecordId;
 import io.caduceus.core.keys.KeyedHash;
 import io.caduceus.core.json.CanonicalJson;

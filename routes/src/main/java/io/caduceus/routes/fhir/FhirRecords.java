@@ -1,22 +1,18 @@
 package io.caduceus.routes.fhir;
 
-import io.caduceus.adapters.vault.RecordConflictException;
-import io.caduceus.adapters.vault.RecordErasedException;
-import io.caduceus.adapters.vault.RecordVault;
-import io.caduceus.adapters.vault.VaultRecord;
-import io.caduceus.core.commitment.HidingCommitments;
-import io.caduceus.core.commitment.Salt;
+import io.caduceus.ingest.vault.RecordVault;
 import io.caduceus.core.domain.LedgerEntry;
 import io.caduceus.core.domain.MessageId;
 import io.caduceus.core.domain.RecordId;
 import io.caduceus.core.domain.RecordIds;
 import io.caduceus.core.domain.SourceSystem;
 import io.caduceus.core.hash.Sha256;
-import io.caduceus.core.pseudonym.PatientPseudonym;
 import io.caduceus.core.pseudonym.PatientPseudonymizer;
+import io.caduceus.ingest.IntakeRefusedException;
+import io.caduceus.ingest.RecordIntake;
+import io.caduceus.ingest.Submission;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import org.hl7.fhir.r4.model.Bundle;
@@ -27,8 +23,9 @@ import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.Resource;
 
 /**
- * Makes accepted FHIR content a record exactly as HL7 v2 ingest does: canonical JSON in the encrypted vault under a
- * fresh salt, and a ledger entry carrying only the hiding commitment, the pseudonym and routing facts.
+ * The FHIR edge of {@link RecordIntake}: accepted FHIR content becomes a record exactly as an HL7 v2 message does
+ * (canonical JSON in the encrypted vault under a fresh salt, a ledger entry of commitment, pseudonym and routing
+ * facts), with resource ids that stay with their patient.
  *
  * <p>The record id is {@link RecordIds#forMessage} of source {@code <client id>^fhir} and control id
  * {@code fhir-<interaction>:<SHA-256 of the canonical content>}: the same client sending the same content for the same
@@ -38,18 +35,18 @@ import org.hl7.fhir.r4.model.Resource;
  */
 final class FhirRecords {
 
-    static final String CONTENT_TYPE = "application/fhir+json";
+    static final String CONTENT_TYPE = RecordIntake.CONTENT_TYPE;
     /** Vault owner for content about no identifiable patient, so it still has a data key of its own (as HL7 does). */
-    static final String NO_PATIENT = "pp0_no-patient";
+    static final String NO_PATIENT = RecordIntake.NO_PATIENT;
 
-    private final RecordVault vault;
     private final PatientPseudonymizer pseudonymizer;
     private final RecordIds recordIds;
+    private final RecordIntake intake;
 
     FhirRecords(RecordVault vault, PatientPseudonymizer pseudonymizer, RecordIds recordIds) {
-        this.vault = vault;
         this.pseudonymizer = pseudonymizer;
         this.recordIds = recordIds;
+        this.intake = new RecordIntake(vault, pseudonymizer, nanos -> { });
     }
 
     static SourceSystem source(String clientId) {
@@ -65,64 +62,26 @@ final class FhirRecords {
      */
     LedgerEntry store(RecordId recordId, SourceSystem source, String messageType, Resource resource, byte[] canonical,
             byte[] original, Instant receivedAt, List<String> lookupKeys) throws FhirRejection {
+        Submission submission = new Submission(List.of(recordId), source, messageType,
+                patientIdentifier(resource).map(id -> new Submission.PatientIdentifier(id.getSystem(), id.getValue())),
+                canonical, original, receivedAt, lookupKeys, Submission.Resend.SAME_CONTENT, true);
         try {
-            Optional<VaultRecord> stored = vault.get(recordId.value());
-            VaultRecord record;
-            if (stored.isPresent()) {
-                record = stored.get();
-            } else {
-                Optional<PatientPseudonym> pseudonym = patientIdentifier(resource)
-                        .map(id -> pseudonymizer.pseudonymize(id.getSystem(), id.getValue()));
-                String owner = pseudonym.map(PatientPseudonym::value).orElse(NO_PATIENT);
-                requireSamePatient(lookupKeys, owner);
-                record = new VaultRecord(recordId.value(), owner,
-                        Salt.random().toBytes(), CONTENT_TYPE, canonical, original, receivedAt).withLookupKeys(lookupKeys);
-                try {
-                    vault.put(record);
-                } catch (RecordConflictException e) {
-                    // An identical request stored it a moment ago (only the salt differs): use that one.
-                    record = vault.get(recordId.value()).orElseThrow(() -> e);
-                }
-            }
-            if (!Arrays.equals(record.canonicalBundle(), canonical)) {
-                // Same id, other content: only a SHA-256 collision could do this.
+            return intake.accept(submission).entry();
+        } catch (IntakeRefusedException e) {
+            if (e.reason() == IntakeRefusedException.Reason.ID_USED_FOR_OTHER_CONTENT) {
+                // The id is the content's SHA-256: other content under it would take a collision.
                 throw new IllegalStateException("record " + recordId + " holds different content");
             }
-            Optional<PatientPseudonym> pseudonym = NO_PATIENT.equals(record.patientPseudonym())
-                    ? Optional.empty() : Optional.of(new PatientPseudonym(record.patientPseudonym()));
-            return new LedgerEntry(recordId, HidingCommitments.commit(Salt.of(record.salt()), record.canonicalBundle()),
-                    messageType, source, record.receivedAt(), pseudonym);
-        } catch (RecordErasedException e) {
-            // The same client sent this very content before, and it was erased on request with its patient: its
-            // record id (and ledger entry) are spent. New content about the patient is stored as usual.
-            throw FhirRejection.refused(409, IssueType.CONFLICT,
-                    "this content was stored before and erased on request; it is not stored again");
-        }
-    }
-
-    /**
-     * A resource id stays with the patient it was first stored for. Reads serve the newest version of an id, and
-     * {@code $everything} follows the Patient it finds to that patient's records: a write of another patient's content
-     * (or of content naming no patient) under an existing id would shadow the first patient's data for every reader.
-     * Erased records are no longer found, so an erased patient's ids are free again.
-     */
-    private void requireSamePatient(List<String> lookupKeys, String owner) throws FhirRejection {
-        for (String key : lookupKeys) {
-            List<String> existing = vault.findRecords(key);
-            if (existing.isEmpty()) {
-                continue;
-            }
-            String newest = existing.get(existing.size() - 1);
-            Optional<VaultRecord> stored;
-            try {
-                stored = vault.get(newest);
-            } catch (RecordErasedException e) {
-                continue;
-            }
-            if (stored.isPresent() && !stored.get().patientPseudonym().equals(owner)) {
-                throw FhirRejection.refused(409, IssueType.CONFLICT,
+            throw switch (e.reason()) {
+                // The same client sent this very content before, and it was erased on request with its patient: its
+                // record id (and ledger entry) are spent. New content about the patient is stored as usual.
+                case ERASED_BEFORE -> FhirRejection.refused(409, IssueType.CONFLICT,
+                        "this content was stored before and erased on request; it is not stored again");
+                case RESOURCE_ID_OF_ANOTHER_PATIENT -> FhirRejection.refused(409, IssueType.CONFLICT,
                         "a resource with this id is already stored for another patient; ids cannot be reused for someone else");
-            }
+                case ID_USED_FOR_OTHER_CONTENT, PATIENT_IDENTIFIER_UNUSABLE -> FhirRejection.refused(422, IssueType.REQUIRED,
+                        "the patient identifier has no usable value");
+            };
         }
     }
 

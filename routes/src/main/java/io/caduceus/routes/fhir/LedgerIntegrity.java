@@ -1,6 +1,6 @@
 package io.caduceus.routes.fhir;
 
-import io.caduceus.adapters.vault.VaultRecord;
+import io.caduceus.ingest.vault.VaultRecord;
 import io.caduceus.core.commitment.HidingCommitments;
 import io.caduceus.core.commitment.Salt;
 import io.caduceus.core.domain.RecordId;

@@ -1,7 +1,7 @@
 package io.caduceus.routes.fhir;
 
 import ca.uhn.fhir.context.FhirContext;
-import io.caduceus.adapters.vault.VaultRecord;
+import io.caduceus.ingest.vault.VaultRecord;
 import io.caduceus.core.domain.RecordId;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;

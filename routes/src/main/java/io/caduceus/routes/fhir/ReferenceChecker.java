@@ -4,7 +4,7 @@ import ca.uhn.fhir.context.BaseRuntimeChildDefinition;
 import ca.uhn.fhir.context.BaseRuntimeElementDefinition;
 import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.util.IModelVisitor2;
-import io.caduceus.adapters.vault.RecordVault;
+import io.caduceus.ingest.vault.RecordVault;
 import io.caduceus.routes.records.ResourceKeys;
 import java.util.ArrayList;
 import java.util.HashSet;

@@ -1,6 +1,6 @@
 package io.caduceus.routes.health;
 
-import io.caduceus.adapters.vault.RecordVault;
+import io.caduceus.ingest.vault.RecordVault;
 import java.util.Map;
 import java.util.Optional;
 

@@ -1,6 +1,6 @@
 package io.caduceus.routes.hl7;
 
-import io.caduceus.adapters.vault.QuarantinedMessage;
+import io.caduceus.ingest.vault.QuarantinedMessage;
 import io.caduceus.core.json.CanonicalJson;
 import io.caduceus.hl7.mapping.MappingResult;
 import io.caduceus.routes.mllp.MllpOversizeFrame;

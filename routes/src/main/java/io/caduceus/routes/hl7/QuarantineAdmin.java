@@ -1,6 +1,6 @@
 package io.caduceus.routes.hl7;
 
-import io.caduceus.adapters.vault.QuarantinedMessage;
+import io.caduceus.ingest.vault.QuarantinedMessage;
 import io.caduceus.core.json.CanonicalJson;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

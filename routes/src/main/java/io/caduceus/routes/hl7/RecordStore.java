@@ -1,40 +1,31 @@
 package io.caduceus.routes.hl7;
 
-import io.caduceus.adapters.vault.RecordErasedException;
-import io.caduceus.adapters.vault.VaultRecord;
-import io.caduceus.core.commitment.HidingCommitments;
-import io.caduceus.core.commitment.Salt;
-import io.caduceus.core.domain.LedgerEntry;
 import io.caduceus.core.domain.MessageId;
 import io.caduceus.core.domain.RecordId;
 import io.caduceus.core.domain.SourceSystem;
-import io.caduceus.core.hash.Digest;
-import io.caduceus.core.pseudonym.PatientPseudonym;
 import io.caduceus.hl7.mapping.MappingResult;
+import io.caduceus.ingest.IntakeRefusedException;
+import io.caduceus.ingest.RecordIntake;
+import io.caduceus.ingest.Submission;
 import io.caduceus.routes.metrics.CaduceusMetrics;
 import java.time.Instant;
-import java.util.Arrays;
 import java.util.List;
-import java.util.Optional;
 import org.apache.camel.Exchange;
 
 /**
- * Makes a mapped message durable: the bundle and the original bytes go to the encrypted vault under a fresh salt,
- * and the body becomes the ledger entry (commitment and pseudonym, no PHI) keyed by record id for Kafka.
- *
- * <p>A retransmission (same sender and MSH-10, same bytes) is recognised by its record id: nothing new is stored and
- * the entry is rebuilt from what the vault holds, so its commitment is the original one and the ledger, which
- * ignores an identical entry, records it once. The same MSH-10 with different content is rejected (HL7 205).
+ * The HL7 edge of {@link RecordIntake}: hands a mapped message over (its id made of MSH-3, MSH-4 and MSH-10, so a
+ * resend is recognised by the same bytes under the same id), tells refusals in HL7's terms, and puts the ledger entry
+ * in the body, keyed by record id for Kafka.
  */
 public final class RecordStore {
 
-    static final String CONTENT_TYPE = "application/fhir+json";
+    static final String CONTENT_TYPE = RecordIntake.CONTENT_TYPE;
     /** Vault owner for messages about no patient, so they still have a data key of their own. */
-    static final String NO_PATIENT = "pp0_no-patient";
+    static final String NO_PATIENT = RecordIntake.NO_PATIENT;
     private static final String KAFKA_KEY = "kafka.KEY";
 
     private final IngestServices services;
-    private final CaduceusMetrics metrics;
+    private final RecordIntake intake;
 
     public RecordStore(IngestServices services) {
         this(services, CaduceusMetrics.disabled());
@@ -42,7 +33,7 @@ public final class RecordStore {
 
     public RecordStore(IngestServices services, CaduceusMetrics metrics) {
         this.services = services;
-        this.metrics = metrics;
+        this.intake = new RecordIntake(services.vault(), services.pseudonymizer(), metrics::vaultWrite);
     }
 
     public void store(Exchange exchange) throws Hl7RejectedException {
@@ -58,55 +49,38 @@ public final class RecordStore {
             throw new Hl7RejectedException(AckCode.Outcome.REJECTED, new Hl7Error(Hl7Error.REQUIRED_FIELD_MISSING,
                     "MSH-3, MSH-4 and MSH-10 do not identify the message", "MSH", 1, 10, 0));
         }
+        // A retransmission of a message first stored before keyed record ids is still the same record.
+        List<RecordId> lookedFor = services.readFormatOneIds() ? recordIds : recordIds.subList(0, 1);
         String messageType = mapping.messageType() + (mapping.triggerEvent() == null ? "" : "^" + mapping.triggerEvent());
-
+        Submission submission = new Submission(lookedFor, source, messageType,
+                mapping.patientIdentifier().map(id -> new Submission.PatientIdentifier(id.system(), id.value())),
+                mapping.canonicalJson(), original, receivedAt,
+                services.resourceKeys().ofBundleEntries(mapping.bundle()), Submission.Resend.SAME_BYTES, false);
+        RecordIntake.Accepted accepted;
         try {
-            storeAndDescribe(exchange, mapping, original, receivedAt, source, recordIds, messageType);
-        } catch (RecordErasedException e) {
-            throw erased();
+            accepted = intake.accept(submission);
+        } catch (IntakeRefusedException e) {
+            throw refusal(e.reason());
         }
+        if (accepted.alreadyStored()) {
+            exchange.setProperty(IngestExchange.DUPLICATE, Boolean.TRUE);
+        }
+        exchange.setProperty(IngestExchange.RECORD_ID, accepted.recordId().value());
+        exchange.getMessage().setHeader(KAFKA_KEY, accepted.recordId().value());
+        exchange.getMessage().setBody(accepted.entry().toJson());
     }
 
-    private void storeAndDescribe(Exchange exchange, MappingResult mapping, byte[] original, Instant receivedAt,
-            SourceSystem source, List<RecordId> candidates, String messageType) throws Hl7RejectedException {
-        RecordId recordId = candidates.get(0);
-        Optional<VaultRecord> stored = services.vault().get(recordId.value());
-        if (stored.isEmpty() && services.readFormatOneIds()) {
-            // A retransmission of a message first stored before keyed record ids: still the same record.
-            RecordId formatOne = candidates.get(1);
-            stored = services.vault().get(formatOne.value());
-            recordId = stored.isPresent() ? formatOne : recordId;
-        }
-        VaultRecord record;
-        if (stored.isPresent()) {
-            record = stored.get();
-            if (!Arrays.equals(record.originalMessage(), original)) {
-                throw new Hl7RejectedException(AckCode.Outcome.ERROR, new Hl7Error(Hl7Error.DUPLICATE_KEY_IDENTIFIER,
-                        "MSH-10 was already used by this sender for a different message", "MSH", 1, 10, 0));
-            }
-            exchange.setProperty(IngestExchange.DUPLICATE, Boolean.TRUE);
-        } else {
-            Optional<PatientPseudonym> pseudonym;
-            try {
-                pseudonym = mapping.patientIdentifier().map(id -> services.pseudonymizer().pseudonymize(id.system(), id.value()));
-            } catch (IllegalArgumentException | NullPointerException e) {
-                throw new Hl7RejectedException(AckCode.Outcome.ERROR, new Hl7Error(Hl7Error.REQUIRED_FIELD_MISSING,
-                        "the patient identifier (PID-3) is empty", "PID", 1, 3, 1));
-            }
-            record = new VaultRecord(recordId.value(), pseudonym.map(PatientPseudonym::value).orElse(NO_PATIENT),
-                    Salt.random().toBytes(), CONTENT_TYPE, mapping.canonicalJson(), original, receivedAt)
-                    .withLookupKeys(services.resourceKeys().ofBundleEntries(mapping.bundle()));
-            long writeStarted = System.nanoTime();
-            services.vault().put(record);
-            metrics.vaultWrite(System.nanoTime() - writeStarted);
-        }
-        Digest commitment = HidingCommitments.commit(Salt.of(record.salt()), record.canonicalBundle());
-        Optional<PatientPseudonym> pseudonym = NO_PATIENT.equals(record.patientPseudonym())
-                ? Optional.empty() : Optional.of(new PatientPseudonym(record.patientPseudonym()));
-        LedgerEntry entry = new LedgerEntry(recordId, commitment, messageType, source, record.receivedAt(), pseudonym);
-        exchange.setProperty(IngestExchange.RECORD_ID, recordId.value());
-        exchange.getMessage().setHeader(KAFKA_KEY, recordId.value());
-        exchange.getMessage().setBody(entry.toJson());
+    private static Hl7RejectedException refusal(IntakeRefusedException.Reason reason) {
+        return switch (reason) {
+            case ERASED_BEFORE -> erased();
+            case ID_USED_FOR_OTHER_CONTENT -> new Hl7RejectedException(AckCode.Outcome.ERROR,
+                    new Hl7Error(Hl7Error.DUPLICATE_KEY_IDENTIFIER,
+                            "MSH-10 was already used by this sender for a different message", "MSH", 1, 10, 0));
+            case PATIENT_IDENTIFIER_UNUSABLE -> new Hl7RejectedException(AckCode.Outcome.ERROR,
+                    new Hl7Error(Hl7Error.REQUIRED_FIELD_MISSING, "the patient identifier (PID-3) is empty", "PID", 1,
+                            3, 1));
+            case RESOURCE_ID_OF_ANOTHER_PATIENT -> throw new IllegalStateException("HL7 intake does not guard ids");
+        };
     }
 
     /**

@@ -1,6 +1,6 @@
 package io.caduceus.routes.ingest;
 
-import io.caduceus.adapters.vault.VaultException;
+import io.caduceus.ingest.vault.VaultException;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;

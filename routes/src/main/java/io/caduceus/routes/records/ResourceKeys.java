@@ -1,6 +1,6 @@
 package io.caduceus.routes.records;
 
-import io.caduceus.adapters.vault.RecordVault;
+import io.caduceus.ingest.vault.RecordVault;
 import io.caduceus.core.hash.Sha256;
 import io.caduceus.core.keys.DeploymentKeys;
 import io.caduceus.core.keys.KeyedHash;

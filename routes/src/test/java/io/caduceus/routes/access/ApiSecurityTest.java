@@ -2,8 +2,8 @@ package io.caduceus.routes.access;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.caduceus.adapters.vault.RecordVault;
-import io.caduceus.adapters.vault.VaultRecord;
+import io.caduceus.ingest.vault.RecordVault;
+import io.caduceus.ingest.vault.VaultRecord;
 import io.caduceus.core.commitment.Salt;
 import io.caduceus.routes.CaduceusApplication;
 import io.caduceus.routes.fhir.TestTokens;

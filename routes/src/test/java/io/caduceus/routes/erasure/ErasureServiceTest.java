@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.caduceus.adapters.vault.FileRecordVault;
 import io.caduceus.adapters.vault.MasterKey;
-import io.caduceus.adapters.vault.RecordErasedException;
-import io.caduceus.adapters.vault.VaultRecord;
+import io.caduceus.ingest.vault.RecordErasedException;
+import io.caduceus.ingest.vault.VaultRecord;
 import io.caduceus.core.json.CanonicalJson;
 import io.caduceus.core.pseudonym.PatientPseudonymizer;
 import io.caduceus.routes.access.ApiAccess;

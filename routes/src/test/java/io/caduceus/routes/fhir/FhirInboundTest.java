@@ -3,8 +3,8 @@ package io.caduceus.routes.fhir;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ca.uhn.fhir.context.FhirContext;
-import io.caduceus.adapters.vault.RecordVault;
-import io.caduceus.adapters.vault.VaultRecord;
+import io.caduceus.ingest.vault.RecordVault;
+import io.caduceus.ingest.vault.VaultRecord;
 import io.caduceus.core.domain.LedgerEntry;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;

@@ -20,7 +20,7 @@ import com.github.tomakehurst.wiremock.client.MappingBuilder;
 import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 import com.github.tomakehurst.wiremock.http.Fault;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
-import io.caduceus.adapters.vault.RecordVault;
+import io.caduceus.ingest.vault.RecordVault;
 import io.caduceus.core.domain.LedgerEntry;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;

@@ -2,7 +2,7 @@ package io.caduceus.routes.fhir;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.caduceus.adapters.vault.RecordVault;
+import io.caduceus.ingest.vault.RecordVault;
 import io.caduceus.core.domain.LedgerEntry;
 import io.caduceus.core.keys.DeploymentKeys;
 import io.caduceus.routes.consent.ConsentChecks;

@@ -3,8 +3,8 @@ package io.caduceus.routes.fhir;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ca.uhn.fhir.context.FhirContext;
-import io.caduceus.adapters.vault.RecordVault;
-import io.caduceus.adapters.vault.VaultRecord;
+import io.caduceus.ingest.vault.RecordVault;
+import io.caduceus.ingest.vault.VaultRecord;
 import io.caduceus.core.commitment.HidingCommitments;
 import io.caduceus.core.commitment.Salt;
 import io.caduceus.core.domain.LedgerEntry;

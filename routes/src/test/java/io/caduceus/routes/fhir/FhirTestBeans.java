@@ -3,7 +3,7 @@ package io.caduceus.routes.fhir;
 import ca.uhn.fhir.context.FhirContext;
 import io.caduceus.adapters.vault.FileRecordVault;
 import io.caduceus.adapters.vault.MasterKey;
-import io.caduceus.adapters.vault.RecordVault;
+import io.caduceus.ingest.vault.RecordVault;
 import io.caduceus.core.domain.RecordIds;
 import io.caduceus.core.keys.DeploymentKeys;
 import io.caduceus.core.pseudonym.PatientPseudonymizer;

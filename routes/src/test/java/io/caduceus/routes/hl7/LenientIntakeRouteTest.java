@@ -2,7 +2,7 @@ package io.caduceus.routes.hl7;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.caduceus.adapters.vault.VaultRecord;
+import io.caduceus.ingest.vault.VaultRecord;
 import io.caduceus.core.domain.MessageId;
 import io.caduceus.core.domain.SourceSystem;
 import io.caduceus.routes.AppWithoutKafka;

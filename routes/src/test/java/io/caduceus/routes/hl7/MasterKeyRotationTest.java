@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.caduceus.adapters.vault.FileRecordVault;
 import io.caduceus.adapters.vault.MasterKey;
-import io.caduceus.adapters.vault.VaultException;
-import io.caduceus.adapters.vault.VaultRecord;
+import io.caduceus.ingest.vault.VaultException;
+import io.caduceus.ingest.vault.VaultRecord;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;

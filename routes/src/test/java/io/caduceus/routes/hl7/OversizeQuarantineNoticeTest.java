@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import io.caduceus.adapters.vault.FileRecordVault;
 import io.caduceus.adapters.vault.MasterKey;
-import io.caduceus.adapters.vault.QuarantinedMessage;
+import io.caduceus.ingest.vault.QuarantinedMessage;
 import io.caduceus.hl7.mapping.Hl7ToFhirMapper;
 import io.caduceus.routes.mllp.MllpOversizeFrame;
 import java.nio.charset.StandardCharsets;

@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.caduceus.adapters.vault.FileRecordVault;
 import io.caduceus.adapters.vault.MasterKey;
-import io.caduceus.adapters.vault.QuarantinedMessage;
-import io.caduceus.adapters.vault.RecordErasedException;
+import io.caduceus.ingest.vault.QuarantinedMessage;
+import io.caduceus.ingest.vault.RecordErasedException;
 import io.caduceus.core.domain.LedgerEntry;
 import io.caduceus.hl7.mapping.Hl7ToFhirMapper;
 import java.nio.charset.StandardCharsets;

@@ -2,8 +2,8 @@ package io.caduceus.routes.ingest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.caduceus.adapters.vault.RecordErasedException;
-import io.caduceus.adapters.vault.VaultException;
+import io.caduceus.ingest.vault.RecordErasedException;
+import io.caduceus.ingest.vault.VaultException;
 import io.caduceus.routes.fhir.FhirRejections;
 import io.caduceus.routes.hl7.Hl7Rejections;
 import io.caduceus.routes.ingest.StoreBreaker.Permit;

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.caduceus.adapters.vault.FileRecordVault;
 import io.caduceus.adapters.vault.MasterKey;
-import io.caduceus.adapters.vault.RecordVault;
-import io.caduceus.adapters.vault.VaultRecord;
+import io.caduceus.ingest.vault.RecordVault;
+import io.caduceus.ingest.vault.VaultRecord;
 import io.caduceus.core.commitment.Salt;
 import io.caduceus.core.hash.Sha256;
 import io.caduceus.core.keys.DeploymentKeys;

@@ -1,11 +1,9 @@
 package io.caduceus.adapters.ethereum;
 
-import java.io.IOException;
 import java.math.BigInteger;
 import java.util.concurrent.TimeUnit;
 import okhttp3.OkHttpClient;
 import org.web3j.protocol.Web3j;
-import org.web3j.protocol.core.Response;
 import org.web3j.protocol.http.HttpService;
 
 /** Opens {@link EthereumNode}s. */
@@ -56,48 +54,26 @@ public final class EthereumNodes {
     }
 
     static final class Web3jNode implements EthereumNode {
-        private final Web3j web3j;
-        private final EthereumEndpoint endpoint;
+        private final Web3jRpc rpc;
 
         Web3jNode(Web3j web3j, EthereumEndpoint endpoint) {
-            this.web3j = web3j;
-            this.endpoint = endpoint;
+            this.rpc = new Web3jRpc(web3j, endpoint.rpcUrl().toString(), endpoint.callTimeout());
         }
 
         @Override
         public long chainId() {
-            return call("eth_chainId", () -> web3j.ethChainId().send()).getChainId().longValueExact();
+            return rpc.send("eth_chainId", () -> rpc.web3j().ethChainId().send()).getChainId().longValueExact();
         }
 
         @Override
         public long blockNumber() {
-            BigInteger number = call("eth_blockNumber", () -> web3j.ethBlockNumber().send()).getBlockNumber();
+            BigInteger number = rpc.send("eth_blockNumber", () -> rpc.web3j().ethBlockNumber().send()).getBlockNumber();
             return number.longValueExact();
         }
 
         @Override
         public void close() {
-            web3j.shutdown();
+            rpc.shutdown();
         }
-
-        private <T extends Response<?>> T call(String method, RpcCall<T> call) {
-            T response;
-            try {
-                response = call.send();
-            } catch (IOException e) {
-                // Refused, reset or timed out: the node may be back later, so the caller may retry.
-                throw new EthereumException(method + " to " + endpoint.rpcUrl() + " failed: " + e.getMessage(), true, e);
-            }
-            if (response.hasError()) {
-                throw new EthereumException(method + " rejected by " + endpoint.rpcUrl() + ": "
-                        + response.getError().getMessage(), false, null);
-            }
-            return response;
-        }
-    }
-
-    @FunctionalInterface
-    private interface RpcCall<T> {
-        T send() throws IOException;
     }
 }

@@ -35,12 +35,14 @@ final class Web3jAnchorRegistryClient implements AnchorRegistryClient {
     private static final System.Logger LOG = System.getLogger(Web3jAnchorRegistryClient.class.getName());
 
     private final Web3j web3j;
+    private final Web3jRpc rpc;
     private final AnchorRegistryConfig config;
     private final String signerAddress;
     private final RawTransactionManager transactions;
 
     Web3jAnchorRegistryClient(Web3j web3j, AnchorRegistryConfig config, Credentials signer) {
         this.web3j = web3j;
+        this.rpc = new Web3jRpc(web3j, config.endpoint().rpcUrl().toString(), config.endpoint().callTimeout());
         this.config = config;
         this.signerAddress = signer.getAddress();
         this.transactions = new RawTransactionManager(web3j, signer, config.endpoint().chainId());
@@ -59,7 +61,7 @@ final class Web3jAnchorRegistryClient implements AnchorRegistryClient {
     }
 
     void checkChain() {
-        long actual = rpc("eth_chainId", null, () -> web3j.ethChainId().send()).getChainId().longValueExact();
+        long actual = rpc.send("eth_chainId", null, () -> web3j.ethChainId().send()).getChainId().longValueExact();
         if (actual != config.endpoint().chainId()) {
             throw new EthereumException("node at " + config.endpoint().rpcUrl() + " is on chain " + actual
                     + ", expected " + config.endpoint().chainId(), false, null);
@@ -140,7 +142,7 @@ final class Web3jAnchorRegistryClient implements AnchorRegistryClient {
     }
 
     private String ethCall(String context, String to, String data, DefaultBlockParameter block) {
-        EthCall response = rpcAllowingError("eth_call", null,
+        EthCall response = rpc.sendAllowingError("eth_call", null,
                 () -> web3j.ethCall(Transaction.createEthCallTransaction(signerAddress, to, data), block).send());
         if (response.hasError()) {
             throw rejected(context, response.getError(), null);
@@ -158,14 +160,14 @@ final class Web3jAnchorRegistryClient implements AnchorRegistryClient {
      * that times out still reports the hash of a transaction the node may have accepted.
      */
     private Sent send(String context, String to, String data, long gasLimit) {
-        BigInteger gasPrice = rpc("eth_gasPrice", null, () -> web3j.ethGasPrice().send()).getGasPrice();
-        BigInteger nonce = rpc("eth_getTransactionCount", null, () -> web3j.ethGetTransactionCount(signerAddress,
+        BigInteger gasPrice = rpc.send("eth_gasPrice", null, () -> web3j.ethGasPrice().send()).getGasPrice();
+        BigInteger nonce = rpc.send("eth_getTransactionCount", null, () -> web3j.ethGetTransactionCount(signerAddress,
                 DefaultBlockParameterName.PENDING).send()).getTransactionCount();
         RawTransaction raw = RawTransaction.createTransaction(nonce, gasPrice, BigInteger.valueOf(gasLimit), to,
                 BigInteger.ZERO, data);
         String signed = transactions.sign(raw);
         String hash = Hash.sha3(signed);
-        EthSendTransaction sent = rpcAllowingError("eth_sendRawTransaction", hash,
+        EthSendTransaction sent = rpc.sendAllowingError("eth_sendRawTransaction", hash,
                 () -> web3j.ethSendRawTransaction(signed).send());
         if (sent.hasError()) {
             throw rejected(context, sent.getError(), hash);
@@ -205,7 +207,7 @@ final class Web3jAnchorRegistryClient implements AnchorRegistryClient {
         EthereumException lastFailure = null;
         while (true) {
             try {
-                Optional<TransactionReceipt> receipt = rpc("eth_getTransactionReceipt", hash,
+                Optional<TransactionReceipt> receipt = rpc.send("eth_getTransactionReceipt", hash,
                         () -> web3j.ethGetTransactionReceipt(hash).send()).getTransactionReceipt();
                 if (receipt.isPresent()) {
                     return receipt.get();
@@ -231,7 +233,7 @@ final class Web3jAnchorRegistryClient implements AnchorRegistryClient {
 
     private EthereumReceipt toReceipt(TransactionReceipt receipt) {
         BigInteger number = receipt.getBlockNumber();
-        EthBlock.Block block = rpc("eth_getBlockByNumber", receipt.getTransactionHash(),
+        EthBlock.Block block = rpc.send("eth_getBlockByNumber", receipt.getTransactionHash(),
                 () -> web3j.ethGetBlockByNumber(DefaultBlockParameter.valueOf(number), false).send()).getBlock();
         if (block == null) {
             // Reorganised away between the receipt and this call: the caller should look again.
@@ -271,32 +273,5 @@ final class Web3jAnchorRegistryClient implements AnchorRegistryClient {
             return hash.matches("0x[0-9a-fA-F]{64}") ? hash : null;
         }
         return null;
-    }
-
-    @FunctionalInterface
-    private interface RpcCall<T> {
-        T send() throws IOException;
-    }
-
-    /** Sends one RPC; I/O failures and timeouts (the OkHttp deadline) are retriable, error answers permanent. */
-    private <T extends Response<?>> T rpc(String method, String hash, RpcCall<T> call) {
-        T response = rpcAllowingError(method, hash, call);
-        if (response.hasError()) {
-            throw new EthereumException(method + " rejected by " + config.endpoint().rpcUrl() + ": "
-                    + response.getError().getMessage(), false, null, hash);
-        }
-        return response;
-    }
-
-    private <T extends Response<?>> T rpcAllowingError(String method, String hash, RpcCall<T> call) {
-        try {
-            return call.send();
-        } catch (InterruptedIOException e) {
-            throw new EthereumException(method + " to " + config.endpoint().rpcUrl() + " timed out after "
-                    + config.endpoint().callTimeout(), true, e, hash);
-        } catch (IOException e) {
-            throw new EthereumException(method + " to " + config.endpoint().rpcUrl() + " failed: " + e.getMessage(),
-                    true, e, hash);
-        }
     }
 }

@@ -1,5 +1,6 @@
 package io.caduceus.adapters.vault;
 
+import io.caduceus.ingest.vault.RecordIntegrityException;
 import java.io.BufferedInputStream;
 import java.io.Closeable;
 import java.io.DataInputStream;

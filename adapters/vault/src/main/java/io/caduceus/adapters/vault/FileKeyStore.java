@@ -1,5 +1,8 @@
 package io.caduceus.adapters.vault;
 
+import io.caduceus.ingest.vault.RecordErasedException;
+import io.caduceus.ingest.vault.RecordIntegrityException;
+import io.caduceus.ingest.vault.VaultException;
 import java.io.ByteArrayOutputStream;
 import java.io.Closeable;
 import java.io.DataInputStream;

@@ -1,5 +1,12 @@
 package io.caduceus.adapters.vault;
 
+import io.caduceus.ingest.vault.QuarantinedMessage;
+import io.caduceus.ingest.vault.RecordConflictException;
+import io.caduceus.ingest.vault.RecordErasedException;
+import io.caduceus.ingest.vault.RecordIntegrityException;
+import io.caduceus.ingest.vault.RecordVault;
+import io.caduceus.ingest.vault.VaultException;
+import io.caduceus.ingest.vault.VaultRecord;
 import io.caduceus.core.offheap.ScratchArrays;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
@@ -12,6 +19,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -23,12 +31,8 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.stream.Stream;
 import javax.crypto.SecretKey;
 
@@ -60,29 +64,8 @@ public final class FileRecordVault implements RecordVault {
     static final long DEFAULT_SEGMENT_BYTES = 64L * 1024 * 1024;
     private static final int MAX_BATCH = 4096;
 
-    private static final byte RECORD = 1;
-    private static final byte QUARANTINE = 2;
-    private static final byte RELEASE = 3;
-    /** A record whose header also lists its lookup keys; plain {@link #RECORD} entries predate them. */
-    private static final byte RECORD_WITH_KEYS = 4;
-    /** A record with its key generation and its lookup keys sealed under that key. */
-    private static final byte RECORD_GENERATIONS = 5;
-    /** A quarantined message with the owner and generation of the key it is sealed under. */
-    private static final byte QUARANTINE_GENERATIONS = 6;
-
     /** A quarantined message: where it is and whose key it is sealed under. */
     private record QuarantineSlot(Location at, String owner, int generation) {
-    }
-
-    /** The clear part of an entry; {@code sealedKeys} is null for entries older than key generations. */
-    private record EntryHeader(byte type, String id, String owner, int generation, List<String> clearKeys, byte[] sealedKeys) {
-        boolean isRecord() {
-            return type == RECORD || type == RECORD_WITH_KEYS || type == RECORD_GENERATIONS;
-        }
-
-        boolean isQuarantine() {
-            return type == QUARANTINE || type == QUARANTINE_GENERATIONS;
-        }
     }
 
     /** Where an entry lives; ordering by it is write order. */
@@ -109,17 +92,14 @@ public final class FileRecordVault implements RecordVault {
     /** Lookup key, and patient pseudonym, to record ids in write order; rebuilt from the entry headers on open. */
     private final RecordLists byLookupKey;
     private final RecordLists byPatient;
-    private final BlockingQueue<Op> queue = new LinkedBlockingQueue<>();
-    private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
-    private final Thread writer;
-    private volatile boolean closed;
+    private final GroupCommitWriter<Op> writer;
     /** Set after an I/O failure in the writer: after a failed fsync the on-disk state is unknown, so stop. */
     private volatile VaultException failure;
     private int activeSegment;
 
     @Override
     public Optional<String> unavailability(long minFreeBytes) {
-        if (closed) {
+        if (writer.isClosed()) {
             return Optional.of("file vault closed");
         }
         if (failure != null) {
@@ -174,9 +154,8 @@ public final class FileRecordVault implements RecordVault {
             lockChannel.close();
             throw e;
         }
-        this.writer = new Thread(this::writerLoop, "vault-writer-" + dir.getFileName());
-        writer.setDaemon(true);
-        writer.start();
+        this.writer = new GroupCommitWriter<>("vault-writer-" + dir.getFileName(), MAX_BATCH, new Batches(),
+                () -> new VaultException("vault " + dir + " is closed", false));
     }
 
     /** Opens (creating if needed) a vault in {@code dir}. */
@@ -226,9 +205,9 @@ public final class FileRecordVault implements RecordVault {
     }
 
     private void replay(int segment, long offset, int length, byte[] body, boolean intact) throws IOException {
-        EntryHeader h;
+        FileVaultEntries.Header h;
         try (DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(body))) {
-            h = readHeader(in);
+            h = FileVaultEntries.readHeader(in);
         } catch (IOException e) {
             if (intact) {
                 throw new RecordIntegrityException("malformed entry at offset " + offset + " of segment " + segment, e);
@@ -262,45 +241,15 @@ public final class FileRecordVault implements RecordVault {
             if (keys.isLive(h.owner(), h.generation())) {
                 quarantineIndex.put(h.id(), new QuarantineSlot(at, h.owner(), h.generation()));
             }
-        } else if (h.type() == RELEASE) {
+        } else if (h.type() == FileVaultEntries.RELEASE) {
             quarantineIndex.remove(h.id());
         } else {
             throw new RecordIntegrityException("unknown entry type " + h.type() + " in segment " + segment);
         }
     }
 
-    private static EntryHeader readHeader(DataInputStream in) throws IOException {
-        byte type = in.readByte();
-        String id = in.readUTF();
-        switch (type) {
-            case RECORD:
-                return new EntryHeader(type, id, in.readUTF(), 0, List.of(), null);
-            case RECORD_WITH_KEYS: {
-                String pseudonym = in.readUTF();
-                return new EntryHeader(type, id, pseudonym, 0, readLookupKeys(in), null);
-            }
-            case RECORD_GENERATIONS: {
-                String pseudonym = in.readUTF();
-                int generation = in.readInt();
-                int n = in.readInt();
-                if (n < 0 || n > in.available()) {
-                    throw new IOException("bad lookup key block length");
-                }
-                return new EntryHeader(type, id, pseudonym, generation, List.of(), in.readNBytes(n));
-            }
-            case QUARANTINE:
-                return new EntryHeader(type, id, FileKeyStore.QUARANTINE_OWNER, 0, List.of(), null);
-            case QUARANTINE_GENERATIONS: {
-                String owner = in.readUTF();
-                return new EntryHeader(type, id, owner, in.readInt(), List.of(), null);
-            }
-            default:
-                return new EntryHeader(type, id, null, 0, List.of(), null);
-        }
-    }
-
     /** Indexes a record's lookups unless its key generation was erased: an erased patient's records are not found. */
-    private void indexLookupsIfLive(int ordinal, EntryHeader h) {
+    private void indexLookupsIfLive(int ordinal, FileVaultEntries.Header h) {
         if (!keys.isLive(h.owner(), h.generation())) {
             return;
         }
@@ -338,7 +287,7 @@ public final class FileRecordVault implements RecordVault {
             SecretKey dataKey = keys.key(key);
             byte[] sealed = VaultCrypto.sealRecord(dataKey, record);
             byte[] sealedKeys = VaultCrypto.sealLookupKeys(dataKey, record.recordId(), record.patientPseudonym(), record.lookupKeys());
-            byte[] body = recordEntryBody(record, key.generation, sealedKeys, sealed);
+            byte[] body = FileVaultEntries.recordBody(record, key.generation, sealedKeys, sealed);
             try {
                 await(submit(new PutOp(record, key, body)), "put of record " + record.recordId());
                 return;
@@ -427,7 +376,7 @@ public final class FileRecordVault implements RecordVault {
         for (int attempt = 1; ; attempt++) {
             KeyEntry key = keys.forWrite(owner);
             byte[] sealed = VaultCrypto.sealQuarantine(keys.key(key), message);
-            byte[] body = quarantineEntryBody(message.quarantineId(), owner, key.generation, sealed);
+            byte[] body = FileVaultEntries.quarantineBody(message.quarantineId(), owner, key.generation, sealed);
             try {
                 await(submit(new QuarantineOp(message.quarantineId(), key, body)), "quarantine of message " + originalMessageId);
                 return message;
@@ -486,29 +435,18 @@ public final class FileRecordVault implements RecordVault {
         if (!quarantineIndex.containsKey(quarantineId)) {
             return false;
         }
-        ReleaseOp op = new ReleaseOp(quarantineId, releaseEntryBody(quarantineId));
+        ReleaseOp op = new ReleaseOp(quarantineId, FileVaultEntries.releaseBody(quarantineId));
         return (Boolean) await(submit(op), "release of quarantined message " + quarantineId);
     }
 
     @Override
     public void close() {
-        CloseOp op = new CloseOp();
-        lifecycle.writeLock().lock();
-        try {
-            if (closed) {
+        // The writer thread releases the files once every queued write is done (Batches.stopped).
+        while (!writer.close(Duration.ofMinutes(1))) {
+            if (Thread.currentThread().isInterrupted()) {
                 return;
             }
-            closed = true;
-            queue.add(op); // after every op already queued, so those still complete
-        } finally {
-            lifecycle.writeLock().unlock();
-        }
-        try {
-            op.done.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (ExecutionException e) {
-            LOG.log(System.Logger.Level.WARNING, "vault writer failed while closing " + dir, e.getCause());
+            LOG.log(System.Logger.Level.WARNING, "vault " + dir + " still closing: a write has taken over a minute");
         }
     }
 
@@ -517,7 +455,7 @@ public final class FileRecordVault implements RecordVault {
     private VaultRecord readRecord(String recordId, Location at) {
         byte[] body = readEntry(at);
         try (DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(body))) {
-            EntryHeader h = readHeader(in);
+            FileVaultEntries.Header h = FileVaultEntries.readHeader(in);
             if (!h.isRecord() || !h.id().equals(recordId)) {
                 throw new RecordIntegrityException("index entry of record " + recordId + " points at another entry");
             }
@@ -532,7 +470,7 @@ public final class FileRecordVault implements RecordVault {
     private QuarantinedMessage readQuarantined(String quarantineId, Location at) {
         byte[] body = readEntry(at);
         try (DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(body))) {
-            EntryHeader h = readHeader(in);
+            FileVaultEntries.Header h = FileVaultEntries.readHeader(in);
             if (!h.isQuarantine() || !h.id().equals(quarantineId)) {
                 throw new RecordIntegrityException("index entry of quarantined message " + quarantineId + " points at another entry");
             }
@@ -552,7 +490,7 @@ public final class FileRecordVault implements RecordVault {
         try {
             return segment.read(at.offset(), at.length());
         } catch (IOException e) {
-            if (closed) {
+            if (writer.isClosed()) {
                 throw new VaultException("vault " + dir + " is closed", false, e);
             }
             throw new VaultException("cannot read segment " + at.segment() + ": " + e, true, e);
@@ -577,45 +515,6 @@ public final class FileRecordVault implements RecordVault {
         return true;
     }
 
-    private static byte[] recordEntryBody(VaultRecord record, int generation, byte[] sealedKeys, byte[] sealed) {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream(sealed.length + sealedKeys.length + 112);
-        try (DataOutputStream out = new DataOutputStream(bytes)) {
-            out.writeByte(RECORD_GENERATIONS);
-            out.writeUTF(record.recordId());
-            out.writeUTF(record.patientPseudonym());
-            out.writeInt(generation);
-            out.writeInt(sealedKeys.length);
-            out.write(sealedKeys);
-            out.write(sealed);
-        } catch (IOException e) {
-            throw new IllegalStateException("in-memory stream failed", e);
-        }
-        return bytes.toByteArray();
-    }
-
-    private static byte[] quarantineEntryBody(String quarantineId, String owner, int generation, byte[] sealed) {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream(sealed.length + 112);
-        try (DataOutputStream out = new DataOutputStream(bytes)) {
-            out.writeByte(QUARANTINE_GENERATIONS);
-            out.writeUTF(quarantineId);
-            out.writeUTF(owner);
-            out.writeInt(generation);
-            out.write(sealed);
-        } catch (IOException e) {
-            throw new IllegalStateException("in-memory stream failed", e);
-        }
-        return bytes.toByteArray();
-    }
-
-    private static List<String> readLookupKeys(DataInputStream in) throws IOException {
-        int count = in.readUnsignedShort();
-        List<String> keys = new ArrayList<>(count);
-        for (int i = 0; i < count; i++) {
-            keys.add(in.readUTF());
-        }
-        return keys;
-    }
-
     private void indexLookups(int ordinal, String pseudonym, int generation, List<String> lookupKeys) {
         byPatient.add(patientListKey(pseudonym, generation), ordinal);
         for (String key : lookupKeys) {
@@ -623,21 +522,9 @@ public final class FileRecordVault implements RecordVault {
         }
     }
 
-    private static byte[] releaseEntryBody(String quarantineId) {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream(64);
-        try (DataOutputStream out = new DataOutputStream(bytes)) {
-            out.writeByte(RELEASE);
-            out.writeUTF(quarantineId);
-        } catch (IOException e) {
-            throw new IllegalStateException("in-memory stream failed", e);
-        }
-        return bytes.toByteArray();
-    }
-
     // ---- the writer ----------------------------------------------------------------------------------------------
 
-    private abstract static class Op {
-        final CompletableFuture<Object> done = new CompletableFuture<>();
+    private abstract static class Op extends GroupCommitWriter.Task {
     }
 
     private static final class PutOp extends Op {
@@ -682,20 +569,8 @@ public final class FileRecordVault implements RecordVault {
         }
     }
 
-    private static final class CloseOp extends Op {
-    }
-
     private Op submit(Op op) {
-        lifecycle.readLock().lock();
-        try {
-            if (closed) {
-                throw new VaultException("vault " + dir + " is closed", false);
-            }
-            queue.add(op);
-        } finally {
-            lifecycle.readLock().unlock();
-        }
-        return op;
+        return writer.submit(op);
     }
 
     private Object await(Op op, String what) {
@@ -724,7 +599,7 @@ public final class FileRecordVault implements RecordVault {
     }
 
     private void ensureUsable() {
-        if (closed) {
+        if (writer.isClosed()) {
             throw new VaultException("vault " + dir + " is closed", false);
         }
         VaultException f = failure;
@@ -733,50 +608,45 @@ public final class FileRecordVault implements RecordVault {
         }
     }
 
-    private void writerLoop() {
-        List<Op> batch = new ArrayList<>();
-        while (true) {
+    /** The vault's side of the group commit, on the writer thread. */
+    private final class Batches implements GroupCommitWriter.Batches<Op> {
+
+        @Override
+        public void write(List<Op> batch) {
             try {
-                batch.add(queue.take());
-            } catch (InterruptedException e) {
-                failAll(new VaultException("vault writer interrupted", true));
-                return;
-            }
-            queue.drainTo(batch, MAX_BATCH - 1);
-            boolean stop = false;
-            try {
-                stop = process(batch);
+                List<Op> group = new ArrayList<>();
+                for (Op op : batch) {
+                    if (op instanceof EraseOp erase) {
+                        // An erasure splits the batch: what was queued before it is written before the key goes.
+                        flush(group);
+                        group.clear();
+                        erase(erase);
+                    } else {
+                        group.add(op);
+                    }
+                }
+                flush(group);
             } catch (RuntimeException e) {
                 // A bug, not I/O: fail this batch's callers but keep the vault consistent by stopping it.
                 failure = new VaultException("vault writer failed: " + e, false, e);
-                batch.forEach(op -> op.done.completeExceptionally(failure));
-            }
-            batch.clear();
-            if (stop) {
-                return;
+                throw e;
             }
         }
-    }
 
-    /** @return whether the writer must stop */
-    private boolean process(List<Op> batch) {
-        List<Op> group = new ArrayList<>();
-        for (Op op : batch) {
-            if (op instanceof EraseOp || op instanceof CloseOp) {
-                flush(group);
-                group.clear();
-                if (op instanceof EraseOp erase) {
-                    erase(erase);
-                } else {
-                    shutdown((CloseOp) op);
-                    return true;
+        @Override
+        public void stopped() {
+            try {
+                keys.close();
+                for (EntryLog segment : segments.values()) {
+                    segment.close();
                 }
-            } else {
-                group.add(op);
+                closeIndex();
+                lock.release();
+                lockChannel.close();
+            } catch (IOException e) {
+                LOG.log(System.Logger.Level.WARNING, "vault " + dir + " did not close cleanly", e);
             }
         }
-        flush(group);
-        return false;
     }
 
     private void erase(EraseOp op) {
@@ -983,29 +853,6 @@ public final class FileRecordVault implements RecordVault {
         failure = new VaultException("vault " + dir + " write failed: " + e, true, e);
         LOG.log(System.Logger.Level.ERROR, "vault " + dir + " stopped after an I/O failure", e);
         ops.forEach(op -> op.done.completeExceptionally(failure));
-    }
-
-    private void failAll(VaultException e) {
-        List<Op> left = new ArrayList<>();
-        queue.drainTo(left);
-        left.forEach(op -> op.done.completeExceptionally(e));
-    }
-
-    private void shutdown(CloseOp op) {
-        VaultException closedError = new VaultException("vault " + dir + " is closed", false);
-        failAll(closedError); // nothing can be queued after the CloseOp, but be certain no caller hangs
-        try {
-            keys.close();
-            for (EntryLog segment : segments.values()) {
-                segment.close();
-            }
-            closeIndex();
-            lock.release();
-            lockChannel.close();
-            op.done.complete(null);
-        } catch (IOException e) {
-            op.done.completeExceptionally(e);
-        }
     }
 
     private void closeIndex() {

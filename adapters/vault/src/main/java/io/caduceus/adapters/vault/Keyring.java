@@ -1,5 +1,7 @@
 package io.caduceus.adapters.vault;
 
+import io.caduceus.ingest.vault.RecordIntegrityException;
+import io.caduceus.ingest.vault.VaultException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;

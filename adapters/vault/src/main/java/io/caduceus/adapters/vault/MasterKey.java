@@ -1,5 +1,7 @@
 package io.caduceus.adapters.vault;
 
+import io.caduceus.ingest.vault.VaultException;
+import io.caduceus.ingest.vault.VaultRecord;
 import io.caduceus.core.secrets.SecretFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

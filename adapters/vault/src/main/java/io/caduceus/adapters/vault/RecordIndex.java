@@ -1,6 +1,7 @@
 package io.caduceus.adapters.vault;
 
 import io.caduceus.core.domain.RecordId;
+import io.caduceus.core.offheap.KeyOrdinals;
 import io.caduceus.core.offheap.ScratchArrays;
 import java.util.BitSet;
 import java.util.HashMap;
@@ -16,44 +17,32 @@ import java.util.Map;
  * ({@code r2_} and 32 lowercase hex digits) are held here as two longs, and a record costs about 40 bytes; any other id
  * (format 1 {@code r_} ids of records stored before, tests) is kept as its string besides.
  *
- * <p>The arrays are {@link ScratchArrays}, out of the heap in the vault's own index folder.
+ * <p>The ids are a {@link KeyOrdinals} (the bridge's leaf index is the same structure); it and the locations are
+ * {@link ScratchArrays}, out of the heap in the vault's own index folder.
  *
  * <p>Thread-safe: the vault's writer adds, request threads read; every method holds this object's lock briefly.
  */
 final class RecordIndex implements AutoCloseable {
 
-    private static final double MAX_LOAD = 0.6;
-    private static final int EMPTY = 0;
     private static final String COMPACT_PREFIX = "r2_";
     private static final int COMPACT_LENGTH = COMPACT_PREFIX.length() + 32;
 
-    private final ScratchArrays arrays;
+    /** Ids by ordinal, as their 128 bits ({@link #keyHigh}, {@link #keyLow}). */
+    private final KeyOrdinals keys;
     // By ordinal.
-    private final ScratchArrays.Numbers idHigh;
-    private final ScratchArrays.Numbers idLow;
     private final ScratchArrays.Numbers segments;
     private final ScratchArrays.Numbers offsets;
     private final ScratchArrays.Numbers lengths;
-    private int size;
     private boolean closed;
     /** Ordinals whose id is not of the compact form, and those ids. */
     private final BitSet otherOrdinals = new BitSet();
     private final Map<Integer, String> otherIds = new HashMap<>();
 
-    /** Open addressing: ordinal + 1 per slot, {@link #EMPTY} for none; its length a power of two. */
-    private ScratchArrays.Numbers table;
-    private int tableLength;
-
     RecordIndex(ScratchArrays arrays) {
-        this.arrays = arrays;
-        this.idHigh = arrays.longs();
-        this.idLow = arrays.longs();
+        this.keys = new KeyOrdinals(arrays, 1024);
         this.segments = arrays.ints();
         this.offsets = arrays.longs();
         this.lengths = arrays.ints();
-        this.table = arrays.ints();
-        this.tableLength = 2048;
-        table.ensureCapacity(tableLength);
     }
 
     synchronized FileRecordVault.Location get(String id) {
@@ -67,7 +56,7 @@ final class RecordIndex implements AutoCloseable {
     }
 
     synchronized int size() {
-        return size;
+        return closed ? 0 : keys.size();
     }
 
     /** Releases the arrays; every later call fails. */
@@ -77,8 +66,8 @@ final class RecordIndex implements AutoCloseable {
             return;
         }
         closed = true;
-        size = 0;
-        for (ScratchArrays.Numbers numbers : new ScratchArrays.Numbers[] {idHigh, idLow, segments, offsets, lengths, table}) {
+        keys.close();
+        for (ScratchArrays.Numbers numbers : new ScratchArrays.Numbers[] {segments, offsets, lengths}) {
             numbers.close();
         }
     }
@@ -92,13 +81,13 @@ final class RecordIndex implements AutoCloseable {
     /** The id of the record with this ordinal. */
     synchronized String idOf(int ordinal) {
         ensureOpen();
-        if (ordinal < 0 || ordinal >= size) {
+        if (ordinal < 0 || ordinal >= keys.size()) {
             throw new IndexOutOfBoundsException(ordinal);
         }
         if (otherOrdinals.get(ordinal)) {
             return otherIds.get(ordinal);
         }
-        return compactId(idHigh.getLong(ordinal), idLow.getLong(ordinal));
+        return compactId(keys.high(ordinal), keys.low(ordinal));
     }
 
     /**
@@ -121,28 +110,15 @@ final class RecordIndex implements AutoCloseable {
     }
 
     private int add(String id, FileRecordVault.Location at) {
-        int ordinal = size;
-        for (ScratchArrays.Numbers numbers : new ScratchArrays.Numbers[] {idHigh, idLow, segments, offsets, lengths}) {
+        int ordinal = keys.add(keyHigh(id), keyLow(id));
+        for (ScratchArrays.Numbers numbers : new ScratchArrays.Numbers[] {segments, offsets, lengths}) {
             numbers.ensureCapacity(ordinal + 1);
         }
-        size++;
-        long hash;
-        if (isCompact(id)) {
-            long high = hex(id, 0);
-            long low = hex(id, 16);
-            idHigh.setLong(ordinal, high);
-            idLow.setLong(ordinal, low);
-            hash = compactHash(high, low);
-        } else {
+        if (!isCompact(id)) {
             otherOrdinals.set(ordinal);
             otherIds.put(ordinal, id);
-            hash = RecordLists.hash(id);
         }
         place(ordinal, at);
-        table.setInt(freeSlot(hash), ordinal + 1);
-        if (size > tableLength * MAX_LOAD) {
-            rehash(tableLength * 2);
-        }
         return ordinal;
     }
 
@@ -154,53 +130,30 @@ final class RecordIndex implements AutoCloseable {
 
     private int ordinalOf(String id) {
         ensureOpen();
-        boolean compact = isCompact(id);
-        long high = compact ? hex(id, 0) : 0;
-        long low = compact ? hex(id, 16) : 0;
-        long hash = compact ? compactHash(high, low) : RecordLists.hash(id);
-        int mask = tableLength - 1;
-        for (int slot = spread(hash) & mask; table.getInt(slot) != EMPTY; slot = (slot + 1) & mask) {
-            int ordinal = table.getInt(slot) - 1;
-            boolean other = otherOrdinals.get(ordinal);
-            if (compact ? !other && idHigh.getLong(ordinal) == high && idLow.getLong(ordinal) == low
-                    : other && otherIds.get(ordinal).equals(id)) {
-                return ordinal;
-            }
+        int ordinal = keys.ordinalOf(keyHigh(id), keyLow(id));
+        if (ordinal < 0) {
+            return -1;
         }
-        return -1;
-    }
-
-    private int freeSlot(long hash) {
-        int mask = tableLength - 1;
-        int slot = spread(hash) & mask;
-        while (table.getInt(slot) != EMPTY) {
-            slot = (slot + 1) & mask;
+        // Equal keys are the same id for compact ids; any other id is compared as the string it is.
+        boolean other = otherOrdinals.get(ordinal);
+        if (isCompact(id)) {
+            return other ? -1 : ordinal;
         }
-        return slot;
-    }
-
-    private void rehash(int capacity) {
-        table.close();
-        table = arrays.ints();
-        table.ensureCapacity(capacity);
-        tableLength = capacity;
-        for (int ordinal = 0; ordinal < size; ordinal++) {
-            long hash = otherOrdinals.get(ordinal) ? RecordLists.hash(otherIds.get(ordinal))
-                    : compactHash(idHigh.getLong(ordinal), idLow.getLong(ordinal));
-            table.setInt(freeSlot(hash), ordinal + 1);
-        }
-    }
-
-    private static long compactHash(long high, long low) {
-        return high * 0x9E3779B97F4A7C15L ^ low; // the id is already a digest: any mix of both halves spreads
-    }
-
-    private static int spread(long hash) {
-        return (int) (hash ^ (hash >>> 32));
+        return other && otherIds.get(ordinal).equals(id) ? ordinal : -1;
     }
 
     static boolean isCompact(String id) {
         return RecordId.isCurrentFormat(id);
+    }
+
+    // A compact id's key is its 128 bits. Any other id (format 1 records stored before, tests) is keyed by two
+    // independent 64-bit hashes of its text and confirmed against the text itself.
+    private static long keyHigh(String id) {
+        return isCompact(id) ? hex(id, 0) : RecordLists.hash(id);
+    }
+
+    private static long keyLow(String id) {
+        return isCompact(id) ? hex(id, 16) : RecordLists.hash(new StringBuilder(id).reverse().append('\u0001').toString());
     }
 
     /** Sixteen hex digits of a compact id, {@code from} counted after its prefix. */

@@ -1,5 +1,7 @@
 package io.caduceus.adapters.vault;
 
+import io.caduceus.ingest.vault.VaultException;
+
 /**
  * Internal: a record or quarantined message was sealed under a key generation that an erasure destroyed before it was
  * written. The vault seals it again under the patient's new generation; callers never see this.

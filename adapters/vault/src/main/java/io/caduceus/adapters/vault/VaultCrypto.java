@@ -1,5 +1,9 @@
 package io.caduceus.adapters.vault;
 
+import io.caduceus.ingest.vault.QuarantinedMessage;
+import io.caduceus.ingest.vault.RecordIntegrityException;
+import io.caduceus.ingest.vault.VaultException;
+import io.caduceus.ingest.vault.VaultRecord;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;

@@ -1,7 +1,7 @@
 /**
  * The off-chain encrypted record vault: full HL7/FHIR records stay here, only commitments go to ledgers.
  *
- * <p>Entry points: {@link io.caduceus.adapters.vault.RecordVault}, implemented by
+ * <p>Entry points: {@link io.caduceus.ingest.vault.RecordVault}, implemented by
  * {@link io.caduceus.adapters.vault.FileRecordVault} (embedded, default) and
  * {@link io.caduceus.adapters.vault.PostgresRecordVault}; keys come from {@link io.caduceus.adapters.vault.MasterKey}.
  *

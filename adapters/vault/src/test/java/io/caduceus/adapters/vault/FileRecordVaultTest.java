@@ -1,5 +1,11 @@
 package io.caduceus.adapters.vault;
 
+import io.caduceus.ingest.vault.QuarantinedMessage;
+import io.caduceus.ingest.vault.RecordConflictException;
+import io.caduceus.ingest.vault.RecordErasedException;
+import io.caduceus.ingest.vault.RecordIntegrityException;
+import io.caduceus.ingest.vault.VaultException;
+import io.caduceus.ingest.vault.VaultRecord;
 import static io.caduceus.adapters.vault.TestRecords.FAKE_NAME;
 import static io.caduceus.adapters.vault.TestRecords.containsBytes;
 import static io.caduceus.adapters.vault.TestRecords.record;

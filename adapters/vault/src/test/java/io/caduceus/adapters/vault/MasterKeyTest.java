@@ -1,5 +1,6 @@
 package io.caduceus.adapters.vault;
 
+import io.caduceus.ingest.vault.VaultException;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;

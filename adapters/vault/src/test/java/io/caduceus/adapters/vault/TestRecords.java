@@ -1,5 +1,6 @@
 package io.caduceus.adapters.vault;
 
+import io.caduceus.ingest.vault.VaultRecord;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Instant;

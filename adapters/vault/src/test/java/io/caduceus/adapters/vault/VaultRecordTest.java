@@ -1,5 +1,6 @@
 package io.caduceus.adapters.vault;
 
+import io.caduceus.ingest.vault.VaultRecord;
 import static io.caduceus.adapters.vault.TestRecords.FAKE_NAME;
 import static io.caduceus.adapters.vault.TestRecords.record;
 import static org.assertj.core.api.Assertions.assertThat;

@@ -1,4 +1,4 @@
-package io.caduceus.adapters.vault;
+package io.caduceus.ingest.vault;
 
 import java.time.Instant;
 import java.util.List;

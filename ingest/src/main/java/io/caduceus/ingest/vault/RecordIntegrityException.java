@@ -1,4 +1,4 @@
-package io.caduceus.adapters.vault;
+package io.caduceus.ingest.vault;
 
 /**
  * Stored bytes failed their checksum or authentication tag: the data was corrupted or tampered with, or a ciphertext

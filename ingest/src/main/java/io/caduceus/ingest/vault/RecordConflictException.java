@@ -1,4 +1,4 @@
-package io.caduceus.adapters.vault;
+package io.caduceus.ingest.vault;
 
 /**
  * A record id is already stored with different content. Ids are content-derived upstream, so this signals a bug or an

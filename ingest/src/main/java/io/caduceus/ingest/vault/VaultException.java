@@ -1,4 +1,4 @@
-package io.caduceus.adapters.vault;
+package io.caduceus.ingest.vault;
 
 /**
  * Base of every failure the vault reports. Messages name record ids, pseudonyms and sizes at most, never contents,

@@ -1,4 +1,4 @@
-package io.caduceus.adapters.vault;
+package io.caduceus.ingest.vault;
 
 import java.time.Instant;
 import java.util.Arrays;
@@ -75,7 +75,8 @@ public final class VaultRecord {
         return new VaultRecord(this, distinct);
     }
 
-    static String requireText(String value, String name) {
+    /** The value, refused when null or blank (vault implementations check their ids and owners with it too). */
+    public static String requireText(String value, String name) {
         Objects.requireNonNull(value, name);
         if (value.isBlank()) {
             throw new IllegalArgumentException(name + " must not be blank");
@@ -122,16 +123,17 @@ public final class VaultRecord {
         return lookupKeys;
     }
 
-    // Package-private views without copying, for the codec on the hot path.
-    byte[] saltUnsafe() {
+    // Views without copying, for vault implementations (their codecs are on the hot path): the arrays themselves,
+    // which a caller must never modify. Everyone else gets copies from the accessors above.
+    public byte[] saltUnsafe() {
         return salt;
     }
 
-    byte[] canonicalBundleUnsafe() {
+    public byte[] canonicalBundleUnsafe() {
         return canonicalBundle;
     }
 
-    byte[] originalMessageUnsafe() {
+    public byte[] originalMessageUnsafe() {
         return originalMessage;
     }
 

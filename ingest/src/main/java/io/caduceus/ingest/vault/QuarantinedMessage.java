@@ -1,4 +1,4 @@
-package io.caduceus.adapters.vault;
+package io.caduceus.ingest.vault;
 
 import java.time.Instant;
 import java.util.Objects;
@@ -45,7 +45,8 @@ public final class QuarantinedMessage {
         return originalBytes.clone();
     }
 
-    byte[] originalBytesUnsafe() {
+    /** The array itself, not a copy, for vault implementations; never modify it. */
+    public byte[] originalBytesUnsafe() {
         return originalBytes;
     }
 

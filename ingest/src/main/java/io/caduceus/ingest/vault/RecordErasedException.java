@@ -1,4 +1,4 @@
-package io.caduceus.adapters.vault;
+package io.caduceus.ingest.vault;
 
 /**
  * The record (or every record of the patient) has been crypto-erased: the ciphertext may still be stored but its data
