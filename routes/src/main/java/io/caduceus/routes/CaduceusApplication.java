@@ -140,6 +140,13 @@ public final class CaduceusApplication {
                 metrics.refreshedGauge("caduceus.quarantine.messages", "Messages waiting in the quarantine",
                         Tags.empty(), () -> services.vault().quarantinedCount(), gaugeRefresher);
                 fabric.ifPresent(ledger -> ledger.registerMetrics(metrics));
+                metrics.gauge("caduceus.ingest.breaker.state", "Store breaker: 0 closed, 1 half-open (one trial "
+                        + "message), 2 open (messages answered 'please resend' at once)", Tags.empty(), storeDeadline,
+                        StoreDeadline::breakerState);
+                metrics.functionCounter("caduceus.ingest.breaker.refused", "Messages answered 'please resend' at once "
+                        + "because the store breaker was open", storeDeadline, StoreDeadline::breakerRefused);
+                metrics.functionCounter("caduceus.ingest.breaker.opened", "Times the store breaker opened",
+                        storeDeadline, StoreDeadline::breakerOpened);
                 AnchoringService anchoring = context.getRegistry().lookupByNameAndType(AnchoringBeans.SERVICE,
                         AnchoringService.class);
                 if (anchoring != null) {

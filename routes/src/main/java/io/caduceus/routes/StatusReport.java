@@ -71,6 +71,7 @@ public final class StatusReport {
             ingest.put("storeTimedOut", deadline.timedOut());
             ingest.put("storeRefusedBusy", deadline.refusedBusy());
             ingest.put("storeWorkersBusy", deadline.busyWorkers());
+            ingest.put("breaker", deadline.breakerStatus());
         }
         MllpConnectionErrors mllp = context.getRegistry().lookupByNameAndType("mllpConnectionErrors", MllpConnectionErrors.class);
         if (mllp != null) {

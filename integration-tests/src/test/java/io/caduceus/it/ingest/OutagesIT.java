@@ -49,6 +49,10 @@ import org.junit.jupiter.api.io.TempDir;
  * senders get AE 207 within caduceus.ingest.store-timeout-ms (plus a margin), never silence; readiness says DOWN and
  * /api/status names the component; after recovery readiness is UP again, and every acknowledged message is in the
  * vault, on Kafka under one commitment and in the Merkle log exactly once (counted in the log's own journal).
+ *
+ * <p>The store breaker: only the first failures of an outage wait the store deadline; once it is open (the status
+ * says so) the resends are answered at once, and after the component is back messages are acknowledged again within
+ * seconds.
  */
 @ExtendWith(DevnetExtension.class)
 @DevnetServices({"kafka", "postgres", "ethereum"})
@@ -60,6 +64,10 @@ class OutagesIT {
     private static final long MARGIN_MS = 3_000;
     private static final int SENDER_TIMEOUT_MS = 30_000;
     private static final long PAUSE_MILLIS = 20;
+    /** What "at once" means for an answer while the breaker is open: well under a second, even on a busy machine. */
+    private static final long FAST_MS = 1_000;
+    /** Breaker open time (2 s) plus the producer's or the pool's reconnect, on a busy machine. */
+    private static final long RECOVERY_BOUND_MS = 10_000;
 
     @TempDir
     Path work;
@@ -69,6 +77,8 @@ class OutagesIT {
     private final Set<String> acknowledged = ConcurrentHashMap.newKeySet();
     /** Every AE with how long the sender waited for it, and every send that got no answer at all. */
     private final List<long[]> aeMillisAt = new CopyOnWriteArrayList<>();
+    /** When each AA arrived (nanoTime in ms). */
+    private final List<Long> aaMillisAt = new CopyOnWriteArrayList<>();
     private final AtomicInteger unanswered = new AtomicInteger();
     private final AtomicInteger otherCodes = new AtomicInteger();
     private final AtomicBoolean running = new AtomicBoolean(true);
@@ -177,7 +187,10 @@ class OutagesIT {
         // Readiness while it is down: DOWN, and the operator's status names the component.
         AtomicReference<String> downStatus = new AtomicReference<>();
         long firstDownMillis = -1;
+        Set<Object> breakerStates = new HashSet<>();
         while (System.nanoTime() - killedAt < down.toNanos()) {
+            breakerStates.add(((Map<?, ?>) ((Map<?, ?>) json(get("/api/status").body()).get("ingest")).get("breaker"))
+                    .get("state"));
             HttpResponse<String> health = http.send(HttpRequest.newBuilder(uri("/observe/health"))
                     .timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofString());
             if (health.statusCode() == 503 && downStatus.get() == null) {
@@ -196,6 +209,7 @@ class OutagesIT {
                 .start();
         assertThat(up.waitFor(5, TimeUnit.MINUTES)).as("devnet up " + service).isTrue();
         assertThat(up.exitValue()).as("devnet up %s (see %s)", service, work.resolve("devnet-up.log")).isZero();
+        long backMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime());
         awaitReady(Duration.ofSeconds(90));
         long upAgainMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - restartAt);
         Thread.sleep(5_000); // resends go through before the next fault
@@ -207,9 +221,31 @@ class OutagesIT {
         double meanAe = during.stream().mapToLong(a -> a[0]).average().orElseThrow();
         assertThat(maxAe).as("AE within the store timeout of %d ms plus %d ms", STORE_TIMEOUT_MS, MARGIN_MS)
                 .isLessThanOrEqualTo(STORE_TIMEOUT_MS + MARGIN_MS);
+
+        // The breaker: in the order they were answered, the senders' first AEs (one each, in flight at the kill) may
+        // wait the deadline; after them the breaker is open and the resends are answered at once, but for the one
+        // trial let through every open time.
+        List<long[]> inOrder = new ArrayList<>(during);
+        inOrder.sort(java.util.Comparator.comparingLong(a -> a[1]));
+        List<long[]> first = inOrder.subList(0, Math.min(SENDERS, inOrder.size()));
+        long[] later = inOrder.subList(first.size(), inOrder.size()).stream().mapToLong(a -> a[0]).sorted().toArray();
+        assertThat(breakerStates).as("the breaker opened while %s was down", service).contains("OPEN");
+        assertThat(later).as("resends answered while %s was down", service).hasSizeGreaterThan(SENDERS);
+        long median = later[later.length / 2];
+        long fast = java.util.Arrays.stream(later).filter(ms -> ms < FAST_MS).count();
+        assertThat(median).as("median wait for AE once the breaker is open").isLessThan(FAST_MS);
+        assertThat(fast).as("AEs under %d ms of %d", FAST_MS, later.length).isGreaterThanOrEqualTo(later.length * 3L / 4);
+        long firstAa = aaMillisAt.stream().filter(t -> t > backMillis).min(Long::compare)
+                .orElseThrow(() -> new AssertionError("no AA after " + service + " was back"));
+        assertThat(firstAa - backMillis).as("first AA after %s was back, ms", service).isLessThan(RECOVERY_BOUND_MS);
         report.put(service, String.format("%d AE, wait for AE mean %.0f ms max %d ms, first AE %d ms after the kill, "
-                        + "readiness DOWN %d ms after the kill (%s), UP %d ms after devnet up returned",
-                during.size(), meanAe, maxAe, firstAe, firstDownMillis, downStatus.get(), upAgainMillis));
+                        + "readiness DOWN %d ms after the kill (%s), UP %d ms after devnet up returned; breaker: "
+                        + "the first %d AE waited %s ms, the %d after them median %d ms, p90 %d ms, %d under %d ms; "
+                        + "first AA %d ms after devnet up returned; breaker states seen %s",
+                during.size(), meanAe, maxAe, firstAe, firstDownMillis, downStatus.get(), upAgainMillis,
+                first.size(), first.stream().map(a -> Long.toString(a[0])).collect(Collectors.joining("/")),
+                later.length, median, later[(int) (later.length * 0.9)], fast, FAST_MS, firstAa - backMillis,
+                breakerStates));
     }
 
     private void awaitReady(Duration within) throws Exception {
@@ -280,6 +316,7 @@ class OutagesIT {
                 long waited = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
                 if (code.equals("AA")) {
                     acknowledged.add(controlId);
+                    aaMillisAt.add(TimeUnit.NANOSECONDS.toMillis(System.nanoTime()));
                     next++;
                     Thread.sleep(PAUSE_MILLIS);
                 } else if (code.equals("AE")) {

@@ -70,7 +70,12 @@ public final class Hl7Acknowledger {
      */
     public void failed(Exchange exchange) {
         Exception caught = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
-        LOG.warn("HL7 message not accepted, sender should retry: {}", caught == null ? "unknown" : caught.getClass().getSimpleName());
+        if (caught instanceof io.caduceus.routes.ingest.StoreRefusedException) {
+            // The breaker logged why it opened; a line per resend would flood the log during the outage.
+            LOG.debug("HL7 message refused while the store breaker is open, sender should retry");
+        } else {
+            LOG.warn("HL7 message not accepted, sender should retry: {}", caught == null ? "unknown" : caught.getClass().getSimpleName());
+        }
         acknowledge(exchange, AckCode.Outcome.ERROR, List.of(Hl7Error.message(Hl7Error.APPLICATION_INTERNAL_ERROR,
                 "temporarily unable to store the message; please resend")), false);
     }

@@ -27,7 +27,9 @@ import org.apache.camel.support.ExchangeHelper;
  * the same commitment. The worker is never interrupted: an interrupt during a file write closes the vault's channel.
  *
  * <p>Workers are capped: when every one of them is still busy with steps past their deadline (a long outage), the
- * next message is refused at once rather than queued behind them.
+ * next message is refused at once rather than queued behind them. Before that, a {@link StoreBreaker} refuses
+ * messages at once while the vault or Kafka is known to be down (a few failures in a row), letting one through now and
+ * then to notice recovery.
  */
 public final class StoreDeadline implements AutoCloseable {
 
@@ -36,8 +38,14 @@ public final class StoreDeadline implements AutoCloseable {
     private final ThreadPoolExecutor workers;
     private final AtomicLong timedOut = new AtomicLong();
     private final AtomicLong refusedBusy = new AtomicLong();
+    private final StoreBreaker breaker;
 
     public StoreDeadline(CamelContext context, Duration timeout, int maxWorkers) {
+        this(context, timeout, maxWorkers, new StoreBreaker(0, Duration.ZERO, Duration.ZERO, System::nanoTime));
+    }
+
+    StoreDeadline(CamelContext context, Duration timeout, int maxWorkers, StoreBreaker breaker) {
+        this.breaker = breaker;
         if (timeout.isNegative() || timeout.isZero()) {
             throw new IllegalArgumentException("the store timeout must be positive");
         }
@@ -51,11 +59,41 @@ public final class StoreDeadline implements AutoCloseable {
         });
     }
 
-    /** From {@code caduceus.ingest.store-timeout-ms} and {@code caduceus.ingest.store-workers}. */
+    /** From {@code caduceus.ingest.store-timeout-ms}, {@code caduceus.ingest.store-workers} and {@code caduceus.ingest.breaker.*}. */
     public static StoreDeadline from(CamelContext context) {
         return new StoreDeadline(context,
                 Duration.ofMillis(Long.parseLong(context.resolvePropertyPlaceholders("{{caduceus.ingest.store-timeout-ms}}"))),
-                Integer.parseInt(context.resolvePropertyPlaceholders("{{caduceus.ingest.store-workers}}")));
+                Integer.parseInt(context.resolvePropertyPlaceholders("{{caduceus.ingest.store-workers}}")),
+                new StoreBreaker(Integer.parseInt(option(context, "failure-threshold")),
+                        Duration.ofMillis(Long.parseLong(option(context, "window-ms"))),
+                        Duration.ofMillis(Long.parseLong(option(context, "open-ms"))), System::nanoTime));
+    }
+
+    private static String option(CamelContext context, String name) {
+        return context.resolvePropertyPlaceholders("{{caduceus.ingest.breaker." + name + "}}").strip();
+    }
+
+    /**
+     * Runs {@link #steps} unless the breaker refuses, and tells the breaker how it went.
+     *
+     * @throws StoreRefusedException when the breaker is open
+     * @throws StoreTimeoutException when the steps did not finish in time, or no worker is free
+     * @throws Exception             whatever the steps threw, so that the route's own catches see it
+     */
+    public void within(Exchange exchange, String endpointUri) throws Exception {
+        StoreBreaker.Permit permit = breaker.acquire();
+        if (permit == StoreBreaker.Permit.REFUSED) {
+            throw new StoreRefusedException("the vault or Kafka failed just now; not tried (store breaker open)");
+        }
+        Throwable failure = null;
+        try {
+            steps(exchange, endpointUri);
+        } catch (Exception | Error e) {
+            failure = e;
+            throw e;
+        } finally {
+            breaker.completed(permit, failure);
+        }
     }
 
     /**
@@ -64,7 +102,7 @@ public final class StoreDeadline implements AutoCloseable {
      * @throws StoreTimeoutException when the steps did not finish in time, or no worker is free
      * @throws Exception             whatever the steps threw, so that the route's own catches see it
      */
-    public void within(Exchange exchange, String endpointUri) throws Exception {
+    private void steps(Exchange exchange, String endpointUri) throws Exception {
         Exchange copy = exchange.copy();
         Future<Exchange> done;
         try {
@@ -106,6 +144,26 @@ public final class StoreDeadline implements AutoCloseable {
     /** Messages answered "please resend" at once because every worker was still busy with overrunning steps. */
     public long refusedBusy() {
         return refusedBusy.get();
+    }
+
+    /** The breaker's state, counts and last failure, for {@code GET /api/status}. */
+    public java.util.Map<String, Object> breakerStatus() {
+        return breaker.snapshot();
+    }
+
+    /** 0 closed, 1 half-open, 2 open: the {@code caduceus.ingest.breaker.state} gauge. */
+    public int breakerState() {
+        return breaker.state().ordinal();
+    }
+
+    /** Messages refused at once while the breaker was open. */
+    public long breakerRefused() {
+        return breaker.refused();
+    }
+
+    /** Times the breaker opened from closed. */
+    public long breakerOpened() {
+        return breaker.opened();
     }
 
     /** Workers still running steps, including those whose caller has been answered already. */

@@ -250,4 +250,16 @@ class FhirInboundTest {
         OperationOutcome outcome = FHIR.newJsonParser().parseResource(OperationOutcome.class, exchange.getMessage().getBody(String.class));
         assertThat(outcome.getIssueFirstRep().getCode()).isEqualTo(OperationOutcome.IssueType.TRANSIENT);
     }
+
+    @Test
+    void aRefusalOfTheOpenStoreBreakerIsA503TheClientShouldRetry() {
+        Exchange exchange = request("create", "Patient", null, FhirSamples.patient("MRN-802"), "system/*.write");
+        exchange.setProperty(Exchange.EXCEPTION_CAUGHT, new io.caduceus.routes.ingest.StoreRefusedException(
+                "the vault or Kafka failed just now; not tried (store breaker open)"));
+        inbound.failed(exchange);
+        assertThat(exchange.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE)).isEqualTo(503);
+        assertThat(exchange.getMessage().getHeader("Retry-After")).isNotNull();
+        OperationOutcome outcome = FHIR.newJsonParser().parseResource(OperationOutcome.class, exchange.getMessage().getBody(String.class));
+        assertThat(outcome.getIssueFirstRep().getCode()).isEqualTo(OperationOutcome.IssueType.TRANSIENT);
+    }
 }
