@@ -125,6 +125,8 @@ class ApiSecurityTest {
                 "caduceus.data.directory=" + tmp.resolve("data"),
                 "caduceus.secrets.generate-if-missing=true",
                 "caduceus.fabric.enabled=false",
+                // Kafka is down here: admitted operator actions wait this long for their access event, then answer 503.
+                "camel.component.kafka.additional-properties[max.block.ms]=1000",
                 "caduceus.fhir.auth.issuer=" + TestTokens.ISSUER,
                 "caduceus.fhir.auth.audience=" + TestTokens.AUDIENCE,
                 "caduceus.fhir.auth.public-key-file=" + pem,
