@@ -85,8 +85,14 @@ public final class ConsoleAssets {
         if (query >= 0) {
             path = path.substring(0, query);
         }
-        if (path.startsWith("/console")) {
-            path = path.substring("/console".length());
+        // The URI may come absolute (scheme and host) or as a path: what follows the console's prefix is the name.
+        int prefix = path.indexOf("/console");
+        if (prefix < 0 || path.substring(0, prefix).contains("/") && !path.substring(0, prefix).contains("://")) {
+            return null;
+        }
+        path = path.substring(prefix + "/console".length());
+        if (!path.isEmpty() && !path.startsWith("/")) {
+            return null;
         }
         if (path.isEmpty() || path.equals("/")) {
             return "index.html";

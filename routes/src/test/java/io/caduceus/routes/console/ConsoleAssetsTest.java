@@ -22,6 +22,9 @@ class ConsoleAssetsTest {
         assertThat(ConsoleAssets.fileName(null, "/console/%2e%2e/logback.xml")).isNull();
         assertThat(ConsoleAssets.fileName(null, "/console/camel/quarantine.camel.yaml")).isNull();
         assertThat(ConsoleAssets.fileName(null, "/consolex")).isNull();
+        assertThat(ConsoleAssets.fileName(null, "/api/console/console.js")).isNull();
+        assertThat(ConsoleAssets.fileName(null, "http://127.0.0.1:8080/console/console.css")).isEqualTo("console.css");
+        assertThat(ConsoleAssets.fileName("/console/console.js", null)).isEqualTo("console.js");
 
         Exchange missing = request("/console/application.properties");
         assets.serve(missing);
