@@ -23,7 +23,7 @@ import java.util.Optional;
  */
 final class HeadlessChromium implements AutoCloseable {
 
-    private static final String ELEMENT = "element-6066-11e4-a52e-4f735466cecc";
+    private static final String ELEMENT = "element-6066-11e4-a52e-4f735466cecf";
     private static final List<String> BROWSERS = List.of("/usr/bin/chromium", "/usr/bin/chromium-browser");
     private static final List<String> DRIVERS = List.of("/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver");
 
