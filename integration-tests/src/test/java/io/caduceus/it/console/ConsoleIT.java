@@ -257,7 +257,8 @@ class ConsoleIT {
         browser.screenshot(SCREENSHOTS.resolve("proof-valid.png"));
 
         // One hex digit of the commitment changed: the leaf, so the path's root, no longer matches the chain.
-        browser.script("const t = document.getElementById('proof-bundle'); const b = JSON.parse(t.value);"
+        browser.script("const t = document.getElementById('proof-bundle'); window.realBundle = t.value;"
+                + " const b = JSON.parse(t.value);"
                 + " const v = b.commitment.value; b.commitment.value = (v[0] === 'a' ? 'b' : 'a') + v.slice(1);"
                 + " t.value = JSON.stringify(b, null, 2);");
         browser.click("#proof-verify button");
@@ -266,12 +267,11 @@ class ConsoleIT {
         browser.screenshot(SCREENSHOTS.resolve("proof-tampered.png"));
 
         // Nothing reachable at the RPC URL: could not decide, never valid.
-        browser.script("const t = document.getElementById('proof-bundle'); const b = JSON.parse(t.value);"
-                + " const v = b.commitment.value; b.commitment.value = (v[0] === 'a' ? 'b' : 'a') + v.slice(1);"
-                + " t.value = JSON.stringify(b, null, 2);");
+        browser.script("document.getElementById('proof-bundle').value = window.realBundle;");
         browser.type("#proof-rpc", "http://127.0.0.1:" + InProcessMiddleware.freePort());
         browser.click("#proof-verify button");
         await().atMost(Duration.ofSeconds(30)).until(() -> "undecided".equals(browser.script("return document.body.dataset.verdict || null")));
+        assertThat(browser.text("#proof-verdict")).startsWith("COULD NOT DECIDE").contains("could not be asked");
     }
 
     // ---- helpers ----------------------------------------------------------------------------------------------------
