@@ -226,6 +226,20 @@ class ConsoleIT {
         browser.screenshot(SCREENSHOTS.resolve("track.png"));
         assertThat(accessLog(events -> events.contains("message.track:" + recordIds.get(0))))
                 .contains("message.track:" + recordIds.get(0));
+
+        // By patient: privacy officers only; the pseudonym searched for is on the access log.
+        String pseudonym = middleware.ingest().vault().get(recordIds.get(0)).orElseThrow().patientPseudonym();
+        assertThat(send("POST", "/api/track/patient", "{\"patientPseudonym\":\"" + pseudonym + "\"}", "caduceus.operator")
+                .statusCode()).isEqualTo(403);
+        signIn("caduceus.privacy-officer");
+        browser.get(console("#track"));
+        browser.type("#track-pseudonym", pseudonym);
+        browser.click("#track-by-patient button");
+        await().atMost(Duration.ofSeconds(20)).until(() -> String.valueOf(browser.script(
+                "return document.body.dataset.trackLoaded || null")).startsWith("200:"));
+        assertThat(browser.text("#track-result")).contains("1 record(s) of patient " + pseudonym, recordIds.get(0));
+        browser.screenshot(SCREENSHOTS.resolve("track-patient.png"));
+        assertThat(accessLogPseudonyms()).contains("patient.track:" + pseudonym);
     }
 
     @Test
@@ -321,6 +335,22 @@ class ConsoleIT {
                 assertThat(event.get("purpose")).isEqualTo("HOPERAT");
             }
             return done.test(seen);
+        });
+        return seen;
+    }
+
+    /** "interaction:pseudonym" of each access event that names a patient. */
+    private List<String> accessLogPseudonyms() {
+        List<String> seen = new ArrayList<>();
+        KafkaTopicReader.readAll(Devnet.property("kafka.bootstrap.servers"), accessTopic, Duration.ofSeconds(30), records -> {
+            seen.clear();
+            for (ConsumerRecord<String, String> r : records) {
+                Map<?, ?> event = (Map<?, ?>) CanonicalJson.parse(r.value());
+                for (Object p : (List<?>) event.get("patientPseudonyms")) {
+                    seen.add(event.get("interaction") + ":" + p);
+                }
+            }
+            return seen.stream().anyMatch(e -> e.startsWith("patient.track:"));
         });
         return seen;
     }
