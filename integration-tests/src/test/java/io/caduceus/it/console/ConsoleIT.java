@@ -144,6 +144,9 @@ class ConsoleIT {
         }
         // The page polls every 2 s: the count moves without a reload.
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(received()).isEqualTo(before + 3));
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(String.valueOf(browser.script(
+                "return document.querySelector('#flow-table tr[data-sender=\"" + SENDER
+                        + "\"][data-type=\"ADT^A04\"]').children[3].textContent"))).isEqualTo("AA " + (before + 3)));
         browser.screenshot(SCREENSHOTS.resolve("flow.png"));
 
         browser.get(console("#senders"));
