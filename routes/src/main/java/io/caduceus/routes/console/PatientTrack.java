@@ -2,7 +2,7 @@ package io.caduceus.routes.console;
 
 import io.caduceus.core.json.CanonicalJson;
 import io.caduceus.core.pseudonym.PatientPseudonymizer;
-import io.caduceus.adapters.vault.RecordVault;
+import io.caduceus.ingest.vault.RecordVault;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

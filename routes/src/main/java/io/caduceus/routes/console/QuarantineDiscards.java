@@ -1,7 +1,7 @@
 package io.caduceus.routes.console;
 
-import io.caduceus.adapters.vault.QuarantinedMessage;
-import io.caduceus.adapters.vault.RecordVault;
+import io.caduceus.ingest.vault.QuarantinedMessage;
+import io.caduceus.ingest.vault.RecordVault;
 import io.caduceus.core.json.CanonicalJson;
 import io.caduceus.routes.access.ApiAccess;
 import java.io.IOException;
