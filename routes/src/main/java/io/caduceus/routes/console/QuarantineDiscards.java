@@ -2,6 +2,7 @@ package io.caduceus.routes.console;
 
 import io.caduceus.ingest.vault.QuarantinedMessage;
 import io.caduceus.ingest.vault.RecordVault;
+import io.caduceus.core.io.DurableFiles;
 import io.caduceus.core.json.CanonicalJson;
 import io.caduceus.routes.access.ApiAccess;
 import java.io.IOException;
@@ -12,7 +13,6 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Instant;
@@ -196,32 +196,22 @@ public final class QuarantineDiscards {
             if (!Files.exists(register)) {
                 Files.createDirectories(register.getParent());
                 Files.createFile(register, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+                DurableFiles.forceFolder(register.getParent());
             }
-            Files.writeString(register, CanonicalJson.write(discard.toMap()) + "\n", StandardCharsets.UTF_8,
-                    StandardOpenOption.APPEND, StandardOpenOption.SYNC);
+            DurableFiles.appendLine(register, CanonicalJson.write(discard.toMap()));
         } catch (IOException e) {
             throw new UncheckedIOException("the discard register " + register + " cannot be written", e);
         }
     }
 
     private void load() {
-        if (!Files.exists(register)) {
-            return;
-        }
         try {
-            for (String line : Files.readAllLines(register, StandardCharsets.UTF_8)) {
-                if (line.isBlank()) {
-                    continue;
-                }
-                try {
-                    Map<?, ?> m = (Map<?, ?>) CanonicalJson.parse(line);
-                    Discard d = new Discard((String) m.get("quarantineId"), (String) m.get("reason"),
-                            (String) m.get("discardedBy"), Instant.parse((String) m.get("discardedAt")));
-                    discards.putIfAbsent(d.quarantineId(), d);
-                } catch (RuntimeException torn) {
-                    // A line cut by a crash while it was written: that discard was never answered, so never done.
-                    continue;
-                }
+            // A last line a crash cut short was never answered, so never done: readCompleteLines drops it.
+            for (String line : DurableFiles.readCompleteLines(register)) {
+                Map<?, ?> m = (Map<?, ?>) CanonicalJson.parse(line);
+                Discard d = new Discard((String) m.get("quarantineId"), (String) m.get("reason"),
+                        (String) m.get("discardedBy"), Instant.parse((String) m.get("discardedAt")));
+                discards.putIfAbsent(d.quarantineId(), d);
             }
         } catch (IOException e) {
             throw new UncheckedIOException("the discard register " + register + " cannot be read", e);
