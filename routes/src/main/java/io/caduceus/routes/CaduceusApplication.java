@@ -16,6 +16,7 @@ import io.caduceus.routes.hl7.Hl7Intake;
 import io.caduceus.routes.hl7.Hl7Quarantine;
 import io.caduceus.routes.hl7.IngestServices;
 import io.caduceus.routes.hl7.QuarantineAdmin;
+import io.caduceus.routes.console.ConsoleBeans;
 import io.caduceus.routes.hl7.RecordStore;
 import io.caduceus.routes.http.JsonRequests;
 import io.caduceus.routes.ingest.StoreDeadline;
@@ -109,6 +110,7 @@ public final class CaduceusApplication {
                 context.getRegistry().bind("applicationAcknowledger", applicationAcknowledger);
                 context.getRegistry().bind("applicationAckSender", ApplicationAckSender.from(context));
                 context.getRegistry().bind("quarantineAdmin", new QuarantineAdmin(ingest));
+                ConsoleBeans.register(context, ingest);
                 context.getRegistry().bind("erasureService", new ErasureService(ingest));
                 context.getRegistry().bind("jsonRequests", new JsonRequests());
                 MllpListenerStats mllpStats = new MllpListenerStats();

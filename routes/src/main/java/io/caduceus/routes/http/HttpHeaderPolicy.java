@@ -27,7 +27,9 @@ public final class HttpHeaderPolicy implements HeaderFilterStrategy {
     static final Set<String> RESPONSE_HEADERS = Set.of(
             "content-type", "content-location", "location", "etag", "last-modified", "link",
             "retry-after", "www-authenticate", "allow", "cache-control", "vary",
-            "x-caduceus-record-id", "x-caduceus-quarantine-id", "x-caduceus-integrity");
+            "x-caduceus-record-id", "x-caduceus-quarantine-id", "x-caduceus-integrity",
+            // The console's (ConsoleAssets): no framing, no sniffing, no script the server did not send.
+            "content-security-policy", "x-content-type-options", "x-frame-options", "referrer-policy");
 
     @Override
     public boolean applyFilterToCamelHeaders(String headerName, Object headerValue, Exchange exchange) {

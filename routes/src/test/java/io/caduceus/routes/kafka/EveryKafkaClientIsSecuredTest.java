@@ -82,7 +82,7 @@ class EveryKafkaClientIsSecuredTest {
                 sends += (int) total;
             }
         }
-        assertThat(sends).as("HL7 ingest, FHIR write, FHIR poll, FHIR read").isEqualTo(4);
+        assertThat(sends).as("HL7 ingest, FHIR write, FHIR poll, FHIR read, operator actions (console.camel.yaml)").isEqualTo(5);
     }
 
     @Test
