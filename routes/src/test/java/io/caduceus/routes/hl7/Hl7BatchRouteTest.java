@@ -159,6 +159,18 @@ class Hl7BatchRouteTest {
     }
 
     @Test
+    void temporaryNamesOfTransfersAreLeftAlone() {
+        // The option's regular expression reaches the file component intact (a URI would mangle it without RAW).
+        org.apache.camel.component.file.FileEndpoint inbox = (org.apache.camel.component.file.FileEndpoint)
+                main.getCamelContext().getRoute("hl7-batch-files").getEndpoint();
+        assertThat(inbox.getExclude()).isEqualTo("(?i).*\\.(tmp|part|filepart|crdownload|ack)$");
+        java.util.regex.Pattern exclude = java.util.regex.Pattern.compile(inbox.getExclude());
+        assertThat(exclude.matcher("upload.HL7.part").matches()).isTrue();
+        assertThat(exclude.matcher("upload.tmp").matches()).isTrue();
+        assertThat(exclude.matcher("upload.hl7").matches()).isFalse();
+    }
+
+    @Test
     void aFileStillBeingWrittenIsNotTaken() throws Exception {
         Path inbox = Files.createDirectories(batchDir.resolve("inbox"));
         Path file = inbox.resolve("slow.hl7");
