@@ -159,6 +159,23 @@ class Hl7BatchRouteTest {
     }
 
     @Test
+    void mshAloneOnItsLineIsRefusedAndQuarantinedNotAnsweredPleaseResend() throws Exception {
+        // Found by Hl7BatchFuzzTest: reading MSH-1 of such a message threw, which the route answered AE 207 (please
+        // resend, nothing quarantined), so a sender would have resent it forever.
+        int before = services().vault().listQuarantined().size();
+        String batch = BHS + "\r" + "MSH\rPID|1||X-1^^^STATE^MR\r" + message("Q2") + "BTS|2\r";
+
+        String ack = new String(CLIENT.send("127.0.0.1", mllpPort, batch.getBytes(StandardCharsets.ISO_8859_1)),
+                StandardCharsets.ISO_8859_1);
+        String single = new String(CLIENT.send("127.0.0.1", mllpPort,
+                "MSH\rPID|1||X-2^^^STATE^MR\r".getBytes(StandardCharsets.ISO_8859_1)), StandardCharsets.ISO_8859_1);
+
+        assertThat(ack).contains("\rMSA|AR|").contains("\rMSA|AA|Q2\r").endsWith("\rBTS|2\r");
+        assertThat(single).contains("\rMSA|AR|").contains("|100^Segment sequence error").doesNotContain("|207^");
+        assertThat(services().vault().listQuarantined()).hasSize(before + 2);
+    }
+
+    @Test
     void temporaryNamesOfTransfersAreLeftAlone() {
         // The option's regular expression reaches the file component intact (a URI would mangle it without RAW).
         org.apache.camel.component.file.FileEndpoint inbox = (org.apache.camel.component.file.FileEndpoint)
