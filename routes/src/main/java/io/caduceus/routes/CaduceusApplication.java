@@ -9,6 +9,8 @@ import io.caduceus.routes.erasure.ErasureService;
 import io.caduceus.routes.hl7.ApplicationAckSender;
 import io.caduceus.routes.hl7.ApplicationAcknowledger;
 import io.caduceus.routes.hl7.Hl7Acknowledger;
+import io.caduceus.routes.hl7.Hl7BatchFolders;
+import io.caduceus.routes.hl7.Hl7Batches;
 import io.caduceus.routes.ledger.FabricLedger;
 import io.caduceus.routes.ledger.FabricSettings;
 import io.caduceus.routes.ledger.LedgerStatusApi;
@@ -109,6 +111,8 @@ public final class CaduceusApplication {
                 context.getRegistry().bind("hl7Acknowledger", new Hl7Acknowledger(applicationAcknowledger, metrics));
                 context.getRegistry().bind("applicationAcknowledger", applicationAcknowledger);
                 context.getRegistry().bind("applicationAckSender", ApplicationAckSender.from(context));
+                context.getRegistry().bind("hl7Batches", new Hl7Batches());
+                context.getRegistry().bind("hl7BatchFolders", Hl7BatchFolders.from(context));
                 context.getRegistry().bind("quarantineAdmin", new QuarantineAdmin(ingest));
                 ConsoleBeans.register(context, ingest);
                 context.getRegistry().bind("erasureService", new ErasureService(ingest));

@@ -37,8 +37,9 @@ public final class ApplicationAcknowledger {
      */
     public boolean asked(Exchange exchange) {
         MshHeader header = exchange.getProperty(IngestExchange.HEADER, MshHeader.class);
-        if (header == null || header == MshHeader.UNREADABLE || !AckModes.applicationAcksAsked(header.applicationAckType())) {
-            return false;
+        if (header == null || header == MshHeader.UNREADABLE || !AckModes.applicationAcksAsked(header.applicationAckType())
+                || exchange.getProperty(IngestExchange.IN_BATCH) != null) {
+            return false; // a message of a batch is answered in the batch acknowledgement
         }
         return destination(header).isPresent();
     }

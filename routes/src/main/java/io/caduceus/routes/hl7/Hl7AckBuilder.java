@@ -14,7 +14,7 @@ import java.util.Optional;
  */
 final class Hl7AckBuilder {
 
-    private static final DateTimeFormatter HL7_TIMESTAMP = DateTimeFormatter.ofPattern("yyyyMMddHHmmss.SSSZ");
+    static final DateTimeFormatter HL7_TIMESTAMP = DateTimeFormatter.ofPattern("yyyyMMddHHmmss.SSSZ");
 
     private Hl7AckBuilder() {
     }

@@ -19,7 +19,8 @@ import org.slf4j.LoggerFactory;
  * the commit acknowledgement CA/CE/CR as MSH-15 asks, followed by the application acknowledgement when MSH-16 asks for
  * one and the sender has no destination of its own for it ({@link AckModes} has the matrix). Two acknowledgements
  * make a {@code List<byte[]>} reply, which the MLLP encoder writes as two frames in that order. With a destination,
- * {@link ApplicationAcknowledger} and {@link ApplicationAckSender} deliver it without delaying this reply.
+ * {@link ApplicationAcknowledger} and {@link ApplicationAckSender} deliver it without delaying this reply. A message
+ * of an HL7 batch is answered in original mode, inside the batch acknowledgement ({@link Hl7Batches}).
  */
 public final class Hl7Acknowledger {
 
@@ -91,7 +92,7 @@ public final class Hl7Acknowledger {
         if (header == null) {
             header = MshHeader.read(exchange.getProperty(IngestExchange.ORIGINAL, new byte[0], byte[].class));
         }
-        if (!header.enhancedMode()) {
+        if (!header.enhancedMode() || exchange.getProperty(IngestExchange.IN_BATCH) != null) {
             exchange.getMessage().setBody(build(header, AckCode.originalMode(outcome), errors));
             measure(exchange, header, AckCode.originalMode(outcome).name());
             return;

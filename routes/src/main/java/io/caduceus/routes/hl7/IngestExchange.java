@@ -16,6 +16,11 @@ final class IngestExchange {
     /** The MllpOversizeFrame a frame over the size limit became: answered AR, noticed in quarantine without content. */
     static final String OVERSIZE = "caduceus.hl7.oversize";
     static final String QUARANTINE_ID = "caduceus.quarantineId";
+    /**
+     * Set on a message that came in an HL7 batch (Hl7Batches): it is answered in original mode, inside the batch
+     * acknowledgement, whatever its MSH-15/16 ask.
+     */
+    static final String IN_BATCH = "caduceus.hl7.inBatch";
     static final String APPLICATION_ACK_DESTINATION = "caduceus.hl7.applicationAck.destination";
     static final String APPLICATION_ACK_SENDER = "caduceus.hl7.applicationAck.sender";
 

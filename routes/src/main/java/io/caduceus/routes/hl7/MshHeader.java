@@ -33,6 +33,9 @@ record MshHeader(char fieldSeparator, String encodingCharacters, String sendingA
         }
         // ISO-8859-1 maps every byte to one char, so delimiters are found whatever the message's real charset.
         String segment = new String(message, start, end - start, StandardCharsets.ISO_8859_1);
+        if (segment.length() < 4) {
+            return UNREADABLE; // "MSH" alone on its line (found by Hl7BatchFuzzTest): no separator to read
+        }
         char fs = segment.charAt(3);
         if (Character.isLetterOrDigit(fs) || fs == ' ') {
             return UNREADABLE;
