@@ -3,8 +3,8 @@ package io.caduceus.it.ingest;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.caduceus.adapters.vault.QuarantinedMessage;
-import io.caduceus.adapters.vault.VaultRecord;
+import io.caduceus.ingest.vault.QuarantinedMessage;
+import io.caduceus.ingest.vault.VaultRecord;
 import io.caduceus.core.domain.LedgerEntry;
 import io.caduceus.it.Devnet;
 import io.caduceus.it.DevnetExtension;

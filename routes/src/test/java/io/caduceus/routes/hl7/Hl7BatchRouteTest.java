@@ -6,8 +6,8 @@ import static io.caduceus.routes.hl7.Hl7BatchReaderTest.message;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.caduceus.adapters.vault.QuarantinedMessage;
-import io.caduceus.adapters.vault.VaultRecord;
+import io.caduceus.ingest.vault.QuarantinedMessage;
+import io.caduceus.ingest.vault.VaultRecord;
 import io.caduceus.core.domain.MessageId;
 import io.caduceus.core.domain.SourceSystem;
 import io.caduceus.routes.AppWithoutKafka;
