@@ -2,8 +2,8 @@ package io.caduceus.it;
 
 import io.caduceus.adapters.kafka.RecordMac;
 import io.caduceus.routes.CaduceusApplication;
-import io.caduceus.routes.hl7.IngestServices;
-import io.caduceus.routes.kafka.KafkaClients;
+import io.caduceus.edge.services.IngestServices;
+import io.caduceus.adapters.kafka.KafkaClients;
 import io.caduceus.routes.mllp.MllpListenerStats;
 import java.io.IOException;
 import java.net.ServerSocket;

@@ -2,7 +2,7 @@ package io.caduceus.routes;
 
 import io.caduceus.core.json.CanonicalJson;
 import io.caduceus.routes.mllp.MllpListenerStats;
-import io.caduceus.routes.ingest.StoreDeadline;
+import io.caduceus.edge.store.StoreDeadline;
 import io.caduceus.routes.mllp.MllpConnectionErrors;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryUsage;

@@ -11,7 +11,7 @@ import org.apache.camel.spi.PropertiesComponent;
 
 /**
  * The {@code caduceus.anchor.*} options (application.properties, "Public anchor (bridge)"), plus the Ethereum
- * connection they use (Kafka's comes from {@link io.caduceus.routes.kafka.KafkaClients}). Holds no key: the devnet
+ * connection they use (Kafka's comes from {@link io.caduceus.adapters.kafka.KafkaClients}). Holds no key: the devnet
  * funding key is read only when bootstrapping, through {@link #devnetFundingKey}, so these settings can be logged.
  */
 record AnchorSettings(boolean enabled, Path directory, Path keystoreFile, Path passwordFile, Optional<String> contract,

@@ -12,7 +12,7 @@ import io.caduceus.core.hash.Digest;
 import io.caduceus.core.json.CanonicalJson;
 import io.caduceus.core.merkle.ConsistencyProof;
 import io.caduceus.core.proof.ProofBundle;
-import io.caduceus.routes.hl7.IngestServices;
+import io.caduceus.edge.services.IngestServices;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

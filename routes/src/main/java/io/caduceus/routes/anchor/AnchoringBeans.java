@@ -1,7 +1,7 @@
 package io.caduceus.routes.anchor;
 
-import io.caduceus.routes.hl7.IngestServices;
-import io.caduceus.routes.kafka.KafkaClients;
+import io.caduceus.edge.services.IngestServices;
+import io.caduceus.adapters.kafka.KafkaClients;
 import io.caduceus.routes.ledger.FabricSettings;
 import java.util.Optional;
 import org.apache.camel.CamelContext;

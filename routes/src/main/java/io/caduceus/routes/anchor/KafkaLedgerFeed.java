@@ -2,10 +2,10 @@ package io.caduceus.routes.anchor;
 
 import io.caduceus.bridge.AnchoringLog;
 import io.caduceus.adapters.kafka.RecordMac;
-import io.caduceus.routes.ConsumerLoop;
+import io.caduceus.adapters.kafka.ConsumerLoop;
 import io.caduceus.bridge.AppendResult;
 import io.caduceus.core.domain.LedgerEntry;
-import io.caduceus.routes.kafka.KafkaClients;
+import io.caduceus.adapters.kafka.KafkaClients;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -8,7 +8,7 @@ import io.caduceus.core.json.CanonicalJson;
 import io.caduceus.core.json.JsonException;
 import io.caduceus.core.pseudonym.PatientPseudonym;
 import io.caduceus.core.pseudonym.PatientPseudonymizer;
-import io.caduceus.routes.access.ApiAccess;
+import io.caduceus.edge.access.ApiAccess;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;

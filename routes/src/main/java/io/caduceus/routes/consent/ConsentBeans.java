@@ -1,6 +1,6 @@
 package io.caduceus.routes.consent;
 
-import io.caduceus.routes.hl7.IngestServices;
+import io.caduceus.edge.services.IngestServices;
 import io.caduceus.routes.ledger.FabricLedger;
 import java.util.Optional;
 import org.apache.camel.CamelContext;

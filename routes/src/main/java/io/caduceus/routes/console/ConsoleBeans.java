@@ -1,7 +1,7 @@
 package io.caduceus.routes.console;
 
 import io.caduceus.core.keys.DeploymentKeys;
-import io.caduceus.routes.hl7.IngestServices;
+import io.caduceus.edge.services.IngestServices;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Path;
 import java.time.Clock;

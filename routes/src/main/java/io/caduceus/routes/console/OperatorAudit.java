@@ -2,7 +2,7 @@ package io.caduceus.routes.console;
 
 import io.caduceus.core.json.CanonicalJson;
 import io.caduceus.core.keys.KeyedHash;
-import io.caduceus.routes.access.ApiAccess;
+import io.caduceus.edge.access.ApiAccess;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -4,7 +4,7 @@ import io.caduceus.ingest.vault.QuarantinedMessage;
 import io.caduceus.ingest.vault.RecordVault;
 import io.caduceus.core.io.DurableFiles;
 import io.caduceus.core.json.CanonicalJson;
-import io.caduceus.routes.access.ApiAccess;
+import io.caduceus.edge.access.ApiAccess;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;

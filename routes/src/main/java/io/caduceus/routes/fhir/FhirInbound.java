@@ -10,7 +10,7 @@ import io.caduceus.core.domain.SourceSystem;
 import io.caduceus.core.hash.Sha256;
 import io.caduceus.core.json.CanonicalJson;
 import io.caduceus.core.json.JsonException;
-import io.caduceus.routes.records.ResourceKeys;
+import io.caduceus.edge.records.ResourceKeys;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;

@@ -9,7 +9,7 @@ import io.caduceus.ingest.vault.VaultRecord;
 import io.caduceus.core.domain.RecordId;
 import io.caduceus.core.keys.KeyedHash;
 import io.caduceus.core.json.CanonicalJson;
-import io.caduceus.routes.records.ResourceKeys;
+import io.caduceus.edge.records.ResourceKeys;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumMap;

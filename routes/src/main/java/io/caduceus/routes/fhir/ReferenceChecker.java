@@ -5,7 +5,7 @@ import ca.uhn.fhir.context.BaseRuntimeElementDefinition;
 import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.util.IModelVisitor2;
 import io.caduceus.ingest.vault.RecordVault;
-import io.caduceus.routes.records.ResourceKeys;
+import io.caduceus.edge.records.ResourceKeys;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;

@@ -1,6 +1,6 @@
 package io.caduceus.routes.health;
 
-import io.caduceus.routes.kafka.KafkaClients;
+import io.caduceus.adapters.kafka.KafkaClients;
 import java.util.Collection;
 import java.util.Map;
 import java.util.Properties;

@@ -1,6 +1,6 @@
 package io.caduceus.routes.hl7;
 
-import io.caduceus.routes.metrics.CaduceusMetrics;
+import io.caduceus.edge.metrics.CaduceusMetrics;
 import java.time.ZoneId;
 import java.time.ZonedDateTime;
 import java.util.List;
@@ -71,7 +71,7 @@ public final class Hl7Acknowledger {
      */
     public void failed(Exchange exchange) {
         Exception caught = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
-        if (caught instanceof io.caduceus.routes.ingest.StoreRefusedException) {
+        if (caught instanceof io.caduceus.edge.store.StoreRefusedException) {
             // The breaker logged why it opened; a line per resend would flood the log during the outage.
             LOG.debug("HL7 message refused while the store breaker is open, sender should retry");
         } else {

@@ -1,5 +1,6 @@
 package io.caduceus.routes.hl7;
 
+import io.caduceus.edge.services.IngestServices;
 import io.caduceus.hl7.mapping.MappingException;
 import io.caduceus.hl7.mapping.MappingResult;
 import io.caduceus.hl7.mapping.UnsupportedMessageException;
@@ -8,7 +9,7 @@ import io.caduceus.hl7.v2.Hl7ParseException;
 import io.caduceus.hl7.mapping.MappingIssue;
 import io.caduceus.hl7.mapping.MappingMode;
 import io.caduceus.routes.mllp.MllpOversizeFrame;
-import io.caduceus.routes.metrics.CaduceusMetrics;
+import io.caduceus.edge.metrics.CaduceusMetrics;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,10 +1,11 @@
 package io.caduceus.routes.hl7;
 
+import io.caduceus.edge.services.IngestServices;
 import io.caduceus.ingest.vault.QuarantinedMessage;
 import io.caduceus.core.json.CanonicalJson;
 import io.caduceus.hl7.mapping.MappingResult;
 import io.caduceus.routes.mllp.MllpOversizeFrame;
-import io.caduceus.routes.metrics.CaduceusMetrics;
+import io.caduceus.edge.metrics.CaduceusMetrics;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;

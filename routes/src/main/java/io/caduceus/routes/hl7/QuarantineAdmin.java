@@ -1,5 +1,6 @@
 package io.caduceus.routes.hl7;
 
+import io.caduceus.edge.services.IngestServices;
 import io.caduceus.ingest.vault.QuarantinedMessage;
 import io.caduceus.core.json.CanonicalJson;
 import java.util.ArrayList;

@@ -1,5 +1,6 @@
 package io.caduceus.routes.hl7;
 
+import io.caduceus.edge.services.IngestServices;
 import io.caduceus.core.domain.MessageId;
 import io.caduceus.core.domain.RecordId;
 import io.caduceus.core.domain.SourceSystem;
@@ -7,7 +8,7 @@ import io.caduceus.hl7.mapping.MappingResult;
 import io.caduceus.ingest.IntakeRefusedException;
 import io.caduceus.ingest.RecordIntake;
 import io.caduceus.ingest.Submission;
-import io.caduceus.routes.metrics.CaduceusMetrics;
+import io.caduceus.edge.metrics.CaduceusMetrics;
 import java.time.Instant;
 import java.util.List;
 import org.apache.camel.Exchange;

@@ -1,6 +1,6 @@
 package io.caduceus.routes.ledger;
 
-import io.caduceus.routes.kafka.KafkaClients;
+import io.caduceus.adapters.kafka.KafkaClients;
 import java.time.Duration;
 import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerConfig;

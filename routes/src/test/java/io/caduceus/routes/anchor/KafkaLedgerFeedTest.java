@@ -84,7 +84,7 @@ class KafkaLedgerFeedTest {
         }
     }
 
-    private static KafkaLedgerFeed feed(AnchoringLog log, io.caduceus.routes.kafka.KafkaClients kafka) {
+    private static KafkaLedgerFeed feed(AnchoringLog log, io.caduceus.adapters.kafka.KafkaClients kafka) {
         return new KafkaLedgerFeed(log, kafka, TOPIC, Duration.ofMillis(100), Duration.ofSeconds(1), 100,
                 new AnchorLatency());
     }

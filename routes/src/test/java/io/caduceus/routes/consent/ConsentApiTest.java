@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.caduceus.adapters.fabric.LedgerException;
 import io.caduceus.core.json.CanonicalJson;
 import io.caduceus.core.pseudonym.PatientPseudonymizer;
-import io.caduceus.routes.access.ApiAccess;
+import io.caduceus.edge.access.ApiAccess;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.ZoneOffset;

@@ -6,7 +6,7 @@ import io.caduceus.adapters.vault.FileRecordVault;
 import io.caduceus.adapters.vault.MasterKey;
 import io.caduceus.ingest.vault.RecordVault;
 import io.caduceus.core.json.CanonicalJson;
-import io.caduceus.routes.access.ApiAccess;
+import io.caduceus.edge.access.ApiAccess;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;

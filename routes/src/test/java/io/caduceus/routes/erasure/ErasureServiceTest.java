@@ -9,7 +9,7 @@ import io.caduceus.ingest.vault.RecordErasedException;
 import io.caduceus.ingest.vault.VaultRecord;
 import io.caduceus.core.json.CanonicalJson;
 import io.caduceus.core.pseudonym.PatientPseudonymizer;
-import io.caduceus.routes.access.ApiAccess;
+import io.caduceus.edge.access.ApiAccess;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -242,7 +242,7 @@ class FhirInboundTest {
     @Test
     void aStoreTimeoutIsA503TheClientShouldRetry() {
         Exchange exchange = request("create", "Patient", null, FhirSamples.patient("MRN-801"), "system/*.write");
-        exchange.setProperty(Exchange.EXCEPTION_CAUGHT, new io.caduceus.routes.ingest.StoreTimeoutException(
+        exchange.setProperty(Exchange.EXCEPTION_CAUGHT, new io.caduceus.edge.store.StoreTimeoutException(
                 "vault or Kafka did not take the message within 10000 ms", null));
         inbound.failed(exchange);
         assertThat(exchange.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE)).isEqualTo(503);
@@ -254,7 +254,7 @@ class FhirInboundTest {
     @Test
     void aRefusalOfTheOpenStoreBreakerIsA503TheClientShouldRetry() {
         Exchange exchange = request("create", "Patient", null, FhirSamples.patient("MRN-802"), "system/*.write");
-        exchange.setProperty(Exchange.EXCEPTION_CAUGHT, new io.caduceus.routes.ingest.StoreRefusedException(
+        exchange.setProperty(Exchange.EXCEPTION_CAUGHT, new io.caduceus.edge.store.StoreRefusedException(
                 "the vault or Kafka failed just now; not tried (store breaker open)"));
         inbound.failed(exchange);
         assertThat(exchange.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE)).isEqualTo(503);

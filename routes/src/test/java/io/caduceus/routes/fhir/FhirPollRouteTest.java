@@ -1,7 +1,7 @@
 package io.caduceus.routes.fhir;
 
 import io.caduceus.adapters.kafka.RecordMac;
-import io.caduceus.routes.kafka.KafkaRecordSigner;
+import io.caduceus.adapters.kafka.KafkaRecordSigner;
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.absent;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;

@@ -7,7 +7,7 @@ import io.caduceus.ingest.vault.RecordVault;
 import io.caduceus.core.domain.RecordIds;
 import io.caduceus.core.keys.DeploymentKeys;
 import io.caduceus.core.pseudonym.PatientPseudonymizer;
-import io.caduceus.routes.records.ResourceKeys;
+import io.caduceus.edge.records.ResourceKeys;
 import java.nio.file.Path;
 import java.security.KeyPair;
 import java.time.Clock;

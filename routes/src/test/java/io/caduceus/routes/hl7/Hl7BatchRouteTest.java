@@ -1,5 +1,6 @@
 package io.caduceus.routes.hl7;
 
+import io.caduceus.edge.services.IngestServices;
 import static io.caduceus.routes.hl7.Hl7BatchReaderTest.BHS;
 import static io.caduceus.routes.hl7.Hl7BatchReaderTest.FHS;
 import static io.caduceus.routes.hl7.Hl7BatchReaderTest.message;

@@ -1,11 +1,12 @@
 package io.caduceus.routes.hl7;
 
+import io.caduceus.edge.store.StoreTimeoutException;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.caduceus.core.json.CanonicalJson;
 import io.caduceus.routes.AppWithoutKafka;
 import io.caduceus.routes.StatusReport;
-import io.caduceus.routes.ingest.StoreDeadline;
+import io.caduceus.edge.store.StoreDeadline;
 import io.caduceus.routes.mllp.MllpClient;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -103,6 +104,6 @@ class StoreBreakerRouteTest {
     }
 
     private static String scrape() {
-        return io.caduceus.routes.metrics.CaduceusMetrics.of(main.getCamelContext()).scrape().orElse("");
+        return io.caduceus.edge.metrics.CaduceusMetrics.of(main.getCamelContext()).scrape().orElse("");
     }
 }

@@ -3,7 +3,7 @@ package io.caduceus.routes.hl7;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.caduceus.routes.AppWithoutKafka;
-import io.caduceus.routes.ingest.StoreDeadline;
+import io.caduceus.edge.store.StoreDeadline;
 import io.caduceus.routes.StatusReport;
 import io.caduceus.routes.mllp.MllpClient;
 import io.caduceus.routes.mllp.MllpConnectionErrors;

@@ -1,5 +1,6 @@
 package io.caduceus.routes.hl7;
 
+import io.caduceus.edge.services.IngestServices;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.caduceus.adapters.vault.FileRecordVault;

@@ -1,5 +1,8 @@
 package io.caduceus.routes.kafka;
 
+import io.caduceus.adapters.kafka.KafkaClients;
+import io.caduceus.adapters.kafka.KafkaRecordSigner;
+import io.caduceus.adapters.kafka.TopicProvisioner;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.caduceus.routes.AppWithoutKafka;

@@ -1,5 +1,6 @@
 package io.caduceus.routes.kafka;
 
+import io.caduceus.adapters.kafka.KafkaClients;
 import io.caduceus.adapters.kafka.KafkaClientSecurity;
 import io.caduceus.adapters.kafka.RecordMac;
 import java.nio.charset.StandardCharsets;

@@ -11,7 +11,7 @@ import io.caduceus.core.domain.RecordIds;
 import io.caduceus.core.domain.SourceSystem;
 import io.caduceus.core.hash.Sha256;
 import io.caduceus.core.keys.DeploymentKeys;
-import io.caduceus.routes.kafka.KafkaClients;
+import io.caduceus.adapters.kafka.KafkaClients;
 import io.caduceus.routes.kafka.TestKafka;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
