@@ -54,6 +54,14 @@ final class ProfileValidator {
     }
 
     static ProfileValidator create(FhirContext fhir, Path profilesDirectory) {
+        return create(fhir, profilesDirectory, true);
+    }
+
+    /**
+     * @param reuseInstanceValidators false for HAPI's own module as it is (a new InstanceValidator per validation), the
+     *     reference {@link ReusedInstanceValidator} is tested against
+     */
+    static ProfileValidator create(FhirContext fhir, Path profilesDirectory, boolean reuseInstanceValidators) {
         PrePopulatedValidationSupport custom = new PrePopulatedValidationSupport(fhir);
         Map<String, List<String>> profilesByType = new HashMap<>();
         if (profilesDirectory != null) {
@@ -65,7 +73,7 @@ final class ProfileValidator {
                 new CommonCodeSystemsTerminologyService(fhir),
                 new InMemoryTerminologyServerValidationSupport(fhir),
                 new SnapshotGeneratingValidationSupport(fhir));
-        FhirInstanceValidator module = new FhirInstanceValidator(chain);
+        FhirInstanceValidator module = reuseInstanceValidators ? new ReusedInstanceValidator(chain) : new FhirInstanceValidator(chain);
         // Extensions are how FHIR is extended; requiring each one's definition would refuse most real traffic.
         module.setAnyExtensionsAllowed(true);
         FhirValidator validator = fhir.newValidator().registerValidatorModule(module);

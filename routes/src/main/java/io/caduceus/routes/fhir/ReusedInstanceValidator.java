@@ -1,0 +1,210 @@
+package io.caduceus.routes.fhir;
+
+import ca.uhn.fhir.context.ConfigurationException;
+import ca.uhn.fhir.context.support.IValidationSupport;
+import ca.uhn.fhir.rest.api.EncodingEnum;
+import ca.uhn.fhir.util.XmlUtil;
+import ca.uhn.fhir.validation.IValidationContext;
+import com.google.gson.Gson;
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import org.hl7.fhir.common.hapi.validation.validator.FhirInstanceValidator;
+import org.hl7.fhir.common.hapi.validation.validator.WorkerContextValidationSupportAdapter;
+import org.hl7.fhir.exceptions.FHIRException;
+import org.hl7.fhir.r5.context.IWorkerContext;
+import org.hl7.fhir.r5.elementmodel.Manager;
+import org.hl7.fhir.r5.model.StructureDefinition;
+import org.hl7.fhir.r5.utils.validation.ValidatorSession;
+import org.hl7.fhir.r5.utils.validation.constants.IdStatus;
+import org.hl7.fhir.r5.utils.xver.XVerExtensionManagerOld;
+import org.hl7.fhir.utilities.i18n.I18nConstants;
+import org.hl7.fhir.utilities.validation.ValidationMessage;
+import org.hl7.fhir.validation.ValidatorSettings;
+import org.hl7.fhir.validation.instance.InstanceValidator;
+import org.w3c.dom.Document;
+import org.w3c.dom.NodeList;
+
+/**
+ * HAPI's {@link FhirInstanceValidator} with one change: the {@link InstanceValidator} is kept per thread and used again,
+ * instead of HAPI's (8.6) building a new one for every resource validated. Building one costs a FHIRPath engine, profile
+ * utilities, an extension manager and their caches: a measurable share of a validation (docs/performance.md).
+ *
+ * <p>Every other step is HAPI's {@code ValidatorWrapper.validate}, in the same order and with the same settings, read
+ * from this module's own getters: the profiles asked for and those the content claims, the stream parse with its
+ * errors, the messages HAPI drops afterwards. {@code ReusedInstanceValidatorTest} checks that the verdicts and
+ * messages are those of HAPI's own module over the test corpus and invalid mutants of it.
+ *
+ * <p>{@link InstanceValidator#validate(Object, List, String, org.hl7.fhir.r5.elementmodel.Element, List)}, where every
+ * validation ends up, clears the per-validation state first (its own comment says so). What it keeps across
+ * validations, a cache of profile look-ups and of narrative targets among others, is bounded here by building a new one
+ * after {@link #USES_PER_VALIDATOR} uses.
+ */
+final class ReusedInstanceValidator extends FhirInstanceValidator {
+
+    static final int USES_PER_VALIDATOR = 1_000;
+
+    private final ThreadLocal<Reused> validators = new ThreadLocal<>();
+
+    private static final class Reused {
+        final InstanceValidator validator;
+        int uses;
+
+        Reused(InstanceValidator validator) {
+            this.validator = validator;
+        }
+    }
+
+    ReusedInstanceValidator(IValidationSupport validationSupport) {
+        super(validationSupport);
+    }
+
+    @Override
+    protected List<ValidationMessage> validate(IValidationContext<?> context) {
+        WorkerContextValidationSupportAdapter worker = provideWorkerContext();
+        InstanceValidator v = validator(worker);
+        List<ValidationMessage> messages = new ArrayList<>();
+        List<StructureDefinition> profiles = new ArrayList<>();
+        List<ValidationMessage> invalidProfiles = new ArrayList<>();
+        for (String url : context.getOptions().getProfiles()) {
+            fetchAndAddProfile(worker, profiles, url, invalidProfiles);
+        }
+        String input = context.getResourceAsString();
+        EncodingEnum encoding = context.getResourceAsStringEncoding();
+        // HAPI reads the text through a UTF-8 ReaderInputStream; the bytes are the same.
+        ByteArrayInputStream stream = new ByteArrayInputStream(input.getBytes(StandardCharsets.UTF_8));
+        if (encoding == EncodingEnum.XML) {
+            Document document;
+            try {
+                document = XmlUtil.parseDocument(input);
+            } catch (Exception e) {
+                ValidationMessage m = new ValidationMessage();
+                m.setLevel(ValidationMessage.IssueSeverity.FATAL);
+                m.setMessage("Failed to parse input, it does not appear to be valid XML:" + e.getMessage());
+                messages.add(m);
+                return messages;
+            }
+            for (String url : claimedProfiles(document)) {
+                fetchAndAddProfile(worker, profiles, url, invalidProfiles);
+            }
+            v.validate(null, messages, stream, Manager.FhirFormat.XML, profiles);
+        } else if (encoding == EncodingEnum.JSON) {
+            JsonObject json = new Gson().fromJson(input, JsonObject.class);
+            JsonObject meta = json.getAsJsonObject("meta");
+            if (meta != null) {
+                JsonElement claimed = meta.get("profile");
+                if (claimed != null && claimed.isJsonArray()) {
+                    JsonArray array = claimed.getAsJsonArray();
+                    for (JsonElement url : array) {
+                        fetchAndAddProfile(worker, profiles, url.getAsString(), invalidProfiles);
+                    }
+                }
+            }
+            v.validate(null, messages, stream, Manager.FhirFormat.JSON, profiles);
+        } else {
+            throw new IllegalArgumentException("Unknown encoding: " + encoding);
+        }
+        if (profiles.isEmpty() && !invalidProfiles.isEmpty()) {
+            messages.addAll(invalidProfiles);
+        }
+        List<ValidationMessage> kept = new ArrayList<>(messages.size());
+        for (ValidationMessage m : messages) {
+            if (!droppedByHapi(m)) {
+                kept.add(m);
+            }
+        }
+        if (isErrorForUnknownProfiles()) {
+            for (ValidationMessage m : kept) {
+                if (m.getMessageId() != null && (m.getMessageId().equals(I18nConstants.VALIDATION_VAL_PROFILE_UNKNOWN)
+                        || m.getMessageId().equals(I18nConstants.VALIDATION_VAL_PROFILE_UNKNOWN_NOT_POLICY))
+                        && m.getLevel() == ValidationMessage.IssueSeverity.WARNING) {
+                    m.setLevel(ValidationMessage.IssueSeverity.ERROR);
+                }
+            }
+        }
+        return kept;
+    }
+
+    private static boolean droppedByHapi(ValidationMessage m) {
+        String id = m.getMessageId();
+        return id != null && (id.equals(I18nConstants.TERMINOLOGY_TX_BINDING_NOSOURCE)
+                || id.equals(I18nConstants.TERMINOLOGY_TX_BINDING_NOSOURCE2)
+                || (id.equals(I18nConstants.TERMINOLOGY_TX_VALUESET_NOTFOUND)
+                        && m.getMessage().contains("http://hl7.org/fhir/ValueSet/mimetypes")));
+    }
+
+    private InstanceValidator validator(IWorkerContext worker) {
+        Reused reused = validators.get();
+        if (reused == null || reused.uses >= USES_PER_VALIDATOR) {
+            reused = new Reused(newInstanceValidator(worker));
+            validators.set(reused);
+        }
+        reused.uses++;
+        return reused.validator;
+    }
+
+    /** As HAPI's ValidatorWrapper configures each of its validators. */
+    private InstanceValidator newInstanceValidator(IWorkerContext worker) {
+        InstanceValidator v;
+        try {
+            v = new InstanceValidator(worker, new NullEvaluationContext(), new XVerExtensionManagerOld(worker),
+                    new ValidatorSession(), new ValidatorSettings());
+        } catch (Exception e) {
+            throw new ConfigurationException("cannot build HAPI's instance validator", e);
+        }
+        v.setAssumeValidRestReferences(isAssumeValidRestReferences());
+        v.setBestPracticeWarningLevel(getBestPracticeWarningLevel());
+        v.setAnyExtensionsAllowed(isAnyExtensionsAllowed());
+        v.setResourceIdRule(IdStatus.OPTIONAL);
+        v.setNoTerminologyChecks(isNoTerminologyChecks());
+        v.setErrorForUnknownProfiles(isErrorForUnknownProfiles());
+        v.setUnknownCodeSystemsCauseErrors(true);
+        v.getExtensionDomains().addAll(getExtensionDomains());
+        v.setFetcher(getValidatorResourceFetcher());
+        v.setPolicyAdvisor(getValidatorPolicyAdvisor());
+        v.setNoExtensibleWarnings(isNoExtensibleWarnings());
+        v.setNoBindingMsgSuppressed(isNoBindingMsgSuppressed());
+        v.setAllowExamples(isAllowExamples());
+        v.setAllowXsiLocation(true);
+        return v;
+    }
+
+    private static void fetchAndAddProfile(IWorkerContext worker, List<StructureDefinition> profiles, String url,
+            List<ValidationMessage> invalid) {
+        try {
+            StructureDefinition sd = worker.fetchResource(StructureDefinition.class, url);
+            if (sd != null) {
+                profiles.add(sd);
+            } else {
+                ValidationMessage m = new ValidationMessage();
+                m.setMessageId(I18nConstants.VALIDATION_VAL_PROFILE_UNKNOWN);
+                m.setLevel(ValidationMessage.IssueSeverity.ERROR);
+                m.setMessage("Invalid profile. Failed to retrieve profile with url=" + url);
+                invalid.add(m);
+            }
+        } catch (FHIRException e) {
+            // as HAPI: a profile that cannot be loaded is left out
+        }
+    }
+
+    private static List<String> claimedProfiles(Document document) {
+        List<String> urls = new ArrayList<>();
+        NodeList list = document.getChildNodes().item(0).getChildNodes();
+        for (int i = 0; i < list.getLength(); i++) {
+            if (list.item(i).getNodeName().compareToIgnoreCase("meta") == 0) {
+                NodeList meta = list.item(i).getChildNodes();
+                for (int j = 0; j < meta.getLength(); j++) {
+                    if (meta.item(j).getNodeName().compareToIgnoreCase("profile") == 0) {
+                        urls.add(meta.item(j).getAttributes().item(0).getNodeValue());
+                    }
+                }
+                break;
+            }
+        }
+        return urls;
+    }
+}
