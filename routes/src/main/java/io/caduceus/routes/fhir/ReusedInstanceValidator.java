@@ -10,6 +10,7 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import java.io.ByteArrayInputStream;
+import java.lang.reflect.Field;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -40,13 +41,20 @@ import org.w3c.dom.NodeList;
  * messages are those of HAPI's own module over the test corpus and invalid mutants of it.
  *
  * <p>{@link InstanceValidator#validate(Object, List, String, org.hl7.fhir.r5.elementmodel.Element, List)}, where every
- * validation ends up, clears the per-validation state first (its own comment says so). What it keeps across
- * validations, a cache of profile look-ups and of narrative targets among others, is bounded here by building a new one
- * after {@link #USES_PER_VALIDATOR} uses.
+ * validation ends up, clears the per-validation state first (its own comment says so), all but one list: its
+ * {@code CodingsObserver} keeps every coding it was shown, with the element it came from, and never lets go (read only
+ * when IPS SNOMED checks are on, which they are not here). Kept, it held on to every bundle validated, about 0.5 MB
+ * each: the 512 MB middleware ran out of heap under load. It is emptied after each validation, by reflection since
+ * HAPI offers no way to; should HAPI rename it, {@link #CODINGS_SEEN} is null and every validator is used once, as
+ * HAPI itself does. What else it keeps across validations (a cache of profile look-ups, say) is bounded by building a
+ * new one after {@link #USES_PER_VALIDATOR} uses.
  */
 final class ReusedInstanceValidator extends FhirInstanceValidator {
 
     static final int USES_PER_VALIDATOR = 1_000;
+
+    /** {@code InstanceValidator.codingObserver} then {@code CodingsObserver.list}; null when HAPI has changed them. */
+    static final Field[] CODINGS_SEEN = codingsSeen();
 
     private final ThreadLocal<Reused> validators = new ThreadLocal<>();
 
@@ -91,7 +99,7 @@ final class ReusedInstanceValidator extends FhirInstanceValidator {
             for (String url : claimedProfiles(document)) {
                 fetchAndAddProfile(worker, profiles, url, invalidProfiles);
             }
-            v.validate(null, messages, stream, Manager.FhirFormat.XML, profiles);
+            validate(v, messages, stream, Manager.FhirFormat.XML, profiles);
         } else if (encoding == EncodingEnum.JSON) {
             JsonObject json = new Gson().fromJson(input, JsonObject.class);
             JsonObject meta = json.getAsJsonObject("meta");
@@ -104,7 +112,7 @@ final class ReusedInstanceValidator extends FhirInstanceValidator {
                     }
                 }
             }
-            v.validate(null, messages, stream, Manager.FhirFormat.JSON, profiles);
+            validate(v, messages, stream, Manager.FhirFormat.JSON, profiles);
         } else {
             throw new IllegalArgumentException("Unknown encoding: " + encoding);
         }
@@ -129,6 +137,57 @@ final class ReusedInstanceValidator extends FhirInstanceValidator {
         return kept;
     }
 
+    private static void validate(InstanceValidator v, List<ValidationMessage> messages, ByteArrayInputStream stream,
+            Manager.FhirFormat format, List<StructureDefinition> profiles) {
+        try {
+            v.validate(null, messages, stream, format, profiles);
+        } finally {
+            forgetCodingsSeen(v);
+        }
+    }
+
+    /** Empties the validator's list of codings seen; the list of a validator used once is dropped with it. */
+    static void forgetCodingsSeen(InstanceValidator v) {
+        if (CODINGS_SEEN == null) {
+            return;
+        }
+        try {
+            Object observer = CODINGS_SEEN[0].get(v);
+            if (observer != null) {
+                ((List<?>) CODINGS_SEEN[1].get(observer)).clear();
+            }
+        } catch (IllegalAccessException | ClassCastException e) {
+            throw new IllegalStateException("cannot empty HAPI's list of codings seen", e);
+        }
+    }
+
+    /** Size of the list, for tests: -1 when it cannot be read. */
+    static int codingsSeen(InstanceValidator v) throws IllegalAccessException {
+        Object observer = CODINGS_SEEN[0].get(v);
+        return observer == null ? -1 : ((List<?>) CODINGS_SEEN[1].get(observer)).size();
+    }
+
+    private static Field[] codingsSeen() {
+        try {
+            Field observer = InstanceValidator.class.getDeclaredField("codingObserver");
+            Field list = observer.getType().getDeclaredField("list");
+            if (!List.class.isAssignableFrom(list.getType())) {
+                return null;
+            }
+            observer.setAccessible(true);
+            list.setAccessible(true);
+            return new Field[] {observer, list};
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    /** The validator this thread would use now, for tests. */
+    InstanceValidator currentValidator() {
+        Reused reused = validators.get();
+        return reused == null ? null : reused.validator;
+    }
+
     private static boolean droppedByHapi(ValidationMessage m) {
         String id = m.getMessageId();
         return id != null && (id.equals(I18nConstants.TERMINOLOGY_TX_BINDING_NOSOURCE)
@@ -139,7 +198,7 @@ final class ReusedInstanceValidator extends FhirInstanceValidator {
 
     private InstanceValidator validator(IWorkerContext worker) {
         Reused reused = validators.get();
-        if (reused == null || reused.uses >= USES_PER_VALIDATOR) {
+        if (reused == null || reused.uses >= (CODINGS_SEEN == null ? 1 : USES_PER_VALIDATOR)) {
             reused = new Reused(newInstanceValidator(worker));
             validators.set(reused);
         }

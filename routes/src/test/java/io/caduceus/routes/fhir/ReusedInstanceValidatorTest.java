@@ -72,6 +72,22 @@ class ReusedInstanceValidatorTest {
         assertThat(refused).as("refused bodies").isGreaterThanOrEqualTo(100);
     }
 
+    /**
+     * A reused validator must not hold on to what it validated: HAPI's CodingsObserver kept every coding (and its
+     * element) of every bundle, and the middleware's heap ran out under load.
+     */
+    @Test
+    void aReusedValidatorKeepsNothingOfWhatItValidated() throws Exception {
+        assertThat(ReusedInstanceValidator.CODINGS_SEEN).as("HAPI's CodingsObserver list, found by reflection").isNotNull();
+        ReusedInstanceValidator module = new ReusedInstanceValidator(new ca.uhn.fhir.context.support.DefaultProfileValidationSupport(
+                FhirContext.forR4Cached()));
+        ca.uhn.fhir.validation.FhirValidator validator = FhirContext.forR4Cached().newValidator().registerValidatorModule(module);
+        for (int i = 0; i < 5; i++) {
+            validator.validateWithResult(FhirSamples.transaction("MRN-" + i, 3));
+        }
+        assertThat(ReusedInstanceValidator.codingsSeen(module.currentValidator())).isZero();
+    }
+
     /** More validations than one reused InstanceValidator serves: the replacement gives the same verdicts. */
     @Test
     void aReplacedValidatorGivesTheSameVerdicts() {
