@@ -3,8 +3,8 @@ package io.caduceus.routes.fhir;
 import ca.uhn.fhir.context.FhirContext;
 import io.caduceus.core.domain.RecordId;
 import io.caduceus.core.domain.SourceSystem;
+import io.caduceus.core.json.CanonicalJson;
 import io.caduceus.core.json.JsonException;
-import io.caduceus.hl7.mapping.FhirCanonicalJson;
 import io.caduceus.routes.records.ResourceKeys;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -145,8 +145,7 @@ public final class FhirIntake {
 
     private byte[] canonical(Resource resource) throws FhirRejection {
         try {
-            // Written from the model, no JSON text in between: the bytes of HAPI's encoder and the canonicalizer.
-            return FhirCanonicalJson.of(fhir, resource);
+            return CanonicalJson.canonicalize(fhir.newJsonParser().encodeResourceToString(resource));
         } catch (JsonException e) {
             // A number beyond what I-JSON holds exactly, say: the content could not be committed to faithfully.
             throw FhirRejection.content(422, IssueType.VALUE, "the content has a value that has no exact canonical "
