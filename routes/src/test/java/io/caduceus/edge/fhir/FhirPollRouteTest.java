@@ -373,7 +373,7 @@ class FhirPollRouteTest {
             camel.addComponent("kafka", kafka);
             checkpoints = FhirPollCheckpoints.open(settings.checkpointFile(), settings.baseUrl().toString(), settings.since());
             camel.getRegistry().bind(KafkaRecordSigner.BEAN, new KafkaRecordSigner(RECORD_MAC));
-            camel.getRegistry().bind("fhirChangePoller", new FhirChangePoller(settings, new LegacyFhirClient(settings), checkpoints, inbound, vault));
+            camel.getRegistry().bind("fhirChangePoller", new FhirChangePoller(settings, new LegacyFhirClient(settings), checkpoints, inbound.store(), vault));
             PluginHelper.getRoutesLoader(camel).loadRoutes(PluginHelper.getResourceLoader(camel).resolveResource("classpath:camel/fhir-poll.camel.yaml"));
             AdviceWith.adviceWith(camel, "fhir-poll", route -> route.replaceFromWith("direct:poll"));
             camel.start();

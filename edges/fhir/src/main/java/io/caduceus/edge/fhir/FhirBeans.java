@@ -32,7 +32,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Creates the FHIR inbound beans once per application and binds them for camel/fhir-inbound.camel.yaml: the shared
  * validator (expensive, so warmed in the background at start), the authenticator (bearer tokens, client
- * certificates), the {@code fhirInbound} and {@code fhirReader} beans, and the HTTPS listener when TLS is on.
+ * certificates), the FHIR write beans ({@link FhirInbound}) and {@code fhirReader}, and the HTTPS listener when TLS is on.
  */
 public final class FhirBeans {
 
@@ -73,14 +73,14 @@ public final class FhirBeans {
                         tls.requestsClientCertificates() && certificates.size() > 0, String.valueOf(FhirBeans.class.getPackage().getImplementationVersion())),
                 ReferenceChecker.Policy.parse(context.getPropertiesComponent().resolveProperty("caduceus.fhir.references")
                         .orElse("check-format")));
-        context.getRegistry().bind("fhirInbound", inbound);
+        inbound.bind(context.getRegistry());
         LedgerIntegrity integrity = new LedgerIntegrity(ledgerCommitments);
         int everythingMaxRecords = Integer.parseInt(context.getPropertiesComponent()
                 .resolveProperty("caduceus.fhir.read.everything-max-records").map(String::strip).orElse("1000"));
         context.getRegistry().bind("fhirReader", new FhirReader(fhir, settings, authenticator, ingest.vault(),
                 ingest.resourceKeys(), ingest.deploymentKeys().keyFor(DeploymentKeys.Purpose.CALLER_ID), integrity,
                 everythingMaxRecords, readConsent(context)));
-        registerPoller(context, settings, inbound, ingest);
+        registerPoller(context, settings, inbound.store(), ingest);
         warmUp(validator);
         try {
             context.addStartupListener(new OversizedRequests(settings, authenticator, ingest, fhir));
@@ -144,7 +144,7 @@ public final class FhirBeans {
      * Binds {@code fhirChangePoller} for camel/fhir-poll.camel.yaml. When polling is enabled its checkpoints are read
      * now, so that a bad checkpoint file or option stops the start instead of the first poll.
      */
-    private static void registerPoller(CamelContext context, FhirSettings settings, FhirInbound inbound, IngestServices ingest) {
+    private static void registerPoller(CamelContext context, FhirSettings settings, FhirRecordStore store, IngestServices ingest) {
         FhirPollSettings poll = FhirPollSettings.from(context);
         if (!poll.enabled()) {
             context.getRegistry().bind("fhirChangePoller", FhirChangePoller.disabled(poll));
@@ -159,7 +159,7 @@ public final class FhirBeans {
         LegacyFhirClient.checkCredentialFiles(poll);
         FhirPollCheckpoints checkpoints = FhirPollCheckpoints.open(poll.checkpointFile(), poll.baseUrl().toString(), poll.since());
         context.getRegistry().bind("fhirChangePoller",
-                new FhirChangePoller(poll, new LegacyFhirClient(poll), checkpoints, inbound, ingest.vault()));
+                new FhirChangePoller(poll, new LegacyFhirClient(poll), checkpoints, store, ingest.vault()));
         LOG.info("FHIR poll of {} ready: {} as client {}", poll.baseUrl(), String.join(", ", poll.resourceTypes()), poll.clientId());
     }
 
@@ -270,10 +270,10 @@ public final class FhirBeans {
                 }
                 String[] segments = path.split("/");
                 String type = segments.length > 2 ? segments[2] : null;
-                FhirInbound.Request request = new FhirInbound.Request(segments.length > 3 ? "update" : type == null ? "bundle" : "create",
+                FhirExchange.Request request = new FhirExchange.Request(segments.length > 3 ? "update" : type == null ? "bundle" : "create",
                         type != null && type.matches("[A-Za-z]{1,64}") ? type : null, null, null, contentType, null, null, null,
                         receivedAt, caller);
-                return FhirInbound.keep(ingest.vault(), request, rejection, new byte[0]).get("quarantineId");
+                return FhirQuarantine.keep(ingest.vault(), request, rejection, new byte[0]).get("quarantineId");
             }, false).onFailure(e -> LOG.warn("FHIR inbound: oversized request not quarantined: {}", e.getClass().getSimpleName()));
         }
     }

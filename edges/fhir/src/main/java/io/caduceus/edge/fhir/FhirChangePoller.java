@@ -22,7 +22,7 @@ import org.slf4j.LoggerFactory;
  * {@link #pageDelivered} (checkpoint); a failure goes {@link #pollFailed}.
  *
  * <p>Each resource takes the path of a PUT of it to Caduceus by client {@code caduceus.fhir.poll.client-id}
- * ({@link FhirInbound#storeTrusted}): same validation, quarantine, record and ledger entry. Record ids come from the
+ * ({@link FhirRecordStore#storeTrusted}): same validation, quarantine, record and ledger entry. Record ids come from the
  * content, so a version polled again (a replay after a crash) is the record already stored and an identical entry.
  *
  * <p>The checkpoint of a type moves only once a page's records are in the vault and Kafka acknowledged their entries:
@@ -62,15 +62,15 @@ public final class FhirChangePoller {
     private final FhirPollSettings settings;
     private final LegacyFhirClient client;
     private final FhirPollCheckpoints checkpoints;
-    private final FhirInbound inbound;
+    private final FhirRecordStore store;
     private final RecordVault vault;
 
     FhirChangePoller(FhirPollSettings settings, LegacyFhirClient client, FhirPollCheckpoints checkpoints,
-            FhirInbound inbound, RecordVault vault) {
+            FhirRecordStore store, RecordVault vault) {
         this.settings = settings;
         this.client = client;
         this.checkpoints = checkpoints;
-        this.inbound = inbound;
+        this.store = store;
         this.vault = vault;
     }
 
@@ -221,10 +221,10 @@ public final class FhirChangePoller {
 
     private void ingest(String type, FhirSearchPage.Match match, List<Publication> entries, List<Publication> notices) {
         byte[] json = match.json().getBytes(StandardCharsets.UTF_8);
-        FhirInbound.Request request = new FhirInbound.Request("update", type, match.id(), null, FhirFormat.JSON.mediaType(),
+        FhirExchange.Request request = new FhirExchange.Request("update", type, match.id(), null, FhirFormat.JSON.mediaType(),
                 null, null, null, Instant.now(), new BearerTokenVerifier.Caller(settings.clientId(), Set.of()));
         try {
-            FhirInbound.Result stored = inbound.storeTrusted(request, json);
+            FhirExchange.Result stored = store.storeTrusted(request, json);
             entries.add(new Publication(stored.recordId().value(), stored.entry().toJson()));
         } catch (FhirRejection rejection) {
             if (!rejection.quarantine()) {
@@ -232,7 +232,7 @@ public final class FhirChangePoller {
                 LOG.warn("FHIR poll: a {} was refused and not kept: {}", type, rejection.getMessage());
                 return;
             }
-            Map<String, Object> notice = FhirInbound.keep(vault, request, rejection, json);
+            Map<String, Object> notice = FhirQuarantine.keep(vault, request, rejection, json);
             notices.add(new Publication(String.valueOf(notice.get("quarantineId")), CanonicalJson.write(notice)));
             LOG.warn("FHIR poll: a {} was quarantined as {}: HTTP {}", type, notice.get("quarantineId"), rejection.status());
         }

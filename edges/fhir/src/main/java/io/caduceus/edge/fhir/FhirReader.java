@@ -126,7 +126,7 @@ public final class FhirReader {
         ReadRequest request = exchange.getProperty(REQUEST, ReadRequest.class);
         String type = requireKnownType(request.type());
         String id = requireLogicalId(request.id());
-        FhirInbound.authorize(request.caller(), type, SmartScopes.Interaction.READ);
+        FhirWriteChecks.authorize(request.caller(), type, SmartScopes.Interaction.READ);
         List<String> recordIds = resourceKeys.findRecords(vault, type, id);
         for (int i = recordIds.size() - 1; i >= 0; i--) {
             String recordId = recordIds.get(i);
@@ -168,7 +168,7 @@ public final class FhirReader {
     public void everything(Exchange exchange) throws FhirRejection {
         ReadRequest request = exchange.getProperty(REQUEST, ReadRequest.class);
         String id = requireLogicalId(request.id());
-        FhirInbound.authorize(request.caller(), "Patient", SmartScopes.Interaction.READ);
+        FhirWriteChecks.authorize(request.caller(), "Patient", SmartScopes.Interaction.READ);
         List<String> direct = resourceKeys.findRecords(vault, "Patient", id);
         if (direct.isEmpty()) {
             throw FhirRejection.refused(404, IssueType.NOTFOUND, "Patient with this id is not known here");
@@ -452,6 +452,6 @@ public final class FhirReader {
     }
 
     private void respond(Exchange exchange, int status, FhirFormat format, IBaseResource resource) {
-        FhirInbound.respond(fhir, exchange, status, format, resource);
+        FhirExchange.respond(fhir, exchange, status, format, resource);
     }
 }

@@ -48,7 +48,7 @@ class FhirInboundTest {
 
     private static Exchange request(String interaction, String type, String id, String body, String scope) {
         Exchange exchange = new DefaultExchange(camel);
-        exchange.setProperty(FhirInbound.INTERACTION, interaction);
+        exchange.setProperty(FhirExchange.INTERACTION, interaction);
         exchange.getMessage().setHeader("type", type);
         exchange.getMessage().setHeader("id", id);
         exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, "application/fhir+json");
@@ -62,8 +62,8 @@ class FhirInboundTest {
     /** Runs authenticate and receive; returns the rejection, or null when the request got to the Kafka step. */
     private static FhirRejection process(Exchange exchange) {
         try {
-            inbound.authenticate(exchange);
-            inbound.receive(exchange);
+            inbound.callers().authenticate(exchange);
+            inbound.store().receive(exchange);
             return null;
         } catch (FhirRejection e) {
             exchange.setProperty(Exchange.EXCEPTION_CAUGHT, e);
@@ -72,8 +72,8 @@ class FhirInboundTest {
     }
 
     private static OperationOutcome answeredOutcome(Exchange exchange) {
-        inbound.quarantine(exchange);
-        inbound.rejected(exchange);
+        inbound.quarantine().quarantine(exchange);
+        inbound.refusals().rejected(exchange);
         return FHIR.newJsonParser().parseResource(OperationOutcome.class, exchange.getMessage().getBody(String.class));
     }
 
@@ -94,7 +94,7 @@ class FhirInboundTest {
         assertThat(new String(record.canonicalBundle(), StandardCharsets.UTF_8)).startsWith("{\"birthDate\"").contains(FhirSamples.CANARY);
         assertThat(record.originalMessage()).isEqualTo(FhirSamples.patient("MRN-100").getBytes(StandardCharsets.UTF_8));
 
-        inbound.accepted(exchange);
+        inbound.acknowledger().accepted(exchange);
         assertThat(exchange.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE)).isEqualTo(201);
         assertThat(exchange.getMessage().getHeader("X-Caduceus-Record-Id")).isEqualTo(entry.recordId().value());
         assertThat(exchange.getMessage().getHeader("Location", String.class)).startsWith("/fhir/Patient/" + entry.recordId().hex() + "/");
@@ -119,7 +119,7 @@ class FhirInboundTest {
         String withId = FhirSamples.patient("MRN-300").replace("{\"resourceType\":\"Patient\",", "{\"resourceType\":\"Patient\",\"id\":\"p300\",");
         Exchange ok = request("update", "Patient", "p300", withId, "user/Patient.u");
         assertThat(process(ok)).isNull();
-        inbound.accepted(ok);
+        inbound.acknowledger().accepted(ok);
         assertThat(ok.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE)).isEqualTo(200);
         assertThat(ok.getMessage().getHeader("Location", String.class)).startsWith("/fhir/Patient/p300/_history/");
         assertThat(process(request("update", "Patient", "other", withId, "user/Patient.u")).status()).isEqualTo(400);
@@ -151,7 +151,7 @@ class FhirInboundTest {
         LedgerEntry entry = LedgerEntry.fromJson(exchange.getMessage().getBody(String.class));
         assertThat(entry.messageType()).isEqualTo("fhir:Bundle:transaction");
         assertThat(entry.patientPseudonym()).isPresent();
-        inbound.accepted(exchange);
+        inbound.acknowledger().accepted(exchange);
         assertThat(exchange.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE)).isEqualTo(200);
         Bundle response = FHIR.newJsonParser().parseResource(Bundle.class, exchange.getMessage().getBody(String.class));
         assertThat(response.getType()).isEqualTo(Bundle.BundleType.TRANSACTIONRESPONSE);
@@ -216,11 +216,11 @@ class FhirInboundTest {
     @Test
     void metadataIsServedInTheRequestedFormat() throws Exception {
         Exchange json = new DefaultExchange(camel);
-        inbound.capabilities(json);
+        inbound.metadata().capabilities(json);
         assertThat(json.getMessage().getBody(String.class)).contains("\"resourceType\": \"CapabilityStatement\"");
         Exchange xml = new DefaultExchange(camel);
         xml.getMessage().setHeader("_format", "xml");
-        inbound.capabilities(xml);
+        inbound.metadata().capabilities(xml);
         assertThat(xml.getMessage().getBody(String.class)).contains("<CapabilityStatement");
         assertThat(xml.getMessage().getHeader(Exchange.CONTENT_TYPE, String.class)).startsWith("application/fhir+xml");
     }
@@ -231,7 +231,7 @@ class FhirInboundTest {
         assertThat(process(exchange)).isNull();
         String recordId = exchange.getMessage().getHeader("kafka.KEY", String.class);
         exchange.setProperty(Exchange.EXCEPTION_CAUGHT, new org.apache.kafka.common.errors.TimeoutException("broker down"));
-        inbound.failed(exchange);
+        inbound.refusals().failed(exchange);
         assertThat(exchange.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE)).isEqualTo(503);
         assertThat(exchange.getMessage().getHeader("Retry-After")).isNotNull();
         Exchange retry = request("create", "Patient", null, FhirSamples.patient("MRN-800"), "system/*.write");
@@ -244,7 +244,7 @@ class FhirInboundTest {
         Exchange exchange = request("create", "Patient", null, FhirSamples.patient("MRN-801"), "system/*.write");
         exchange.setProperty(Exchange.EXCEPTION_CAUGHT, new io.caduceus.edge.store.StoreTimeoutException(
                 "vault or Kafka did not take the message within 10000 ms", null));
-        inbound.failed(exchange);
+        inbound.refusals().failed(exchange);
         assertThat(exchange.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE)).isEqualTo(503);
         assertThat(exchange.getMessage().getHeader("Retry-After")).isNotNull();
         OperationOutcome outcome = FHIR.newJsonParser().parseResource(OperationOutcome.class, exchange.getMessage().getBody(String.class));
@@ -256,7 +256,7 @@ class FhirInboundTest {
         Exchange exchange = request("create", "Patient", null, FhirSamples.patient("MRN-802"), "system/*.write");
         exchange.setProperty(Exchange.EXCEPTION_CAUGHT, new io.caduceus.edge.store.StoreRefusedException(
                 "the vault or Kafka failed just now; not tried (store breaker open)"));
-        inbound.failed(exchange);
+        inbound.refusals().failed(exchange);
         assertThat(exchange.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE)).isEqualTo(503);
         assertThat(exchange.getMessage().getHeader("Retry-After")).isNotNull();
         OperationOutcome outcome = FHIR.newJsonParser().parseResource(OperationOutcome.class, exchange.getMessage().getBody(String.class));

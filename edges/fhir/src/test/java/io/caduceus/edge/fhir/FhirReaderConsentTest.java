@@ -80,15 +80,15 @@ class FhirReaderConsentTest {
 
     private static LedgerEntry write(String interaction, String type, String id, String body) {
         Exchange exchange = new DefaultExchange(camel);
-        exchange.setProperty(FhirInbound.INTERACTION, interaction);
+        exchange.setProperty(FhirExchange.INTERACTION, interaction);
         exchange.getMessage().setHeader("type", type);
         exchange.getMessage().setHeader("id", id);
         exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, "application/fhir+json");
         exchange.getMessage().setHeader("Authorization", bearer("system/*.write"));
         exchange.getMessage().setBody(body.getBytes(StandardCharsets.UTF_8));
         try {
-            inbound.authenticate(exchange);
-            inbound.receive(exchange);
+            inbound.callers().authenticate(exchange);
+            inbound.store().receive(exchange);
         } catch (FhirRejection e) {
             throw new AssertionError("write refused: " + e.getMessage(), e);
         }
