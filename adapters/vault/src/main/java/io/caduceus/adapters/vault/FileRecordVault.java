@@ -2,6 +2,7 @@ package io.caduceus.adapters.vault;
 
 import io.caduceus.ingest.vault.QuarantinedMessage;
 import io.caduceus.adapters.vault.FileVaultIndex.QuarantineSlot;
+import io.caduceus.core.io.DurableFiles;
 import io.caduceus.ingest.vault.RecordConflictException;
 import io.caduceus.ingest.vault.RecordErasedException;
 import io.caduceus.ingest.vault.RecordIntegrityException;
@@ -408,18 +409,7 @@ public final class FileRecordVault implements RecordVault {
         }
         Path parent = directory.toAbsolutePath().getParent();
         if (parent != null) {
-            forceDirectory(parent);
-        }
-    }
-
-    /** Makes a file creation or rename durable: on POSIX the directory entry needs its own fsync. */
-    static void forceDirectory(Path directory) throws IOException {
-        try (FileChannel ch = FileChannel.open(directory, StandardOpenOption.READ)) {
-            ch.force(true);
-        } catch (IOException e) {
-            if (!System.getProperty("os.name", "").startsWith("Windows")) {
-                throw e;
-            }
+            DurableFiles.forceFolder(parent);
         }
     }
 
