@@ -19,6 +19,8 @@ import java.util.List;
  */
 public final class DurableFiles {
 
+    private static final boolean WINDOWS = System.getProperty("os.name", "").startsWith("Windows");
+
     private DurableFiles() {
     }
 
@@ -79,12 +81,20 @@ public final class DurableFiles {
         return lines;
     }
 
-    /** Makes a file creation or rename in {@code folder} durable: on POSIX the folder entry needs its own fsync. */
-    public static void forceFolder(Path folder) {
+    /**
+     * Makes a file creation or rename in {@code folder} durable: on POSIX the folder entry needs its own fsync.
+     *
+     * @throws IOException if the folder could not be forced (not on Windows): the new entry may not survive a crash,
+     *                     so the caller must not report it durable
+     */
+    public static void forceFolder(Path folder) throws IOException {
         try (FileChannel channel = FileChannel.open(folder, StandardOpenOption.READ)) {
             channel.force(true);
         } catch (IOException e) {
-            // Folders cannot be opened on some platforms (Windows): the rename is as durable as the platform makes it.
+            // Windows cannot open a folder as a channel: there a rename is as durable as the platform makes it.
+            if (!WINDOWS) {
+                throw e;
+            }
         }
     }
 

@@ -1,12 +1,17 @@
 package io.caduceus.core.io;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.DisabledOnOs;
+import org.junit.jupiter.api.condition.OS;
 import org.junit.jupiter.api.io.TempDir;
 
 class DurableFilesTest {
@@ -50,5 +55,13 @@ class DurableFilesTest {
         Files.writeString(torn, "no newline yet");
         assertThat(DurableFiles.readCompleteLines(torn)).isEmpty();
         assertThat(torn).isEmptyFile();
+    }
+
+    @Test
+    @DisabledOnOs(OS.WINDOWS) // folders cannot be forced there, so failing to is not an error
+    void forcingAFolderThatCannotBeForcedIsAnErrorTheCallerHears() throws IOException {
+        assertThatCode(() -> DurableFiles.forceFolder(dir)).doesNotThrowAnyException();
+        // The vault and the discard register must not acknowledge a file whose folder entry may be lost.
+        assertThatThrownBy(() -> DurableFiles.forceFolder(dir.resolve("absent"))).isInstanceOf(NoSuchFileException.class);
     }
 }

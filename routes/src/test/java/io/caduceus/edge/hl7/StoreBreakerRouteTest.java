@@ -22,8 +22,10 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The application as shipped, with a Kafka stand-in that takes as long as the test says: three messages past the
  * store deadline open the store breaker; while it is open messages are answered AE 207 (CE in enhanced mode) without
- * being tried, the status and the metrics say OPEN; once Kafka is back, the first message after the open time is the
- * trial, stored and AA, and the breaker is closed again.
+ * being tried, the status and the metrics say OPEN; while Kafka is still down after the open time, the trial's sender
+ * is answered after the short trial timeout while the breaker waits on for the trial's own outcome and opens again;
+ * once Kafka is back, the first message after the open time is the trial, stored and AA, and the breaker is closed
+ * again.
  */
 class StoreBreakerRouteTest {
 
@@ -41,9 +43,10 @@ class StoreBreakerRouteTest {
         main = AppWithoutKafka.startWithSlowKafka(tmp,
                 "camel.server.port=" + AppWithoutKafka.freePort(),
                 "caduceus.mllp.port=" + mllpPort,
-                "caduceus.ingest.store-timeout-ms=300",
+                "caduceus.ingest.store-timeout-ms=1500",
                 "caduceus.ingest.breaker.failure-threshold=3",
-                "caduceus.ingest.breaker.open-ms=6000");
+                "caduceus.ingest.breaker.open-ms=6000",
+                "caduceus.ingest.breaker.trial-timeout-ms=100");
     }
 
     @AfterAll
@@ -90,6 +93,21 @@ class StoreBreakerRouteTest {
             assertThat(deadline.breakerRefused()).isEqualTo(2);
             assertThat(scrape()).contains("caduceus_ingest_breaker_state 2.0")
                     .contains("caduceus_ingest_breaker_refused_total 2.0");
+
+            // Still down after the open time: the trial's sender is answered AE 207 after the 100 ms trial timeout, and
+            // is answered while the breaker still waits for the trial's own outcome (HALF_OPEN), not at its end.
+            Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).until(() -> {
+                assertThat(send(adt("BRK-T", false))).contains("\rMSA|AE|BRK-T").contains("|207^");
+                return "HALF_OPEN".equals(breaker().get("state"));
+            });
+            long refused = deadline.breakerRefused();
+            assertThat(send(adt("BRK-7", false))).contains("\rMSA|AE|BRK-7").contains("|207^");
+            assertThat(deadline.breakerRefused()).as("the others are refused at once while the trial runs")
+                    .isEqualTo(refused + 1);
+            // The trial's write overruns the 1.5 s store deadline (Kafka answers after 3 s): open again, same outage.
+            Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> "OPEN".equals(breaker().get("state")));
+            assertThat(breaker()).containsEntry("lastFailure", "StoreTimeoutException");
+            assertThat(((Number) breaker().get("timesOpened")).longValue()).as("the same outage").isEqualTo(1);
         } finally {
             System.setProperty(AppWithoutKafka.KAFKA_DELAY_PROPERTY, "0");
         }

@@ -1,6 +1,7 @@
 package io.caduceus.edge.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.caduceus.ingest.vault.RecordErasedException;
 import io.caduceus.ingest.vault.VaultException;
@@ -120,7 +121,7 @@ class StoreBreakerTest {
         open();
         advance(2_000);
         Permit trial = breaker.acquire();
-        advance(10_000); // the trial waited the whole store deadline
+        advance(10_000); // the trial's steps overran the whole store deadline (its sender was answered long before)
         breaker.completed(trial, TIMEOUT);
         assertThat(breaker.state()).isEqualTo(State.OPEN);
         advance(1_999);
@@ -177,5 +178,13 @@ class StoreBreakerTest {
         fail(TIMEOUT);
         fail(TIMEOUT);
         assertThat(breaker.state()).isEqualTo(State.OPEN);
+    }
+
+    @Test
+    void theTrialTimeoutIsPositiveAndShownInTheStatus() {
+        assertThat(breaker.trialTimeout()).isEqualTo(StoreBreaker.DEFAULT_TRIAL_TIMEOUT);
+        assertThat(breaker.snapshot()).containsEntry("trialTimeoutMillis", 1500L);
+        assertThatThrownBy(() -> new StoreBreaker(3, Duration.ofSeconds(15), Duration.ofSeconds(2), Duration.ZERO, now::get))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 }

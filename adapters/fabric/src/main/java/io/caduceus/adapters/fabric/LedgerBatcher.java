@@ -3,9 +3,7 @@ package io.caduceus.adapters.fabric;
 import io.caduceus.core.domain.LedgerEntry;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -17,7 +15,6 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -122,22 +119,12 @@ public final class LedgerBatcher implements AutoCloseable {
             int inFlightBatches, long pendingEntries, long lastCommitBlock) {
     }
 
-    /** A position awaiting its batch; {@code done} is guarded by the batcher lock. */
-    private static final class Slot {
-        final long offset;
-        boolean done;
-
-        Slot(long offset) {
-            this.offset = offset;
-        }
+    /** An accepted entry; its slot's {@code done} is guarded by the batcher lock. */
+    record Item(LedgerEntry entry, Position position, Completion completion, CommitPositions.Slot slot) {
     }
 
-    private record Item(LedgerEntry entry, Position position, Completion completion, Slot slot) {
-    }
-
-    private final LedgerWriter writer;
     private final Config config;
-    private final DeadLetterSink deadLetters;
+    private final BatchSubmission submission;
     private final ExecutorService workers;
     private final ScheduledExecutorService timer;
 
@@ -152,22 +139,27 @@ public final class LedgerBatcher implements AutoCloseable {
     private long pending;
     private boolean closed;
     private LedgerException failure;
-    private final Map<String, ArrayDeque<Slot>> waiting = new HashMap<>();
-    private final Map<String, Long> lastOffered = new HashMap<>();
-    private final Map<String, Long> committable = new HashMap<>();
-
-    private final AtomicLong entriesCommitted = new AtomicLong();
-    private final AtomicLong batchesCommitted = new AtomicLong();
-    private final AtomicLong batchesDeadLettered = new AtomicLong();
-    private final AtomicLong entriesDeadLettered = new AtomicLong();
-    private final AtomicLong retries = new AtomicLong();
-    private final AtomicLong splits = new AtomicLong();
-    private final AtomicLong lastCommitBlock = new AtomicLong(-1);
+    private final CommitPositions positions = new CommitPositions();
 
     public LedgerBatcher(LedgerWriter writer, Config config, DeadLetterSink deadLetters) {
-        this.writer = Objects.requireNonNull(writer, "writer");
         this.config = Objects.requireNonNull(config, "config");
-        this.deadLetters = Objects.requireNonNull(deadLetters, "deadLetters");
+        this.submission = new BatchSubmission(Objects.requireNonNull(writer, "writer"), config,
+                Objects.requireNonNull(deadLetters, "deadLetters"), new BatchSubmission.Settlement() {
+                    @Override
+                    public void finish(List<Item> batch, Outcome outcome) {
+                        LedgerBatcher.this.finish(batch, outcome);
+                    }
+
+                    @Override
+                    public void fail(List<Item> batch, LedgerException reason) {
+                        LedgerBatcher.this.fail(batch, reason);
+                    }
+
+                    @Override
+                    public Optional<LedgerException> failure() {
+                        return LedgerBatcher.this.failure();
+                    }
+                });
         this.workers = Executors.newFixedThreadPool(config.maxInFlightBatches(), daemonThreads("ledger-batcher"));
         this.timer = Executors.newSingleThreadScheduledExecutor(daemonThreads("ledger-batcher-timer"));
     }
@@ -199,7 +191,7 @@ public final class LedgerBatcher implements AutoCloseable {
         long deadline = timeout == null ? Long.MAX_VALUE : System.nanoTime() + timeout.toNanos();
         lock.lockInterruptibly();
         try {
-            checkOrder(position);
+            positions.checkOrder(position);
             while (true) {
                 checkAccepting();
                 if (open.size() < config.maxBatchSize()) {
@@ -219,12 +211,10 @@ public final class LedgerBatcher implements AutoCloseable {
                     changed.awaitNanos(left);
                 }
             }
-            checkOrder(position); // again: another producer of the same partition may have got in while we waited
-            Slot slot = new Slot(position.offset());
-            waiting.computeIfAbsent(position.partition(), p -> new ArrayDeque<>()).addLast(slot);
-            lastOffered.put(position.partition(), position.offset());
+            // Again: another producer of the same partition may have got in while we waited.
+            positions.checkOrder(position);
             pending++;
-            open.add(new Item(entry, position, completion, slot));
+            open.add(new Item(entry, position, completion, positions.offered(position)));
             if (open.size() == 1) {
                 openSinceNanos = System.nanoTime();
                 openTimer = timer.schedule(this::onTimer, config.maxBatchDelay().toNanos(), TimeUnit.NANOSECONDS);
@@ -240,7 +230,7 @@ public final class LedgerBatcher implements AutoCloseable {
     public Map<String, Long> committablePositions() {
         lock.lock();
         try {
-            return Map.copyOf(committable);
+            return positions.committable();
         } finally {
             lock.unlock();
         }
@@ -266,8 +256,7 @@ public final class LedgerBatcher implements AutoCloseable {
         } finally {
             lock.unlock();
         }
-        return new Metrics(entriesCommitted.get(), batchesCommitted.get(), batchesDeadLettered.get(), entriesDeadLettered.get(), retries.get(),
-                splits.get(), flying, waitingEntries, lastCommitBlock.get());
+        return submission.metrics(flying, waitingEntries);
     }
 
     /**
@@ -368,13 +357,6 @@ public final class LedgerBatcher implements AutoCloseable {
         return batch;
     }
 
-    private void checkOrder(Position position) {
-        Long last = lastOffered.get(position.partition());
-        if (last != null && position.offset() <= last) {
-            throw new IllegalArgumentException("position " + position + " is not after " + last);
-        }
-    }
-
     private void checkAccepting() {
         if (failure != null) {
             throw failure;
@@ -386,7 +368,7 @@ public final class LedgerBatcher implements AutoCloseable {
 
     private void run(List<Item> batch) {
         try {
-            process(batch);
+            submission.process(batch);
         } finally {
             lock.lock();
             try {
@@ -400,83 +382,6 @@ public final class LedgerBatcher implements AutoCloseable {
     }
 
     /**
-     * Submits a batch (with retries) and settles every entry in it. A batch refused for something one of its entries
-     * did is split in halves and each half submitted again, so that one bad entry does not take its good neighbours to
-     * the dead letter.
-     *
-     * @return false if the batcher failed while processing this batch
-     */
-    private boolean process(List<Item> batch) {
-        List<LedgerEntry> entries = new ArrayList<>(batch.size());
-        for (Item item : batch) {
-            entries.add(item.entry());
-        }
-        CommitResult result;
-        try {
-            result = config.retryPolicy().call(() -> writer.putEntries(entries), (attempt, backoff, e) -> {
-                retries.incrementAndGet();
-                LOG.log(Level.WARNING, "ledger batch of {0} entries failed (attempt {1}), retrying in {2}: {3}",
-                        batch.size(), attempt, backoff, e.getMessage());
-            });
-        } catch (LedgerException e) {
-            if (e.isRetriable()) {
-                fail(batch, e);
-                return false;
-            }
-            if (config.isolateRefusedEntries() && batch.size() > 1 && refersToEntries(e.kind())) {
-                splits.incrementAndGet();
-                List<Item> left = batch.subList(0, batch.size() / 2);
-                List<Item> right = batch.subList(batch.size() / 2, batch.size());
-                if (!process(left)) {
-                    notifyAll(right, new Outcome.Failed(failure().orElse(e)));
-                    return false;
-                }
-                return process(right);
-            }
-            return deadLetter(batch, e);
-        } catch (RuntimeException e) {
-            fail(batch, new LedgerException(LedgerException.Kind.UNKNOWN,
-                    "submitting a ledger batch failed unexpectedly: " + e.getClass().getSimpleName(), e));
-            return false;
-        }
-        entriesCommitted.addAndGet(batch.size());
-        batchesCommitted.incrementAndGet();
-        lastCommitBlock.accumulateAndGet(result.blockNumber(), Math::max);
-        finish(batch, new Outcome.Committed(result));
-        return true;
-    }
-
-    /**
-     * Refusals that can be caused by a single entry's content. A policy, permission or configuration refusal would
-     * refuse every half just the same.
-     */
-    private static boolean refersToEntries(LedgerException.Kind kind) {
-        return kind == LedgerException.Kind.CONFLICT || kind == LedgerException.Kind.INVALID_ARGUMENT
-                || kind == LedgerException.Kind.CHAINCODE_REJECTED;
-    }
-
-    private boolean deadLetter(List<Item> batch, LedgerException reason) {
-        List<DeadLetterSink.Entry> refused = new ArrayList<>(batch.size());
-        for (Item item : batch) {
-            refused.add(new DeadLetterSink.Entry(item.entry(), item.position()));
-        }
-        try {
-            deadLetters.deadLetter(List.copyOf(refused), reason);
-        } catch (RuntimeException sinkFailure) {
-            LedgerException failed = new LedgerException(LedgerException.Kind.UNKNOWN,
-                    "the dead-letter sink refused a batch of " + batch.size() + " entries (after " + reason.kind()
-                            + ")", sinkFailure);
-            fail(batch, failed);
-            return false;
-        }
-        LOG.log(Level.ERROR, "ledger batch of {0} entries dead-lettered: {1}", batch.size(), reason.getMessage());
-        batchesDeadLettered.incrementAndGet();
-        entriesDeadLettered.addAndGet(batch.size());
-        finish(batch, new Outcome.DeadLettered(reason));
-        return true;
-    }
-
-    /**
      * Tells the callers, then marks the entries done and moves each partition's committable position past every done
      * prefix. Callbacks first: once a position is committable (or {@link #flush} returns), its callbacks have run.
      */
@@ -484,18 +389,7 @@ public final class LedgerBatcher implements AutoCloseable {
         notifyAll(batch, outcome);
         lock.lock();
         try {
-            for (Item item : batch) {
-                item.slot().done = true;
-            }
-            for (Item item : batch) {
-                String partition = item.position().partition();
-                ArrayDeque<Slot> slots = waiting.get(partition);
-                Slot head;
-                while (slots != null && (head = slots.peekFirst()) != null && head.done) {
-                    slots.pollFirst();
-                    committable.put(partition, head.offset);
-                }
-            }
+            positions.done(batch);
             pending -= batch.size();
             changed.signalAll();
         } finally {
@@ -521,7 +415,7 @@ public final class LedgerBatcher implements AutoCloseable {
         notifyAll(unsent, new Outcome.Failed(reason));
     }
 
-    private static void notifyAll(List<Item> items, Outcome outcome) {
+    static void notifyAll(List<Item> items, Outcome outcome) {
         for (Item item : items) {
             try {
                 item.completion().completed(outcome);

@@ -3,6 +3,7 @@ package io.caduceus.adapters.vault;
 import io.caduceus.ingest.vault.RecordErasedException;
 import io.caduceus.ingest.vault.RecordIntegrityException;
 import io.caduceus.ingest.vault.VaultException;
+import io.caduceus.core.io.DurableFiles;
 import java.io.ByteArrayOutputStream;
 import java.io.Closeable;
 import java.io.DataInputStream;
@@ -281,7 +282,7 @@ final class FileKeyStore implements Closeable {
         }
         fresh.close();
         Files.move(tmp, log.path(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        FileRecordVault.forceDirectory(dir);
+        DurableFiles.forceFolder(dir);
         log.close();
         log = EntryLog.open(dir.resolve("keys.log"), (o, l, b, i) -> { }, false);
         erasedThrough.keySet().removeIf(FileKeyStore::isQuarantineOwner);

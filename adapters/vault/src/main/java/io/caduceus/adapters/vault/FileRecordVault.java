@@ -1,6 +1,8 @@
 package io.caduceus.adapters.vault;
 
 import io.caduceus.ingest.vault.QuarantinedMessage;
+import io.caduceus.adapters.vault.FileVaultIndex.QuarantineSlot;
+import io.caduceus.core.io.DurableFiles;
 import io.caduceus.ingest.vault.RecordConflictException;
 import io.caduceus.ingest.vault.RecordErasedException;
 import io.caduceus.ingest.vault.RecordIntegrityException;
@@ -8,6 +10,7 @@ import io.caduceus.ingest.vault.RecordVault;
 import io.caduceus.ingest.vault.VaultException;
 import io.caduceus.ingest.vault.VaultRecord;
 import io.caduceus.core.offheap.ScratchArrays;
+import java.io.ByteArrayInputStream;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -20,17 +23,11 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.HashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
 import javax.crypto.SecretKey;
 
 /**
@@ -59,11 +56,6 @@ public final class FileRecordVault implements RecordVault {
     private static final System.Logger LOG = System.getLogger(FileRecordVault.class.getName());
 
     static final long DEFAULT_SEGMENT_BYTES = 64L * 1024 * 1024;
-    private static final int MAX_BATCH = 4096;
-
-    /** A quarantined message: where it is and whose key it is sealed under. */
-    private record QuarantineSlot(Location at, String owner, int generation) {
-    }
 
     /** Where an entry lives; ordering by it is write order. */
     record Location(int segment, long offset, int length) implements Comparable<Location> {
@@ -80,24 +72,16 @@ public final class FileRecordVault implements RecordVault {
     private final FileLock lock;
     private final FileKeyStore keys;
     private final FileVaultSegments segments;
-    /** Record locations and lookup lists, rebuilt from the segments on open, kept out of the heap in index/. */
-    private final RecordIndex index;
-    private final Map<String, QuarantineSlot> quarantineIndex = new ConcurrentHashMap<>();
-    /** Records erased since this vault was opened, left out of lookups (on the next open they are not indexed). */
-    private final Set<String> erasedRecords = ConcurrentHashMap.newKeySet();
-    /** Lookup key, and patient pseudonym, to record ids in write order; rebuilt from the entry headers on open. */
-    private final RecordLists byLookupKey;
-    private final RecordLists byPatient;
-    private final GroupCommitWriter<Op> writer;
-    /** Set after an I/O failure in the writer: after a failed fsync the on-disk state is unknown, so stop. */
-    private volatile VaultException failure;
+    /** Record and quarantine locations and lookup lists, rebuilt from the segments on open. */
+    private final FileVaultIndex index;
+    private final FileVaultWriter writer;
 
     @Override
     public Optional<String> unavailability(long minFreeBytes) {
         if (writer.isClosed()) {
             return Optional.of("file vault closed");
         }
-        if (failure != null) {
+        if (writer.failure() != null) {
             return Optional.of("file vault stopped after an I/O failure (restart once the disk is fixed)");
         }
         if (!Files.isDirectory(segmentDir) || !Files.isWritable(segmentDir)) {
@@ -132,25 +116,23 @@ public final class FileRecordVault implements RecordVault {
             throw new VaultException("vault " + dir + " is already open (by this or another process)", false);
         }
         this.lock = acquired;
-        ScratchArrays indexArrays = ScratchArrays.mapped(dir.resolve("index"));
-        this.index = new RecordIndex(indexArrays);
-        this.byLookupKey = new RecordLists(index::idOf, indexArrays);
-        this.byPatient = new RecordLists(index::idOf, indexArrays);
+        this.index = new FileVaultIndex(ScratchArrays.mapped(dir.resolve("index")));
         FileKeyStore openedKeys = null;
         try {
             openedKeys = new FileKeyStore(dir, keyring);
             this.keys = openedKeys;
-            segments.open(this::replay);
+            FileKeyStore opened = openedKeys;
+            segments.open((segment, offset, length, body, intact) ->
+                    index.replay(opened, segment, offset, length, body, intact));
         } catch (IOException | RuntimeException e) {
-            closeQuietly(openedKeys);
-            closeQuietly(segments);
-            closeIndex();
+            FileVaultIndex.closeQuietly(openedKeys);
+            FileVaultIndex.closeQuietly(segments);
+            index.close();
             lock.release();
             lockChannel.close();
             throw e;
         }
-        this.writer = new GroupCommitWriter<>("vault-writer-" + dir.getFileName(), MAX_BATCH, new Batches(),
-                () -> new VaultException("vault " + dir + " is closed", false));
+        this.writer = new FileVaultWriter(dir, keys, segments, index, this::storedIsIntact, this::releaseFiles);
     }
 
     /** Opens (creating if needed) a vault in {@code dir}. */
@@ -175,80 +157,15 @@ public final class FileRecordVault implements RecordVault {
         }
     }
 
-    // ---- opening -------------------------------------------------------------------------------------------------
-
-    private void replay(int segment, long offset, int length, byte[] body, boolean intact) throws IOException {
-        FileVaultEntries.Header h;
-        try (DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(body))) {
-            h = FileVaultEntries.readHeader(in);
-        } catch (IOException e) {
-            if (intact) {
-                throw new RecordIntegrityException("malformed entry at offset " + offset + " of segment " + segment, e);
-            }
-            LOG.log(System.Logger.Level.WARNING, "unidentifiable damaged entry at offset " + offset + " of segment " + segment);
-            return;
-        }
-        Location at = new Location(segment, offset, length);
-        if (!intact) {
-            // Indexed anyway so that reads report the damage instead of pretending the record never existed;
-            // a later intact copy (a re-put) takes precedence.
-            LOG.log(System.Logger.Level.WARNING, "damaged entry " + h.id() + " at offset " + offset + " of segment " + segment);
-            if (h.isRecord()) {
-                int ordinal = index.putIfAbsent(h.id(), at);
-                if (ordinal >= 0) {
-                    indexLookupsIfLive(ordinal, h);
-                }
-            } else if (h.isQuarantine() && keys.isLive(h.owner(), h.generation())) {
-                quarantineIndex.putIfAbsent(h.id(), new QuarantineSlot(at, h.owner(), h.generation()));
-            }
-            return;
-        }
-        if (h.isRecord()) {
-            // A later copy exists only as the repair of a damaged one, already listed by its first copy.
-            int ordinal = index.put(h.id(), at);
-            if (ordinal >= 0) {
-                indexLookupsIfLive(ordinal, h);
-            }
-        } else if (h.isQuarantine()) {
-            // Kept under an erased patient's key, or a released message's own key: gone for good.
-            if (keys.isLive(h.owner(), h.generation())) {
-                quarantineIndex.put(h.id(), new QuarantineSlot(at, h.owner(), h.generation()));
-            }
-        } else if (h.type() == FileVaultEntries.RELEASE) {
-            quarantineIndex.remove(h.id());
-        } else {
-            throw new RecordIntegrityException("unknown entry type " + h.type() + " in segment " + segment);
-        }
-    }
-
-    /** Indexes a record's lookups unless its key generation was erased: an erased patient's records are not found. */
-    private void indexLookupsIfLive(int ordinal, FileVaultEntries.Header h) {
-        if (!keys.isLive(h.owner(), h.generation())) {
-            return;
-        }
-        List<String> lookupKeys = h.clearKeys();
-        if (h.sealedKeys() != null) {
-            try {
-                lookupKeys = VaultCrypto.openLookupKeys(keys.key(keys.forRead(h.owner(), h.generation(), h.id())),
-                        h.id(), h.owner(), h.sealedKeys());
-            } catch (RecordIntegrityException e) {
-                // Reading the record reports the damage; the vault still opens.
-                LOG.log(System.Logger.Level.WARNING, "lookup keys of record " + h.id() + " failed authentication; not indexed");
-                lookupKeys = List.of();
-            }
-        }
-        indexLookups(ordinal, h.owner(), h.generation(), lookupKeys);
-    }
-
     // ---- public API ----------------------------------------------------------------------------------------------
 
     @Override
     public void put(VaultRecord record) {
         Objects.requireNonNull(record, "record");
         refuseReservedOwner(record.patientPseudonym());
-        ensureUsable();
+        writer.ensureUsable();
         for (int attempt = 1; ; attempt++) {
-            Location existing = index.get(record.recordId());
+            Location existing = index.location(record.recordId());
             if (existing != null && storedIsIntact(existing, record)) {
                 return;
             }
@@ -258,7 +175,7 @@ public final class FileRecordVault implements RecordVault {
             byte[] sealedKeys = VaultCrypto.sealLookupKeys(dataKey, record.recordId(), record.patientPseudonym(), record.lookupKeys());
             byte[] body = FileVaultEntries.recordBody(record, key.generation, sealedKeys, sealed);
             try {
-                await(submit(new PutOp(record, key, body)), "put of record " + record.recordId());
+                writer.put(record, key, body);
                 return;
             } catch (StaleKeyException e) {
                 // The patient was erased while this record was queued: it is new data, sealed again under the new key.
@@ -278,48 +195,36 @@ public final class FileRecordVault implements RecordVault {
     @Override
     public Optional<VaultRecord> get(String recordId) {
         Objects.requireNonNull(recordId, "recordId");
-        ensureUsable();
-        Location at = index.get(recordId);
+        writer.ensureUsable();
+        Location at = index.location(recordId);
         return at == null ? Optional.empty() : Optional.of(readRecord(recordId, at));
     }
 
     @Override
     public List<String> findRecords(String lookupKey) {
         Objects.requireNonNull(lookupKey, "lookupKey");
-        ensureUsable();
-        return withoutErased(byLookupKey.get(lookupKey));
-    }
-
-    private List<String> withoutErased(List<String> ids) {
-        if (erasedRecords.isEmpty()) {
-            return ids;
-        }
-        return ids.stream().filter(id -> !erasedRecords.contains(id)).toList();
-    }
-
-    /** Records of one key generation are listed together: a new generation starts an empty list. */
-    private static String patientListKey(String pseudonym, int generation) {
-        return generation == 0 ? pseudonym : pseudonym + "\u0000generation " + generation;
+        writer.ensureUsable();
+        return index.findRecords(lookupKey);
     }
 
     @Override
     public List<String> recordsOfPatient(String patientPseudonym) {
         Objects.requireNonNull(patientPseudonym, "patientPseudonym");
-        ensureUsable();
-        return withoutErased(byPatient.get(patientListKey(patientPseudonym, keys.currentGeneration(patientPseudonym))));
+        writer.ensureUsable();
+        return index.recordsOfPatient(patientPseudonym, keys.currentGeneration(patientPseudonym));
     }
 
     @Override
     public boolean contains(String recordId) {
         Objects.requireNonNull(recordId, "recordId");
-        ensureUsable();
+        writer.ensureUsable();
         return index.contains(recordId);
     }
 
     @Override
     public boolean holdsPatient(String patientPseudonym) {
         Objects.requireNonNull(patientPseudonym, "patientPseudonym");
-        ensureUsable();
+        writer.ensureUsable();
         return keys.isLive(patientPseudonym, keys.currentGeneration(patientPseudonym));
     }
 
@@ -327,14 +232,14 @@ public final class FileRecordVault implements RecordVault {
     public boolean erasePatient(String patientPseudonym) {
         VaultRecord.requireText(patientPseudonym, "patientPseudonym");
         refuseReservedOwner(patientPseudonym);
-        ensureUsable();
-        return (Boolean) await(submit(new EraseOp(patientPseudonym)), "erasure of a patient");
+        writer.ensureUsable();
+        return writer.erase(patientPseudonym);
     }
 
     @Override
     public QuarantinedMessage quarantine(String originalMessageId, String reason, byte[] originalBytes, Instant receivedAt,
                                          Optional<String> patientPseudonym) {
-        ensureUsable();
+        writer.ensureUsable();
         QuarantinedMessage message = new QuarantinedMessage(UUID.randomUUID().toString(), originalMessageId,
                 Objects.requireNonNull(reason, "reason"), originalBytes, receivedAt, Instant.now());
         patientPseudonym.ifPresent(p -> {
@@ -347,7 +252,7 @@ public final class FileRecordVault implements RecordVault {
             byte[] sealed = VaultCrypto.sealQuarantine(keys.key(key), message);
             byte[] body = FileVaultEntries.quarantineBody(message.quarantineId(), owner, key.generation, sealed);
             try {
-                await(submit(new QuarantineOp(message.quarantineId(), key, body)), "quarantine of message " + originalMessageId);
+                writer.quarantine(message.quarantineId(), key, body, "quarantine of message " + originalMessageId);
                 return message;
             } catch (StaleKeyException e) {
                 if (attempt == StaleKeyException.ATTEMPTS) {
@@ -359,21 +264,20 @@ public final class FileRecordVault implements RecordVault {
 
     @Override
     public long recordCount() {
-        ensureUsable();
-        return index.size();
+        writer.ensureUsable();
+        return index.recordCount();
     }
 
     @Override
     public long quarantinedCount() {
-        ensureUsable();
-        return quarantineIndex.size();
+        writer.ensureUsable();
+        return index.quarantinedCount();
     }
 
     @Override
     public List<QuarantinedMessage> listQuarantined() {
-        ensureUsable();
-        List<Map.Entry<String, QuarantineSlot>> entries = new ArrayList<>(quarantineIndex.entrySet());
-        entries.sort(Comparator.comparing(e -> e.getValue().at()));
+        writer.ensureUsable();
+        List<Map.Entry<String, QuarantineSlot>> entries = index.quarantinedInWriteOrder();
         List<QuarantinedMessage> result = new ArrayList<>(entries.size());
         for (Map.Entry<String, QuarantineSlot> e : entries) {
             try {
@@ -388,8 +292,8 @@ public final class FileRecordVault implements RecordVault {
     @Override
     public Optional<QuarantinedMessage> getQuarantined(String quarantineId) {
         Objects.requireNonNull(quarantineId, "quarantineId");
-        ensureUsable();
-        QuarantineSlot slot = quarantineIndex.get(quarantineId);
+        writer.ensureUsable();
+        QuarantineSlot slot = index.quarantined(quarantineId);
         try {
             return slot == null ? Optional.empty() : Optional.of(readQuarantined(quarantineId, slot.at()));
         } catch (RecordErasedException erasedMeanwhile) {
@@ -400,17 +304,16 @@ public final class FileRecordVault implements RecordVault {
     @Override
     public boolean releaseQuarantined(String quarantineId) {
         Objects.requireNonNull(quarantineId, "quarantineId");
-        ensureUsable();
-        if (!quarantineIndex.containsKey(quarantineId)) {
+        writer.ensureUsable();
+        if (!index.isQuarantined(quarantineId)) {
             return false;
         }
-        ReleaseOp op = new ReleaseOp(quarantineId, FileVaultEntries.releaseBody(quarantineId));
-        return (Boolean) await(submit(op), "release of quarantined message " + quarantineId);
+        return writer.release(quarantineId, FileVaultEntries.releaseBody(quarantineId));
     }
 
     @Override
     public void close() {
-        // The writer thread releases the files once every queued write is done (Batches.stopped).
+        // The writer thread releases the files once every queued write is done (releaseFiles).
         while (!writer.close(Duration.ofMinutes(1))) {
             if (Thread.currentThread().isInterrupted()) {
                 return;
@@ -419,11 +322,24 @@ public final class FileRecordVault implements RecordVault {
         }
     }
 
+    /** The writer thread's last act. */
+    private void releaseFiles() {
+        try {
+            keys.close();
+            segments.close();
+            index.close();
+            lock.release();
+            lockChannel.close();
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.WARNING, "vault " + dir + " did not close cleanly", e);
+        }
+    }
+
     // ---- reading -------------------------------------------------------------------------------------------------
 
     private VaultRecord readRecord(String recordId, Location at) {
         byte[] body = readEntry(at);
-        try (DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(body))) {
+        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(body))) {
             FileVaultEntries.Header h = FileVaultEntries.readHeader(in);
             if (!h.isRecord() || !h.id().equals(recordId)) {
                 throw new RecordIntegrityException("index entry of record " + recordId + " points at another entry");
@@ -438,7 +354,7 @@ public final class FileRecordVault implements RecordVault {
 
     private QuarantinedMessage readQuarantined(String quarantineId, Location at) {
         byte[] body = readEntry(at);
-        try (DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(body))) {
+        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(body))) {
             FileVaultEntries.Header h = FileVaultEntries.readHeader(in);
             if (!h.isQuarantine() || !h.id().equals(quarantineId)) {
                 throw new RecordIntegrityException("index entry of quarantined message " + quarantineId + " points at another entry");
@@ -480,320 +396,7 @@ public final class FileRecordVault implements RecordVault {
         return true;
     }
 
-    private void indexLookups(int ordinal, String pseudonym, int generation, List<String> lookupKeys) {
-        byPatient.add(patientListKey(pseudonym, generation), ordinal);
-        for (String key : lookupKeys) {
-            byLookupKey.add(key, ordinal);
-        }
-    }
-
-    // ---- the writer ----------------------------------------------------------------------------------------------
-
-    private abstract static class Op extends GroupCommitWriter.Task {
-    }
-
-    private static final class PutOp extends Op {
-        final VaultRecord record;
-        final KeyEntry key;
-        final byte[] body;
-
-        PutOp(VaultRecord record, KeyEntry key, byte[] body) {
-            this.record = record;
-            this.key = key;
-            this.body = body;
-        }
-    }
-
-    private static final class QuarantineOp extends Op {
-        final String id;
-        final KeyEntry key;
-        final byte[] body;
-
-        QuarantineOp(String id, KeyEntry key, byte[] body) {
-            this.id = id;
-            this.key = key;
-            this.body = body;
-        }
-    }
-
-    private static final class ReleaseOp extends Op {
-        final String id;
-        final byte[] body;
-
-        ReleaseOp(String id, byte[] body) {
-            this.id = id;
-            this.body = body;
-        }
-    }
-
-    private static final class EraseOp extends Op {
-        final String pseudonym;
-
-        EraseOp(String pseudonym) {
-            this.pseudonym = pseudonym;
-        }
-    }
-
-    private Op submit(Op op) {
-        return writer.submit(op);
-    }
-
-    private Object await(Op op, String what) {
-        try {
-            return op.done.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            // The op may still complete; put is idempotent, so retrying is safe.
-            throw new VaultException("interrupted while waiting for the " + what, true, e);
-        } catch (ExecutionException e) {
-            Throwable cause = e.getCause();
-            if (cause instanceof RecordConflictException c) {
-                throw new RecordConflictException(c.recordId()); // a fresh stack trace that shows the caller
-            }
-            if (cause instanceof RecordErasedException) {
-                throw new RecordErasedException(cause.getMessage());
-            }
-            if (cause instanceof StaleKeyException stale) {
-                throw stale;
-            }
-            if (cause instanceof VaultException v) {
-                throw new VaultException(v.getMessage(), v.isRetriable(), v);
-            }
-            throw new VaultException(what + " failed: " + cause, false, cause);
-        }
-    }
-
-    private void ensureUsable() {
-        if (writer.isClosed()) {
-            throw new VaultException("vault " + dir + " is closed", false);
-        }
-        VaultException f = failure;
-        if (f != null) {
-            throw new VaultException("vault " + dir + " stopped after an I/O failure; reopen it: " + f.getMessage(), true, f);
-        }
-    }
-
-    /** The vault's side of the group commit, on the writer thread. */
-    private final class Batches implements GroupCommitWriter.Batches<Op> {
-
-        @Override
-        public void write(List<Op> batch) {
-            try {
-                List<Op> group = new ArrayList<>();
-                for (Op op : batch) {
-                    if (op instanceof EraseOp erase) {
-                        // An erasure splits the batch: what was queued before it is written before the key goes.
-                        flush(group);
-                        group.clear();
-                        erase(erase);
-                    } else {
-                        group.add(op);
-                    }
-                }
-                flush(group);
-            } catch (RuntimeException e) {
-                // A bug, not I/O: fail this batch's callers but keep the vault consistent by stopping it.
-                failure = new VaultException("vault writer failed: " + e, false, e);
-                throw e;
-            }
-        }
-
-        @Override
-        public void stopped() {
-            try {
-                keys.close();
-                segments.close();
-                closeIndex();
-                lock.release();
-                lockChannel.close();
-            } catch (IOException e) {
-                LOG.log(System.Logger.Level.WARNING, "vault " + dir + " did not close cleanly", e);
-            }
-        }
-    }
-
-    private void erase(EraseOp op) {
-        if (failure != null) {
-            op.done.completeExceptionally(failure);
-            return;
-        }
-        try {
-            int generation = keys.erase(op.pseudonym);
-            if (generation >= 0) {
-                forgetIndexed(op.pseudonym, generation);
-            }
-            op.done.complete(generation >= 0);
-        } catch (IOException e) {
-            fail(List.of(op), e);
-        }
-    }
-
-    /** Writer thread: what the in-memory indexes know of an erased generation stops being found. */
-    private void forgetIndexed(String pseudonym, int generation) {
-        erasedRecords.addAll(byPatient.get(patientListKey(pseudonym, generation)));
-        quarantineIndex.values().removeIf(slot -> slot.owner().equals(pseudonym) && slot.generation() == generation);
-    }
-
-    /** Writes a group of appends with one fsync per file touched, then acknowledges them. */
-    private void flush(List<Op> group) {
-        if (group.isEmpty()) {
-            return;
-        }
-        if (failure != null) {
-            group.forEach(op -> op.done.completeExceptionally(failure));
-            return;
-        }
-        List<Op> toWrite = new ArrayList<>(group.size());
-        List<Op> acknowledgeAfterWrite = new ArrayList<>();
-        Map<String, PutOp> pending = new HashMap<>();
-        Set<KeyEntry> freshKeys = new LinkedHashSet<>();
-        for (Op op : group) {
-            if (op instanceof PutOp put) {
-                String id = put.record.recordId();
-                if (keys.erasedSince(put.key)) {
-                    op.done.completeExceptionally(new StaleKeyException());
-                    continue;
-                }
-                PutOp earlier = pending.get(id);
-                Location stored = index.get(id);
-                if (earlier != null) {
-                    // A concurrent duplicate in this very batch: same durability point as the first one.
-                    if (earlier.record.equals(put.record)) {
-                        acknowledgeAfterWrite.add(op);
-                    } else {
-                        op.done.completeExceptionally(new RecordConflictException(id));
-                    }
-                } else if (stored != null) {
-                    try {
-                        if (storedIsIntact(stored, put.record)) {
-                            op.done.complete(null);
-                        } else {
-                            pending.put(id, put);
-                            toWrite.add(op);
-                            if (!put.key.persisted) {
-                                freshKeys.add(put.key);
-                            }
-                        }
-                    } catch (VaultException e) {
-                        op.done.completeExceptionally(e);
-                    }
-                } else {
-                    pending.put(id, put);
-                    toWrite.add(op);
-                    if (!put.key.persisted) {
-                        freshKeys.add(put.key);
-                    }
-                }
-            } else if (op instanceof QuarantineOp q) {
-                if (keys.erasedSince(q.key)) {
-                    op.done.completeExceptionally(new StaleKeyException());
-                    continue;
-                }
-                toWrite.add(op);
-                if (!q.key.persisted) {
-                    freshKeys.add(q.key);
-                }
-            } else if (op instanceof ReleaseOp r) {
-                if (quarantineIndex.containsKey(r.id)) {
-                    toWrite.add(op);
-                } else {
-                    op.done.complete(Boolean.FALSE);
-                }
-            }
-        }
-        if (toWrite.isEmpty()) {
-            acknowledgeAfterWrite.forEach(op -> op.done.complete(null));
-            return;
-        }
-        try {
-            if (!freshKeys.isEmpty()) {
-                // Keys first: a record on disk whose key is not would be unreadable after a crash.
-                keys.persist(new ArrayList<>(freshKeys));
-            }
-            List<Location> locations = segments.appendAndForce(toWrite.stream().map(FileRecordVault::bodyOf).toList());
-            List<ReleaseOp> releases = new ArrayList<>();
-            for (int i = 0; i < toWrite.size(); i++) {
-                Op op = toWrite.get(i);
-                Location at = locations.get(i);
-                if (op instanceof PutOp put) {
-                    int ordinal = index.put(put.record.recordId(), at);
-                    if (ordinal >= 0) {
-                        indexLookups(ordinal, put.record.patientPseudonym(), put.key.generation, put.record.lookupKeys());
-                    }
-                    op.done.complete(null);
-                } else if (op instanceof QuarantineOp q) {
-                    quarantineIndex.put(q.id, new QuarantineSlot(at, q.key.owner, q.key.generation));
-                    op.done.complete(null);
-                } else if (op instanceof ReleaseOp r) {
-                    releases.add(r);
-                }
-            }
-            release(releases);
-            acknowledgeAfterWrite.forEach(op -> op.done.complete(null));
-        } catch (IOException e) {
-            List<Op> all = new ArrayList<>(toWrite);
-            all.addAll(acknowledgeAfterWrite);
-            fail(all, e);
-        }
-    }
-
-    /**
-     * Writer thread, after the release entries are durable: a message kept under a key of its own loses the key, and
-     * once no message of the older format is left, neither does the old shared quarantine key.
-     */
-    private void release(List<ReleaseOp> releases) throws IOException {
-        boolean legacyReleased = false;
-        List<Boolean> existed = new ArrayList<>(releases.size());
-        for (ReleaseOp r : releases) {
-            QuarantineSlot slot = quarantineIndex.remove(r.id);
-            existed.add(slot != null);
-            if (slot != null && FileKeyStore.isQuarantineOwner(slot.owner())) {
-                keys.dropQuarantineKey(slot.owner());
-            }
-            legacyReleased |= slot != null && slot.owner().equals(FileKeyStore.QUARANTINE_OWNER);
-        }
-        if (legacyReleased && quarantineIndex.values().stream().noneMatch(s -> s.owner().equals(FileKeyStore.QUARANTINE_OWNER))) {
-            keys.erase(FileKeyStore.QUARANTINE_OWNER);
-        }
-        for (int i = 0; i < releases.size(); i++) {
-            releases.get(i).done.complete(existed.get(i));
-        }
-    }
-
-    private static byte[] bodyOf(Op op) {
-        if (op instanceof PutOp p) {
-            return p.body;
-        }
-        if (op instanceof QuarantineOp q) {
-            return q.body;
-        }
-        return ((ReleaseOp) op).body;
-    }
-
-    private void fail(List<Op> ops, IOException e) {
-        failure = new VaultException("vault " + dir + " write failed: " + e, true, e);
-        LOG.log(System.Logger.Level.ERROR, "vault " + dir + " stopped after an I/O failure", e);
-        ops.forEach(op -> op.done.completeExceptionally(failure));
-    }
-
-    private void closeIndex() {
-        closeQuietly(byLookupKey);
-        closeQuietly(byPatient);
-        closeQuietly(index);
-    }
-
     // ---- file-system helpers -------------------------------------------------------------------------------------
-
-    /** Makes a file creation or rename durable: on POSIX the directory entry needs its own fsync. */
-    static void forceDirectory(Path directory) throws IOException {
-        try (FileChannel ch = FileChannel.open(directory, StandardOpenOption.READ)) {
-            ch.force(true);
-        } catch (IOException e) {
-            if (!System.getProperty("os.name", "").startsWith("Windows")) {
-                throw e;
-            }
-        }
-    }
 
     private static void createPrivateDirectory(Path directory) throws IOException {
         if (Files.isDirectory(directory)) {
@@ -806,29 +409,18 @@ public final class FileRecordVault implements RecordVault {
         }
         Path parent = directory.toAbsolutePath().getParent();
         if (parent != null) {
-            forceDirectory(parent);
-        }
-    }
-
-    private static void closeQuietly(AutoCloseable c) {
-        if (c == null) {
-            return;
-        }
-        try {
-            c.close();
-        } catch (Exception ignored) {
-            // already failing; the original error matters more
+            DurableFiles.forceFolder(parent);
         }
     }
 
     @Override
     public String toString() {
-        return "FileRecordVault[" + dir + ", records=" + index.size() + "]";
+        return "FileRecordVault[" + dir + ", records=" + index.recordCount() + "]";
     }
 
     // For tests: where a record lives on disk.
     Location locationOf(String recordId) {
-        return index.get(recordId);
+        return index.location(recordId);
     }
 
     Path segmentFile(int id) {

@@ -1,6 +1,7 @@
 package io.caduceus.adapters.vault;
 
 import io.caduceus.ingest.vault.RecordIntegrityException;
+import io.caduceus.core.io.DurableFiles;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -54,7 +55,7 @@ final class FileVaultSegments implements Closeable {
         active = ids.isEmpty() ? 1 : ids.get(ids.size() - 1);
         if (ids.isEmpty()) {
             segments.put(active, EntryLog.open(path(active), (o, l, b, i) -> { }, true));
-            FileRecordVault.forceDirectory(directory);
+            DurableFiles.forceFolder(directory);
         }
     }
 
@@ -124,7 +125,7 @@ final class FileVaultSegments implements Closeable {
     private EntryLog roll() throws IOException {
         int next = active + 1;
         EntryLog segment = EntryLog.open(path(next), (o, l, b, i) -> { }, true);
-        FileRecordVault.forceDirectory(directory);
+        DurableFiles.forceFolder(directory);
         segments.put(next, segment);
         active = next;
         return segment;

@@ -22,6 +22,11 @@ import org.slf4j.LoggerFactory;
  * refused) hands the trial to the next message. A success of a message let through before the breaker opened closes
  * it too: the path works.
  *
+ * <p>The trial's sender waits at most {@code trialTimeout} (short), not the whole store deadline: the sender whose
+ * message happens to be the trial should not pay for finding out that the dependency is still down. The breaker itself
+ * keeps waiting for the trial's steps, up to the store deadline, and is told their own outcome (see
+ * {@link StoreDeadline}), so a dependency that is back but slow on its first request still closes it.
+ *
  * <p>Only a dependency's failure counts ({@link #isDependencyFailure}): a message refused for its content, or a bug,
  * says nothing about the vault or Kafka and must not shut everyone else out.
  */
@@ -37,6 +42,7 @@ final class StoreBreaker {
     private final int failureThreshold;
     private final long windowNanos;
     private final long openNanos;
+    private final java.time.Duration trialTimeout;
     private final LongSupplier nanoClock;
 
     // The fast path of every message reads only this; transitions happen under the lock.
@@ -51,19 +57,37 @@ final class StoreBreaker {
     private final AtomicLong refused = new AtomicLong();
     private final AtomicLong opened = new AtomicLong();
 
+    /** The trial's sender's longest wait when not configured: {@code caduceus.ingest.breaker.trial-timeout-ms}. */
+    static final java.time.Duration DEFAULT_TRIAL_TIMEOUT = java.time.Duration.ofMillis(1500);
+
+    StoreBreaker(int failureThreshold, java.time.Duration window, java.time.Duration openFor, LongSupplier nanoClock) {
+        this(failureThreshold, window, openFor, DEFAULT_TRIAL_TIMEOUT, nanoClock);
+    }
+
     /**
      * @param failureThreshold dependency failures in a row that open the breaker; 0 turns it off
      * @param window           how close together (first to last) those failures must be
      * @param openFor          how long it stays open before one message is let through as a trial
+     * @param trialTimeout     the longest the trial's sender waits (at most the store deadline); positive
      */
-    StoreBreaker(int failureThreshold, java.time.Duration window, java.time.Duration openFor, LongSupplier nanoClock) {
+    StoreBreaker(int failureThreshold, java.time.Duration window, java.time.Duration openFor,
+                 java.time.Duration trialTimeout, LongSupplier nanoClock) {
         if (failureThreshold < 0 || window.isNegative() || openFor.isNegative()) {
             throw new IllegalArgumentException("breaker settings must not be negative");
+        }
+        if (trialTimeout.isNegative() || trialTimeout.isZero()) {
+            throw new IllegalArgumentException("the breaker's trial timeout must be positive");
         }
         this.failureThreshold = failureThreshold;
         this.windowNanos = window.toNanos();
         this.openNanos = openFor.toNanos();
+        this.trialTimeout = trialTimeout;
         this.nanoClock = nanoClock;
+    }
+
+    /** The longest the trial's sender waits; the breaker waits for the trial's own outcome. */
+    java.time.Duration trialTimeout() {
+        return trialTimeout;
     }
 
     Permit acquire() {
@@ -195,6 +219,7 @@ final class StoreBreaker {
         snapshot.put("enabled", failureThreshold > 0);
         snapshot.put("failureThreshold", failureThreshold);
         snapshot.put("openMillis", TimeUnit.NANOSECONDS.toMillis(openNanos));
+        snapshot.put("trialTimeoutMillis", trialTimeout.toMillis());
         snapshot.put("failuresInRow", failuresInRow);
         snapshot.put("timesOpened", opened.get());
         snapshot.put("refused", refused.get());

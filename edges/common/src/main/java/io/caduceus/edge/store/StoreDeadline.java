@@ -1,8 +1,9 @@
 package io.caduceus.edge.store;
 
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -29,7 +30,8 @@ import org.apache.camel.support.ExchangeHelper;
  * <p>Workers are capped: when every one of them is still busy with steps past their deadline (a long outage), the
  * next message is refused at once rather than queued behind them. Before that, a {@link StoreBreaker} refuses
  * messages at once while the vault or Kafka is known to be down (a few failures in a row), letting one through now and
- * then to notice recovery.
+ * then to notice recovery. That trial's caller waits only the breaker's short trial timeout; the breaker learns the
+ * trial steps' own outcome, whenever they end within the store deadline.
  */
 public final class StoreDeadline implements AutoCloseable {
 
@@ -66,7 +68,8 @@ public final class StoreDeadline implements AutoCloseable {
                 Integer.parseInt(context.resolvePropertyPlaceholders("{{caduceus.ingest.store-workers}}")),
                 new StoreBreaker(Integer.parseInt(option(context, "failure-threshold")),
                         Duration.ofMillis(Long.parseLong(option(context, "window-ms"))),
-                        Duration.ofMillis(Long.parseLong(option(context, "open-ms"))), System::nanoTime));
+                        Duration.ofMillis(Long.parseLong(option(context, "open-ms"))),
+                        Duration.ofMillis(Long.parseLong(option(context, "trial-timeout-ms"))), System::nanoTime));
     }
 
     private static String option(CamelContext context, String name) {
@@ -85,9 +88,13 @@ public final class StoreDeadline implements AutoCloseable {
         if (permit == StoreBreaker.Permit.REFUSED) {
             throw new StoreRefusedException("the vault or Kafka failed just now; not tried (store breaker open)");
         }
+        if (permit == StoreBreaker.Permit.TRIAL) {
+            trial(exchange, endpointUri);
+            return;
+        }
         Throwable failure = null;
         try {
-            steps(exchange, endpointUri);
+            await(exchange, start(exchange, endpointUri), timeout);
         } catch (Exception | Error e) {
             failure = e;
             throw e;
@@ -97,39 +104,91 @@ public final class StoreDeadline implements AutoCloseable {
     }
 
     /**
-     * Sends a copy of the exchange to {@code endpointUri} and waits at most the store timeout for it.
-     *
-     * @throws StoreTimeoutException when the steps did not finish in time, or no worker is free
-     * @throws Exception             whatever the steps threw, so that the route's own catches see it
+     * The half-open trial. Its caller waits at most the breaker's trial timeout, so that while the dependency is still
+     * down the sender whose message happens to be the trial is asked to resend after that, not after the whole store
+     * deadline. The breaker is told the steps' own outcome instead, whenever they end within the store deadline: a
+     * dependency that is back but slow on its first request (Kafka fetching metadata, a pool reconnecting) still closes
+     * it, while every other message is refused at once until it knows.
      */
-    private void steps(Exchange exchange, String endpointUri) throws Exception {
-        Exchange copy = exchange.copy();
-        Future<Exchange> done;
+    private void trial(Exchange exchange, String endpointUri) throws Exception {
+        CompletableFuture<Stored> done;
         try {
-            done = workers.submit(() -> producer.send(endpointUri, copy));
+            done = start(exchange, endpointUri);
+        } catch (StoreTimeoutException noWorker) {
+            breaker.completed(StoreBreaker.Permit.TRIAL, noWorker);
+            throw noWorker;
+        }
+        // The caller waits on what tells the breaker, so that a trial answered AA has closed it already.
+        CompletableFuture<Stored> told = done.copy().orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
+                .whenComplete((stored, error) -> breaker.completed(StoreBreaker.Permit.TRIAL,
+                        stored != null ? stored.failure() : trialFailure(error)));
+        Duration wait = breaker.trialTimeout().compareTo(timeout) < 0 ? breaker.trialTimeout() : timeout;
+        await(exchange, told, wait);
+    }
+
+    private Throwable trialFailure(Throwable error) {
+        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        if (cause instanceof TimeoutException) {
+            return new StoreTimeoutException("the store breaker's trial did not end within " + timeout.toMillis() + " ms", cause);
+        }
+        return cause;
+    }
+
+    /** What the steps left: the resulting exchange, and the failure it carried, read on the worker thread. */
+    private record Stored(Exchange result, Exception failure) {
+    }
+
+    /**
+     * Sends a copy of the exchange to {@code endpointUri} in a worker.
+     *
+     * @throws StoreTimeoutException when no worker is free
+     */
+    private CompletableFuture<Stored> start(Exchange exchange, String endpointUri) {
+        Exchange copy = exchange.copy();
+        try {
+            return CompletableFuture.supplyAsync(() -> {
+                Exchange result = producer.send(endpointUri, copy);
+                return new Stored(result, result.getException());
+            }, workers);
         } catch (RejectedExecutionException e) {
             refusedBusy.incrementAndGet();
             throw new StoreTimeoutException("no store worker free: " + workers.getMaximumPoolSize()
                     + " are still waiting on the vault or Kafka", e);
         }
-        Exchange result;
+    }
+
+    /**
+     * Waits at most {@code wait} for the steps and copies their outcome back to {@code exchange}.
+     *
+     * @throws StoreTimeoutException when the steps did not finish in time
+     * @throws Exception             whatever the steps threw, so that the route's own catches see it
+     */
+    private void await(Exchange exchange, CompletableFuture<Stored> done, Duration wait) throws Exception {
+        Stored stored;
         try {
-            result = done.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            stored = done.get(wait.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
-            timedOut.incrementAndGet();
-            throw new StoreTimeoutException("vault or Kafka did not take the message within " + timeout.toMillis() + " ms", e);
+            throw timedOut(wait, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new StoreTimeoutException("interrupted while storing", e);
         } catch (ExecutionException e) {
+            if (e.getCause() instanceof TimeoutException trialDeadline) {
+                throw timedOut(wait, trialDeadline); // a trial waited as long as the store deadline
+            }
             throw new IllegalStateException("the producer template failed outside the route", e.getCause());
         }
-        Exception failure = result.getException();
+        Exchange result = stored.result();
         result.setException(null);
         ExchangeHelper.copyResults(exchange, result);
-        if (failure != null) {
-            throw failure;
+        if (stored.failure() != null) {
+            throw stored.failure();
         }
+    }
+
+    private StoreTimeoutException timedOut(Duration wait, TimeoutException e) {
+        timedOut.incrementAndGet();
+        return new StoreTimeoutException("vault or Kafka did not take the message within " + wait.toMillis() + " ms", e);
     }
 
     public Duration timeout() {

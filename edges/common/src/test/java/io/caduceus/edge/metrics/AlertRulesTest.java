@@ -60,7 +60,8 @@ class AlertRulesTest {
             }
         }
         assertThat(alerts).contains("CaduceusSenderSilent", "CaduceusQuarantineGrowing", "CaduceusAnchoringLagging",
-                "CaduceusAnchorKeyLow", "CaduceusLedgerLagging", "CaduceusFhirServerErrors");
+                "CaduceusAnchorKeyLow", "CaduceusLedgerLagging", "CaduceusFhirServerErrors", "CaduceusStoreBreakerOpen",
+                "CaduceusStoreBreakerFlapping");
         Set<String> tested = new LinkedHashSet<>();
         for (Object test : list(load(PROMETHEUS_DIR.resolve("caduceus-rules.test.yml")).get("tests"))) {
             for (Object alertTest : list(map(test).get("alert_rule_test"))) {
@@ -80,6 +81,22 @@ class AlertRulesTest {
                 .map(r -> (String) r.get("expr")).findFirst().orElseThrow();
         assertThat(silent).contains("on(sender)", "caduceus:hl7_sender_max_gap_seconds",
                 "caduceus:hl7_sender_default_max_gap_seconds");
+    }
+
+    @Test
+    void theStoreBreakerAlertsReadItsStateAndItsOpeningsAndTheOpenOneIsCritical() throws IOException {
+        Map<String, Object> open = alert("CaduceusStoreBreakerOpen");
+        assertThat(metricNames((String) open.get("expr"))).containsExactly("caduceus_ingest_breaker_state");
+        assertThat(map(open.get("labels"))).containsEntry("severity", "critical");
+        // Tested with promtool in caduceus-rules.test.yml: one short opening stays quiet, ten minutes open fire.
+        assertThat((String) open.get("expr")).as("bridges scrapes that miss a flapping breaker").contains("max_over_time");
+        Map<String, Object> flapping = alert("CaduceusStoreBreakerFlapping");
+        assertThat(metricNames((String) flapping.get("expr"))).containsExactly("caduceus_ingest_breaker_opened_total");
+        assertThat((String) flapping.get("expr")).contains("caduceus:ingest_breaker_flapping_openings");
+    }
+
+    private static Map<String, Object> alert(String name) throws IOException {
+        return rules().stream().filter(r -> name.equals(r.get("alert"))).findFirst().orElseThrow();
     }
 
     /** The metric names (not recording rules) a PromQL text uses, for MetricsIT and the tests here. */
