@@ -123,6 +123,14 @@ final class Definitions {
         return Set.copyOf(Yamls.strings(load(MANIFEST), "groupStarts"));
     }
 
+    /**
+     * Pairs of fields that say the same fact ({@code OBR.16=ORC.12}): a value at one equal to the value carried from
+     * the other is reported as repeated, not as left out.
+     */
+    List<String> sameFacts() {
+        return Yamls.strings(load(MANIFEST), "sameFacts");
+    }
+
     ValueSetMap valueSet(String name) {
         ValueSetMap v = valueSets.get(name);
         if (v == null) {

@@ -35,6 +35,7 @@ final class Rule {
     private final String choiceType;
     private final String fhirType;
     private final boolean listTarget;
+    private final boolean firstOnly;
     private final Kind kind;
     private final List<V2Path> from;
     private final List<V2Path> concat;
@@ -60,6 +61,8 @@ final class Rule {
         String choiceType;
         String fhirType;
         boolean listTarget;
+        /** Only the first value read, even into a list (the same code on every line of a document). */
+        boolean firstOnly;
         Kind kind;
         List<V2Path> from = new ArrayList<>();
         List<V2Path> concat = new ArrayList<>();
@@ -85,6 +88,7 @@ final class Rule {
         this.choiceType = b.choiceType;
         this.fhirType = b.fhirType;
         this.listTarget = b.listTarget;
+        this.firstOnly = b.firstOnly;
         this.kind = b.kind;
         this.from = b.from;
         this.concat = b.concat;
@@ -160,7 +164,7 @@ final class Rule {
                 }
             }
         }
-        int limit = listTarget ? nodes.size() : Math.min(1, nodes.size());
+        int limit = listTarget && !firstOnly ? nodes.size() : Math.min(1, nodes.size());
         for (int i = 0; i < limit; i++) {
             Base parent = makeParent(target);
             Base leaf = makeLeafIn(parent);
@@ -235,7 +239,7 @@ final class Rule {
             texts.add(defaultValue);
             fromMessage = false;
         }
-        int limit = listTarget ? texts.size() : Math.min(1, texts.size());
+        int limit = listTarget && !firstOnly ? texts.size() : Math.min(1, texts.size());
         for (int i = 0; i < limit; i++) {
             boolean written = write(target, scope, nodes.get(i), texts.get(i));
             if (written && fromMessage && scope.run.coverage != null) {

@@ -25,7 +25,7 @@ import org.hl7.fhir.r4.model.Reference;
 final class RuleCompiler {
     private static final Set<String> KEYS = Set.of("path", "from", "concat", "separator", "join", "constant",
             "default", "datatype", "type", "valueset", "transform", "prefix", "when", "elements", "reference",
-            "referenceGroup", "referenceAll", "comment");
+            "referenceGroup", "referenceAll", "first", "comment");
     private static final Factory FACTORY = new Factory();
     private static final FhirContext FHIR = FhirContext.forR4Cached();
 
@@ -99,6 +99,7 @@ final class RuleCompiler {
         b.constant = Yamls.string(yaml, "constant");
         b.defaultValue = Yamls.string(yaml, "default");
         b.prefix = Yamls.string(yaml, "prefix");
+        b.firstOnly = Boolean.parseBoolean(Yamls.string(yaml, "first"));
         String transform = Yamls.string(yaml, "transform");
         b.transform = transform == null ? null : Transform.named(transform, where);
         String valueSet = Yamls.string(yaml, "valueset");

@@ -37,15 +37,18 @@ class HeldOutMessagesTest {
     void coverageOverTheHeldOutSet() throws Exception {
         int populated = 0;
         int mapped = 0;
+        int repeated = 0;
         for (String name : MESSAGES) {
             MappingCoverage report = Fixtures.mapper().coverage(message(name), MappingMode.LENIENT);
             populated += report.populated();
             mapped += report.mapped();
+            repeated += report.repeated();
             assertThat(report.invalid()).as(name).isZero();
             System.out.printf("%-26s %s%n", name, report.summary());
         }
         double share = 100.0 * mapped / populated;
-        System.out.printf("held-out messages: %d of %d populated values mapped (%.1f%%)%n", mapped, populated, share);
-        assertThat(share).isGreaterThanOrEqualTo(65.0);
+        System.out.printf("held-out messages: %d of %d populated values mapped (%.1f%%), %d more repeated (carried %.1f%%)%n",
+                mapped, populated, share, repeated, 100.0 * (mapped + repeated) / populated);
+        assertThat(share).isGreaterThanOrEqualTo(70.5);
     }
 }
