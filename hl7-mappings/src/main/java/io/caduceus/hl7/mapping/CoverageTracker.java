@@ -19,6 +19,32 @@ final class CoverageTracker {
 
     private final Set<Key> used = new HashSet<>();
     private final Map<Key, Invalid> invalid = new HashMap<>();
+    /** {@code OBR.16} -> {@code [ORC.12]}: fields that say the same fact, both ways. */
+    private final Map<String, Set<String>> sameFacts;
+
+    CoverageTracker(Map<String, Set<String>> sameFacts) {
+        this.sameFacts = sameFacts;
+    }
+
+    /** {@code ["OBR.2=ORC.2", ...]} (mappings.yml {@code sameFacts}) as a lookup in both directions. */
+    static Map<String, Set<String>> sameFacts(List<String> pairs) {
+        Map<String, Set<String>> out = new HashMap<>();
+        for (String pair : pairs) {
+            String[] sides = pair.split("=");
+            if (sides.length != 2 || !sides[0].trim().matches("[A-Z][A-Z0-9]{2}\\.\\d+")
+                    || !sides[1].trim().matches("[A-Z][A-Z0-9]{2}\\.\\d+")) {
+                throw new IllegalStateException("mappings.yml sameFacts: '" + pair + "' is not SEG.n=SEG.m");
+            }
+            out.computeIfAbsent(sides[0].trim(), k -> new HashSet<>()).add(sides[1].trim());
+            out.computeIfAbsent(sides[1].trim(), k -> new HashSet<>()).add(sides[0].trim());
+        }
+        return Map.copyOf(out);
+    }
+
+    /** Where a value sits, without the segment instance and repetition: {@code OBR.16.2.1}. */
+    private static String place(String segmentId, int field, int component, int subcomponent) {
+        return segmentId + "." + field + "." + component + "." + subcomponent;
+    }
 
     /** The value a primitive read of {@code node} takes: its first component's first subcomponent. */
     private static Key leaf(V2Node n) {
@@ -51,33 +77,66 @@ final class CoverageTracker {
 
     /** Every populated value of the message, in message order; MSH-1 and MSH-2 are delimiters, not values. */
     MappingCoverage report(Hl7Message message, MappingResult result) {
+        // The texts carried from each place, for values that repeat one of them (see MappingCoverage.Status.REPEATED).
+        Map<String, Set<String>> carried = new HashMap<>();
+        for (Hl7Segment s : message.segments()) {
+            forEachValue(s, (f, r, c, sc, v) -> {
+                if (used.contains(new Key(s.index(), f, r, c, sc))) {
+                    carried.computeIfAbsent(place(s.id(), f, c, sc), k -> new HashSet<>()).add(v);
+                }
+            });
+        }
         List<MappingCoverage.Value> values = new ArrayList<>();
         Map<String, Integer> repetitions = new HashMap<>();
         for (Hl7Segment s : message.segments()) {
             int segmentRepetition = repetitions.merge(s.id(), 1, Integer::sum);
-            for (int f = "MSH".equals(s.id()) ? 3 : 1; f <= s.fieldCount(); f++) {
-                for (int r = 1; r <= s.repetitionCount(f); r++) {
-                    int components = s.componentCount(f, r);
-                    for (int c = 1; c <= components; c++) {
-                        int subcomponents = s.subcomponentCount(f, r, c);
-                        for (int sc = 1; sc <= subcomponents; sc++) {
-                            String v = s.value(f, r, c, sc);
-                            if (v == null || "\"\"".equals(v)) {
-                                continue;
-                            }
-                            Key key = new Key(s.index(), f, r, c, sc);
-                            Invalid bad = invalid.get(key);
-                            MappingCoverage.Status status = used.contains(key) ? MappingCoverage.Status.MAPPED
-                                    : bad != null ? MappingCoverage.Status.INVALID : MappingCoverage.Status.UNMAPPED;
-                            boolean invalidShown = status == MappingCoverage.Status.INVALID;
-                            values.add(new MappingCoverage.Value(s.id(), segmentRepetition, f, r,
-                                    components > 1 ? c : 0, subcomponents > 1 ? sc : 0, status,
-                                    invalidShown ? bad.code() : 0, invalidShown ? bad.reason() : null));
+            forEachValue(s, (f, r, c, sc, v) -> {
+                int components = s.componentCount(f, r);
+                int subcomponents = s.subcomponentCount(f, r, c);
+                Key key = new Key(s.index(), f, r, c, sc);
+                Invalid bad = invalid.get(key);
+                MappingCoverage.Status status = used.contains(key) ? MappingCoverage.Status.MAPPED
+                        : bad != null ? MappingCoverage.Status.INVALID
+                        : repeats(carried, s.id(), f, c, sc, v) ? MappingCoverage.Status.REPEATED
+                        : MappingCoverage.Status.UNMAPPED;
+                boolean invalidShown = status == MappingCoverage.Status.INVALID;
+                values.add(new MappingCoverage.Value(s.id(), segmentRepetition, f, r,
+                        components > 1 ? c : 0, subcomponents > 1 ? sc : 0, status,
+                        invalidShown ? bad.code() : 0, invalidShown ? bad.reason() : null));
+            });
+        }
+        return new MappingCoverage(message.messageType() + "^" + message.triggerEvent(), values, result);
+    }
+
+    private boolean repeats(Map<String, Set<String>> carried, String segmentId, int field, int component,
+            int subcomponent, String value) {
+        if (carried.getOrDefault(place(segmentId, field, component, subcomponent), Set.of()).contains(value)) {
+            return true;
+        }
+        for (String twin : sameFacts.getOrDefault(segmentId + "." + field, Set.of())) {
+            if (carried.getOrDefault(twin + "." + component + "." + subcomponent, Set.of()).contains(value)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private interface ValueVisitor {
+        void visit(int field, int repetition, int component, int subcomponent, String value);
+    }
+
+    private static void forEachValue(Hl7Segment s, ValueVisitor visitor) {
+        for (int f = "MSH".equals(s.id()) ? 3 : 1; f <= s.fieldCount(); f++) {
+            for (int r = 1; r <= s.repetitionCount(f); r++) {
+                for (int c = 1; c <= s.componentCount(f, r); c++) {
+                    for (int sc = 1; sc <= s.subcomponentCount(f, r, c); sc++) {
+                        String v = s.value(f, r, c, sc);
+                        if (v != null && !"\"\"".equals(v)) {
+                            visitor.visit(f, r, c, sc, v);
                         }
                     }
                 }
             }
         }
-        return new MappingCoverage(message.messageType() + "^" + message.triggerEvent(), values, result);
     }
 }

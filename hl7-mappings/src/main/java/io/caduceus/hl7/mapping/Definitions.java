@@ -123,6 +123,14 @@ final class Definitions {
         return Set.copyOf(Yamls.strings(load(MANIFEST), "groupStarts"));
     }
 
+    /**
+     * Pairs of fields that say the same fact ({@code OBR.16=ORC.12}): a value at one equal to the value carried from
+     * the other is reported as repeated, not as left out.
+     */
+    List<String> sameFacts() {
+        return Yamls.strings(load(MANIFEST), "sameFacts");
+    }
+
     ValueSetMap valueSet(String name) {
         ValueSetMap v = valueSets.get(name);
         if (v == null) {
@@ -140,7 +148,7 @@ final class Definitions {
             Map<String, Object> yaml = load(file);
             String target = Yamls.required(yaml, "target", file);
             Base prototype = new Factory().create(target);
-            rules = Rule.compileAll(Yamls.maps(yaml, "elements", file), prototype, file, this);
+            rules = RuleCompiler.compileAll(Yamls.maps(yaml, "elements", file), prototype, file, this);
             datatypes.put(name, rules);
             datatypeTargets.put(name, target);
         }
@@ -161,7 +169,7 @@ final class Definitions {
             for (String p : Yamls.strings(yaml, "id")) {
                 identity.add(V2Path.compile(p, file));
             }
-            List<Rule> rules = Rule.compileAll(Yamls.maps(yaml, "elements", file), prototype(resourceType, file),
+            List<Rule> rules = RuleCompiler.compileAll(Yamls.maps(yaml, "elements", file), prototype(resourceType, file),
                     file, this);
             t = new Template(resourceType, identity, rules);
             templates.put(name, t);
@@ -190,7 +198,7 @@ final class Definitions {
             String segment = Yamls.required(r, "segment", where);
             boolean repeat = !"false".equals(String.valueOf(r.get("repeat")));
             Condition when = Condition.compile(r.get("when"), where);
-            List<Rule> extra = Rule.compileAll(Yamls.maps(r, "elements", where),
+            List<Rule> extra = RuleCompiler.compileAll(Yamls.maps(r, "elements", where),
                     prototype(template.resourceType(), where), where, this);
             entries.add(new MessageMap.Entry(key, template, segment, repeat, when, extra));
         }

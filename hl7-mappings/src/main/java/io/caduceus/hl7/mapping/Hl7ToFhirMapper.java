@@ -50,11 +50,13 @@ public final class Hl7ToFhirMapper {
     private final String mappingVersion;
     private final ZoneId defaultZone;
     private final Set<String> groupStarts;
+    private final Map<String, Set<String>> sameFacts;
     private final StableIds ids;
 
     private Hl7ToFhirMapper(Map<String, MessageMap> messages, String mappingVersion, ZoneId defaultZone,
-            Set<String> groupStarts, StableIds ids) {
+            Set<String> groupStarts, List<String> sameFacts, StableIds ids) {
         this.groupStarts = groupStarts;
+        this.sameFacts = CoverageTracker.sameFacts(sameFacts);
         this.ids = ids;
         this.messages = messages;
         this.mappingVersion = mappingVersion;
@@ -115,7 +117,7 @@ public final class Hl7ToFhirMapper {
                 compiled.put(name, defs.message(name));
             }
             return new Hl7ToFhirMapper(Collections.unmodifiableMap(compiled), defs.mappingVersion(), defaultZone,
-                    defs.groupStarts(), new StableIds(resourceIdKey));
+                    defs.groupStarts(), defs.sameFacts(), new StableIds(resourceIdKey));
         }
     }
 
@@ -153,7 +155,7 @@ public final class Hl7ToFhirMapper {
      */
     public MappingCoverage coverage(Hl7Message message, MappingMode mode)
             throws UnsupportedMessageException, MappingException {
-        CoverageTracker tracker = new CoverageTracker();
+        CoverageTracker tracker = new CoverageTracker(sameFacts);
         MappingResult result = map(message, mode, tracker);
         return tracker.report(message, result);
     }

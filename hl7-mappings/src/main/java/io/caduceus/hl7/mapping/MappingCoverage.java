@@ -12,6 +12,12 @@ public final class MappingCoverage {
     public enum Status {
         /** Written into the Bundle by some rule. */
         MAPPED,
+        /**
+         * Not written again because the Bundle already holds it: the same value as one mapped from the same field of
+         * another segment of the kind (the test code on every text line of a document) or from a field that says the
+         * same fact (OBR-2 beside ORC-2, a self-insured IN1-16 beside PID-5; {@code sameFacts} in mappings.yml).
+         */
+        REPEATED,
         /** No rule of the mapping reads it. */
         UNMAPPED,
         /** A rule read it but could not use it (HL7 table 0357 code and reason given). */
@@ -78,6 +84,11 @@ public final class MappingCoverage {
         return count(Status.MAPPED);
     }
 
+    /** Values the Bundle holds because the same value was mapped from elsewhere: see {@link Status#REPEATED}. */
+    public int repeated() {
+        return count(Status.REPEATED);
+    }
+
     public int unmapped() {
         return count(Status.UNMAPPED);
     }
@@ -108,10 +119,10 @@ public final class MappingCoverage {
         return sb.toString();
     }
 
-    /** {@code 93 of 112 populated values mapped (17 unmapped, 2 invalid)}. */
+    /** {@code 93 of 112 populated values mapped, 4 repeated (15 unmapped, 0 invalid)}. */
     public String summary() {
-        return mapped() + " of " + populated() + " populated values mapped (" + unmapped() + " unmapped, " + invalid()
-                + " invalid)";
+        return mapped() + " of " + populated() + " populated values mapped, " + repeated() + " repeated ("
+                + unmapped() + " unmapped, " + invalid() + " invalid)";
     }
 
     /** The same as JSON, for scripts: {@code {"message", "populated", "mapped", "unmapped", "invalid", "values": [...]}}. */
@@ -120,6 +131,7 @@ public final class MappingCoverage {
         sb.append("{\"message\":").append(quote(message))
                 .append(",\"populated\":").append(populated())
                 .append(",\"mapped\":").append(mapped())
+                .append(",\"repeated\":").append(repeated())
                 .append(",\"unmapped\":").append(unmapped())
                 .append(",\"invalid\":").append(invalid())
                 .append(",\"values\":[");

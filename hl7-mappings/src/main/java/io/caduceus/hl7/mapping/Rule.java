@@ -1,18 +1,8 @@
 package io.caduceus.hl7.mapping;
 
-import ca.uhn.fhir.context.BaseRuntimeChildDefinition;
-import ca.uhn.fhir.context.BaseRuntimeElementCompositeDefinition;
-import ca.uhn.fhir.context.BaseRuntimeElementDefinition;
-import ca.uhn.fhir.context.FhirContext;
-import java.math.BigDecimal;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
 import org.hl7.fhir.exceptions.FHIRException;
-import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.r4.model.Base;
 import org.hl7.fhir.r4.model.CodeableConcept;
 import org.hl7.fhir.r4.model.Coding;
@@ -21,25 +11,20 @@ import org.hl7.fhir.r4.model.Factory;
 import org.hl7.fhir.r4.model.Period;
 import org.hl7.fhir.r4.model.PrimitiveType;
 import org.hl7.fhir.r4.model.Range;
-import org.hl7.fhir.r4.model.Property;
 import org.hl7.fhir.r4.model.Reference;
 
 /**
  * One compiled {@code elements:} entry: where a value comes from, how it is translated, and which FHIR element
- * it is written to. Target paths are checked against the FHIR model once, at load time; at map time elements are
- * created through HAPI's generated {@code makeProperty}/{@code setProperty} switches, not reflection.
+ * it is written to. {@link RuleCompiler} checks target paths against the FHIR model once, at load time; at map time
+ * elements are created through HAPI's generated {@code makeProperty}/{@code setProperty} switches, not reflection.
  */
 final class Rule {
-    private static final Set<String> KEYS = Set.of("path", "from", "concat", "separator", "join", "constant",
-            "default", "datatype", "type", "valueset", "transform", "prefix", "when", "elements", "reference",
-            "referenceGroup", "referenceAll", "comment");
     private static final Factory FACTORY = new Factory();
-    private static final FhirContext FHIR = FhirContext.forR4Cached();
 
-    private enum Kind { PRIMITIVE, COMPLEX, CODED, REFERENCE }
+    enum Kind { PRIMITIVE, COMPLEX, CODED, REFERENCE }
 
     /** Which instances of the referenced key a reference rule points at. */
-    private enum Reach { NEAREST, GROUP, ALL }
+    enum Reach { NEAREST, GROUP, ALL }
 
     private final String where;
     private final String path;
@@ -50,6 +35,7 @@ final class Rule {
     private final String choiceType;
     private final String fhirType;
     private final boolean listTarget;
+    private final boolean firstOnly;
     private final Kind kind;
     private final List<V2Path> from;
     private final List<V2Path> concat;
@@ -65,32 +51,8 @@ final class Rule {
     private final String referenceKey;
     private final Reach reach;
 
-    private Rule(Builder b) {
-        this.where = b.where;
-        this.path = b.path;
-        this.pathRequired = b.pathRequired;
-        this.steps = b.steps;
-        this.stepHashes = b.stepHashes;
-        this.choiceType = b.choiceType;
-        this.fhirType = b.fhirType;
-        this.listTarget = b.listTarget;
-        this.kind = b.kind;
-        this.from = b.from;
-        this.concat = b.concat;
-        this.separator = b.separator;
-        this.join = b.join;
-        this.constant = b.constant;
-        this.defaultValue = b.defaultValue;
-        this.transform = b.transform;
-        this.prefix = b.prefix;
-        this.valueSet = b.valueSet;
-        this.when = b.when;
-        this.children = b.children;
-        this.referenceKey = b.referenceKey;
-        this.reach = b.reach;
-    }
-
-    private static final class Builder {
+    /** What {@link RuleCompiler} collects for one rule, checked, before the rule is made. */
+    static final class Builder {
         String where;
         String path;
         boolean pathRequired = true;
@@ -99,6 +61,8 @@ final class Rule {
         String choiceType;
         String fhirType;
         boolean listTarget;
+        /** Only the first value read, even into a list (the same code on every line of a document). */
+        boolean firstOnly;
         Kind kind;
         List<V2Path> from = new ArrayList<>();
         List<V2Path> concat = new ArrayList<>();
@@ -115,144 +79,30 @@ final class Rule {
         Reach reach = Reach.NEAREST;
     }
 
-    static List<Rule> compileAll(List<Map<String, Object>> yaml, Base prototype, String where, Definitions defs) {
-        List<Rule> rules = new ArrayList<>(yaml.size());
-        for (int i = 0; i < yaml.size(); i++) {
-            rules.add(compile(yaml.get(i), prototype, where + " elements[" + i + "]", defs));
-        }
-        return rules;
-    }
-
-    private static Rule compile(Map<String, Object> yaml, Base prototype, String where, Definitions defs) {
-        for (String key : yaml.keySet()) {
-            if (!KEYS.contains(key)) {
-                throw new IllegalStateException(where + ": unknown key '" + key + "'");
-            }
-        }
-        Builder b = new Builder();
-        String path = Yamls.required(yaml, "path", where);
-        b.where = where + " (" + path + ")";
-        b.choiceType = Yamls.string(yaml, "type");
-        // As FHIRPath names it: value[x] of type Quantity is valueQuantity.
-        b.path = b.choiceType == null ? path : path.replace("[x]",
-                Character.toUpperCase(b.choiceType.charAt(0)) + b.choiceType.substring(1));
-        b.steps = path.split("\\.");
-        b.stepHashes = new int[b.steps.length];
-
-        Base proto = prototype;
-        Base leafProto = null;
-        for (int i = 0; i < b.steps.length; i++) {
-            String step = b.steps[i];
-            b.stepHashes[i] = step.hashCode();
-            Property property;
-            try {
-                property = proto.getNamedProperty(step);
-            } catch (FHIRException e) {
-                property = null;
-            }
-            if (property == null) {
-                throw new IllegalStateException(b.where + ": " + proto.fhirType() + " has no element '" + step + "'");
-            }
-            boolean last = i == b.steps.length - 1;
-            b.pathRequired &= required(proto, step);
-            if (step.endsWith("[x]")) {
-                if (!last || b.choiceType == null) {
-                    throw new IllegalStateException(b.where + ": choice element needs 'type' and must end the path");
-                }
-                leafProto = FACTORY.create(b.choiceType);
-                b.fhirType = b.choiceType;
-            } else {
-                Base next = proto.makeProperty(b.stepHashes[i], step);
-                if (last) {
-                    leafProto = next;
-                    b.fhirType = property.getTypeCode();
-                } else {
-                    proto = next;
-                }
-            }
-            if (last) {
-                b.listTarget = property.getMaxCardinality() > 1;
-            }
-        }
-
-        b.from = paths(Yamls.strings(yaml, "from"), where);
-        b.concat = paths(Yamls.strings(yaml, "concat"), where);
-        b.separator = yaml.containsKey("separator") ? Yamls.string(yaml, "separator") : " ";
-        b.join = Yamls.string(yaml, "join");
-        b.constant = Yamls.string(yaml, "constant");
-        b.defaultValue = Yamls.string(yaml, "default");
-        b.prefix = Yamls.string(yaml, "prefix");
-        String transform = Yamls.string(yaml, "transform");
-        b.transform = transform == null ? null : Transform.named(transform, where);
-        String valueSet = Yamls.string(yaml, "valueset");
-        b.valueSet = valueSet == null ? null : defs.valueSet(valueSet);
-        b.when = Condition.compile(yaml.get("when"), where);
-        b.referenceKey = Yamls.string(yaml, "reference");
-        if (b.referenceKey == null && yaml.containsKey("referenceGroup")) {
-            b.referenceKey = Yamls.string(yaml, "referenceGroup");
-            b.reach = Reach.GROUP;
-        }
-        if (b.referenceKey == null && yaml.containsKey("referenceAll")) {
-            b.referenceKey = Yamls.string(yaml, "referenceAll");
-            b.reach = Reach.ALL;
-        }
-
-        String datatype = Yamls.string(yaml, "datatype");
-        List<Map<String, Object>> elements = Yamls.maps(yaml, "elements", where);
-        if (b.referenceKey != null) {
-            if (!(leafProto instanceof Reference)) {
-                throw new IllegalStateException(b.where + ": 'reference' needs a Reference element");
-            }
-            b.kind = Kind.REFERENCE;
-        } else if (leafProto instanceof PrimitiveType) {
-            if (datatype != null || !elements.isEmpty()) {
-                throw new IllegalStateException(b.where + ": a primitive element takes no datatype or elements");
-            }
-            b.kind = Kind.PRIMITIVE;
-        } else if (b.valueSet != null && datatype == null && elements.isEmpty()) {
-            if (!(leafProto instanceof Coding) && !(leafProto instanceof CodeableConcept)) {
-                throw new IllegalStateException(b.where + ": a value set needs a code, Coding or CodeableConcept");
-            }
-            b.kind = Kind.CODED;
-        } else {
-            if (datatype != null && !elements.isEmpty()) {
-                throw new IllegalStateException(b.where + ": use either datatype or elements");
-            }
-            if (datatype == null && elements.isEmpty()) {
-                throw new IllegalStateException(b.where + ": a complex element needs a datatype or elements");
-            }
-            b.kind = Kind.COMPLEX;
-            b.children = datatype != null
-                    ? defs.datatype(datatype, leafProto.fhirType(), b.where)
-                    : compileAll(elements, leafProto, b.where, defs);
-        }
-        return new Rule(b);
-    }
-
-    /**
-     * Whether {@code step} has a minimum cardinality of 1 in {@code parent}, from HAPI's model annotations (the
-     * {@link Property} objects of the model classes say 0 for every element).
-     */
-    private static boolean required(Base parent, String step) {
-        try {
-            BaseRuntimeElementDefinition<?> def = parent instanceof IBaseResource resource
-                    ? FHIR.getResourceDefinition(resource) : FHIR.getElementDefinition(parent.getClass());
-            if (def instanceof BaseRuntimeElementCompositeDefinition<?> composite) {
-                BaseRuntimeChildDefinition child = composite.getChildByName(step);
-                return child != null && child.getMin() > 0;
-            }
-        } catch (RuntimeException e) {
-            // An element HAPI has no definition for is treated as optional: lenient mode may then drop its value.
-        }
-        return false;
-    }
-
-    private static List<V2Path> paths(List<String> texts, String where) {
-        List<V2Path> out = new ArrayList<>(texts.size());
-        for (String t : texts) {
-            out.add(V2Path.compile(t, where));
-        }
-        return out;
+    Rule(Builder b) {
+        this.where = b.where;
+        this.path = b.path;
+        this.pathRequired = b.pathRequired;
+        this.steps = b.steps;
+        this.stepHashes = b.stepHashes;
+        this.choiceType = b.choiceType;
+        this.fhirType = b.fhirType;
+        this.listTarget = b.listTarget;
+        this.firstOnly = b.firstOnly;
+        this.kind = b.kind;
+        this.from = b.from;
+        this.concat = b.concat;
+        this.separator = b.separator;
+        this.join = b.join;
+        this.constant = b.constant;
+        this.defaultValue = b.defaultValue;
+        this.transform = b.transform;
+        this.prefix = b.prefix;
+        this.valueSet = b.valueSet;
+        this.when = b.when;
+        this.children = b.children;
+        this.referenceKey = b.referenceKey;
+        this.reach = b.reach;
     }
 
     /** The element this rule writes, as its first path step ({@code occurrence[x]}, {@code code}). */
@@ -314,7 +164,7 @@ final class Rule {
                 }
             }
         }
-        int limit = listTarget ? nodes.size() : Math.min(1, nodes.size());
+        int limit = listTarget && !firstOnly ? nodes.size() : Math.min(1, nodes.size());
         for (int i = 0; i < limit; i++) {
             Base parent = makeParent(target);
             Base leaf = makeLeafIn(parent);
@@ -389,7 +239,7 @@ final class Rule {
             texts.add(defaultValue);
             fromMessage = false;
         }
-        int limit = listTarget ? texts.size() : Math.min(1, texts.size());
+        int limit = listTarget && !firstOnly ? texts.size() : Math.min(1, texts.size());
         for (int i = 0; i < limit; i++) {
             boolean written = write(target, scope, nodes.get(i), texts.get(i));
             if (written && fromMessage && scope.run.coverage != null) {
@@ -443,7 +293,7 @@ final class Rule {
         }
         String converted;
         try {
-            converted = convert(value, scope.run);
+            converted = PrimitiveValues.convert(value, fhirType, scope.run);
         } catch (IllegalArgumentException e) {
             scope.unusable(node, path, pathRequired, e.getMessage() + " for " + fhirType + " element " + where);
             return false;
@@ -485,63 +335,6 @@ final class Rule {
             return "range high below its low";
         }
         return null;
-    }
-
-    private String convert(String value, MappingRun run) {
-        switch (fhirType) {
-            case "date":
-            case "dateTime":
-            case "instant":
-                return V2DateTimes.toFhir(value, fhirType, run);
-            case "decimal":
-                BigDecimal number;
-                try {
-                    number = new BigDecimal(value.trim().startsWith("+") ? value.trim().substring(1) : value.trim());
-                } catch (NumberFormatException e) {
-                    throw new IllegalArgumentException("not a number");
-                }
-                // The canonical JSON the record is committed in holds IEEE 754 doubles (RFC 8785): a value beyond
-                // them (1E400) could not be committed faithfully, so it is the message's error, not a storage failure.
-                if (!Double.isFinite(number.doubleValue())) {
-                    throw new IllegalArgumentException("number out of range");
-                }
-                return number.toString();
-            case "integer":
-            case "positiveInt":
-            case "unsignedInt":
-                try {
-                    int n = Integer.parseInt(value.trim());
-                    if (n < 0 && !"integer".equals(fhirType) || n == 0 && "positiveInt".equals(fhirType)) {
-                        throw new IllegalArgumentException("number out of range");
-                    }
-                    return Integer.toString(n);
-                } catch (NumberFormatException e) {
-                    throw new IllegalArgumentException("not an integer");
-                }
-            case "boolean":
-                switch (value.trim().toUpperCase(java.util.Locale.ROOT)) {
-                    case "Y":
-                    case "YES":
-                    case "TRUE":
-                    case "1":
-                        return "true";
-                    case "N":
-                    case "NO":
-                    case "FALSE":
-                    case "0":
-                        return "false";
-                    default:
-                        throw new IllegalArgumentException("not a yes/no value");
-                }
-            case "base64Binary":
-                return Base64.getEncoder().encodeToString(value.getBytes(StandardCharsets.UTF_8));
-            case "code":
-            case "id":
-            case "uri":
-                return value.trim();
-            default:
-                return value;
-        }
     }
 
     private Base makeParent(Base target) {

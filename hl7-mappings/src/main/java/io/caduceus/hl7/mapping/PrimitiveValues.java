@@ -1,0 +1,68 @@
+package io.caduceus.hl7.mapping;
+
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+
+/** v2 text to the lexical form of a FHIR primitive type; an IllegalArgumentException says why a value cannot be. */
+final class PrimitiveValues {
+    private PrimitiveValues() {
+    }
+
+    static String convert(String value, String fhirType, MappingRun run) {
+        switch (fhirType) {
+            case "date":
+            case "dateTime":
+            case "instant":
+                return V2DateTimes.toFhir(value, fhirType, run);
+            case "decimal":
+                BigDecimal number;
+                try {
+                    number = new BigDecimal(value.trim().startsWith("+") ? value.trim().substring(1) : value.trim());
+                } catch (NumberFormatException e) {
+                    throw new IllegalArgumentException("not a number");
+                }
+                // The canonical JSON the record is committed in holds IEEE 754 doubles (RFC 8785): a value beyond
+                // them (1E400) could not be committed faithfully, so it is the message's error, not a storage failure.
+                if (!Double.isFinite(number.doubleValue())) {
+                    throw new IllegalArgumentException("number out of range");
+                }
+                return number.toString();
+            case "integer":
+            case "positiveInt":
+            case "unsignedInt":
+                try {
+                    int n = Integer.parseInt(value.trim());
+                    if (n < 0 && !"integer".equals(fhirType) || n == 0 && "positiveInt".equals(fhirType)) {
+                        throw new IllegalArgumentException("number out of range");
+                    }
+                    return Integer.toString(n);
+                } catch (NumberFormatException e) {
+                    throw new IllegalArgumentException("not an integer");
+                }
+            case "boolean":
+                switch (value.trim().toUpperCase(java.util.Locale.ROOT)) {
+                    case "Y":
+                    case "YES":
+                    case "TRUE":
+                    case "1":
+                        return "true";
+                    case "N":
+                    case "NO":
+                    case "FALSE":
+                    case "0":
+                        return "false";
+                    default:
+                        throw new IllegalArgumentException("not a yes/no value");
+                }
+            case "base64Binary":
+                return Base64.getEncoder().encodeToString(value.getBytes(StandardCharsets.UTF_8));
+            case "code":
+            case "id":
+            case "uri":
+                return value.trim();
+            default:
+                return value;
+        }
+    }
+}
