@@ -134,7 +134,7 @@ final class CanonicalFhirJson {
                     json.put("_id", underscore);
                 }
             }
-            containedResources = containedOf(resource);
+            containedResources = HapiEncodingChecks.containedOf(resource);
         }
         if (!contained && resource instanceof Bundle bundle) {
             for (Bundle.BundleEntryComponent entry : bundle.getEntry()) {
@@ -147,29 +147,6 @@ final class CanonicalFhirJson {
         }
         children(resource, json, resource, contained, containedResources);
         return json;
-    }
-
-    /**
-     * The resources HAPI writes under {@code contained}: the resource's own list, provided HAPI would neither rename
-     * them (ids starting with '#'), invent ids for them (blank ids) nor merge them (duplicate ids).
-     */
-    private List<IBaseResource> containedOf(IBaseResource resource) {
-        if (!(resource instanceof IDomainResource domain) || domain.getContained().isEmpty()) {
-            return List.of();
-        }
-        List<IBaseResource> result = new ArrayList<>(domain.getContained().size());
-        Set<String> idParts = new HashSet<>();
-        for (IBaseResource next : domain.getContained()) {
-            String id = next.getIdElement().getValue();
-            if (FhirElements.isBlank(id) || id.startsWith("#")) {
-                throw new Unsupported("contained resource without a plain id");
-            }
-            if (!idParts.add(String.valueOf(next.getIdElement().getIdPart()))) {
-                throw new Unsupported("contained resources sharing an id");
-            }
-            result.add(next);
-        }
-        return result;
     }
 
     // ---------------------------------------------------------------------------------------------------------------
@@ -210,26 +187,9 @@ final class CanonicalFhirJson {
                 continue;
             }
             if (values.size() == 1 && FhirElements.isMeta(values.get(0))) {
-                checkMetaUnchangedByHapi((IBaseMetaType) values.get(0), resource);
+                HapiEncodingChecks.checkMetaUnchangedByHapi((IBaseMetaType) values.get(0), resource);
             }
             writeChild(slot, values, json, resource, contained);
-        }
-    }
-
-    /** HAPI encodes a copy of Meta that it may change; only metas it would leave as they are are written here. */
-    private static void checkMetaUnchangedByHapi(IBaseMetaType meta, IBaseResource resource) {
-        if (FhirElements.isBlank(meta.getVersionId()) && resource.getIdElement().hasVersionIdPart()) {
-            throw new Unsupported("meta version taken from the resource id");
-        }
-        for (IBaseCoding coding : meta.getTag()) {
-            if (FhirElements.isBlank(coding.getCode()) && FhirElements.isBlank(coding.getSystem())) {
-                throw new Unsupported("meta tag HAPI would filter");
-            }
-        }
-        for (IBaseCoding coding : meta.getSecurity()) {
-            if (FhirElements.isBlank(coding.getCode()) && FhirElements.isBlank(coding.getSystem())) {
-                throw new Unsupported("meta security label HAPI would filter");
-            }
         }
     }
 
@@ -291,13 +251,13 @@ final class CanonicalFhirJson {
                 if (array == null) {
                     array = new ArrayList<>(values.size());
                 }
-                if (encoded != ABSENT) {
+                if (encoded != FhirPrimitiveJson.ABSENT) {
                     array.add(encoded);
                 } else if (force) {
                     array.add(null);
                 }
             } else {
-                if (encoded != ABSENT) {
+                if (encoded != FhirPrimitiveJson.ABSENT) {
                     json.put(name, encoded);
                 }
             }
@@ -340,18 +300,15 @@ final class CanonicalFhirJson {
         return companion;
     }
 
-    /** Marks "nothing written" for a value, as distinct from a JSON null. */
-    private static final Object ABSENT = new Object();
-
     private Object encodeValue(IBase value, FhirChildLayouts.Typed typed, IBaseResource resource, boolean contained) {
         switch (typed.type()) {
             case ID_DATATYPE: {
                 // Never the element named "id" here (HAPI skips those), so the full value, and no "_" companion.
                 String encoded = ((IIdType) value).getValue();
-                return FhirElements.isBlank(encoded) ? ABSENT : FhirElements.checkedString(encoded);
+                return FhirElements.isBlank(encoded) ? FhirPrimitiveJson.ABSENT : FhirElements.checkedString(encoded);
             }
             case PRIMITIVE_DATATYPE:
-                return primitive((IPrimitiveType<?>) value);
+                return FhirPrimitiveJson.primitive((IPrimitiveType<?>) value);
             case COMPOSITE_DATATYPE:
             case RESOURCE_BLOCK:
                 if (value instanceof Reference || !(value instanceof Base) && value instanceof IBaseReference) {
@@ -374,48 +331,6 @@ final class CanonicalFhirJson {
             default:
                 throw new Unsupported("element kind " + typed.type());
         }
-    }
-
-    private static Object primitive(IPrimitiveType<?> value) {
-        String text = value.getValueAsString();
-        if (FhirElements.isBlank(text)) {
-            return ABSENT;
-        }
-        // Same order of tests as HAPI, which decides between JSON strings, numbers and booleans by them.
-        Object raw = value.getValue();
-        if (raw instanceof String) {
-            return FhirElements.checkedString(text);
-        }
-        if (raw instanceof Long l) {
-            return new JsonNumber(CanonicalJson.formatNumber((double) l));
-        }
-        if (value instanceof IBaseIntegerDatatype integer) {
-            // An int prints the same as ECMAScript prints its double: plain digits.
-            return new JsonNumber(Integer.toString(integer.getValue()));
-        }
-        if (value instanceof IBaseDecimalDatatype) {
-            return new JsonNumber(CanonicalJson.formatNumber(jsonNumberAsDouble(text)));
-        }
-        if (value instanceof IBaseBooleanDatatype bool) {
-            Boolean b = bool.getValue();
-            return b == null ? ABSENT : b;
-        }
-        return FhirElements.checkedString(text);
-    }
-
-    /**
-     * HAPI writes a decimal's text verbatim as a JSON number and the canonicalizer reads it back as a double; text
-     * that is not a JSON number makes the canonicalizer fail, which only the HAPI path reproduces faithfully.
-     */
-    static double jsonNumberAsDouble(String text) {
-        if (!JsonNumbers.isNumber(text)) {
-            throw new Unsupported("decimal that is not a JSON number");
-        }
-        double d = Double.parseDouble(text);
-        if (Double.isInfinite(d)) {
-            throw new Unsupported("decimal beyond the double range");
-        }
-        return d;
     }
 
     /**
@@ -507,7 +422,7 @@ final class CanonicalFhirJson {
             FhirChildLayouts.Typed typed = new FhirChildLayouts.Typed(name, definition.getChildType(), value.getClass());
             // HAPI encodes extension values as outside any contained resource, whatever encloses them.
             Object encoded = encodeValue(value, typed, resource, false);
-            if (encoded != ABSENT) {
+            if (encoded != FhirPrimitiveJson.ABSENT) {
                 json.put(name, encoded);
             }
             if (typed.type() == ChildTypeEnum.PRIMITIVE_DATATYPE || typed.type() == ChildTypeEnum.ID_DATATYPE) {
