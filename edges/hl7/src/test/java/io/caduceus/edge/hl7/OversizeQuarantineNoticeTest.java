@@ -1,21 +1,15 @@
 package io.caduceus.edge.hl7;
 
-import io.caduceus.edge.services.IngestServices;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
-import io.caduceus.adapters.vault.FileRecordVault;
-import io.caduceus.adapters.vault.MasterKey;
-import io.caduceus.ingest.vault.QuarantinedMessage;
-import io.caduceus.hl7.mapping.Hl7ToFhirMapper;
 import io.caduceus.edge.mllp.MllpOversizeFrame;
+import io.caduceus.edge.services.IngestServices;
+import io.caduceus.ingest.vault.QuarantinedMessage;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.util.List;
 import org.apache.camel.Exchange;
-import org.apache.camel.impl.DefaultCamelContext;
-import org.apache.camel.support.DefaultExchange;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -29,27 +23,23 @@ class OversizeQuarantineNoticeTest {
     @TempDir
     Path dir;
 
-    private final DefaultCamelContext camel = new DefaultCamelContext();
+    private FileVaultIngest fixture;
     private IngestServices services;
 
     @BeforeEach
     void open() {
-        byte[] secret = new byte[32];
-        new SecureRandom().nextBytes(secret);
-        byte[] master = new byte[32];
-        new SecureRandom().nextBytes(master);
-        services = new IngestServices(FileRecordVault.open(dir, MasterKey.of(master)), Hl7ToFhirMapper.builder(), secret, false);
+        fixture = FileVaultIngest.open(dir);
+        services = fixture.services();
     }
 
     @AfterEach
     void close() throws Exception {
-        services.close();
-        camel.close();
+        fixture.close();
     }
 
     @Test
     void theNoticeNamesSenderControlIdAndSizeKeepsNoContentAndCannotBeReprocessed() {
-        Exchange exchange = new DefaultExchange(camel);
+        Exchange exchange = fixture.exchange();
         exchange.getMessage().setBody(new MllpOversizeFrame(MSH.getBytes(StandardCharsets.ISO_8859_1), 30_000_000L, 16_777_216));
         Hl7RejectedException rejection = catchThrowableOfType(() -> new Hl7Intake(services).accept(exchange),
                 Hl7RejectedException.class);
@@ -69,7 +59,7 @@ class OversizeQuarantineNoticeTest {
                     + " not processed, not kept");
         });
 
-        Exchange reprocess = new DefaultExchange(camel);
+        Exchange reprocess = fixture.exchange();
         reprocess.getMessage().setHeader("id", kept.get(0).quarantineId());
         new QuarantineAdmin(services).reprocess(reprocess);
         assertThat(reprocess.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE)).isEqualTo(409);

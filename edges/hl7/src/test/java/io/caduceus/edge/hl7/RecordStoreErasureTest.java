@@ -1,21 +1,15 @@
 package io.caduceus.edge.hl7;
 
-import io.caduceus.edge.services.IngestServices;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.caduceus.adapters.vault.FileRecordVault;
-import io.caduceus.adapters.vault.MasterKey;
+import io.caduceus.core.domain.LedgerEntry;
+import io.caduceus.edge.services.IngestServices;
 import io.caduceus.ingest.vault.QuarantinedMessage;
 import io.caduceus.ingest.vault.RecordErasedException;
-import io.caduceus.core.domain.LedgerEntry;
-import io.caduceus.hl7.mapping.Hl7ToFhirMapper;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import org.apache.camel.Exchange;
-import org.apache.camel.impl.DefaultCamelContext;
-import org.apache.camel.support.DefaultExchange;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -29,22 +23,18 @@ class RecordStoreErasureTest {
     @TempDir
     Path dir;
 
-    private final DefaultCamelContext camel = new DefaultCamelContext();
+    private FileVaultIngest fixture;
     private IngestServices services;
 
     @BeforeEach
     void open() {
-        byte[] secret = new byte[32];
-        new SecureRandom().nextBytes(secret);
-        byte[] master = new byte[32];
-        new SecureRandom().nextBytes(master);
-        services = new IngestServices(FileRecordVault.open(dir, MasterKey.of(master)), Hl7ToFhirMapper.builder(), secret, false);
+        fixture = FileVaultIngest.open(dir);
+        services = fixture.services();
     }
 
     @AfterEach
     void close() throws Exception {
-        services.close();
-        camel.close();
+        fixture.close();
     }
 
     @Test
@@ -82,7 +72,7 @@ class RecordStoreErasureTest {
     void aRejectedMappedMessageIsQuarantinedUnderItsPatientsKeyAndErasedWithThem() throws Exception {
         LedgerEntry entry = LedgerEntry.fromJson(ingest(adt("CTRL-1", "Forgetmenot")).getMessage().getBody(String.class));
         // The same MSH-10 with other content: mapped (so its patient is known), then rejected with 205.
-        Exchange reused = new DefaultExchange(camel);
+        Exchange reused = fixture.exchange();
         reused.getMessage().setBody(adt("CTRL-1", "Otherwise").getBytes(StandardCharsets.ISO_8859_1));
         new Hl7Intake(services).accept(reused);
         assertThatThrownBy(() -> new RecordStore(services).store(reused)).isInstanceOf(Hl7RejectedException.class)
@@ -100,7 +90,7 @@ class RecordStoreErasureTest {
     }
 
     private Exchange ingest(String message) throws Hl7RejectedException {
-        Exchange exchange = new DefaultExchange(camel);
+        Exchange exchange = fixture.exchange();
         exchange.getMessage().setBody(message.getBytes(StandardCharsets.ISO_8859_1));
         new Hl7Intake(services).accept(exchange);
         new RecordStore(services).store(exchange);
