@@ -20,6 +20,7 @@ import io.caduceus.it.InProcessMiddleware;
 import io.caduceus.it.MllpClient;
 import io.caduceus.it.support.AnchoredProofs;
 import io.caduceus.it.support.CanaryLog;
+import io.caduceus.it.support.DevnetKafka;
 import io.caduceus.it.support.Hardhat;
 import io.caduceus.it.support.MiddlewareApi;
 import io.caduceus.it.support.MiddlewareSettings;
@@ -91,11 +92,10 @@ class EndToEndAnchorIT {
     private String firstBundle;
     private String firstRecord;
 
-    private CanaryLog logs;
+    private final CanaryLog logs = CanaryLog.watch(CANARY);
 
     @BeforeAll
     void start() throws Exception {
-        logs = CanaryLog.watch(CANARY);
         rpcUrl = Devnet.property("ethereum.rpc.url");
         hardhat = Hardhat.ofDevnet();
         web3j = Web3j.build(hardhat.rpc());
@@ -121,9 +121,9 @@ class EndToEndAnchorIT {
         try (MllpClient client = middleware.mllpClient()) {
             for (int i = 1; i <= FIRST_BATCH; i++) {
                 String controlId = "E2E-" + suffix.substring(suffix.length() - 8) + "-" + i;
-                String ack = client.send(adt(controlId, CANARY));
+                String ack = client.send(Hl7Messages.adt(controlId, CANARY));
                 assertThat(MllpClient.ackCode(ack)).as(ack).isEqualTo("AA");
-                ids.add(recordIdOf(controlId));
+                ids.add(middleware.recordIdOf(controlId));
             }
             ackedAt = System.nanoTime();
         }
@@ -197,11 +197,11 @@ class EndToEndAnchorIT {
         String controlId = "E2E-" + suffix.substring(suffix.length() - 8) + "-after-restart";
         long ackedAt;
         try (MllpClient client = middleware.mllpClient()) {
-            String ack = client.send(adt(controlId, CANARY));
+            String ack = client.send(Hl7Messages.adt(controlId, CANARY));
             assertThat(MllpClient.ackCode(ack)).as(ack).isEqualTo("AA");
             ackedAt = System.nanoTime();
         }
-        String id = recordIdOf(controlId);
+        String id = middleware.recordIdOf(controlId);
         String secondBundle = awaitAnchoredBundle(id, first.treeSize() + 1);
         long lagMillis = (System.nanoTime() - ackedAt) / 1_000_000;
         AnchorReceipt second = ProofBundle.fromJson(secondBundle).anchor().orElseThrow();
@@ -269,7 +269,7 @@ class EndToEndAnchorIT {
 
         String controlId = "E2E-" + suffix.substring(suffix.length() - 8) + "-no-chain";
         try (MllpClient client = middleware.mllpClient()) {
-            String ack = client.send(adt(controlId, CANARY));
+            String ack = client.send(Hl7Messages.adt(controlId, CANARY));
             assertThat(MllpClient.ackCode(ack)).as(ack).isEqualTo("AA");
         }
         // Not a ledger entry, though written with the middleware's key: counted and skipped by the feed, which goes
@@ -277,11 +277,7 @@ class EndToEndAnchorIT {
         var signed = new org.apache.kafka.common.header.internals.RecordHeaders();
         signed.add(io.caduceus.adapters.kafka.RecordMac.HEADER, middleware.recordMac().header(
                 io.caduceus.adapters.kafka.RecordMac.Stream.LEDGER_ENTRIES, "{not json".getBytes(StandardCharsets.UTF_8)));
-        try (var producer = new org.apache.kafka.clients.producer.KafkaProducer<String, String>(Map.of(
-                "bootstrap.servers", Devnet.property("kafka.bootstrap.servers"),
-                "key.serializer", "org.apache.kafka.common.serialization.StringSerializer",
-                "value.serializer", "org.apache.kafka.common.serialization.StringSerializer",
-                "max.block.ms", "10000"))) {
+        try (var producer = DevnetKafka.producer()) {
             producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(topic, null, "junk", "{not json",
                     signed)).get(10, java.util.concurrent.TimeUnit.SECONDS);
             producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(topic, "junk", "{not json"))
@@ -289,9 +285,9 @@ class EndToEndAnchorIT {
         }
         String second = controlId + "-2";
         try (MllpClient client = middleware.mllpClient()) {
-            assertThat(MllpClient.ackCode(client.send(adt(second, CANARY)))).isEqualTo("AA");
+            assertThat(MllpClient.ackCode(client.send(Hl7Messages.adt(second, CANARY)))).isEqualTo("AA");
         }
-        String id = recordIdOf(second);
+        String id = middleware.recordIdOf(second);
         org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
             HttpResponse<String> response = get("/api/proofs/" + id);
             assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
@@ -333,13 +329,5 @@ class EndToEndAnchorIT {
 
     private Verdict verify(String bundle, String record) {
         return ProofVerifier.verify(bundle, Optional.of(record), rpcUrl, VerifierOptions.defaults());
-    }
-
-    private String recordIdOf(String controlId) {
-        return middleware.recordIdOf(controlId);
-    }
-
-    private static String adt(String controlId, String surname) {
-        return Hl7Messages.adt(controlId, surname);
     }
 }

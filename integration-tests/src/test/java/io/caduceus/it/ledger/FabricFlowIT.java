@@ -24,6 +24,7 @@ import io.caduceus.it.MllpClient;
 import io.caduceus.it.TestIssuer;
 import io.caduceus.it.support.AnchoredProofs;
 import io.caduceus.it.support.CanaryLog;
+import io.caduceus.it.support.DevnetKafka;
 import io.caduceus.it.support.Hardhat;
 import io.caduceus.it.support.MiddlewareApi;
 import io.caduceus.it.support.MiddlewareSettings;
@@ -86,11 +87,10 @@ class FabricFlowIT {
     private final List<String> ids = new ArrayList<>();
     private String firstBundle;
 
-    private CanaryLog logs;
+    private final CanaryLog logs = CanaryLog.watch(CANARY);
 
     @BeforeAll
     void start() throws Exception {
-        logs = CanaryLog.watch(CANARY);
         rpcUrl = Devnet.property("ethereum.rpc.url");
         hardhat = Hardhat.ofDevnet();
         middleware = InProcessMiddleware.start(work, overrides);
@@ -111,9 +111,9 @@ class FabricFlowIT {
         try (MllpClient client = middleware.mllpClient()) {
             for (int i = 1; i <= MESSAGES; i++) {
                 String controlId = controlId(i);
-                String ack = client.send(adt(controlId, CANARY));
+                String ack = client.send(Hl7Messages.adt(controlId, CANARY));
                 assertThat(MllpClient.ackCode(ack)).as(ack).isEqualTo("AA");
-                ids.add(recordIdOf(controlId));
+                ids.add(middleware.recordIdOf(controlId));
             }
             ackedAt = System.nanoTime();
         }
@@ -214,11 +214,7 @@ class FabricFlowIT {
                     + ids.get(i) + "\"}]}");
         }
         events.add("{\"accessId\":\"not an access event\"}");
-        try (var producer = new org.apache.kafka.clients.producer.KafkaProducer<String, String>(Map.of(
-                "bootstrap.servers", Devnet.property("kafka.bootstrap.servers"),
-                "key.serializer", "org.apache.kafka.common.serialization.StringSerializer",
-                "value.serializer", "org.apache.kafka.common.serialization.StringSerializer",
-                "max.block.ms", "10000"))) {
+        try (var producer = DevnetKafka.producer()) {
             // Written as the middleware writes them, with its key ...
             for (String event : events) {
                 var headers = new org.apache.kafka.common.header.internals.RecordHeaders();
@@ -249,16 +245,12 @@ class FabricFlowIT {
     @Order(5)
     void aStrangersEntryForAFutureRecordIsDeadLetteredNotPutOnFabricAndTheRealRecordIsValid() throws Exception {
         String controlId = controlId(50);
-        RecordId future = new RecordId(recordIdOf(controlId));
+        RecordId future = new RecordId(middleware.recordIdOf(controlId));
         LedgerEntry bogus = new LedgerEntry(future, Sha256.digest("forged".getBytes(StandardCharsets.UTF_8)),
                 "ADT^A04", new SourceSystem("HIS", "GENERAL"), Instant.now(), Optional.empty());
         long refusedBefore = ((Number) ((Map<?, ?>) json(get("/api/ledger").body()).get("kafkaToFabric"))
                 .get("refusedUnauthenticated")).longValue();
-        try (var stranger = new org.apache.kafka.clients.producer.KafkaProducer<String, String>(Map.of(
-                "bootstrap.servers", Devnet.property("kafka.bootstrap.servers"),
-                "key.serializer", "org.apache.kafka.common.serialization.StringSerializer",
-                "value.serializer", "org.apache.kafka.common.serialization.StringSerializer",
-                "max.block.ms", "10000"))) {
+        try (var stranger = DevnetKafka.producer()) {
             stranger.send(new org.apache.kafka.clients.producer.ProducerRecord<>(overrides.get(
                     "caduceus.kafka.topic.ledger-entries"), future.value(), bogus.toJson()))
                     .get(10, java.util.concurrent.TimeUnit.SECONDS);
@@ -269,7 +261,7 @@ class FabricFlowIT {
         assertThat(get("/api/ledger/" + future.value()).statusCode()).as("not on Fabric, not in the log").isEqualTo(404);
 
         try (MllpClient client = middleware.mllpClient()) {
-            assertThat(MllpClient.ackCode(client.send(adt(controlId, CANARY)))).isEqualTo("AA");
+            assertThat(MllpClient.ackCode(client.send(Hl7Messages.adt(controlId, CANARY)))).isEqualTo("AA");
         }
         String bundle = awaitAnchoredBundle(future.value());
         String record = new String(middleware.ingest().vault().get(future.value()).orElseThrow().canonicalBundle(),
@@ -345,9 +337,9 @@ class FabricFlowIT {
 
         String controlId = controlId(99);
         try (MllpClient client = middleware.mllpClient()) {
-            assertThat(MllpClient.ackCode(client.send(adt(controlId, CANARY)))).isEqualTo("AA");
+            assertThat(MllpClient.ackCode(client.send(Hl7Messages.adt(controlId, CANARY)))).isEqualTo("AA");
         }
-        String id = recordIdOf(controlId);
+        String id = middleware.recordIdOf(controlId);
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
             HttpResponse<String> entry = get("/api/ledger/" + id);
             assertThat(entry.statusCode()).as(entry.body()).isEqualTo(200);
@@ -396,13 +388,5 @@ class FabricFlowIT {
         request.method(method, body == null ? HttpRequest.BodyPublishers.noBody()
                 : HttpRequest.BodyPublishers.ofString(body));
         return api.http().send(request.build(), HttpResponse.BodyHandlers.ofString());
-    }
-
-    private String recordIdOf(String controlId) {
-        return middleware.recordIdOf(controlId);
-    }
-
-    private static String adt(String controlId, String surname) {
-        return Hl7Messages.adt(controlId, surname);
     }
 }
