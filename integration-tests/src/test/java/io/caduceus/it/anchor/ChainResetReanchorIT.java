@@ -8,15 +8,16 @@ import io.caduceus.core.proof.ProofBundle;
 import io.caduceus.it.Devnet;
 import io.caduceus.it.DevnetExtension;
 import io.caduceus.it.DevnetServices;
+import io.caduceus.it.Hl7Messages;
 import io.caduceus.it.InProcessMiddleware;
 import io.caduceus.it.MllpClient;
-import io.caduceus.it.TestIssuer;
+import io.caduceus.it.support.AnchoredProofs;
+import io.caduceus.it.support.DevnetProcesses;
+import io.caduceus.it.support.MiddlewareApi;
+import io.caduceus.it.support.MiddlewareSettings;
 import io.caduceus.verifier.ProofVerifier;
 import io.caduceus.verifier.Verdict;
 import io.caduceus.verifier.VerifierOptions;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -25,7 +26,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -58,18 +58,15 @@ class ChainResetReanchorIT {
     static Path work;
 
     private final String suffix = Long.toString(System.nanoTime());
-    private final Map<String, String> overrides = Map.of(
-            "caduceus.kafka.topic.ledger-entries", "it.reanchor.ledger-entries." + suffix,
-            "caduceus.kafka.topic.quarantine", "it.reanchor.quarantine." + suffix,
-            "caduceus.anchor.devnet-bootstrap", "true",
-            "caduceus.anchor.confirmations", "0",
-            "caduceus.anchor.max-interval-ms", "1000",
-            "caduceus.anchor.feed.poll-ms", "200");
+    private final Map<String, String> overrides = MiddlewareSettings.of(
+            MiddlewareSettings.ownTopics("reanchor", suffix),
+            Map.of("caduceus.anchor.devnet-bootstrap", "true",
+                    "caduceus.anchor.confirmations", "0",
+                    "caduceus.anchor.max-interval-ms", "1000",
+                    "caduceus.anchor.feed.poll-ms", "200"));
 
     private InProcessMiddleware middleware;
-    // HTTP/1.1 as curl speaks it (see EndToEndAnchorIT).
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(5)).build();
+    private final MiddlewareApi api = MiddlewareApi.asOperator(() -> middleware.httpPort(), Duration.ofSeconds(10));
 
     @BeforeAll
     void start() throws Exception {
@@ -79,9 +76,7 @@ class ChainResetReanchorIT {
     @AfterAll
     void stop() {
         if (middleware != null) {
-            var ingest = middleware.ingest();
             middleware.close();
-            ingest.close();
         }
     }
 
@@ -105,8 +100,8 @@ class ChainResetReanchorIT {
         assertThat(first.result()).as(first.toText()).isEqualTo(Verdict.Result.VALID);
 
         long resetStarted = System.nanoTime();
-        devnet("down", "ethereum");
-        devnet("up", "ethereum");
+        DevnetProcesses.devnet(work.resolve("devnet.log"), Duration.ofMinutes(3), "down", "ethereum");
+        DevnetProcesses.devnet(work.resolve("devnet.log"), Duration.ofMinutes(3), "up", "ethereum");
         long chainBack = System.nanoTime();
 
         // No message from here on.
@@ -163,38 +158,13 @@ class ChainResetReanchorIT {
         throw new AssertionError("no re-anchor within " + bound + " of the chain's restart; /api/anchoring " + last);
     }
 
+    /** The chain mines its own blocks here (no confirmations wanted); while it is reset any answer may come. */
     private String awaitAnchoredBundle(String recordId, long minTreeSize, Duration bound) throws Exception {
-        long deadline = System.nanoTime() + bound.toNanos();
-        String last = "";
-        while (System.nanoTime() < deadline) {
-            // With the salt, which opens the commitment: the verifier then checks the record itself.
-            HttpResponse<String> response = get("/api/proofs/" + recordId + "?includeSalt=true");
-            last = response.statusCode() + " " + response.body();
-            if (response.statusCode() == 200) {
-                Optional<AnchorReceipt> anchor = ProofBundle.fromJson(response.body()).anchor();
-                if (anchor.isPresent() && anchor.get().treeSize() >= minTreeSize) {
-                    return response.body();
-                }
-            }
-            Thread.sleep(250);
-        }
-        throw new AssertionError("no anchored proof of size >= " + minTreeSize + " within " + bound + "; last answer "
-                + last + "; status " + get("/api/anchoring").body());
-    }
-
-    private static void devnet(String command, String service) throws Exception {
-        Process process = new ProcessBuilder(Devnet.repoDir().resolve("devnet/devnet").toString(), command, service)
-                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(
-                        work.resolve("devnet.log").toFile())).start();
-        assertThat(process.waitFor(3, TimeUnit.MINUTES)).as("devnet %s %s", command, service).isTrue();
-        assertThat(process.exitValue()).as("devnet %s %s (see %s)", command, service, work.resolve("devnet.log"))
-                .isZero();
+        return AnchoredProofs.waiting(api).await(recordId, AnchoredProofs.ofSizeAtLeast(minTreeSize), bound);
     }
 
     private HttpResponse<String> get(String path) throws Exception {
-        return http.send(TestIssuer.asOperator(HttpRequest.newBuilder(
-                        URI.create("http://127.0.0.1:" + middleware.httpPort() + path)))
-                .timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofString());
+        return api.get(path);
     }
 
     private static Verdict verify(String bundle, String record) {
@@ -203,9 +173,6 @@ class ChainResetReanchorIT {
     }
 
     private static String adt(String controlId) {
-        return "MSH|^~\\&|HIS|GENERAL|CADUCEUS|HUB|20261125101500||ADT^A04^ADT_A01|" + controlId + "|P|2.5.1\r"
-                + "EVN|A04|20261125101500\r"
-                + "PID|1||MRN-" + controlId + "^^^GENERAL^MR||Resetsurname^Jane^^^^^L||19700101|F\r"
-                + "PV1|1|O|CLINIC^^^GENERAL\r";
+        return Hl7Messages.adt(controlId, "Resetsurname");
     }
 }

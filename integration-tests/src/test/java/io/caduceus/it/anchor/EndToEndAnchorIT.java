@@ -1,5 +1,6 @@
 package io.caduceus.it.anchor;
 
+import static io.caduceus.it.support.MiddlewareApi.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.caduceus.adapters.ethereum.AnchorRegistryClient;
@@ -14,15 +15,19 @@ import io.caduceus.core.proof.ProofBundle;
 import io.caduceus.it.Devnet;
 import io.caduceus.it.DevnetExtension;
 import io.caduceus.it.DevnetServices;
+import io.caduceus.it.Hl7Messages;
 import io.caduceus.it.InProcessMiddleware;
 import io.caduceus.it.MllpClient;
-import io.caduceus.it.TestIssuer;
+import io.caduceus.it.support.AnchoredProofs;
+import io.caduceus.it.support.CanaryLog;
+import io.caduceus.it.support.DevnetKafka;
+import io.caduceus.it.support.Hardhat;
+import io.caduceus.it.support.MiddlewareApi;
+import io.caduceus.it.support.MiddlewareSettings;
 import io.caduceus.verifier.ProofVerifier;
 import io.caduceus.verifier.Verdict;
 import io.caduceus.verifier.VerifierOptions;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -44,10 +49,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.web3j.crypto.Credentials;
 import org.web3j.crypto.Keys;
 import org.web3j.protocol.Web3j;
-import org.web3j.protocol.core.Request;
 import org.web3j.protocol.core.methods.response.TransactionReceipt;
-import org.web3j.protocol.core.methods.response.VoidResponse;
-import org.web3j.protocol.http.HttpService;
 
 /**
  * The whole chain on the real devnet: HL7 v2 over MLLP into the running middleware (vault, Kafka), the bridge fed
@@ -74,22 +76,14 @@ class EndToEndAnchorIT {
     static Path work;
 
     private final String suffix = Long.toString(System.nanoTime());
-    private final Map<String, String> overrides = Map.of(
-            "caduceus.kafka.topic.ledger-entries", "it.anchor.ledger-entries." + suffix,
-            "caduceus.kafka.topic.quarantine", "it.anchor.quarantine." + suffix,
-            "caduceus.anchor.devnet-bootstrap", "true",
-            "caduceus.anchor.max-entries", "2",
-            "caduceus.anchor.max-interval-ms", "1000",
-            "caduceus.anchor.tick-ms", "250",
-            "caduceus.anchor.confirmations", Integer.toString(CONFIRMATIONS),
-            "caduceus.anchor.feed.poll-ms", "200");
+    private final Map<String, String> overrides = MiddlewareSettings.of(
+            MiddlewareSettings.ownTopics("anchor", suffix),
+            MiddlewareSettings.quickAnchoring(CONFIRMATIONS),
+            Map.of("caduceus.anchor.feed.poll-ms", "200"));
 
     private InProcessMiddleware middleware;
-    // HTTP/1.1 as curl speaks it: the JDK client's h2c upgrade attempt hits a Netty HTTP/2 class mismatch on the
-    // test classpath (NoSuchMethodError in the server's upgrade handler) and the request hangs.
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(5)).build();
-    private HttpService rpc;
+    private final MiddlewareApi api = MiddlewareApi.asOperator(() -> middleware.httpPort(), Duration.ofSeconds(10));
+    private Hardhat hardhat;
     private Web3j web3j;
     private String rpcUrl;
 
@@ -98,16 +92,13 @@ class EndToEndAnchorIT {
     private String firstBundle;
     private String firstRecord;
 
-    private final ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logs =
-            new ch.qos.logback.core.read.ListAppender<>();
+    private final CanaryLog logs = CanaryLog.watch(CANARY);
 
     @BeforeAll
     void start() throws Exception {
-        logs.start();
-        rootLogger().addAppender(logs);
         rpcUrl = Devnet.property("ethereum.rpc.url");
-        rpc = new HttpService(rpcUrl);
-        web3j = Web3j.build(rpc);
+        hardhat = Hardhat.ofDevnet();
+        web3j = Web3j.build(hardhat.rpc());
         middleware = InProcessMiddleware.start(work, overrides);
     }
 
@@ -119,14 +110,7 @@ class EndToEndAnchorIT {
         if (web3j != null) {
             web3j.shutdown();
         }
-        rootLogger().detachAppender(logs);
-        assertThat(logs.list).as("log lines naming the canary patient").noneMatch(e ->
-                (e.getFormattedMessage() + (e.getThrowableProxy() == null ? ""
-                        : ch.qos.logback.classic.spi.ThrowableProxyUtil.asString(e.getThrowableProxy()))).contains(CANARY));
-    }
-
-    private static ch.qos.logback.classic.Logger rootLogger() {
-        return (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+        logs.assertNeverLogged();
     }
 
     @Test
@@ -137,9 +121,9 @@ class EndToEndAnchorIT {
         try (MllpClient client = middleware.mllpClient()) {
             for (int i = 1; i <= FIRST_BATCH; i++) {
                 String controlId = "E2E-" + suffix.substring(suffix.length() - 8) + "-" + i;
-                String ack = client.send(adt(controlId, CANARY));
+                String ack = client.send(Hl7Messages.adt(controlId, CANARY));
                 assertThat(MllpClient.ackCode(ack)).as(ack).isEqualTo("AA");
-                ids.add(recordIdOf(controlId));
+                ids.add(middleware.recordIdOf(controlId));
             }
             ackedAt = System.nanoTime();
         }
@@ -213,11 +197,11 @@ class EndToEndAnchorIT {
         String controlId = "E2E-" + suffix.substring(suffix.length() - 8) + "-after-restart";
         long ackedAt;
         try (MllpClient client = middleware.mllpClient()) {
-            String ack = client.send(adt(controlId, CANARY));
+            String ack = client.send(Hl7Messages.adt(controlId, CANARY));
             assertThat(MllpClient.ackCode(ack)).as(ack).isEqualTo("AA");
             ackedAt = System.nanoTime();
         }
-        String id = recordIdOf(controlId);
+        String id = middleware.recordIdOf(controlId);
         String secondBundle = awaitAnchoredBundle(id, first.treeSize() + 1);
         long lagMillis = (System.nanoTime() - ackedAt) / 1_000_000;
         AnchorReceipt second = ProofBundle.fromJson(secondBundle).anchor().orElseThrow();
@@ -275,9 +259,7 @@ class EndToEndAnchorIT {
     @Order(6)
     void withEthereumUnreachableTheMiddlewareStartsAndTheFeedSkipsMalformedEntries() throws Exception {
         // One middleware at a time in this JVM: the anchored one has done its part.
-        var ingest = middleware.ingest();
         middleware.close();
-        ingest.close();
         String topic = "it.anchor.no-chain." + suffix;
         Map<String, String> noChain = new java.util.HashMap<>(overrides);
         noChain.put("caduceus.kafka.topic.ledger-entries", topic);
@@ -287,7 +269,7 @@ class EndToEndAnchorIT {
 
         String controlId = "E2E-" + suffix.substring(suffix.length() - 8) + "-no-chain";
         try (MllpClient client = middleware.mllpClient()) {
-            String ack = client.send(adt(controlId, CANARY));
+            String ack = client.send(Hl7Messages.adt(controlId, CANARY));
             assertThat(MllpClient.ackCode(ack)).as(ack).isEqualTo("AA");
         }
         // Not a ledger entry, though written with the middleware's key: counted and skipped by the feed, which goes
@@ -295,11 +277,7 @@ class EndToEndAnchorIT {
         var signed = new org.apache.kafka.common.header.internals.RecordHeaders();
         signed.add(io.caduceus.adapters.kafka.RecordMac.HEADER, middleware.recordMac().header(
                 io.caduceus.adapters.kafka.RecordMac.Stream.LEDGER_ENTRIES, "{not json".getBytes(StandardCharsets.UTF_8)));
-        try (var producer = new org.apache.kafka.clients.producer.KafkaProducer<String, String>(Map.of(
-                "bootstrap.servers", Devnet.property("kafka.bootstrap.servers"),
-                "key.serializer", "org.apache.kafka.common.serialization.StringSerializer",
-                "value.serializer", "org.apache.kafka.common.serialization.StringSerializer",
-                "max.block.ms", "10000"))) {
+        try (var producer = DevnetKafka.producer()) {
             producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(topic, null, "junk", "{not json",
                     signed)).get(10, java.util.concurrent.TimeUnit.SECONDS);
             producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(topic, "junk", "{not json"))
@@ -307,9 +285,9 @@ class EndToEndAnchorIT {
         }
         String second = controlId + "-2";
         try (MllpClient client = middleware.mllpClient()) {
-            assertThat(MllpClient.ackCode(client.send(adt(second, CANARY)))).isEqualTo("AA");
+            assertThat(MllpClient.ackCode(client.send(Hl7Messages.adt(second, CANARY)))).isEqualTo("AA");
         }
-        String id = recordIdOf(second);
+        String id = middleware.recordIdOf(second);
         org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
             HttpResponse<String> response = get("/api/proofs/" + id);
             assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
@@ -331,15 +309,9 @@ class EndToEndAnchorIT {
         System.out.println("EndToEndAnchorIT: with Ethereum unreachable, /api/anchoring " + CanonicalJson.write(status));
     }
 
-    /**
-     * Stops and starts the middleware on the same data folder. InProcessMiddleware stops Camel without Main's
-     * afterStop listeners, so the vault (which the application closes there) is closed here; the anchoring service
-     * closes with the Camel context.
-     */
+    /** Stops and starts the middleware on the same data folder (closing closes the vault and the anchoring too). */
     private void restart() throws Exception {
-        var ingest = middleware.ingest();
         middleware.close();
-        ingest.close();
         middleware = InProcessMiddleware.start(work, overrides);
     }
 
@@ -347,52 +319,15 @@ class EndToEndAnchorIT {
 
     /** Polls the proof endpoint, mining a block per round so pending anchors collect their confirmations. */
     private String awaitAnchoredBundle(String recordId, long minTreeSize) throws Exception {
-        long deadline = System.nanoTime() + ANCHOR_DEADLINE.toNanos();
-        String last = "";
-        while (System.nanoTime() < deadline) {
-            HttpResponse<String> response = get("/api/proofs/" + recordId + "?includeSalt=true");
-            last = response.statusCode() + " " + response.body();
-            if (response.statusCode() == 200) {
-                Optional<AnchorReceipt> anchor = ProofBundle.fromJson(response.body()).anchor();
-                if (anchor.isPresent() && anchor.get().treeSize() >= minTreeSize) {
-                    return response.body();
-                }
-            } else {
-                assertThat(response.statusCode()).as(last).isEqualTo(202);
-            }
-            mine();
-            Thread.sleep(250);
-        }
-        throw new AssertionError("no anchored proof of size >= " + minTreeSize + " within " + ANCHOR_DEADLINE
-                + "; last answer " + last + "; status " + get("/api/anchoring").body());
+        return AnchoredProofs.mining(api, hardhat).await(recordId, AnchoredProofs.ofSizeAtLeast(minTreeSize),
+                ANCHOR_DEADLINE);
     }
 
     private HttpResponse<String> get(String path) throws Exception {
-        return http.send(TestIssuer.asOperator(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + middleware.httpPort() + path)))
-                .timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofString());
-    }
-
-    private void mine() throws Exception {
-        VoidResponse response = new Request<>("hardhat_mine", List.of("0x1"), rpc, VoidResponse.class).send();
-        assertThat(response.hasError()).as("hardhat_mine").isFalse();
+        return api.get(path);
     }
 
     private Verdict verify(String bundle, String record) {
         return ProofVerifier.verify(bundle, Optional.of(record), rpcUrl, VerifierOptions.defaults());
-    }
-
-    private static Map<?, ?> json(String body) {
-        return (Map<?, ?>) CanonicalJson.parse(body);
-    }
-
-    private String recordIdOf(String controlId) {
-        return middleware.recordIdOf(controlId);
-    }
-
-    private static String adt(String controlId, String surname) {
-        return "MSH|^~\\&|HIS|GENERAL|CADUCEUS|HUB|20261125101500||ADT^A04^ADT_A01|" + controlId + "|P|2.5.1\r"
-                + "EVN|A04|20261125101500\r"
-                + "PID|1||MRN-" + controlId + "^^^GENERAL^MR||" + surname + "^Jane^^^^^L||19700101|F\r"
-                + "PV1|1|O|CLINIC^^^GENERAL\r";
     }
 }

@@ -12,16 +12,12 @@ import io.caduceus.it.Hl7Messages;
 import io.caduceus.it.InProcessMiddleware;
 import io.caduceus.it.KafkaTopicReader;
 import io.caduceus.it.MiddlewareProcess;
-import io.caduceus.it.MllpClient;
-import io.caduceus.it.TestIssuer;
-import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
+import io.caduceus.it.support.DevnetProcesses;
+import io.caduceus.it.support.HisSenders;
+import io.caduceus.it.support.MerkleJournal;
+import io.caduceus.it.support.MiddlewareApi;
+import io.caduceus.it.support.MiddlewareSettings;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -31,11 +27,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -72,34 +64,23 @@ class OutagesIT {
     @TempDir
     Path work;
 
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(5)).build();
-    private final Set<String> acknowledged = ConcurrentHashMap.newKeySet();
-    /** Every AE with how long the sender waited for it, and every send that got no answer at all. */
-    private final List<long[]> aeMillisAt = new CopyOnWriteArrayList<>();
-    /** When each AA arrived (nanoTime in ms). */
-    private final List<Long> aaMillisAt = new CopyOnWriteArrayList<>();
-    private final AtomicInteger unanswered = new AtomicInteger();
-    private final AtomicInteger otherCodes = new AtomicInteger();
-    private final AtomicBoolean running = new AtomicBoolean(true);
     private final Map<String, String> report = new LinkedHashMap<>();
-    private int httpPort;
+    private MiddlewareApi api;
+    private HisSenders senders;
 
     @Test
     void outagesAreAnsweredWithinTheBoundAndReportedByReadinessAndNothingAcknowledgedIsLostOrDoubled() throws Exception {
-        httpPort = InProcessMiddleware.freePort();
+        int httpPort = InProcessMiddleware.freePort();
+        api = MiddlewareApi.asOperator(() -> httpPort, Duration.ofSeconds(10));
         int mllp = InProcessMiddleware.freePort();
         String suffix = Long.toString(System.nanoTime());
-        String topic = "it.outages.ledger-entries." + suffix;
         Path data = work.resolve("data");
-        Map<String, String> config = new HashMap<>(Map.of(
-                "camel.server.port", String.valueOf(httpPort), "caduceus.mllp.port", String.valueOf(mllp),
-                "caduceus.data.directory", data.toString(), "caduceus.secrets.generate-if-missing", "true",
-                "caduceus.kafka.topic.ledger-entries", topic,
-                "caduceus.kafka.topic.quarantine", "it.outages.quarantine." + suffix,
-                "caduceus.vault.type", "postgres",
-                "caduceus.anchor.devnet-bootstrap", "true",
-                "caduceus.anchor.confirmations", "0"));
+        Map<String, String> config = MiddlewareSettings.of(MiddlewareSettings.process(httpPort, mllp, data),
+                MiddlewareSettings.ownTopics("outages", suffix));
+        String topic = config.get("caduceus.kafka.topic.ledger-entries");
+        config.put("caduceus.vault.type", "postgres");
+        config.put("caduceus.anchor.devnet-bootstrap", "true");
+        config.put("caduceus.anchor.confirmations", "0");
         config.put("caduceus.ingest.store-timeout-ms", String.valueOf(STORE_TIMEOUT_MS));
         config.put("caduceus.anchor.max-interval-ms", "2000");
         config.put("caduceus.anchor.tick-ms", "500");
@@ -107,14 +88,9 @@ class OutagesIT {
         try (MiddlewareProcess middleware = MiddlewareProcess.prepare(work, config)) {
             middleware.start();
             middleware.awaitPort(mllp, Duration.ofSeconds(90));
-            awaitReady(Duration.ofSeconds(60));
-            List<Thread> senders = new ArrayList<>();
-            for (int s = 0; s < SENDERS; s++) {
-                int sender = s;
-                Thread thread = new Thread(() -> send(sender, mllp), "sender-" + s);
-                thread.start();
-                senders.add(thread);
-            }
+            api.awaitReady(Duration.ofSeconds(60));
+            senders = HisSenders.start(SENDERS, "OUTAGE-", mllp, SENDER_TIMEOUT_MS, PAUSE_MILLIS);
+            Set<String> acknowledged = senders.acknowledged();
             Thread.sleep(5_000);
             assertThat(acknowledged).as("the load runs before any fault").isNotEmpty();
 
@@ -125,28 +101,26 @@ class OutagesIT {
             int beforeEnd = acknowledged.size();
             Thread.sleep(3_000);
             assertThat(acknowledged.size()).as("the load goes on after both recoveries").isGreaterThan(beforeEnd);
-            running.set(false);
-            for (Thread thread : senders) {
-                thread.join(Duration.ofSeconds(60).toMillis());
-            }
-            Map<?, ?> status = json(get("/api/status").body());
+            senders.stop(Duration.ofSeconds(60));
+            Map<?, ?> status = api.getJson("/api/status");
             report.put("status.ingest", CanonicalJson.write(status.get("ingest")));
             System.out.println("OutagesIT: " + acknowledged.size() + " acknowledged; " + report);
-            assertThat(unanswered).as("no send went unanswered for %d ms", SENDER_TIMEOUT_MS).hasValue(0);
-            assertThat(otherCodes).as("only AA and AE").hasValue(0);
+            List<HisSenders.Send> sends = senders.sends();
+            // MllpClient reports its read timeout as "closed without an ACK": a send that failed after waiting
+            // (almost) the whole timeout went unanswered.
+            assertThat(sends.stream().filter(s -> s.code().equals(HisSenders.NO_ANSWER)
+                    && s.waitedMillis() >= SENDER_TIMEOUT_MS - 1_000).count())
+                    .as("no send went unanswered for %d ms", SENDER_TIMEOUT_MS).isZero();
+            assertThat(sends.stream().filter(s -> !List.of("AA", "AE", HisSenders.NO_ANSWER).contains(s.code())).count())
+                    .as("only AA and AE").isZero();
 
             RecordIds recordIds = Hl7Messages.recordIds(data.resolve("secrets/pseudonym.key"));
             Set<String> ids = acknowledged.stream().map(id -> Hl7Messages.recordIdOf(recordIds, id)).collect(Collectors.toSet());
             // In the Merkle log (fed from the Kafka topic) exactly once: one journal line per appended leaf.
-            Path journal = data.resolve("anchor/log/journal");
-            long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
-            Map<String, Integer> leaves = leaves(journal);
-            while (!leaves.keySet().containsAll(ids) && System.nanoTime() < deadline) {
-                Thread.sleep(1_000);
-                leaves = leaves(journal);
-            }
+            Path journal = MerkleJournal.of(data);
+            MerkleJournal.awaitLeaves(journal, ids, Duration.ofMinutes(2));
             middleware.stop();
-            leaves = leaves(journal);
+            Map<String, Integer> leaves = MerkleJournal.leaves(journal);
             for (String id : ids) {
                 assertThat(leaves.get(id)).as("leaves of record %s", id).isEqualTo(1);
             }
@@ -167,7 +141,9 @@ class OutagesIT {
             System.out.println("OutagesIT: ledger entries published more than once on Kafka: "
                     + copies.values().stream().filter(n -> n > 1).count() + " of " + copies.size());
         } finally {
-            running.set(false);
+            if (senders != null) {
+                senders.halt();
+            }
         }
     }
 
@@ -176,12 +152,9 @@ class OutagesIT {
      * checks what senders and readiness saw meanwhile.
      */
     private void outage(String service, String check, Duration down) throws Exception {
-        int aeBefore = aeMillisAt.size();
-        Path pidFile = Devnet.runDir().resolve("pids/" + service + ".pid");
-        long pid = Long.parseLong(Files.readString(pidFile).strip());
+        int mark = senders.sendCount();
         long killedAt = System.nanoTime();
-        Process kill = new ProcessBuilder("kill", "-KILL", "--", "-" + pid).redirectErrorStream(true).start();
-        assertThat(kill.waitFor(10, TimeUnit.SECONDS)).isTrue();
+        long pid = DevnetProcesses.killGroup(service);
         ProcessHandle.of(pid).ifPresent(p -> p.onExit().orTimeout(30, TimeUnit.SECONDS).join());
 
         // Readiness while it is down: DOWN, and the operator's status names the component.
@@ -189,14 +162,13 @@ class OutagesIT {
         long firstDownMillis = -1;
         Set<Object> breakerStates = new HashSet<>();
         while (System.nanoTime() - killedAt < down.toNanos()) {
-            breakerStates.add(((Map<?, ?>) ((Map<?, ?>) json(get("/api/status").body()).get("ingest")).get("breaker"))
+            breakerStates.add(((Map<?, ?>) ((Map<?, ?>) api.getJson("/api/status").get("ingest")).get("breaker"))
                     .get("state"));
-            HttpResponse<String> health = http.send(HttpRequest.newBuilder(uri("/observe/health"))
-                    .timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> health = api.health();
             if (health.statusCode() == 503 && downStatus.get() == null) {
                 firstDownMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killedAt);
                 assertThat(health.body()).as("the public endpoint names nothing").doesNotContain(check);
-                downStatus.set(checkOf(json(get("/api/status").body()), check).toString());
+                downStatus.set(checkOf(api.getJson("/api/status"), check).toString());
             }
             Thread.sleep(500);
         }
@@ -204,63 +176,47 @@ class OutagesIT {
                 .contains("status=DOWN");
 
         long restartAt = System.nanoTime();
-        Process up = new ProcessBuilder(Devnet.repoDir().resolve("devnet/devnet").toString(), "up", service)
-                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(work.resolve("devnet-up.log").toFile()))
-                .start();
-        assertThat(up.waitFor(5, TimeUnit.MINUTES)).as("devnet up " + service).isTrue();
-        assertThat(up.exitValue()).as("devnet up %s (see %s)", service, work.resolve("devnet-up.log")).isZero();
-        long backMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime());
-        awaitReady(Duration.ofSeconds(90));
+        DevnetProcesses.devnet(work.resolve("devnet-up.log"), Duration.ofMinutes(5), "up", service);
+        long backNanos = System.nanoTime();
+        api.awaitReady(Duration.ofSeconds(90));
         long upAgainMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - restartAt);
         Thread.sleep(5_000); // resends go through before the next fault
 
-        List<long[]> during = aeMillisAt.subList(aeBefore, aeMillisAt.size());
+        List<HisSenders.Send> during = senders.sendsSince(mark).stream().filter(s -> s.code().equals("AE")).toList();
         assertThat(during).as("senders were asked to resend while %s was down", service).isNotEmpty();
-        long maxAe = during.stream().mapToLong(a -> a[0]).max().orElseThrow();
-        long firstAe = during.stream().mapToLong(a -> a[1]).min().orElseThrow() - TimeUnit.NANOSECONDS.toMillis(killedAt);
-        double meanAe = during.stream().mapToLong(a -> a[0]).average().orElseThrow();
+        long maxAe = during.stream().mapToLong(HisSenders.Send::waitedMillis).max().orElseThrow();
+        long firstAe = TimeUnit.NANOSECONDS.toMillis(during.stream().mapToLong(HisSenders.Send::answeredAtNanos).min()
+                .orElseThrow() - killedAt);
+        double meanAe = during.stream().mapToLong(HisSenders.Send::waitedMillis).average().orElseThrow();
         assertThat(maxAe).as("AE within the store timeout of %d ms plus %d ms", STORE_TIMEOUT_MS, MARGIN_MS)
                 .isLessThanOrEqualTo(STORE_TIMEOUT_MS + MARGIN_MS);
 
         // The breaker: in the order they were answered, the senders' first AEs (one each, in flight at the kill) may
         // wait the deadline; after them the breaker is open and the resends are answered at once, but for the one
         // trial let through every open time.
-        List<long[]> inOrder = new ArrayList<>(during);
-        inOrder.sort(java.util.Comparator.comparingLong(a -> a[1]));
-        List<long[]> first = inOrder.subList(0, Math.min(SENDERS, inOrder.size()));
-        long[] later = inOrder.subList(first.size(), inOrder.size()).stream().mapToLong(a -> a[0]).sorted().toArray();
+        List<HisSenders.Send> inOrder = new ArrayList<>(during);
+        inOrder.sort(java.util.Comparator.comparingLong(HisSenders.Send::answeredAtNanos));
+        List<HisSenders.Send> first = inOrder.subList(0, Math.min(SENDERS, inOrder.size()));
+        long[] later = inOrder.subList(first.size(), inOrder.size()).stream().mapToLong(HisSenders.Send::waitedMillis)
+                .sorted().toArray();
         assertThat(breakerStates).as("the breaker opened while %s was down", service).contains("OPEN");
         assertThat(later).as("resends answered while %s was down", service).hasSizeGreaterThan(SENDERS);
         long median = later[later.length / 2];
         long fast = java.util.Arrays.stream(later).filter(ms -> ms < FAST_MS).count();
         assertThat(median).as("median wait for AE once the breaker is open").isLessThan(FAST_MS);
         assertThat(fast).as("AEs under %d ms of %d", FAST_MS, later.length).isGreaterThanOrEqualTo(later.length * 3L / 4);
-        long firstAa = aaMillisAt.stream().filter(t -> t > backMillis).min(Long::compare)
+        long firstAa = senders.firstAaAfter(backNanos)
                 .orElseThrow(() -> new AssertionError("no AA after " + service + " was back"));
-        assertThat(firstAa - backMillis).as("first AA after %s was back, ms", service).isLessThan(RECOVERY_BOUND_MS);
+        long firstAaMillis = TimeUnit.NANOSECONDS.toMillis(firstAa - backNanos);
+        assertThat(firstAaMillis).as("first AA after %s was back, ms", service).isLessThan(RECOVERY_BOUND_MS);
         report.put(service, String.format("%d AE, wait for AE mean %.0f ms max %d ms, first AE %d ms after the kill, "
                         + "readiness DOWN %d ms after the kill (%s), UP %d ms after devnet up returned; breaker: "
                         + "the first %d AE waited %s ms, the %d after them median %d ms, p90 %d ms, %d under %d ms; "
                         + "first AA %d ms after devnet up returned; breaker states seen %s",
                 during.size(), meanAe, maxAe, firstAe, firstDownMillis, downStatus.get(), upAgainMillis,
-                first.size(), first.stream().map(a -> Long.toString(a[0])).collect(Collectors.joining("/")),
-                later.length, median, later[(int) (later.length * 0.9)], fast, FAST_MS, firstAa - backMillis,
+                first.size(), first.stream().map(a -> Long.toString(a.waitedMillis())).collect(Collectors.joining("/")),
+                later.length, median, later[(int) (later.length * 0.9)], fast, FAST_MS, firstAaMillis,
                 breakerStates));
-    }
-
-    private void awaitReady(Duration within) throws Exception {
-        long deadline = System.nanoTime() + within.toNanos();
-        HttpResponse<String> health = null;
-        while (System.nanoTime() < deadline) {
-            health = http.send(HttpRequest.newBuilder(uri("/observe/health")).timeout(Duration.ofSeconds(10)).GET().build(),
-                    HttpResponse.BodyHandlers.ofString());
-            if (health.statusCode() == 200) {
-                return;
-            }
-            Thread.sleep(500);
-        }
-        throw new AssertionError("readiness not UP within " + within + ": " + (health == null ? "" : health.body())
-                + "; status " + get("/api/status").body());
     }
 
     private static Map<?, ?> checkOf(Map<?, ?> status, String name) {
@@ -270,85 +226,5 @@ class OutagesIT {
             }
         }
         throw new AssertionError("no check " + name + " in " + status);
-    }
-
-    private static Map<String, Integer> leaves(Path journal) throws IOException {
-        Map<String, Integer> leaves = new HashMap<>();
-        List<String> lines;
-        try {
-            lines = Files.readAllLines(journal, StandardCharsets.US_ASCII);
-        } catch (NoSuchFileException e) {
-            return leaves;
-        }
-        for (String line : lines) {
-            if (!line.startsWith("C ") && !line.isEmpty()) {
-                leaves.merge(line, 1, Integer::sum);
-            }
-        }
-        return leaves;
-    }
-
-    private URI uri(String path) {
-        return URI.create("http://127.0.0.1:" + httpPort + path);
-    }
-
-    private HttpResponse<String> get(String path) throws Exception {
-        return http.send(TestIssuer.asOperator(HttpRequest.newBuilder(uri(path))).timeout(Duration.ofSeconds(10)).GET().build(),
-                HttpResponse.BodyHandlers.ofString());
-    }
-
-    private static Map<?, ?> json(String body) {
-        return (Map<?, ?>) CanonicalJson.parse(body);
-    }
-
-    /** A sender like a real HIS: one message at a time, 30 s reply timeout, resend on AE or no answer. */
-    private void send(int sender, int port) {
-        int next = 0;
-        MllpClient client = null;
-        while (running.get()) {
-            String controlId = "OUTAGE-" + sender + "-" + next;
-            long started = System.nanoTime();
-            try {
-                if (client == null) {
-                    client = new MllpClient("127.0.0.1", port, SENDER_TIMEOUT_MS);
-                }
-                String code = MllpClient.ackCode(client.send(Hl7Messages.adt(controlId, "Doe")));
-                long waited = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
-                if (code.equals("AA")) {
-                    acknowledged.add(controlId);
-                    aaMillisAt.add(TimeUnit.NANOSECONDS.toMillis(System.nanoTime()));
-                    next++;
-                    Thread.sleep(PAUSE_MILLIS);
-                } else if (code.equals("AE")) {
-                    aeMillisAt.add(new long[] {waited, TimeUnit.NANOSECONDS.toMillis(System.nanoTime())});
-                    Thread.sleep(200);
-                } else {
-                    otherCodes.incrementAndGet();
-                    Thread.sleep(200);
-                }
-            } catch (IOException | InterruptedException e) {
-                if (TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started) >= SENDER_TIMEOUT_MS - 1_000) {
-                    unanswered.incrementAndGet(); // MllpClient reports its read timeout as "closed without an ACK"
-                }
-                client = closed(client);
-                try {
-                    Thread.sleep(500);
-                } catch (InterruptedException interrupted) {
-                    return;
-                }
-            }
-        }
-        closed(client);
-    }
-
-    private static MllpClient closed(MllpClient client) {
-        if (client != null) {
-            try {
-                client.close();
-            } catch (IOException ignored) {
-                // the connection is gone either way
-            }
-        }
-        return null;
     }
 }

@@ -1,5 +1,6 @@
 package io.caduceus.it.ledger;
 
+import static io.caduceus.it.support.MiddlewareApi.number;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.caduceus.core.json.CanonicalJson;
@@ -9,33 +10,23 @@ import io.caduceus.it.DevnetServices;
 import io.caduceus.it.Hl7Messages;
 import io.caduceus.it.InProcessMiddleware;
 import io.caduceus.it.MiddlewareProcess;
-import io.caduceus.it.MllpClient;
-import io.caduceus.it.TestIssuer;
-import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
+import io.caduceus.it.support.DevnetProcesses;
+import io.caduceus.it.support.Hardhat;
+import io.caduceus.it.support.HisSenders;
+import io.caduceus.it.support.MerkleJournal;
+import io.caduceus.it.support.MiddlewareApi;
+import io.caduceus.it.support.MiddlewareSettings;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
-import org.web3j.protocol.core.Request;
-import org.web3j.protocol.core.methods.response.VoidResponse;
-import org.web3j.protocol.http.HttpService;
 
 /**
  * Kill -9, one after the other during a sustained HL7 load, a chaincode service, a peer, an orderer, the Kafka broker
@@ -56,43 +47,33 @@ class FabricFaultsIT {
     @TempDir
     Path work;
 
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(5)).build();
     private final Map<String, Integer> acknowledgedPerFault = new LinkedHashMap<>();
 
     @Test
     void everyAcknowledgedMessageIsOnTheLedgerAndInTheMerkleLogExactlyOnceAfterEachKill() throws Exception {
         int httpPort = InProcessMiddleware.freePort();
+        MiddlewareApi api = MiddlewareApi.asOperator(() -> httpPort, Duration.ofSeconds(10));
         int mllp = InProcessMiddleware.freePort();
         String suffix = Long.toString(System.nanoTime());
         Path data = work.resolve("data");
-        Map<String, String> config = new HashMap<>(Map.of(
-                "camel.server.port", String.valueOf(httpPort), "caduceus.mllp.port", String.valueOf(mllp),
-                "caduceus.data.directory", data.toString(), "caduceus.secrets.generate-if-missing", "true",
-                "caduceus.kafka.topic.ledger-entries", "it.faults.ledger-entries." + suffix,
-                "caduceus.kafka.topic.quarantine", "it.faults.quarantine." + suffix,
-                "caduceus.fabric.consumer-group", "it.faults." + suffix,
-                InProcessMiddleware.FABRIC_ENABLED, "true",
-                "caduceus.anchor.devnet-bootstrap", "true",
-                "caduceus.anchor.confirmations", "1"));
+        Map<String, String> config = MiddlewareSettings.of(MiddlewareSettings.process(httpPort, mllp, data),
+                MiddlewareSettings.ownTopics("faults", suffix));
+        config.put("caduceus.fabric.consumer-group", "it.faults." + suffix);
+        config.put(InProcessMiddleware.FABRIC_ENABLED, "true");
+        config.put("caduceus.anchor.devnet-bootstrap", "true");
+        config.put("caduceus.anchor.confirmations", "1");
         config.put("caduceus.anchor.max-interval-ms", "2000");
         config.put("caduceus.anchor.tick-ms", "500");
         config.put("caduceus.fabric.batch.max-delay-ms", "200");
-        Set<String> acknowledged = ConcurrentHashMap.newKeySet();
-        AtomicBoolean running = new AtomicBoolean(true);
-        HttpService rpc = new HttpService(Devnet.property("ethereum.rpc.url"));
+        Hardhat hardhat = Hardhat.ofDevnet();
+        HisSenders senders = null;
 
         try (MiddlewareProcess middleware = MiddlewareProcess.prepare(work, config)) {
             middleware.start();
             middleware.awaitPort(mllp, Duration.ofSeconds(90));
             Thread.sleep(3_000); // let the topics be created before the load starts
-            List<Thread> senders = new ArrayList<>();
-            for (int s = 0; s < SENDERS; s++) {
-                int sender = s;
-                Thread thread = new Thread(() -> send(sender, mllp, acknowledged, running), "sender-" + s);
-                thread.start();
-                senders.add(thread);
-            }
+            senders = HisSenders.start(SENDERS, "FAULT-", mllp, 15_000, PAUSE_MILLIS);
+            Set<String> acknowledged = senders.acknowledged();
             Thread.sleep(SETTLE.toMillis());
             String ordering = Devnet.property("fabric.ordering");
             String orderer = "bft".equals(ordering) ? "fabric-orderer1" : "fabric-orderer0";
@@ -107,10 +88,7 @@ class FabricFaultsIT {
             middleware.awaitPort(mllp, Duration.ofSeconds(90));
             Thread.sleep(SETTLE.toMillis());
             acknowledgedPerFault.put("middleware", acknowledged.size() - before);
-            running.set(false);
-            for (Thread thread : senders) {
-                thread.join(Duration.ofMinutes(2).toMillis());
-            }
+            senders.stop(Duration.ofMinutes(2));
             System.out.println("FabricFaultsIT: " + acknowledged.size() + " messages acknowledged; acknowledged while "
                     + "each fault and its recovery happened: " + acknowledgedPerFault);
 
@@ -123,18 +101,18 @@ class FabricFaultsIT {
             Map<?, ?> anchoring = Map.of();
             long anchoredNeeded = -1;
             while (System.nanoTime() < deadline) {
-                ledger = json(get(httpPort, "/api/ledger"));
-                anchoring = json(get(httpPort, "/api/anchoring"));
+                ledger = api.getJson("/api/ledger");
+                anchoring = api.getJson("/api/anchoring");
                 Map<?, ?> forwarding = (Map<?, ?>) ledger.get("kafkaToFabric");
                 boolean drained = number(forwarding.get("lagEntries")) == 0
                         && number(forwarding.get("pendingEntries")) == 0;
-                if (drained && anchoredNeeded < 0 && logged(httpPort, notYetLogged)) {
+                if (drained && anchoredNeeded < 0 && logged(api, notYetLogged)) {
                     anchoredNeeded = number(anchoring.get("logSize"));
                 }
                 if (anchoredNeeded > 0 && number(anchoring.get("lastAnchoredSize")) >= anchoredNeeded) {
                     break;
                 }
-                new Request<>("hardhat_mine", List.of("0x1"), rpc, VoidResponse.class).send();
+                hardhat.mine();
                 Thread.sleep(1_000);
             }
             assertThat(anchoredNeeded).as("every acknowledged record logged and the forwarder drained; ledger %s; "
@@ -147,104 +125,38 @@ class FabricFaultsIT {
             middleware.stop();
 
             // Exactly once, counted in the anchoring log's own journal (one line per appended leaf).
-            Map<String, Integer> leaves = new HashMap<>();
-            for (String line : Files.readAllLines(data.resolve("anchor/log/journal"), StandardCharsets.US_ASCII)) {
-                if (!line.startsWith("C ")) {
-                    leaves.merge(line, 1, Integer::sum);
-                }
-            }
+            Map<String, Integer> leaves = MerkleJournal.leaves(MerkleJournal.of(data));
             for (String id : ids) {
                 assertThat(leaves.get(id)).as("leaves of record %s", id).isEqualTo(1);
             }
         } finally {
-            running.set(false);
+            if (senders != null) {
+                senders.halt();
+            }
         }
     }
 
     private void killAndRestart(String process, Set<String> acknowledged) throws Exception {
         int before = acknowledged.size();
-        Path pidFile = Devnet.runDir().resolve("pids/" + process + ".pid");
-        long pid = Long.parseLong(Files.readString(pidFile).strip());
+        long pid = DevnetProcesses.pid(process);
         ProcessHandle handle = ProcessHandle.of(pid).orElseThrow(() -> new AssertionError(process + " is not running"));
         handle.destroyForcibly(); // SIGKILL
         handle.onExit().get(30, TimeUnit.SECONDS);
         Thread.sleep(3_000);
         String service = process.startsWith("fabric-") ? "fabric" : process;
-        Process up = new ProcessBuilder(Devnet.repoDir().resolve("devnet/devnet").toString(), "up", service)
-                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(
-                        work.resolve("devnet-up.log").toFile())).start();
-        assertThat(up.waitFor(10, TimeUnit.MINUTES)).as("devnet up " + service).isTrue();
-        assertThat(up.exitValue()).as("devnet up %s (see %s)", service, work.resolve("devnet-up.log")).isZero();
+        DevnetProcesses.devnet(work.resolve("devnet-up.log"), Duration.ofMinutes(10), "up", service);
         Thread.sleep(SETTLE.toMillis());
         acknowledgedPerFault.put(process, acknowledged.size() - before);
     }
 
     /** Removes the records the ledger API finds in the Merkle log; true once none is left. */
-    private boolean logged(int port, Set<String> waiting) throws Exception {
+    private static boolean logged(MiddlewareApi api, Set<String> waiting) throws Exception {
         for (java.util.Iterator<String> it = waiting.iterator(); it.hasNext(); ) {
-            HttpResponse<String> response = http.send(TestIssuer.asOperator(HttpRequest.newBuilder(
-                    URI.create("http://127.0.0.1:" + port + "/api/ledger/" + it.next()))).timeout(Duration.ofSeconds(10))
-                    .GET().build(), HttpResponse.BodyHandlers.ofString());
-            if (response.statusCode() != 200) {
+            if (api.get("/api/ledger/" + it.next()).statusCode() != 200) {
                 return false;
             }
             it.remove();
         }
         return true;
     }
-
-    private String get(int port, String path) throws Exception {
-        return http.send(TestIssuer.asOperator(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)))
-                .timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofString()).body();
-    }
-
-    private static Map<?, ?> json(String body) {
-        return (Map<?, ?>) CanonicalJson.parse(body);
-    }
-
-    private static long number(Object value) {
-        return value instanceof Number n ? n.longValue() : -1;
-    }
-
-    /** A sender like a real HIS: one message at a time, resend until acknowledged, reconnect when the link drops. */
-    private static void send(int sender, int port, Set<String> acknowledged, AtomicBoolean running) {
-        int next = 0;
-        MllpClient client = null;
-        while (running.get()) {
-            String controlId = "FAULT-" + sender + "-" + next;
-            try {
-                if (client == null) {
-                    client = new MllpClient("127.0.0.1", port, 15_000);
-                }
-                String code = MllpClient.ackCode(client.send(Hl7Messages.adt(controlId, "Doe")));
-                if (code.equals("AA")) {
-                    acknowledged.add(controlId);
-                    next++;
-                    Thread.sleep(PAUSE_MILLIS);
-                } else {
-                    Thread.sleep(200); // AE: not stored yet (Kafka down); resend
-                }
-            } catch (IOException | InterruptedException e) {
-                close(client);
-                client = null;
-                try {
-                    Thread.sleep(500);
-                } catch (InterruptedException interrupted) {
-                    return;
-                }
-            }
-        }
-        close(client);
-    }
-
-    private static void close(MllpClient client) {
-        if (client != null) {
-            try {
-                client.close();
-            } catch (IOException ignored) {
-                // the connection is gone either way
-            }
-        }
-    }
-
 }

@@ -1,5 +1,6 @@
 package io.caduceus.it.ledger;
 
+import static io.caduceus.it.support.MiddlewareApi.json;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -21,11 +22,15 @@ import io.caduceus.it.Hl7Messages;
 import io.caduceus.it.InProcessMiddleware;
 import io.caduceus.it.MllpClient;
 import io.caduceus.it.TestIssuer;
+import io.caduceus.it.support.AnchoredProofs;
+import io.caduceus.it.support.CanaryLog;
+import io.caduceus.it.support.DevnetKafka;
+import io.caduceus.it.support.Hardhat;
+import io.caduceus.it.support.MiddlewareApi;
+import io.caduceus.it.support.MiddlewareSettings;
 import io.caduceus.verifier.ProofVerifier;
 import io.caduceus.verifier.Verdict;
 import io.caduceus.verifier.VerifierOptions;
-import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -45,9 +50,6 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
-import org.web3j.protocol.core.Request;
-import org.web3j.protocol.core.methods.response.VoidResponse;
-import org.web3j.protocol.http.HttpService;
 
 /**
  * The flow the README draws, on the real devnet with a real Fabric network: HL7 v2 over MLLP into the middleware
@@ -73,54 +75,33 @@ class FabricFlowIT {
     static Path work;
 
     private final String suffix = Long.toString(System.nanoTime());
-    private final Map<String, String> overrides = Map.ofEntries(
-            Map.entry(InProcessMiddleware.FABRIC_ENABLED, "true"),
-            Map.entry("caduceus.kafka.topic.ledger-entries", "it.fabric.ledger-entries." + suffix),
-            Map.entry("caduceus.kafka.topic.quarantine", "it.fabric.quarantine." + suffix),
-            Map.entry("caduceus.kafka.topic.access-events", "it.fabric.access-events." + suffix),
-            Map.entry("caduceus.fabric.consumer-group", "it.fabric." + suffix),
-            Map.entry("caduceus.fabric.batch.max-delay-ms", "100"),
-            Map.entry("caduceus.anchor.devnet-bootstrap", "true"),
-            Map.entry("caduceus.anchor.max-entries", "2"),
-            Map.entry("caduceus.anchor.max-interval-ms", "1000"),
-            Map.entry("caduceus.anchor.tick-ms", "250"),
-            Map.entry("caduceus.anchor.confirmations", "1"));
+    private final Map<String, String> overrides = MiddlewareSettings.of(
+            MiddlewareSettings.ownTopics("fabric", suffix),
+            MiddlewareSettings.ownFabric("fabric", suffix),
+            MiddlewareSettings.quickAnchoring(1));
 
     private InProcessMiddleware middleware;
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(5)).build();
-    private HttpService rpc;
+    private final MiddlewareApi api = MiddlewareApi.asOperator(() -> middleware.httpPort(), Duration.ofSeconds(20));
+    private Hardhat hardhat;
     private String rpcUrl;
     private final List<String> ids = new ArrayList<>();
     private String firstBundle;
 
-    private final ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logs =
-            new ch.qos.logback.core.read.ListAppender<>();
+    private final CanaryLog logs = CanaryLog.watch(CANARY);
 
     @BeforeAll
     void start() throws Exception {
-        logs.start();
-        rootLogger().addAppender(logs);
         rpcUrl = Devnet.property("ethereum.rpc.url");
-        rpc = new HttpService(rpcUrl);
+        hardhat = Hardhat.ofDevnet();
         middleware = InProcessMiddleware.start(work, overrides);
     }
 
     @AfterAll
     void stop() {
         if (middleware != null) {
-            var ingest = middleware.ingest();
             middleware.close();
-            ingest.close();
         }
-        rootLogger().detachAppender(logs);
-        assertThat(logs.list).as("log lines naming the canary patient").noneMatch(e ->
-                (e.getFormattedMessage() + (e.getThrowableProxy() == null ? ""
-                        : ch.qos.logback.classic.spi.ThrowableProxyUtil.asString(e.getThrowableProxy()))).contains(CANARY));
-    }
-
-    private static ch.qos.logback.classic.Logger rootLogger() {
-        return (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+        logs.assertNeverLogged();
     }
 
     @Test
@@ -130,9 +111,9 @@ class FabricFlowIT {
         try (MllpClient client = middleware.mllpClient()) {
             for (int i = 1; i <= MESSAGES; i++) {
                 String controlId = controlId(i);
-                String ack = client.send(adt(controlId, CANARY));
+                String ack = client.send(Hl7Messages.adt(controlId, CANARY));
                 assertThat(MllpClient.ackCode(ack)).as(ack).isEqualTo("AA");
-                ids.add(recordIdOf(controlId));
+                ids.add(middleware.recordIdOf(controlId));
             }
             ackedAt = System.nanoTime();
         }
@@ -233,11 +214,7 @@ class FabricFlowIT {
                     + ids.get(i) + "\"}]}");
         }
         events.add("{\"accessId\":\"not an access event\"}");
-        try (var producer = new org.apache.kafka.clients.producer.KafkaProducer<String, String>(Map.of(
-                "bootstrap.servers", Devnet.property("kafka.bootstrap.servers"),
-                "key.serializer", "org.apache.kafka.common.serialization.StringSerializer",
-                "value.serializer", "org.apache.kafka.common.serialization.StringSerializer",
-                "max.block.ms", "10000"))) {
+        try (var producer = DevnetKafka.producer()) {
             // Written as the middleware writes them, with its key ...
             for (String event : events) {
                 var headers = new org.apache.kafka.common.header.internals.RecordHeaders();
@@ -268,16 +245,12 @@ class FabricFlowIT {
     @Order(5)
     void aStrangersEntryForAFutureRecordIsDeadLetteredNotPutOnFabricAndTheRealRecordIsValid() throws Exception {
         String controlId = controlId(50);
-        RecordId future = new RecordId(recordIdOf(controlId));
+        RecordId future = new RecordId(middleware.recordIdOf(controlId));
         LedgerEntry bogus = new LedgerEntry(future, Sha256.digest("forged".getBytes(StandardCharsets.UTF_8)),
                 "ADT^A04", new SourceSystem("HIS", "GENERAL"), Instant.now(), Optional.empty());
         long refusedBefore = ((Number) ((Map<?, ?>) json(get("/api/ledger").body()).get("kafkaToFabric"))
                 .get("refusedUnauthenticated")).longValue();
-        try (var stranger = new org.apache.kafka.clients.producer.KafkaProducer<String, String>(Map.of(
-                "bootstrap.servers", Devnet.property("kafka.bootstrap.servers"),
-                "key.serializer", "org.apache.kafka.common.serialization.StringSerializer",
-                "value.serializer", "org.apache.kafka.common.serialization.StringSerializer",
-                "max.block.ms", "10000"))) {
+        try (var stranger = DevnetKafka.producer()) {
             stranger.send(new org.apache.kafka.clients.producer.ProducerRecord<>(overrides.get(
                     "caduceus.kafka.topic.ledger-entries"), future.value(), bogus.toJson()))
                     .get(10, java.util.concurrent.TimeUnit.SECONDS);
@@ -288,7 +261,7 @@ class FabricFlowIT {
         assertThat(get("/api/ledger/" + future.value()).statusCode()).as("not on Fabric, not in the log").isEqualTo(404);
 
         try (MllpClient client = middleware.mllpClient()) {
-            assertThat(MllpClient.ackCode(client.send(adt(controlId, CANARY)))).isEqualTo("AA");
+            assertThat(MllpClient.ackCode(client.send(Hl7Messages.adt(controlId, CANARY)))).isEqualTo("AA");
         }
         String bundle = awaitAnchoredBundle(future.value());
         String record = new String(middleware.ingest().vault().get(future.value()).orElseThrow().canonicalBundle(),
@@ -357,18 +330,16 @@ class FabricFlowIT {
     @Test
     @Order(7)
     void switchedToTheKafkaFedBridgeOnTheSameDataTheLogGoesOnFromTheTopic() throws Exception {
-        var ingest = middleware.ingest();
         middleware.close();
-        ingest.close();
         Map<String, String> withoutFabric = new java.util.HashMap<>(overrides);
         withoutFabric.put(InProcessMiddleware.FABRIC_ENABLED, "false");
         middleware = InProcessMiddleware.start(work, withoutFabric);
 
         String controlId = controlId(99);
         try (MllpClient client = middleware.mllpClient()) {
-            assertThat(MllpClient.ackCode(client.send(adt(controlId, CANARY)))).isEqualTo("AA");
+            assertThat(MllpClient.ackCode(client.send(Hl7Messages.adt(controlId, CANARY)))).isEqualTo("AA");
         }
-        String id = recordIdOf(controlId);
+        String id = middleware.recordIdOf(controlId);
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
             HttpResponse<String> entry = get("/api/ledger/" + id);
             assertThat(entry.statusCode()).as(entry.body()).isEqualTo(200);
@@ -389,24 +360,7 @@ class FabricFlowIT {
     }
 
     private String awaitAnchoredBundle(String recordId) throws Exception {
-        long deadline = System.nanoTime() + DEADLINE.toNanos();
-        String last = "";
-        while (System.nanoTime() < deadline) {
-            HttpResponse<String> response = get("/api/proofs/" + recordId + "?includeSalt=true");
-            last = response.statusCode() + " " + response.body();
-            if (response.statusCode() == 200) {
-                ProofBundle bundle = ProofBundle.fromJson(response.body());
-                if (bundle.anchor().isPresent() && bundle.anchor().get().treeSize() > bundle.inclusion().leafIndex()) {
-                    return response.body();
-                }
-            } else {
-                assertThat(response.statusCode()).as(last).isEqualTo(202);
-            }
-            mine();
-            Thread.sleep(250);
-        }
-        throw new AssertionError("no anchored proof within " + DEADLINE + "; last answer " + last + "; ledger "
-                + get("/api/ledger").body() + "; anchoring " + get("/api/anchoring").body());
+        return AnchoredProofs.mining(api, hardhat).await(recordId, AnchoredProofs.coveringTheRecord(), DEADLINE);
     }
 
     private HttpResponse<String> awaitStatus(String path, int status) throws Exception {
@@ -421,36 +375,18 @@ class FabricFlowIT {
     }
 
     private HttpResponse<String> get(String path) throws Exception {
-        return http.send(TestIssuer.asOperator(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + middleware.httpPort() + path)))
-                .timeout(Duration.ofSeconds(20)).GET().build(), HttpResponse.BodyHandlers.ofString());
+        return api.get(path);
     }
 
     private HttpResponse<String> send(String method, String path, String body, String contentType, String scopes)
             throws Exception {
-        HttpRequest.Builder request = TestIssuer.authorized(HttpRequest.newBuilder(
-                URI.create("http://127.0.0.1:" + middleware.httpPort() + path)), scopes).timeout(Duration.ofSeconds(20));
+        HttpRequest.Builder request = TestIssuer.authorized(HttpRequest.newBuilder(api.uri(path)), scopes)
+                .timeout(Duration.ofSeconds(20));
         if (contentType != null) {
             request.header("Content-Type", contentType);
         }
         request.method(method, body == null ? HttpRequest.BodyPublishers.noBody()
                 : HttpRequest.BodyPublishers.ofString(body));
-        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-    }
-
-    private void mine() throws Exception {
-        VoidResponse response = new Request<>("hardhat_mine", List.of("0x1"), rpc, VoidResponse.class).send();
-        assertThat(response.hasError()).as("hardhat_mine").isFalse();
-    }
-
-    private static Map<?, ?> json(String body) {
-        return (Map<?, ?>) CanonicalJson.parse(body);
-    }
-
-    private String recordIdOf(String controlId) {
-        return middleware.recordIdOf(controlId);
-    }
-
-    private static String adt(String controlId, String surname) {
-        return Hl7Messages.adt(controlId, surname);
+        return api.http().send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 }

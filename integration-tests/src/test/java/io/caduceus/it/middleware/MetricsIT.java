@@ -3,13 +3,14 @@ package io.caduceus.it.middleware;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.caduceus.it.Devnet;
 import io.caduceus.it.DevnetExtension;
 import io.caduceus.it.DevnetServices;
 import io.caduceus.it.Hl7Messages;
 import io.caduceus.it.InProcessMiddleware;
 import io.caduceus.it.MllpClient;
 import io.caduceus.it.TestIssuer;
+import io.caduceus.it.support.Hardhat;
+import io.caduceus.it.support.MiddlewareSettings;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -18,7 +19,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashSet;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -30,9 +30,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
-import org.web3j.protocol.core.Request;
-import org.web3j.protocol.core.methods.response.VoidResponse;
-import org.web3j.protocol.http.HttpService;
 
 /**
  * {@code GET /observe/metrics} of the middleware on the devnet (Kafka, Fabric, hardhat), after real traffic: HL7
@@ -59,27 +56,17 @@ class MetricsIT {
 
     @BeforeAll
     void start() throws Exception {
-        middleware = InProcessMiddleware.start(work, Map.ofEntries(
-                Map.entry(InProcessMiddleware.FABRIC_ENABLED, "true"),
-                Map.entry("caduceus.kafka.topic.ledger-entries", "it.metrics.ledger-entries." + suffix),
-                Map.entry("caduceus.kafka.topic.quarantine", "it.metrics.quarantine." + suffix),
-                Map.entry("caduceus.kafka.topic.access-events", "it.metrics.access-events." + suffix),
-                Map.entry("caduceus.fabric.consumer-group", "it.metrics." + suffix),
-                Map.entry("caduceus.fabric.batch.max-delay-ms", "100"),
-                Map.entry("caduceus.anchor.devnet-bootstrap", "true"),
-                Map.entry("caduceus.anchor.max-entries", "2"),
-                Map.entry("caduceus.anchor.max-interval-ms", "1000"),
-                Map.entry("caduceus.anchor.tick-ms", "250"),
-                Map.entry("caduceus.anchor.confirmations", "1"),
-                Map.entry("caduceus.metrics.refresh-seconds", "1")));
+        middleware = InProcessMiddleware.start(work, MiddlewareSettings.of(
+                MiddlewareSettings.ownTopics("metrics", suffix),
+                MiddlewareSettings.ownFabric("metrics", suffix),
+                MiddlewareSettings.quickAnchoring(1),
+                Map.of("caduceus.metrics.refresh-seconds", "1")));
     }
 
     @AfterAll
     void stop() {
         if (middleware != null) {
-            var ingest = middleware.ingest();
             middleware.close();
-            ingest.close();
         }
     }
 
@@ -106,11 +93,10 @@ class MetricsIT {
         Set<String> wanted = namesInRulesAndDashboard();
         String[] last = new String[1];
         // Until Fabric committed the entries, the anchor is confirmed and the refresher read its cost and the balance.
-        HttpService rpc = new HttpService(Devnet.property("ethereum.rpc.url"));
+        Hardhat hardhat = Hardhat.ofDevnet();
         await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
             // One confirmation needs a block after the anchor's; when all entries came in one anchor nothing else mines it.
-            VoidResponse mined = new Request<>("hardhat_mine", List.of("0x1"), rpc, VoidResponse.class).send();
-            assertThat(mined.hasError()).as("hardhat_mine").isFalse();
+            hardhat.mine();
             HttpResponse<String> response = scrape("caduceus.metrics");
             assertThat(response.statusCode()).isEqualTo(200);
             assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(

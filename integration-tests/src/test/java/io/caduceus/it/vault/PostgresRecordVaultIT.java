@@ -3,6 +3,7 @@ package io.caduceus.it.vault;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.caduceus.adapters.vault.ConcurrentPuts;
 import io.caduceus.adapters.vault.MasterKey;
 import io.caduceus.adapters.vault.PostgresRecordVault;
 import io.caduceus.ingest.vault.QuarantinedMessage;
@@ -21,16 +22,10 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -167,29 +162,9 @@ class PostgresRecordVaultIT {
     void concurrentPutsAreAllDurableAndReadable() throws Exception {
         int threads = 8;
         int perThread = 100;
-        ExecutorService pool = Executors.newFixedThreadPool(threads);
-        CountDownLatch start = new CountDownLatch(1);
-        List<Future<List<VaultRecord>>> futures = new ArrayList<>();
-        for (int t = 0; t < threads; t++) {
-            int thread = t;
-            Callable<List<VaultRecord>> task = () -> {
-                start.await();
-                List<VaultRecord> mine = new ArrayList<>();
-                for (int i = 0; i < perThread; i++) {
-                    VaultRecord r = record("rec-" + thread + "-" + i, "pat-" + (i % 23), thread + "/" + i);
-                    vault.put(r);
-                    mine.add(r);
-                }
-                return mine;
-            };
-            futures.add(pool.submit(task));
-        }
-        start.countDown();
-        List<VaultRecord> all = new ArrayList<>();
-        for (Future<List<VaultRecord>> f : futures) {
-            all.addAll(f.get(180, TimeUnit.SECONDS));
-        }
-        pool.shutdown();
+        List<VaultRecord> all = ConcurrentPuts.put(vault, threads, perThread,
+                (thread, i) -> record("rec-" + thread + "-" + i, "pat-" + (i % 23), thread + "/" + i),
+                Duration.ofSeconds(180));
 
         try (PostgresRecordVault fresh = PostgresRecordVault.open(url, user, password, List.of(master), schema)) {
             for (VaultRecord r : all) {

@@ -18,11 +18,10 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -345,30 +344,9 @@ class FileRecordVaultTest {
         vault = FileRecordVault.open(dir, List.of(master), 256 * 1024);
         int threads = 16;
         int perThread = 150;
-        ExecutorService pool = Executors.newFixedThreadPool(threads);
-        CountDownLatch start = new CountDownLatch(1);
-        List<Future<List<VaultRecord>>> futures = new ArrayList<>();
-        for (int t = 0; t < threads; t++) {
-            int thread = t;
-            Callable<List<VaultRecord>> task = () -> {
-                start.await();
-                List<VaultRecord> mine = new ArrayList<>();
-                for (int i = 0; i < perThread; i++) {
-                    // Patients shared across threads, so new-key creation races too.
-                    VaultRecord r = record("rec-" + thread + "-" + i, "pat-" + (i % 37));
-                    vault.put(r);
-                    mine.add(r);
-                }
-                return mine;
-            };
-            futures.add(pool.submit(task));
-        }
-        start.countDown();
-        List<VaultRecord> all = new ArrayList<>();
-        for (Future<List<VaultRecord>> f : futures) {
-            all.addAll(f.get(120, TimeUnit.SECONDS));
-        }
-        pool.shutdown();
+        // Patients shared across threads, so new-key creation races too.
+        List<VaultRecord> all = ConcurrentPuts.put(vault, threads, perThread,
+                (thread, i) -> record("rec-" + thread + "-" + i, "pat-" + (i % 37)), Duration.ofSeconds(120));
         assertThat(all).hasSize(threads * perThread);
         for (VaultRecord r : all) {
             assertThat(vault.get(r.recordId())).contains(r);
