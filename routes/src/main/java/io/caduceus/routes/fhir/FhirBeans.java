@@ -7,7 +7,7 @@ import io.caduceus.edge.access.ApiAccessDenied;
 import io.caduceus.edge.access.ApiAuthenticator;
 import io.caduceus.edge.access.ApiCaller;
 import io.caduceus.routes.anchor.AnchoringBeans;
-import io.caduceus.routes.anchor.AnchoringService;
+import io.caduceus.bridge.anchoring.AnchoringService;
 import io.caduceus.routes.consent.ConsentBeans;
 import io.caduceus.routes.consent.ConsentMode;
 import io.caduceus.edge.services.IngestServices;

@@ -8,6 +8,7 @@ import io.caduceus.adapters.fabric.LedgerBatcher.Position;
 import io.caduceus.adapters.fabric.LedgerException;
 import io.caduceus.adapters.kafka.RecordMac;
 import io.caduceus.core.domain.LedgerEntry;
+import io.caduceus.core.stats.LatencyWindow;
 import io.caduceus.adapters.kafka.ConsumerLoop;
 import io.caduceus.adapters.kafka.KafkaClients;
 import java.nio.charset.StandardCharsets;

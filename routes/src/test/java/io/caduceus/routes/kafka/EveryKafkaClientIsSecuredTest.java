@@ -33,7 +33,7 @@ class EveryKafkaClientIsSecuredTest {
             + "AdminClient\\.create\\(");
     /** Each makes its clients from KafkaClients; tested in KafkaLedgerFeedTest, ForwarderRefusalTest, KafkaClusterHealthCheckTest. */
     private static final Set<String> KNOWN = Set.of(
-            "routes/src/main/java/io/caduceus/routes/anchor/KafkaLedgerFeed.java",
+            "adapters/kafka/src/main/java/io/caduceus/adapters/kafka/anchoring/KafkaLedgerFeed.java",
             "routes/src/main/java/io/caduceus/routes/ledger/FabricLedgerForwarder.java",
             "routes/src/main/java/io/caduceus/routes/ledger/AccessLogForwarder.java",
             "routes/src/main/java/io/caduceus/routes/health/KafkaClusterHealthCheck.java",
@@ -59,7 +59,7 @@ class EveryKafkaClientIsSecuredTest {
         }
         assertThat(found).as("a new Kafka client must start from KafkaClients.properties and be added here with a test")
                 .containsExactlyInAnyOrderElementsOf(KNOWN);
-        assertThat(Files.readString(root.resolve("routes/src/main/java/io/caduceus/routes/TopicProvisioner.java")))
+        assertThat(Files.readString(root.resolve("adapters/kafka/src/main/java/io/caduceus/adapters/kafka/TopicProvisioner.java")))
                 .contains("kafka.securityProperties()");
     }
 
