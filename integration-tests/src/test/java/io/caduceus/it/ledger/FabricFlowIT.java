@@ -3,7 +3,7 @@ package io.caduceus.it.ledger;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.caduceus.adapters.fabric.CommitResult;
+import io.caduceus.ingest.ledger.CommitResult;
 import io.caduceus.adapters.fabric.FabricConnection;
 import io.caduceus.adapters.fabric.FabricGatewayConfig;
 import io.caduceus.adapters.kafka.RecordMac;

@@ -34,8 +34,8 @@ class EveryKafkaClientIsSecuredTest {
     /** Each makes its clients from KafkaClients; tested in KafkaLedgerFeedTest, ForwarderRefusalTest, KafkaClusterHealthCheckTest. */
     private static final Set<String> KNOWN = Set.of(
             "adapters/kafka/src/main/java/io/caduceus/adapters/kafka/anchoring/KafkaLedgerFeed.java",
-            "routes/src/main/java/io/caduceus/routes/ledger/FabricLedgerForwarder.java",
-            "routes/src/main/java/io/caduceus/routes/ledger/AccessLogForwarder.java",
+            "adapters/kafka/src/main/java/io/caduceus/adapters/kafka/ledger/LedgerForwarder.java",
+            "adapters/kafka/src/main/java/io/caduceus/adapters/kafka/ledger/AccessLogForwarder.java",
             "routes/src/main/java/io/caduceus/routes/health/KafkaClusterHealthCheck.java",
             // Takes its client properties from the caller: TopicProvisioner passes KafkaClients' settings.
             "adapters/kafka/src/main/java/io/caduceus/adapters/kafka/KafkaTopics.java");

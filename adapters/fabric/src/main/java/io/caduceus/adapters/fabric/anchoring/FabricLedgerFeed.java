@@ -2,7 +2,7 @@ package io.caduceus.adapters.fabric.anchoring;
 
 import io.caduceus.adapters.fabric.BlockEventFollower;
 import io.caduceus.adapters.fabric.FabricConnection;
-import io.caduceus.adapters.fabric.LedgerException;
+import io.caduceus.ingest.ledger.LedgerException;
 import io.caduceus.bridge.AnchoringLog;
 import io.caduceus.bridge.AppendResult;
 import io.caduceus.bridge.anchoring.AnchorLatency;

@@ -2,7 +2,7 @@ package io.caduceus.adapters.fabric.anchoring;
 
 import io.caduceus.adapters.fabric.FabricConnection;
 import io.caduceus.adapters.fabric.FabricGatewayConfig;
-import io.caduceus.adapters.fabric.LedgerWriter;
+import io.caduceus.ingest.ledger.LedgerWriter;
 import io.caduceus.bridge.anchoring.LedgerLookup;
 import io.caduceus.bridge.anchoring.LedgerSource;
 import io.caduceus.core.domain.LedgerEntry;

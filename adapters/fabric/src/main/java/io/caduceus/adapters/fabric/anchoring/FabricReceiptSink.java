@@ -1,7 +1,7 @@
 package io.caduceus.adapters.fabric.anchoring;
 
-import io.caduceus.adapters.fabric.LedgerException;
-import io.caduceus.adapters.fabric.LedgerWriter;
+import io.caduceus.ingest.ledger.LedgerException;
+import io.caduceus.ingest.ledger.LedgerWriter;
 import io.caduceus.bridge.ReceiptSink;
 import io.caduceus.core.domain.AnchorReceipt;
 import java.util.Optional;

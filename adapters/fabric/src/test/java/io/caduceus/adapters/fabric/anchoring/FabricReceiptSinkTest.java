@@ -3,10 +3,10 @@ package io.caduceus.adapters.fabric.anchoring;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.caduceus.adapters.fabric.CommitResult;
-import io.caduceus.adapters.fabric.LedgerException;
-import io.caduceus.adapters.fabric.LedgerException.Kind;
-import io.caduceus.adapters.fabric.LedgerWriter;
+import io.caduceus.ingest.ledger.CommitResult;
+import io.caduceus.ingest.ledger.LedgerException;
+import io.caduceus.ingest.ledger.LedgerException.Kind;
+import io.caduceus.ingest.ledger.LedgerWriter;
 import io.caduceus.bridge.anchoring.FileReceiptSink;
 import io.caduceus.core.domain.AnchorReceipt;
 import io.caduceus.core.domain.LedgerEntry;

@@ -1,9 +1,9 @@
-package io.caduceus.adapters.fabric;
+package io.caduceus.ingest.ledger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.caduceus.adapters.fabric.LedgerException.Kind;
+import io.caduceus.ingest.ledger.LedgerException.Kind;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

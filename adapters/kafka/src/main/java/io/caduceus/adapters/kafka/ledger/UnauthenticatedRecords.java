@@ -1,4 +1,4 @@
-package io.caduceus.routes.ledger;
+package io.caduceus.adapters.kafka.ledger;
 
 import io.caduceus.adapters.kafka.RecordMac;
 import java.nio.charset.StandardCharsets;

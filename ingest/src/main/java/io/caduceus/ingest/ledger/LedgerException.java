@@ -1,4 +1,4 @@
-package io.caduceus.adapters.fabric;
+package io.caduceus.ingest.ledger;
 
 import java.util.Objects;
 import java.util.Optional;
@@ -76,7 +76,7 @@ public class LedgerException extends RuntimeException {
         return new LedgerException(kind, message, transactionId, Objects.requireNonNull(chaincodeError), null, null);
     }
 
-    LedgerException(Kind kind, String message, String transactionId, String chaincodeError, String validationCode,
+    public LedgerException(Kind kind, String message, String transactionId, String chaincodeError, String validationCode,
             Throwable cause) {
         super(decorate(message, kind, transactionId), cause);
         this.kind = Objects.requireNonNull(kind, "kind");

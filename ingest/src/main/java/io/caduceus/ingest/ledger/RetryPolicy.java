@@ -1,4 +1,4 @@
-package io.caduceus.adapters.fabric;
+package io.caduceus.ingest.ledger;
 
 import java.time.Duration;
 import java.util.Objects;

@@ -1,11 +1,11 @@
-package io.caduceus.routes.ledger;
+package io.caduceus.adapters.kafka.ledger;
 
-import io.caduceus.adapters.fabric.DeadLetterSink;
-import io.caduceus.adapters.fabric.FabricConnection;
-import io.caduceus.adapters.fabric.LedgerBatcher;
-import io.caduceus.adapters.fabric.LedgerBatcher.Outcome;
-import io.caduceus.adapters.fabric.LedgerBatcher.Position;
-import io.caduceus.adapters.fabric.LedgerException;
+import io.caduceus.ingest.ledger.DeadLetterSink;
+import io.caduceus.ingest.ledger.LedgerBatcher;
+import io.caduceus.ingest.ledger.LedgerBatcher.Outcome;
+import io.caduceus.ingest.ledger.LedgerBatcher.Position;
+import io.caduceus.ingest.ledger.LedgerException;
+import io.caduceus.ingest.ledger.LedgerWriter;
 import io.caduceus.adapters.kafka.RecordMac;
 import io.caduceus.core.domain.LedgerEntry;
 import io.caduceus.core.stats.LatencyWindow;
@@ -39,7 +39,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Moves ledger entries from the Kafka topic to the Fabric channel: a consumer group reads the topic, a
+ * Moves ledger entries from the Kafka topic to the ledger (the Fabric channel, through the {@link LedgerWriter} port
+ * that the Fabric adapter implements; this class knows no Fabric type): a consumer group reads the topic, a
  * {@link LedgerBatcher} cuts {@code PutEntries} transactions on size or time and keeps a few in flight, and a partition's
  * offset is committed only once every entry before it is on the ledger (committed VALID) or in the dead-letter topic.
  * A crash therefore redelivers entries at most back to the last committed offset; the ledger may then hold an entry
@@ -53,14 +54,14 @@ import org.slf4j.LoggerFactory;
  * batcher gives up (Fabric unreachable for longer than the retry budget) the forwarder drops its consumer, so nothing
  * uncommitted is skipped, and starts over after a pause.
  */
-public final class FabricLedgerForwarder implements AutoCloseable {
+public final class LedgerForwarder implements AutoCloseable {
 
-    private static final Logger LOG = LoggerFactory.getLogger(FabricLedgerForwarder.class);
+    private static final Logger LOG = LoggerFactory.getLogger(LedgerForwarder.class);
     private static final Duration POLL = Duration.ofMillis(200);
     private static final Duration OFFER_WAIT = Duration.ofMillis(200);
 
-    private final FabricSettings settings;
-    private final FabricConnection connection;
+    private final ForwarderSettings settings;
+    private final LedgerWriter ledger;
     private final Properties consumerProperties;
     private final Properties producerProperties;
     private final RecordMac recordMac;
@@ -80,9 +81,9 @@ public final class FabricLedgerForwarder implements AutoCloseable {
     private volatile String lastProblem;
     private volatile long lagEntries;
 
-    FabricLedgerForwarder(FabricSettings settings, FabricConnection connection, KafkaClients kafka) {
+    public LedgerForwarder(ForwarderSettings settings, LedgerWriter ledger, KafkaClients kafka) {
         this.settings = settings;
-        this.connection = connection;
+        this.ledger = ledger;
         this.recordMac = kafka.recordMac();
         // The poll loop waits on the batcher while every transaction slot is taken; Fabric retries are bounded by the
         // retry budget, so a poll interval well above it never expels a healthy forwarder from its group.
@@ -95,7 +96,7 @@ public final class FabricLedgerForwarder implements AutoCloseable {
         thread.setDaemon(true);
     }
 
-    void start() {
+    public void start() {
         thread.start();
     }
 
@@ -104,7 +105,7 @@ public final class FabricLedgerForwarder implements AutoCloseable {
         while (loop.running()) {
             try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(consumerProperties);
                     KafkaProducer<String, byte[]> deadLetters = new KafkaProducer<>(producerProperties);
-                    LedgerBatcher b = new LedgerBatcher(connection.ledgerWriter(), settings.batcher(),
+                    LedgerBatcher b = new LedgerBatcher(ledger, settings.batcher(),
                             (entries, reason) -> deadLetter(deadLetters, entries, reason))) {
                 loop.use(c);
                 batcher = b;
@@ -307,7 +308,7 @@ public final class FabricLedgerForwarder implements AutoCloseable {
     }
 
     /** Entries on the topic not yet committed to Fabric: the consumer's lag, or the batcher's backlog if larger. */
-    long lagEntries() {
+    public long lagEntries() {
         LedgerBatcher b = batcher;
         LedgerBatcher.Metrics m = b == null ? null : b.metrics();
         return Math.max(lagEntries, m == null ? 0 : m.pendingEntries());
@@ -317,7 +318,7 @@ public final class FabricLedgerForwarder implements AutoCloseable {
      * Seconds since the newest entry committed was received, while entries wait; 0 without a lag; null (unknown)
      * while entries wait and none was committed yet.
      */
-    Long lagSeconds() {
+    public Long lagSeconds() {
         if (lagEntries() == 0) {
             return 0L;
         }
@@ -325,11 +326,11 @@ public final class FabricLedgerForwarder implements AutoCloseable {
         return newest > 0 ? Long.valueOf(Math.max(0, (System.currentTimeMillis() - newest) / 1000)) : null;
     }
 
-    long committedEntries() {
+    public long committedEntries() {
         return committed.get();
     }
 
-    long deadLetteredEntries() {
+    public long deadLetteredEntries() {
         return deadLettered.get();
     }
 

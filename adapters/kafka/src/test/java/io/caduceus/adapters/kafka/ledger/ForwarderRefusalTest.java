@@ -1,9 +1,9 @@
-package io.caduceus.routes.ledger;
+package io.caduceus.adapters.kafka.ledger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.caduceus.adapters.fabric.LedgerBatcher;
-import io.caduceus.adapters.fabric.RetryPolicy;
+import io.caduceus.ingest.ledger.LedgerBatcher;
+import io.caduceus.ingest.ledger.RetryPolicy;
 import io.caduceus.adapters.kafka.RecordMac;
 import io.caduceus.core.domain.LedgerEntry;
 import io.caduceus.core.domain.MessageId;
@@ -12,7 +12,7 @@ import io.caduceus.core.domain.SourceSystem;
 import io.caduceus.core.hash.Sha256;
 import io.caduceus.core.keys.DeploymentKeys;
 import io.caduceus.adapters.kafka.KafkaClients;
-import io.caduceus.routes.kafka.TestKafka;
+import io.caduceus.adapters.kafka.TestKafka;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -35,10 +35,9 @@ class ForwarderRefusalTest {
 
     private static final String LEDGER_TOPIC = "ledger";
     private static final String ACCESS_TOPIC = "access";
-    private static final FabricSettings SETTINGS = new FabricSettings(null, null, List.of(),
-            new LedgerBatcher.Config(10, Duration.ofMillis(100), 1,
-                    new RetryPolicy(3, Duration.ofMillis(10), Duration.ofMillis(10), 2.0, 0.0, Duration.ofSeconds(1))),
-            LEDGER_TOPIC, "group", "ledger.dead-letter", Duration.ofSeconds(1), ACCESS_TOPIC);
+    private static final ForwarderSettings SETTINGS = new ForwarderSettings(LEDGER_TOPIC, "group", "ledger.dead-letter",
+            Duration.ofSeconds(1), ACCESS_TOPIC, new LedgerBatcher.Config(10, Duration.ofMillis(100), 1,
+                    new RetryPolicy(3, Duration.ofMillis(10), Duration.ofMillis(10), 2.0, 0.0, Duration.ofSeconds(1))));
 
     @TempDir
     Path dir;
@@ -48,7 +47,7 @@ class ForwarderRefusalTest {
 
     @Test
     void aLedgerEntryWithoutTheMiddlewaresMacGoesToTheDeadLetterTopicNotToFabric() {
-        FabricLedgerForwarder forwarder = new FabricLedgerForwarder(SETTINGS, null, TestKafka.plain());
+        LedgerForwarder forwarder = new LedgerForwarder(SETTINGS, null, TestKafka.plain());
         LedgerEntry bogus = entry("forged");
 
         LedgerEntry admitted = forwarder.admit(TestKafka.record(LEDGER_TOPIC, 7, bogus.recordId().value(), bogus.toJson(),
@@ -67,7 +66,7 @@ class ForwarderRefusalTest {
 
     @Test
     void aLedgerEntryWithoutAnyMacIsRefusedAndTheMiddlewaresOwnIsAdmitted() {
-        FabricLedgerForwarder forwarder = new FabricLedgerForwarder(SETTINGS, null, TestKafka.plain());
+        LedgerForwarder forwarder = new LedgerForwarder(SETTINGS, null, TestKafka.plain());
         LedgerEntry real = entry("real");
 
         assertThat(forwarder.admit(TestKafka.record(LEDGER_TOPIC, 0, "k", entry("forged").toJson(), null, null),

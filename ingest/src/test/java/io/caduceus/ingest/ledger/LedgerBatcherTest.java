@@ -1,14 +1,14 @@
-package io.caduceus.adapters.fabric;
+package io.caduceus.ingest.ledger;
 
-import static io.caduceus.adapters.fabric.TestEntries.entry;
+import static io.caduceus.ingest.ledger.TestEntries.entry;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import io.caduceus.adapters.fabric.LedgerBatcher.Config;
-import io.caduceus.adapters.fabric.LedgerBatcher.Outcome;
-import io.caduceus.adapters.fabric.LedgerBatcher.Position;
-import io.caduceus.adapters.fabric.LedgerException.Kind;
+import io.caduceus.ingest.ledger.LedgerBatcher.Config;
+import io.caduceus.ingest.ledger.LedgerBatcher.Outcome;
+import io.caduceus.ingest.ledger.LedgerBatcher.Position;
+import io.caduceus.ingest.ledger.LedgerException.Kind;
 import io.caduceus.core.domain.AnchorReceipt;
 import io.caduceus.core.domain.LedgerEntry;
 import io.caduceus.core.domain.RecordId;

@@ -1,9 +1,9 @@
-package io.caduceus.routes.ledger;
+package io.caduceus.adapters.kafka.ledger;
 
-import io.caduceus.adapters.fabric.CommitResult;
-import io.caduceus.adapters.fabric.FabricConnection;
-import io.caduceus.adapters.fabric.LedgerException;
-import io.caduceus.adapters.fabric.RetryPolicy;
+import io.caduceus.ingest.ledger.CommitResult;
+import io.caduceus.ingest.ledger.LedgerException;
+import io.caduceus.ingest.ledger.LedgerWriter;
+import io.caduceus.ingest.ledger.RetryPolicy;
 import io.caduceus.adapters.kafka.RecordMac;
 import io.caduceus.adapters.kafka.ConsumerLoop;
 import io.caduceus.adapters.kafka.KafkaClients;
@@ -32,8 +32,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Puts the access log on the ledger: the access events FHIR reads write to their Kafka topic (before the read is
- * answered, so a read never waits on an orderer) go to the Fabric channel in {@code PutAccessEvents} transactions of
- * up to a thousand events or a second. Offsets are committed once the transaction is VALID; a batch the chaincode
+ * answered, so a read never waits on an orderer) go to the Fabric channel (through the {@link LedgerWriter} port) in
+ * {@code PutAccessEvents} transactions of up to a thousand events or a second. Offsets are committed once the transaction is VALID; a batch the chaincode
  * refuses for its content goes, event by event, to the dead-letter topic, so one malformed event does not hold the log
  * back and nothing is dropped. Reads are far rarer than ingested messages, so one transaction in flight suffices.
  *
@@ -41,14 +41,14 @@ import org.slf4j.LoggerFactory;
  * straight to the dead-letter topic ({@code caduceus.refusal: UNAUTHENTICATED}), so a stranger with access to the topic
  * cannot put invented reads on the access log.
  */
-final class AccessLogForwarder implements AutoCloseable {
+public final class AccessLogForwarder implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(AccessLogForwarder.class);
     private static final Duration POLL = Duration.ofMillis(200);
     private static final int MAX_EVENTS = 1000;
     private static final Duration MAX_DELAY = Duration.ofSeconds(1);
 
-    private final FabricConnection connection;
+    private final LedgerWriter ledger;
     private final RetryPolicy retry;
     private final String topic;
     private final String deadLetterTopic;
@@ -64,8 +64,8 @@ final class AccessLogForwarder implements AutoCloseable {
     private volatile String lastTransaction;
     private volatile String lastProblem;
 
-    AccessLogForwarder(FabricSettings settings, FabricConnection connection, KafkaClients kafka) {
-        this.connection = connection;
+    public AccessLogForwarder(ForwarderSettings settings, LedgerWriter ledger, KafkaClients kafka) {
+        this.ledger = ledger;
         this.recordMac = kafka.recordMac();
         this.retry = settings.batcher().retryPolicy();
         this.topic = settings.accessEventsTopic();
@@ -79,7 +79,7 @@ final class AccessLogForwarder implements AutoCloseable {
         thread.setDaemon(true);
     }
 
-    void start() {
+    public void start() {
         thread.start();
     }
 
@@ -159,7 +159,7 @@ final class AccessLogForwarder implements AutoCloseable {
     private void submit(KafkaConsumer<String, byte[]> c, KafkaProducer<String, byte[]> deadLetters,
             List<ConsumerRecord<String, byte[]>> batch) {
         try {
-            CommitResult result = retry.call(() -> connection.ledgerWriter().putAccessEvents(json(batch)));
+            CommitResult result = retry.call(() -> ledger.putAccessEvents(json(batch)));
             committed.addAndGet(batch.size());
             recorded(result);
         } catch (LedgerException e) {
@@ -183,7 +183,7 @@ final class AccessLogForwarder implements AutoCloseable {
             LedgerException refusal) {
         for (ConsumerRecord<String, byte[]> record : batch) {
             try {
-                recorded(retry.call(() -> connection.ledgerWriter().putAccessEvents(json(List.of(record)))));
+                recorded(retry.call(() -> ledger.putAccessEvents(json(List.of(record)))));
                 committed.incrementAndGet();
             } catch (LedgerException e) {
                 if (e.isRetriable() || !refersToContent(e)) {
@@ -224,7 +224,7 @@ final class AccessLogForwarder implements AutoCloseable {
         return out;
     }
 
-    Map<String, Object> status() {
+    public Map<String, Object> status() {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("topic", topic);
         out.put("committed", committed.get());

@@ -1,4 +1,4 @@
-package io.caduceus.adapters.fabric;
+package io.caduceus.ingest.ledger;
 
 import io.caduceus.core.domain.LedgerEntry;
 import java.util.List;

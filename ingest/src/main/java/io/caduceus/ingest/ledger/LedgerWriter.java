@@ -1,4 +1,4 @@
-package io.caduceus.adapters.fabric;
+package io.caduceus.ingest.ledger;
 
 import io.caduceus.core.domain.AnchorReceipt;
 import io.caduceus.core.domain.LedgerEntry;

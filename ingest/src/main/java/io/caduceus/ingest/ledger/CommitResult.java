@@ -1,4 +1,4 @@
-package io.caduceus.adapters.fabric;
+package io.caduceus.ingest.ledger;
 
 import java.util.Objects;
 import java.util.regex.Pattern;
