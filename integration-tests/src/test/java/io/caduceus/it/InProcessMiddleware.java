@@ -4,7 +4,7 @@ import io.caduceus.adapters.kafka.RecordMac;
 import io.caduceus.routes.CaduceusApplication;
 import io.caduceus.edge.services.IngestServices;
 import io.caduceus.adapters.kafka.KafkaClients;
-import io.caduceus.routes.mllp.MllpListenerStats;
+import io.caduceus.edge.mllp.MllpListenerStats;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;

@@ -1,9 +1,9 @@
 package io.caduceus.routes;
 
 import io.caduceus.core.json.CanonicalJson;
-import io.caduceus.routes.mllp.MllpListenerStats;
+import io.caduceus.edge.mllp.MllpListenerStats;
 import io.caduceus.edge.store.StoreDeadline;
-import io.caduceus.routes.mllp.MllpConnectionErrors;
+import io.caduceus.edge.mllp.MllpConnectionErrors;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryUsage;
 import java.util.ArrayList;

@@ -7,7 +7,7 @@ import io.caduceus.ingest.vault.RecordVault;
 import io.caduceus.ingest.vault.VaultRecord;
 import io.caduceus.core.commitment.Salt;
 import io.caduceus.routes.CaduceusApplication;
-import io.caduceus.routes.fhir.TestTokens;
+import io.caduceus.edge.fhir.TestTokens;
 import io.caduceus.edge.services.IngestServices;
 import java.io.IOException;
 import java.net.ServerSocket;

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.caduceus.ingest.vault.RecordErasedException;
 import io.caduceus.ingest.vault.VaultException;
-import io.caduceus.routes.fhir.FhirRejections;
-import io.caduceus.routes.hl7.Hl7Rejections;
+import io.caduceus.edge.fhir.FhirRejections;
+import io.caduceus.edge.hl7.Hl7Rejections;
 import io.caduceus.edge.store.StoreBreaker.Permit;
 import io.caduceus.edge.store.StoreBreaker.State;
 import java.time.Duration;
