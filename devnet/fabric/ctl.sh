@@ -366,7 +366,7 @@ join_peers() {
 ensure_jar() { # sets CC_VERSION (12 hex of the jar's SHA-256) and CC_RUN_JAR (a private copy the processes run from)
   if [[ ! -f $CC_JAR ]]; then
     log "building the chaincode jar ($CC_JAR is missing)"
-    "$REPO_DIR/mvnw" -q -B -pl chaincode -am package -DskipTests >>"$TOOL_LOG" 2>&1 \
+    "$REPO_DIR/mvnw" -q -B -f "$REPO_DIR/pom.xml" -pl chaincode -am package -DskipTests >>"$TOOL_LOG" 2>&1 \
       || die "the chaincode build failed (mvnw -pl chaincode -am package); see $TOOL_LOG"
     [[ -f $CC_JAR ]] || die "the chaincode build did not produce $CC_JAR"
   fi

@@ -6,28 +6,18 @@ import io.caduceus.adapters.ethereum.EthereumException;
 import io.caduceus.adapters.ethereum.EthereumReceipt;
 import io.caduceus.core.domain.AnchorReceipt;
 import io.caduceus.core.hash.Digest;
-import io.caduceus.core.io.DurableFiles;
-import io.caduceus.core.json.CanonicalJson;
-import io.caduceus.core.json.JsonException;
-import io.caduceus.core.json.JsonFields;
 import io.caduceus.core.merkle.ConsistencyProof;
 import io.caduceus.core.merkle.MerkleProofs;
 import io.caduceus.core.merkle.TreeHead;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 
@@ -47,37 +37,9 @@ import java.util.OptionalLong;
 final class DefaultAnchorer implements Anchorer {
 
     private static final System.Logger LOG = System.getLogger(DefaultAnchorer.class.getName());
-    private static final String STATE = "anchor-state.json";
-    private static final String RECEIPTS = "receipts.jsonl";
-    private static final String LOST = "lost-anchors.jsonl";
-
-    /** An anchor mined in {@code blockNumber} (as of the last look) and not yet confirmed. */
-    record PendingAnchor(String transactionHash, long treeSize, Digest root, long fabricBlockHeight, Instant sentAt,
-                         long blockNumber) {
-
-        Map<String, Object> toJsonMap() {
-            Map<String, Object> map = new LinkedHashMap<>();
-            map.put("transactionHash", transactionHash);
-            map.put("treeSize", treeSize);
-            map.put("root", root.hex());
-            map.put("fabricBlockHeight", fabricBlockHeight);
-            map.put("sentAt", sentAt.toString());
-            map.put("blockNumber", blockNumber);
-            return map;
-        }
-
-        static PendingAnchor fromJsonMap(Map<?, ?> map) {
-            return new PendingAnchor(JsonFields.string(map, "transactionHash"), JsonFields.integer(map, "treeSize"),
-                    Digest.fromHex(JsonFields.string(map, "root")), JsonFields.integer(map, "fabricBlockHeight"),
-                    Instant.parse(JsonFields.string(map, "sentAt")), JsonFields.integer(map, "blockNumber"));
-        }
-
-        PendingAnchor minedIn(long block) {
-            return new PendingAnchor(transactionHash, treeSize, root, fabricBlockHeight, sentAt, block);
-        }
-    }
 
     private final Path directory;
+    private final AnchorStateFiles files;
     private final AnchoringLog log;
     private final AnchorPolicy policy;
     private final AnchorChain chain;
@@ -97,6 +59,7 @@ final class DefaultAnchorer implements Anchorer {
     private DefaultAnchorer(Path directory, AnchoringLog log, AnchorPolicy policy, AnchorChain chain,
                             ReceiptSink sink) {
         this.directory = directory;
+        this.files = new AnchorStateFiles(directory);
         this.log = log;
         this.policy = policy;
         this.chain = chain;
@@ -120,29 +83,15 @@ final class DefaultAnchorer implements Anchorer {
     private void load() throws IOException {
         // A receipt torn by a crash was never acted on: its pending anchor is still in the state. A lost anchor torn
         // by a crash was not yet dropped from the receipts: the next check finds it lost again.
-        for (Map<?, ?> map : readLines(directory.resolve(RECEIPTS))) {
-            confirmed.add(AnchorReceipt.fromJsonMap(map));
-        }
-        for (Map<?, ?> map : readLines(directory.resolve(LOST))) {
-            lost.add(LostAnchor.fromJsonMap(map));
-        }
-        Path state = directory.resolve(STATE);
-        if (Files.exists(state)) {
-            if (!(CanonicalJson.parse(Files.readString(state, StandardCharsets.UTF_8)) instanceof Map<?, ?> map)) {
-                throw new JsonException("anchor state must be a JSON object");
-            }
-            Object last = map.get("lastAnchorAt");
-            lastAnchorAt = last == null ? null : Instant.parse(last.toString());
-            chainAnchoredSize = JsonFields.integer(map, "chainAnchoredSize");
-            delivered = (int) JsonFields.integer(map, "delivered");
-            reanchorDue = Boolean.TRUE.equals(map.get("reanchorDue"));
-            if (map.get("pending") instanceof List<?> list) {
-                for (Object o : list) {
-                    if (o instanceof Map<?, ?> p) {
-                        pending.add(PendingAnchor.fromJsonMap(p));
-                    }
-                }
-            }
+        confirmed.addAll(files.receipts());
+        lost.addAll(files.lost());
+        Optional<AnchorStateFiles.Saved> saved = files.state();
+        if (saved.isPresent()) {
+            lastAnchorAt = saved.get().lastAnchorAt();
+            chainAnchoredSize = saved.get().chainAnchoredSize();
+            delivered = saved.get().delivered();
+            reanchorDue = saved.get().reanchorDue();
+            pending.addAll(saved.get().pending());
         }
         long lastConfirmed = lastConfirmedSize();
         pending.removeIf(p -> p.treeSize() <= lastConfirmed);
@@ -151,17 +100,6 @@ final class DefaultAnchorer implements Anchorer {
             throw new BridgeStateCorruptedException("receipts in " + directory + " confirm tree size " + lastConfirmed
                     + " but the log holds only " + log.size() + " leaves");
         }
-    }
-
-    /** The JSON objects of a JSON-lines file (a last line a crash left incomplete is cut). */
-    private static List<Map<?, ?>> readLines(Path file) throws IOException {
-        List<Map<?, ?>> out = new ArrayList<>();
-        for (String line : DurableFiles.readCompleteLines(file)) {
-            if (CanonicalJson.parse(line) instanceof Map<?, ?> map) {
-                out.add(map);
-            }
-        }
-        return out;
     }
 
     // ---- anchoring ----------------------------------------------------------------------------------------------
@@ -372,27 +310,11 @@ final class DefaultAnchorer implements Anchorer {
                 lost.add(anchor);
             }
         }
-        if (lines.isEmpty()) {
-            return;
-        }
-        try (FileChannel channel = FileChannel.open(directory.resolve(LOST), StandardOpenOption.CREATE,
-                StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
-            ByteBuffer buffer = ByteBuffer.wrap(lines.toString().getBytes(StandardCharsets.UTF_8));
-            while (buffer.hasRemaining()) {
-                channel.write(buffer);
-            }
-            channel.force(false);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot record lost anchors in " + directory, e);
-        }
+        files.appendLost(lines.toString());
     }
 
     private void rewriteReceipts() {
-        StringBuilder lines = new StringBuilder();
-        for (AnchorReceipt receipt : confirmed) {
-            lines.append(receipt.toJson()).append('\n');
-        }
-        replaceAtomically(RECEIPTS, lines.toString());
+        files.rewriteReceipts(confirmed);
     }
 
     // ---- confirming ---------------------------------------------------------------------------------------------
@@ -506,32 +428,10 @@ final class DefaultAnchorer implements Anchorer {
     // ---- persistence --------------------------------------------------------------------------------------------
 
     private void appendReceipt(AnchorReceipt receipt) {
-        try {
-            DurableFiles.appendLine(directory.resolve(RECEIPTS), receipt.toJson());
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot record the receipt of anchor size " + receipt.treeSize(), e);
-        }
+        files.appendReceipt(receipt);
     }
 
     private void saveState() {
-        Map<String, Object> map = new LinkedHashMap<>();
-        map.put("lastAnchorAt", lastAnchorAt == null ? null : lastAnchorAt.toString());
-        map.put("chainAnchoredSize", chainAnchoredSize);
-        map.put("reanchorDue", reanchorDue);
-        map.put("delivered", (long) delivered);
-        List<Object> list = new ArrayList<>();
-        for (PendingAnchor p : pending) {
-            list.add(p.toJsonMap());
-        }
-        map.put("pending", list);
-        replaceAtomically(STATE, CanonicalJson.write(map));
-    }
-
-    private void replaceAtomically(String name, String content) {
-        try {
-            DurableFiles.replace(directory.resolve(name), content.getBytes(StandardCharsets.UTF_8));
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot replace " + name + " in " + directory, e);
-        }
+        files.save(new AnchorStateFiles.Saved(lastAnchorAt, chainAnchoredSize, delivered, reanchorDue, pending));
     }
 }

@@ -32,6 +32,12 @@ public final class MiddlewareProcess implements AutoCloseable {
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException(jar + " is missing: the routes module must be packaged first");
         }
+        // Dev only, as on ./caduceus up: the devnet bootstrap (caduceus.anchor.devnet-bootstrap=true) next to the jar.
+        Path devnetBootstrap = Devnet.repoDir().resolve("devnet/bootstrap/target/caduceus-devnet-bootstrap.jar");
+        if (!Files.isRegularFile(devnetBootstrap)) {
+            throw new IllegalStateException(devnetBootstrap + " is missing: the devnet/bootstrap module must be packaged "
+                    + "first");
+        }
         Path config = Files.createDirectories(workDir.resolve("config"));
         try (var files = Files.list(Devnet.runDir().resolve("conn"))) {
             for (Path file : files.toList()) {
@@ -51,8 +57,8 @@ public final class MiddlewareProcess implements AutoCloseable {
         overrides.forEach((k, v) -> props.append(k).append('=').append(v).append('\n'));
         Files.writeString(config.resolve("zz-test.properties"), props.toString());
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx512m", "@" + Devnet.repoDir().resolve("routes/jvm.options"), "-jar",
-                jar.toString()));
+                "-Xmx512m", "@" + Devnet.repoDir().resolve("routes/jvm.options"), "-cp",
+                jar + java.io.File.pathSeparator + devnetBootstrap, "io.caduceus.routes.CaduceusApplication"));
         MiddlewareProcess middleware = new MiddlewareProcess(command, workDir.resolve("middleware.log"));
         middleware.environment = Map.of("CADUCEUS_CONFIG_DIR", config.toString());
         return middleware;

@@ -2,7 +2,7 @@ package io.caduceus.routes;
 
 import io.caduceus.adapters.kafka.TopicProvisioner;
 import io.caduceus.routes.anchor.AnchoringBeans;
-import io.caduceus.routes.anchor.AnchoringService;
+import io.caduceus.bridge.anchoring.AnchoringService;
 import io.caduceus.edge.fhir.FhirBeans;
 import io.caduceus.edge.health.DependencyHealthChecks;
 import io.caduceus.edge.consent.ConsentBeans;
@@ -159,7 +159,7 @@ public final class CaduceusApplication {
                 AnchoringService anchoring = context.getRegistry().lookupByNameAndType(AnchoringBeans.SERVICE,
                         AnchoringService.class);
                 if (anchoring != null) {
-                    anchoring.registerMetrics(metrics, gaugeRefresher);
+                    io.caduceus.routes.anchor.AnchoringMetrics.register(anchoring, metrics, gaugeRefresher);
                 }
             }
 

@@ -52,8 +52,8 @@ public final class StatusReport {
             checks.add(check);
         }
         status.put("checks", checks);
-        io.caduceus.routes.anchor.AnchoringService anchoring = context.getRegistry().lookupByNameAndType(
-                io.caduceus.routes.anchor.AnchoringBeans.SERVICE, io.caduceus.routes.anchor.AnchoringService.class);
+        io.caduceus.bridge.anchoring.AnchoringService anchoring = context.getRegistry().lookupByNameAndType(
+                io.caduceus.routes.anchor.AnchoringBeans.SERVICE, io.caduceus.bridge.anchoring.AnchoringService.class);
         if (anchoring != null) {
             // Proofs issued with a lost anchor no longer verify: operators see it here, details in /api/anchoring.
             status.put("lostAnchors", anchoring.lostAnchorsSummary());

@@ -2,10 +2,10 @@ package io.caduceus.benchmarks.ledger;
 
 import io.caduceus.adapters.fabric.FabricConnection;
 import io.caduceus.adapters.fabric.FabricGatewayConfig;
-import io.caduceus.adapters.fabric.LedgerBatcher;
-import io.caduceus.adapters.fabric.LedgerBatcher.Outcome;
-import io.caduceus.adapters.fabric.LedgerWriter;
-import io.caduceus.adapters.fabric.RetryPolicy;
+import io.caduceus.ingest.ledger.LedgerBatcher;
+import io.caduceus.ingest.ledger.LedgerBatcher.Outcome;
+import io.caduceus.ingest.ledger.LedgerWriter;
+import io.caduceus.ingest.ledger.RetryPolicy;
 import io.caduceus.core.domain.LedgerEntry;
 import io.caduceus.core.domain.RecordId;
 import io.caduceus.core.domain.SourceSystem;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.caduceus.adapters.fabric.BlockEventFollower;
-import io.caduceus.adapters.fabric.CommitResult;
+import io.caduceus.ingest.ledger.CommitResult;
 import io.caduceus.adapters.fabric.FabricConnection;
 import io.caduceus.adapters.fabric.FabricGatewayConfig;
 import io.caduceus.core.domain.LedgerEntry;

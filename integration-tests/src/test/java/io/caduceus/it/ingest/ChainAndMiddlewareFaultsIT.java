@@ -226,7 +226,7 @@ class ChainAndMiddlewareFaultsIT {
         String data = "-Dcaduceus.data.directory=" + work.resolve("data");
         return ProcessHandle.allProcesses().filter(p -> p.info().command().map(c -> c.endsWith("/java")).orElse(false))
                 .filter(p -> p.info().arguments().map(args -> List.of(args).contains(data)
-                && List.of(args).stream().anyMatch(a -> a.endsWith("caduceus-routes.jar"))).orElse(false)).toList();
+                && List.of(args).stream().anyMatch(a -> a.contains("caduceus-routes.jar"))).orElse(false)).toList();
     }
 
     private static Map<String, String> watchdog() throws IOException {

@@ -4,7 +4,7 @@ import static io.caduceus.it.support.MiddlewareApi.json;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.caduceus.adapters.fabric.CommitResult;
+import io.caduceus.ingest.ledger.CommitResult;
 import io.caduceus.adapters.fabric.FabricConnection;
 import io.caduceus.adapters.fabric.FabricGatewayConfig;
 import io.caduceus.adapters.kafka.RecordMac;

@@ -3,6 +3,7 @@ package io.caduceus.routes.anchor;
 import io.caduceus.ingest.vault.QuarantinedMessage;
 import io.caduceus.ingest.vault.VaultRecord;
 import io.caduceus.bridge.RecordNotLoggedException;
+import io.caduceus.bridge.anchoring.AnchoringService;
 import io.caduceus.core.commitment.HidingCommitments;
 import io.caduceus.core.commitment.Salt;
 import io.caduceus.core.domain.MessageId;

@@ -1,17 +1,24 @@
 package io.caduceus.routes.anchor;
 
-import io.caduceus.edge.services.IngestServices;
+import io.caduceus.adapters.fabric.anchoring.FabricLedgerSource;
 import io.caduceus.adapters.kafka.KafkaClients;
+import io.caduceus.adapters.kafka.anchoring.KafkaLedgerSource;
+import io.caduceus.bridge.anchoring.AnchorSettings;
+import io.caduceus.bridge.anchoring.AnchoringService;
+import io.caduceus.bridge.anchoring.DevnetHook;
+import io.caduceus.bridge.anchoring.LedgerSource;
+import io.caduceus.edge.services.IngestServices;
 import io.caduceus.routes.ledger.FabricSettings;
 import java.util.Optional;
 import org.apache.camel.CamelContext;
+import org.apache.camel.Service;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Opens the bridge once per application and binds the bean {@code anchoring} for camel/anchoring.camel.yaml. The
- * Kafka feed starts here (a daemon thread); the chain is connected by the first ticks, so neither Kafka nor Ethereum
- * has to be up for the middleware to start.
+ * Opens the bridge once per application and binds the bean {@code anchoring} for camel/anchoring.camel.yaml: the feed
+ * from Fabric when it is configured, else from the Kafka topic. The feed starts here (a daemon thread); the chain is
+ * connected by the first ticks, so neither Kafka nor Ethereum has to be up for the middleware to start.
  */
 public final class AnchoringBeans {
 
@@ -22,13 +29,22 @@ public final class AnchoringBeans {
     private AnchoringBeans() {
     }
 
+    /**
+     * @throws DevnetHook.DevnetHookMissingException with {@code caduceus.anchor.devnet-bootstrap=true} and no devnet
+     *                                               module on the classpath: the application does not start
+     */
     public static void register(CamelContext context, IngestServices ingest, Optional<FabricSettings> fabric) {
-        AnchorSettings settings = AnchorSettings.from(context);
+        AnchorSettings settings = AnchorSettings.from(context.getPropertiesComponent()::resolveProperty);
         AnchoringService service = null;
         String unavailable = "anchoring is disabled (caduceus.anchor.enabled=false)";
         if (settings.enabled()) {
+            LedgerSource source = fabric.isPresent() ? FabricLedgerSource.of(fabric.get().bridge())
+                    : KafkaLedgerSource.of(KafkaClients.of(context), settings.ledgerTopic(), settings.pollTimeout(),
+                            settings.kafkaCallTimeout(), settings.maxBatch());
             try {
-                service = AnchoringService.open(settings, fabric, KafkaClients.of(context));
+                service = AnchoringService.open(settings, source);
+            } catch (DevnetHook.DevnetHookMissingException e) {
+                throw e;
             } catch (RuntimeException e) {
                 // HL7 and FHIR ingest do not depend on the bridge: they keep running, and the status says why
                 // there are no proofs. The log's files are left untouched for the operator.
@@ -40,7 +56,7 @@ public final class AnchoringBeans {
             context.getRegistry().bind(SERVICE, service);
             // Also closed when the context stops, for embedders (tests) that stop Camel without Main's afterStop.
             try {
-                context.addService(service, true, false);
+                context.addService(closedWithCamel(service), true, false);
             } catch (Exception e) {
                 throw new IllegalStateException("cannot register the anchoring service with Camel", e);
             }
@@ -48,6 +64,20 @@ public final class AnchoringBeans {
             LOG.info("public anchoring is disabled (caduceus.anchor.enabled=false)");
         }
         context.getRegistry().bind("anchoring", new AnchoringApi(service, ingest, unavailable));
+    }
+
+    /** The feed starts when the service is opened, so that it does not depend on when Camel starts services. */
+    private static Service closedWithCamel(AnchoringService service) {
+        return new Service() {
+            @Override
+            public void start() {
+            }
+
+            @Override
+            public void stop() {
+                service.close();
+            }
+        };
     }
 
     /** Stops the feed and closes the log; after the routes stopped, so no tick or request is using them. */

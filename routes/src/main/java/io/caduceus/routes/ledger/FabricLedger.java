@@ -2,8 +2,10 @@ package io.caduceus.routes.ledger;
 
 import io.caduceus.adapters.fabric.ConsentLedger;
 import io.caduceus.adapters.fabric.FabricConnection;
-import io.caduceus.adapters.fabric.LedgerException;
+import io.caduceus.ingest.ledger.LedgerException;
 import io.caduceus.adapters.kafka.KafkaClients;
+import io.caduceus.adapters.kafka.ledger.AccessLogForwarder;
+import io.caduceus.adapters.kafka.ledger.LedgerForwarder;
 import io.caduceus.edge.metrics.CaduceusMetrics;
 import io.micrometer.core.instrument.Tags;
 import java.util.ArrayList;
@@ -22,7 +24,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The private ledger inside the middleware: the forwarder of ledger entries from Kafka to Fabric, and the heights of
+ * The private ledger inside the middleware (wiring): starts the Kafka adapter's forwarders of ledger entries and access
+ * events to Fabric over the hospital writer's connection, and keeps the heights of
  * the channel's peers (asked every few seconds off the request path, so the status never waits on a peer). Bound as
  * {@code fabricLedger} when Fabric is configured; its status says so when it is not.
  */
@@ -35,7 +38,7 @@ public final class FabricLedger implements AutoCloseable, Service {
     private final FabricSettings settings;
     private final FabricConnection writer;
     private final List<FabricConnection> peers;
-    private final FabricLedgerForwarder forwarder;
+    private final LedgerForwarder forwarder;
     private final AccessLogForwarder accessLog;
     private final ConsentLedger consent;
     private final ScheduledExecutorService heightTimer;
@@ -47,8 +50,9 @@ public final class FabricLedger implements AutoCloseable, Service {
         this.settings = settings;
         this.writer = writer;
         this.peers = peers;
-        this.forwarder = new FabricLedgerForwarder(settings, writer, kafka);
-        this.accessLog = new AccessLogForwarder(settings, writer, kafka);
+        // Kafka to Fabric: the Kafka adapter's consumers, writing through the ledger-writer port of this connection.
+        this.forwarder = new LedgerForwarder(settings.forwarding(), writer.ledgerWriter(), kafka);
+        this.accessLog = new AccessLogForwarder(settings.forwarding(), writer.ledgerWriter(), kafka);
         this.consent = writer.consentLedger();
         this.heightTimer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "caduceus-fabric-heights");
@@ -137,16 +141,16 @@ public final class FabricLedger implements AutoCloseable, Service {
      */
     public void registerMetrics(CaduceusMetrics metrics) {
         metrics.gauge("caduceus.ledger.lag.entries", "Ledger entries on Kafka not yet committed to Fabric", Tags.empty(),
-                forwarder, FabricLedgerForwarder::lagEntries);
+                forwarder, LedgerForwarder::lagEntries);
         metrics.gauge("caduceus.ledger.lag.seconds", "Age of the newest entry committed to Fabric while entries wait "
                 + "(0 without a lag)", Tags.empty(), forwarder, f -> {
                     Long seconds = f.lagSeconds();
                     return seconds == null ? Double.NaN : seconds;
                 });
         metrics.functionCounter("caduceus.ledger.entries.committed", "Ledger entries committed to Fabric by this process",
-                forwarder, FabricLedgerForwarder::committedEntries);
+                forwarder, LedgerForwarder::committedEntries);
         metrics.functionCounter("caduceus.ledger.entries.dead.lettered", "Ledger entries Fabric refused, sent to the "
-                + "dead-letter topic", forwarder, FabricLedgerForwarder::deadLetteredEntries);
+                + "dead-letter topic", forwarder, LedgerForwarder::deadLetteredEntries);
         for (FabricSettings.Peer peer : settings.peers()) {
             metrics.gauge("caduceus.fabric.block.height", "Block height of the channel as the peer last answered",
                     Tags.of("org", peer.org()), heights, h -> h.get(peer.org()) instanceof Long height ? height

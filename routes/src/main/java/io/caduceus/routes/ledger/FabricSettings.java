@@ -1,8 +1,9 @@
 package io.caduceus.routes.ledger;
 
 import io.caduceus.adapters.fabric.FabricGatewayConfig;
-import io.caduceus.adapters.fabric.LedgerBatcher;
-import io.caduceus.adapters.fabric.RetryPolicy;
+import io.caduceus.adapters.kafka.ledger.ForwarderSettings;
+import io.caduceus.ingest.ledger.LedgerBatcher;
+import io.caduceus.ingest.ledger.RetryPolicy;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -25,6 +26,12 @@ public record FabricSettings(FabricGatewayConfig writer, FabricGatewayConfig bri
                              LedgerBatcher.Config batcher, String ledgerTopic,
                              String consumerGroup, String deadLetterTopic, Duration commitInterval,
                              String accessEventsTopic) {
+
+    /** What the forwarders from Kafka to Fabric read and how they batch. */
+    public ForwarderSettings forwarding() {
+        return new ForwarderSettings(ledgerTopic, consumerGroup, deadLetterTopic, commitInterval, accessEventsTopic,
+                batcher);
+    }
 
     /** A peer of the channel, by the org name of the devnet's properties ({@code hospital}, {@code auditor}). */
     public record Peer(String org, FabricGatewayConfig gateway) {

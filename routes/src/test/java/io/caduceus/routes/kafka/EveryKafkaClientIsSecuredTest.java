@@ -35,7 +35,7 @@ class EveryKafkaClientIsSecuredTest {
      * Each makes its clients from KafkaClients; tested in KafkaLedgerFeedTest, ForwarderRefusalTest,
      * KafkaClusterHealthCheckTest. Named by file, wherever its module is, so moving a class does not hide a client.
      */
-    private static final Set<String> KNOWN = Set.of("KafkaLedgerFeed.java", "FabricLedgerForwarder.java",
+    private static final Set<String> KNOWN = Set.of("KafkaLedgerFeed.java", "LedgerForwarder.java",
             "AccessLogForwarder.java", "KafkaClusterHealthCheck.java",
             // Takes its client properties from the caller: TopicProvisioner passes KafkaClients' settings.
             "KafkaTopics.java");

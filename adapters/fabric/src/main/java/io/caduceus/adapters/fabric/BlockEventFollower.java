@@ -1,5 +1,6 @@
 package io.caduceus.adapters.fabric;
 
+import io.caduceus.ingest.ledger.LedgerException;
 import io.caduceus.core.domain.LedgerEntry;
 import io.caduceus.core.json.CanonicalJson;
 import java.io.IOException;

@@ -1,5 +1,7 @@
 package io.caduceus.adapters.fabric;
 
+import io.caduceus.ingest.ledger.LedgerWriter;
+import io.caduceus.ingest.ledger.LedgerException;
 import java.time.Instant;
 import java.util.Objects;
 import java.util.Optional;

@@ -1,5 +1,7 @@
 package io.caduceus.adapters.fabric;
 
+import io.caduceus.ingest.ledger.LedgerWriter;
+import io.caduceus.ingest.ledger.LedgerException;
 import io.grpc.CallOptions;
 import io.grpc.ChannelCredentials;
 import io.grpc.ManagedChannel;

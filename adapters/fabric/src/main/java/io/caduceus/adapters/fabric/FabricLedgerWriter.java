@@ -1,5 +1,8 @@
 package io.caduceus.adapters.fabric;
 
+import io.caduceus.ingest.ledger.LedgerWriter;
+import io.caduceus.ingest.ledger.LedgerException;
+import io.caduceus.ingest.ledger.CommitResult;
 import io.caduceus.core.domain.AnchorReceipt;
 import io.caduceus.core.domain.LedgerEntry;
 import io.caduceus.core.json.CanonicalJson;

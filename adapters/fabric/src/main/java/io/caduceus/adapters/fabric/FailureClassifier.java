@@ -1,6 +1,7 @@
 package io.caduceus.adapters.fabric;
 
-import io.caduceus.adapters.fabric.LedgerException.Kind;
+import io.caduceus.ingest.ledger.LedgerException;
+import io.caduceus.ingest.ledger.LedgerException.Kind;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.util.ArrayList;

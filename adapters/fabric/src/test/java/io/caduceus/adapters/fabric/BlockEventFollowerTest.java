@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import io.caduceus.adapters.fabric.LedgerException.Kind;
+import io.caduceus.ingest.ledger.LedgerException.Kind;
 import io.caduceus.core.domain.LedgerEntry;
 import io.caduceus.core.domain.RecordId;
 import io.caduceus.core.json.CanonicalJson;

@@ -1,11 +1,13 @@
 package io.caduceus.adapters.fabric;
 
+import io.caduceus.ingest.ledger.LedgerWriter;
+import io.caduceus.ingest.ledger.LedgerException;
 import static io.caduceus.adapters.fabric.TestEntries.entry;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.caduceus.adapters.fabric.FabricGatewayConfig.Deadlines;
-import io.caduceus.adapters.fabric.LedgerException.Kind;
+import io.caduceus.ingest.ledger.LedgerException.Kind;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.Socket;

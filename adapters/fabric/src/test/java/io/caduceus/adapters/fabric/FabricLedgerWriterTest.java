@@ -1,5 +1,7 @@
 package io.caduceus.adapters.fabric;
 
+import io.caduceus.ingest.ledger.LedgerException;
+import io.caduceus.ingest.ledger.CommitResult;
 import static io.caduceus.adapters.fabric.TestEntries.entry;
 import static io.caduceus.adapters.fabric.TestEntries.grpcError;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -12,7 +14,7 @@ import static org.mockito.Mockito.never;
 import static org.mockito.Mockito.verify;
 import static org.mockito.Mockito.when;
 
-import io.caduceus.adapters.fabric.LedgerException.Kind;
+import io.caduceus.ingest.ledger.LedgerException.Kind;
 import io.caduceus.core.domain.AnchorReceipt;
 import io.caduceus.core.domain.LedgerEntry;
 import io.caduceus.core.hash.Digest;

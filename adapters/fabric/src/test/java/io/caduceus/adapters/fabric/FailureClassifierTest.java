@@ -1,11 +1,12 @@
 package io.caduceus.adapters.fabric;
 
+import io.caduceus.ingest.ledger.LedgerException;
 import static io.caduceus.adapters.fabric.TestEntries.grpcError;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.mockito.Mockito.mock;
 import static org.mockito.Mockito.when;
 
-import io.caduceus.adapters.fabric.LedgerException.Kind;
+import io.caduceus.ingest.ledger.LedgerException.Kind;
 import io.grpc.Status.Code;
 import io.grpc.StatusRuntimeException;
 import java.io.IOException;

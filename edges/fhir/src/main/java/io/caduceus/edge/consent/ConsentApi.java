@@ -3,7 +3,7 @@ package io.caduceus.edge.consent;
 import io.caduceus.adapters.fabric.ConsentLedger;
 import io.caduceus.adapters.fabric.ConsentLedger.AccessDecision;
 import io.caduceus.adapters.fabric.ConsentLedger.ConsentChange;
-import io.caduceus.adapters.fabric.LedgerException;
+import io.caduceus.ingest.ledger.LedgerException;
 import io.caduceus.core.json.CanonicalJson;
 import io.caduceus.core.json.JsonException;
 import io.caduceus.core.pseudonym.PatientPseudonym;

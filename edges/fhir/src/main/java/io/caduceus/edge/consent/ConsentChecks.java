@@ -2,7 +2,7 @@ package io.caduceus.edge.consent;
 
 import io.caduceus.adapters.fabric.ConsentLedger;
 import io.caduceus.adapters.fabric.ConsentLedger.AccessDecision;
-import io.caduceus.adapters.fabric.LedgerException;
+import io.caduceus.ingest.ledger.LedgerException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;

@@ -2,7 +2,7 @@ package io.caduceus.edge.consent;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.caduceus.adapters.fabric.LedgerException;
+import io.caduceus.ingest.ledger.LedgerException;
 import io.caduceus.core.json.CanonicalJson;
 import io.caduceus.core.pseudonym.PatientPseudonymizer;
 import io.caduceus.edge.access.ApiAccess;

@@ -1,7 +1,7 @@
 package io.caduceus.edge.consent;
 
 import io.caduceus.adapters.fabric.ConsentLedger;
-import io.caduceus.adapters.fabric.LedgerException;
+import io.caduceus.ingest.ledger.LedgerException;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
