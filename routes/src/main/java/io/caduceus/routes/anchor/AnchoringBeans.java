@@ -1,5 +1,6 @@
 package io.caduceus.routes.anchor;
 
+import io.caduceus.edge.anchoring.AnchoringApi;
 import io.caduceus.adapters.fabric.anchoring.FabricLedgerSource;
 import io.caduceus.adapters.kafka.KafkaClients;
 import io.caduceus.adapters.kafka.anchoring.KafkaLedgerSource;

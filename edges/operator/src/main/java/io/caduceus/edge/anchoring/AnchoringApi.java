@@ -1,4 +1,4 @@
-package io.caduceus.routes.anchor;
+package io.caduceus.edge.anchoring;
 
 import io.caduceus.ingest.vault.QuarantinedMessage;
 import io.caduceus.ingest.vault.VaultRecord;
@@ -43,7 +43,7 @@ public final class AnchoringApi {
     /** Why there is no service, when there is none. */
     private final String unavailable;
 
-    AnchoringApi(AnchoringService service, IngestServices ingest, String unavailable) {
+    public AnchoringApi(AnchoringService service, IngestServices ingest, String unavailable) {
         this.service = service;
         this.ingest = ingest;
         this.unavailable = unavailable;
