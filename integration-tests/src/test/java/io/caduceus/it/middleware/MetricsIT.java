@@ -113,7 +113,8 @@ class MetricsIT {
         String scrape = last[0];
         Set<String> missing = new TreeSet<>();
         for (String name : wanted) {
-            if (!Pattern.compile("(?m)^" + Pattern.quote(name) + "[{ ]").matcher(scrape).find()) {
+            // A histogram's family name (as a rule's description names it) is there when its buckets are.
+            if (!Pattern.compile("(?m)^" + Pattern.quote(name) + "(_bucket)?[{ ]").matcher(scrape).find()) {
                 missing.add(name);
             }
         }
