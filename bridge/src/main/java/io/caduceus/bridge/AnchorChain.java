@@ -1,14 +1,15 @@
 package io.caduceus.bridge;
 
-import io.caduceus.adapters.ethereum.AnchorRegistryClient;
+import io.caduceus.core.chain.AnchorRegistry;
+import io.caduceus.core.chain.TransactionLookup;
 import java.util.Locale;
 import java.util.Objects;
 
 /**
- * The registry an {@link Anchorer} anchors in: its chain and address (both go into every receipt), a client that
- * signs as the registry's anchorer, and a lookup to read transactions back.
+ * The registry an {@link Anchorer} anchors in: its chain and address (both go into every receipt), the registry as
+ * the chain port offers it (signing as its anchorer), and a lookup to read transactions back.
  */
-public record AnchorChain(long chainId, String contractAddress, AnchorRegistryClient registry,
+public record AnchorChain(long chainId, String contractAddress, AnchorRegistry registry,
                           TransactionLookup transactions) {
 
     public AnchorChain {

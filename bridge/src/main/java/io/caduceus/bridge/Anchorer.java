@@ -30,7 +30,7 @@ public interface Anchorer {
      *
      * @throws InconsistentHistoryException if the log does not extend the root the chain holds (nothing is sent)
      * @throws ChainAheadOfLogException     if the chain holds a tree larger than the log
-     * @throws io.caduceus.adapters.ethereum.EthereumException for permanent chain failures (not the anchorer,
+     * @throws io.caduceus.core.chain.ChainException for permanent chain failures (not the anchorer,
      *                                      wrong chain, out of funds); retriable ones become
      *                                      {@link AnchorOutcome.Kind#RETRY_LATER}
      */

@@ -1,6 +1,6 @@
 package io.caduceus.bridge;
 
-/** Base of the bridge's own failures; chain failures stay {@link io.caduceus.adapters.ethereum.EthereumException}s. */
+/** Base of the bridge's own failures; chain failures stay {@link io.caduceus.core.chain.ChainException}s. */
 public class BridgeException extends RuntimeException {
 
     private static final long serialVersionUID = 1L;

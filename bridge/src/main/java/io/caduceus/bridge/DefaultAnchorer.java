@@ -1,9 +1,9 @@
 package io.caduceus.bridge;
 
-import io.caduceus.adapters.ethereum.AnchorRegistryError;
-import io.caduceus.adapters.ethereum.AnchorRegistryRevertException;
-import io.caduceus.adapters.ethereum.EthereumException;
-import io.caduceus.adapters.ethereum.EthereumReceipt;
+import io.caduceus.core.chain.AnchorRegistry;
+import io.caduceus.core.chain.ChainException;
+import io.caduceus.core.chain.ChainReceipt;
+import io.caduceus.core.chain.TransactionLookup;
 import io.caduceus.core.domain.AnchorReceipt;
 import io.caduceus.core.hash.Digest;
 import io.caduceus.core.merkle.ConsistencyProof;
@@ -120,15 +120,12 @@ final class DefaultAnchorer implements Anchorer {
             // An anchor on top of receipts the chain lost would leave proofs of the older leaves pointing at them.
             dropLostAnchors(now);
             return anchorHead(now);
-        } catch (AnchorRegistryRevertException e) {
-            if (e.error().filter(AnchorRegistryError.TREE_SIZE_MUST_GROW::equals).isPresent()) {
+        } catch (ChainException e) {
+            if (e.refusal().filter(AnchorRegistry.Refusal.TREE_SIZE_MUST_GROW::equals).isPresent()) {
                 // The chain moved between our read and our send (an earlier, timed-out anchor landed): adopt it.
-                LOG.log(System.Logger.Level.INFO, "anchor refused with TreeSizeMustGrow " + e.arguments()
-                        + "; reconciling with the chain");
+                LOG.log(System.Logger.Level.INFO, "anchor refused (" + e.getMessage() + "); reconciling with the chain");
                 return reconcile(now);
             }
-            throw e;
-        } catch (EthereumException e) {
             if (e.isRetriable()) {
                 LOG.log(System.Logger.Level.WARNING, "anchoring postponed: " + e.getMessage());
                 return AnchorOutcome.retryLater(e.getMessage());
@@ -146,7 +143,7 @@ final class DefaultAnchorer implements Anchorer {
             saveState();
             return adopted.orElse(AnchorOutcome.notDue("the chain already holds size " + head.size()));
         }
-        EthereumReceipt receipt = chain.registry().anchor(head.size(), head.root().toBytes(), policy.fabricChannel(),
+        ChainReceipt receipt = chain.registry().anchor(head.size(), head.root().toBytes(), policy.fabricChannel(),
                 checkpoint.fabricBlockHeight());
         pending.add(new PendingAnchor(receipt.transactionHash().toLowerCase(java.util.Locale.ROOT), head.size(),
                 head.root(), checkpoint.fabricBlockHeight(), now, receipt.blockNumber()));
@@ -164,7 +161,7 @@ final class DefaultAnchorer implements Anchorer {
         try {
             TreeHead head = log.checkpoint().head();
             return checkChainAndAdopt(head, now).orElse(AnchorOutcome.notDue("nothing to reconcile"));
-        } catch (EthereumException e) {
+        } catch (ChainException e) {
             if (e.isRetriable()) {
                 return AnchorOutcome.retryLater(e.getMessage());
             }
@@ -197,7 +194,7 @@ final class DefaultAnchorer implements Anchorer {
             return Optional.empty();
         }
         Optional<TransactionLookup.FoundAnchor> found = chain.transactions().findAnchor(chain.contractAddress(), chainSize);
-        Optional<EthereumReceipt> receipt = found.flatMap(f -> chain.transactions().canonicalReceipt(f.transactionHash()));
+        Optional<ChainReceipt> receipt = found.flatMap(f -> chain.transactions().canonicalReceipt(f.transactionHash()));
         if (found.isPresent() && receipt.isPresent() && receipt.get().succeeded()) {
             pending.add(new PendingAnchor(found.get().transactionHash().toLowerCase(java.util.Locale.ROOT), chainSize,
                     log.root(chainSize), found.get().fabricBlockHeight(), now, receipt.get().blockNumber()));
@@ -232,7 +229,7 @@ final class DefaultAnchorer implements Anchorer {
     public synchronized List<LostAnchor> checkAnchorsHeld(Instant now) {
         try {
             return dropLostAnchors(now);
-        } catch (EthereumException e) {
+        } catch (ChainException e) {
             if (!e.isRetriable()) {
                 throw e;
             }
@@ -284,7 +281,7 @@ final class DefaultAnchorer implements Anchorer {
     }
 
     private Optional<String> whyNotHeld(AnchorReceipt receipt) {
-        Optional<EthereumReceipt> now = chain.transactions().canonicalReceipt(receipt.transactionHash());
+        Optional<ChainReceipt> now = chain.transactions().canonicalReceipt(receipt.transactionHash());
         if (now.isEmpty()) {
             return Optional.of("transaction no longer in the canonical chain");
         }
@@ -331,7 +328,7 @@ final class DefaultAnchorer implements Anchorer {
                 if (!belowItsBlock && latestBlock - p.blockNumber() < policy.confirmations()) {
                     continue;
                 }
-                Optional<EthereumReceipt> receipt = chain.transactions().canonicalReceipt(p.transactionHash());
+                Optional<ChainReceipt> receipt = chain.transactions().canonicalReceipt(p.transactionHash());
                 if (receipt.isEmpty() || !receipt.get().succeeded()) {
                     dropVanished(p, receipt.isEmpty() ? "is no longer in the canonical chain" : "failed after a reorg");
                     continue;
@@ -368,7 +365,7 @@ final class DefaultAnchorer implements Anchorer {
                 LOG.log(System.Logger.Level.INFO, "confirmed anchor of size " + p.treeSize() + " in block "
                         + receipt.get().blockNumber() + ", transaction " + p.transactionHash());
             }
-        } catch (EthereumException e) {
+        } catch (ChainException e) {
             if (!e.isRetriable()) {
                 throw e;
             }

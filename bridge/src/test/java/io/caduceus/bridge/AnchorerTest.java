@@ -334,7 +334,7 @@ class AnchorerTest {
         assertThat(anchorer.confirmedReceipts()).isEmpty();
         // Without a registry nothing can be anchored: the caller reconnects (the devnet bootstrap redeploys).
         assertThatThrownBy(() -> anchorer.anchorIfDue(T0.plusSeconds(61)))
-                .isInstanceOf(io.caduceus.adapters.ethereum.EthereumException.class);
+                .isInstanceOf(io.caduceus.core.chain.ChainException.class);
         chain.redeploy();
         Anchorer reopened = anchorer(log, POLICY);
         assertThat(reopened.lostAnchors()).as("recorded durably").extracting(LostAnchor::receipt)

@@ -13,7 +13,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The bridge owns anchoring (the Merkle log, the anchorer, proofs, the anchoring service) and declares the ports it
  * needs (LedgerSource, LedgerFeed, ReceiptSink, LedgerLookup, DevnetHook); the Kafka and Fabric adapters implement
- * them and the routes module wires them. Plain Jupiter tests on ArchUnit's API, as in core, so the rules surely run.
+ * them and the routes module wires them. The chain it anchors in is core's chain port (io.caduceus.core.chain), which
+ * the Ethereum adapter implements: the bridge names neither the adapter nor web3j. Plain Jupiter tests on ArchUnit's API, as in core, so the rules surely run.
  */
 class BridgeArchitectureTest {
 
@@ -25,9 +26,13 @@ class BridgeArchitectureTest {
                     "org.apache.camel..", "org.apache.kafka..", "org.hyperledger..", "io.grpc..", "io.micrometer..")
             .because("the bridge runs the same whichever technology feeds it and whichever framework hosts it");
 
-    private static final ArchRule NO_LEDGER_ADAPTER_OR_EDGE = noClasses().should().dependOnClassesThat()
-            .resideInAnyPackage("io.caduceus.adapters.kafka..", "io.caduceus.adapters.fabric..",
-                    "io.caduceus.adapters.vault..", "io.caduceus.routes..", "io.caduceus.edge..",
+    private static final ArchRule NO_CHAIN_TECHNOLOGY = noClasses().should().dependOnClassesThat().resideInAnyPackage(
+                    "org.web3j..", "okhttp3..")
+            .because("the bridge anchors through the chain port (io.caduceus.core.chain); adapters/ethereum is where "
+                    + "web3j is called, through its one call wrapper");
+
+    private static final ArchRule NO_ADAPTER_OR_EDGE = noClasses().should().dependOnClassesThat()
+            .resideInAnyPackage("io.caduceus.adapters..", "io.caduceus.routes..", "io.caduceus.edge..",
                     "io.caduceus.devnet..")
             .because("adapters implement the bridge's ports and the wiring picks them; the devnet bootstrap is found "
                     + "through DevnetHook, never named");
@@ -44,8 +49,13 @@ class BridgeArchitectureTest {
     }
 
     @Test
-    void theBridgeDependsOnNoLedgerAdapterNoEdgeAndNoDevnetCode() {
-        NO_LEDGER_ADAPTER_OR_EDGE.check(BRIDGE);
+    void theBridgeCallsNoChainLibrary() {
+        NO_CHAIN_TECHNOLOGY.check(BRIDGE);
+    }
+
+    @Test
+    void theBridgeDependsOnNoAdapterNoEdgeAndNoDevnetCode() {
+        NO_ADAPTER_OR_EDGE.check(BRIDGE);
     }
 
     @Test
@@ -54,7 +64,14 @@ class BridgeArchitectureTest {
         JavaClasses kafkaUser = new ClassFileImporter().importClasses(UsesKafka.class);
         assertThatThrownBy(() -> NO_FRAMEWORK.check(kafkaUser)).isInstanceOf(AssertionError.class);
         JavaClasses kafkaAdapterUser = new ClassFileImporter().importClasses(UsesTheKafkaAdapter.class);
-        assertThatThrownBy(() -> NO_LEDGER_ADAPTER_OR_EDGE.check(kafkaAdapterUser)).isInstanceOf(AssertionError.class);
+        assertThatThrownBy(() -> NO_ADAPTER_OR_EDGE.check(kafkaAdapterUser)).isInstanceOf(AssertionError.class);
+        JavaClasses web3jUser = new ClassFileImporter().importClasses(UsesWeb3j.class);
+        assertThatThrownBy(() -> NO_CHAIN_TECHNOLOGY.check(web3jUser)).isInstanceOf(AssertionError.class);
+        JavaClasses ethereumAdapterUser = new ClassFileImporter().importClasses(UsesTheEthereumAdapter.class);
+        assertThatThrownBy(() -> NO_ADAPTER_OR_EDGE.check(ethereumAdapterUser)).isInstanceOf(AssertionError.class);
+        // ...and pass on the chain port, which the bridge does use.
+        NO_CHAIN_TECHNOLOGY.check(new ClassFileImporter().importClasses(UsesTheChainPort.class));
+        NO_ADAPTER_OR_EDGE.check(new ClassFileImporter().importClasses(UsesTheChainPort.class));
     }
 
     /** Depends on a Kafka class, as the bridge must not. */
@@ -65,5 +82,20 @@ class BridgeArchitectureTest {
     /** Depends on the Kafka adapter, as the bridge must not. */
     static final class UsesTheKafkaAdapter {
         io.caduceus.adapters.kafka.probe.KafkaAdapterProbe adapter;
+    }
+
+    /** Depends on a web3j class, as the bridge must not. */
+    static final class UsesWeb3j {
+        org.web3j.probe.Web3jProbe client;
+    }
+
+    /** Depends on the Ethereum adapter, as the bridge must not. */
+    static final class UsesTheEthereumAdapter {
+        io.caduceus.adapters.ethereum.probe.EthereumAdapterProbe adapter;
+    }
+
+    /** Depends on the chain port only, as the bridge does. */
+    static final class UsesTheChainPort {
+        io.caduceus.core.chain.AnchoringChain chain;
     }
 }

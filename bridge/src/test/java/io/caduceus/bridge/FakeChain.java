@@ -1,14 +1,11 @@
 package io.caduceus.bridge;
 
-import io.caduceus.adapters.ethereum.AnchorRegistryClient;
-import io.caduceus.adapters.ethereum.AnchorRegistryDeployment;
-import io.caduceus.adapters.ethereum.AnchorRegistryError;
-import io.caduceus.adapters.ethereum.AnchorRegistryRevertException;
-import io.caduceus.adapters.ethereum.EthereumException;
-import io.caduceus.adapters.ethereum.EthereumReceipt;
+import io.caduceus.core.chain.AnchorRegistry;
+import io.caduceus.core.chain.ChainException;
+import io.caduceus.core.chain.ChainReceipt;
+import io.caduceus.core.chain.TransactionLookup;
 import io.caduceus.core.hash.Digest;
 import io.caduceus.core.hash.Sha256;
-import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -18,9 +15,10 @@ import java.util.Optional;
 
 /**
  * An in-memory chain holding one AnchorRegistry, with the registry's rules (tree size must grow, no zero root), one
- * block per anchor, reorgs, and injectable failures. Implements both the registry client and the transaction lookup.
+ * block per anchor, reorgs, and injectable failures. Implements both ports the anchorer reads the chain through: the
+ * registry and the transaction lookup.
  */
-final class FakeChain implements AnchorRegistryClient, TransactionLookup {
+final class FakeChain implements AnchorRegistry, TransactionLookup {
 
     static final long CHAIN_ID = 31337;
     static final String CONTRACT = "0x" + "ab".repeat(20);
@@ -30,6 +28,10 @@ final class FakeChain implements AnchorRegistryClient, TransactionLookup {
     }
 
     record Block(long number, Instant time, List<Tx> txs) {
+    }
+
+    record Receipt(String transactionHash, long blockNumber, Instant blockTimestamp, long gasUsed, boolean succeeded)
+            implements ChainReceipt {
     }
 
     private final List<Block> blocks = new ArrayList<>();
@@ -98,20 +100,14 @@ final class FakeChain implements AnchorRegistryClient, TransactionLookup {
         return tx.hash();
     }
 
-    // ---- AnchorRegistryClient -------------------------------------------------------------------------------------
+    // ---- AnchorRegistry -------------------------------------------------------------------------------------------
 
-    @Override
-    public String signerAddress() {
+    String signerAddress() {
         return "0x" + "cd".repeat(20);
     }
 
     @Override
-    public AnchorRegistryDeployment deploy(String anchorer) {
-        throw new UnsupportedOperationException();
-    }
-
-    @Override
-    public EthereumReceipt anchor(long treeSize, byte[] root, String fabricChannel, long fabricBlockHeight) {
+    public ChainReceipt anchor(long treeSize, byte[] root, String fabricChannel, long fabricBlockHeight) {
         if (beforeNextAnchor != null) {
             Runnable hook = beforeNextAnchor;
             beforeNextAnchor = null;
@@ -122,20 +118,19 @@ final class FakeChain implements AnchorRegistryClient, TransactionLookup {
         anchorCalls++;
         long latest = latestTreeSizeNow();
         if (treeSize <= latest) {
-            throw new AnchorRegistryRevertException("anchor reverted: TreeSizeMustGrow(" + latest + ", " + treeSize + ")",
-                    AnchorRegistryError.TREE_SIZE_MUST_GROW, List.of(BigInteger.valueOf(latest), BigInteger.valueOf(treeSize)),
-                    null, null);
+            throw new ChainException("anchor reverted: TreeSizeMustGrow(" + latest + ", " + treeSize + ")", false, null,
+                    null, AnchorRegistry.Refusal.TREE_SIZE_MUST_GROW);
         }
         if (Arrays.equals(root, new byte[32])) {
-            throw new AnchorRegistryRevertException("ZeroRoot()", AnchorRegistryError.ZERO_ROOT, List.of(), null, null);
+            throw new ChainException("ZeroRoot()", false, null, null, AnchorRegistry.Refusal.ZERO_ROOT);
         }
         Tx tx = new Tx(nextHash(), treeSize, root.clone(), fabricChannel, fabricBlockHeight);
         Block block = newBlock(List.of(tx));
         if (loseNextReceipt) {
             loseNextReceipt = false;
-            throw new EthereumException("no receipt within PT2M; the transaction may still be mined", true, null, tx.hash());
+            throw new ChainException("no receipt within PT2M; the transaction may still be mined", true, null, tx.hash());
         }
-        return new EthereumReceipt(tx.hash(), block.number(), block.time(), GAS, true);
+        return new Receipt(tx.hash(), block.number(), block.time(), GAS, true);
     }
 
     @Override
@@ -167,12 +162,12 @@ final class FakeChain implements AnchorRegistryClient, TransactionLookup {
     // ---- TransactionLookup ----------------------------------------------------------------------------------------
 
     @Override
-    public Optional<EthereumReceipt> canonicalReceipt(String transactionHash) {
+    public Optional<ChainReceipt> canonicalReceipt(String transactionHash) {
         rpc();
         for (Block b : blocks) {
             for (Tx tx : b.txs()) {
                 if (tx.hash().equals(transactionHash)) {
-                    return Optional.of(new EthereumReceipt(tx.hash(), b.number(), b.time(), GAS, true));
+                    return Optional.of(new Receipt(tx.hash(), b.number(), b.time(), GAS, true));
                 }
             }
         }
@@ -206,14 +201,14 @@ final class FakeChain implements AnchorRegistryClient, TransactionLookup {
 
     private void rpc() {
         if (down) {
-            throw new EthereumException("eth_call to http://127.0.0.1:8545 failed: Connection refused", true, null);
+            throw new ChainException("eth_call to http://127.0.0.1:8545 failed: Connection refused", true, null);
         }
     }
 
     /** As the real client: a call to an address without code returns "0x", which does not decode. */
     private void requireCode(String function) {
         if (!registryDeployed) {
-            throw new EthereumException(function + "() returned '0x': is the address an AnchorRegistry?", false, null);
+            throw new ChainException(function + "() returned '0x': is the address an AnchorRegistry?", false, null);
         }
     }
 

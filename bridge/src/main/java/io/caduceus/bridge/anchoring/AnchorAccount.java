@@ -1,15 +1,10 @@
 package io.caduceus.bridge.anchoring;
 
-import io.caduceus.adapters.ethereum.Web3jRpc;
+import io.caduceus.core.chain.AnchoringChain;
+import io.caduceus.core.chain.ChainAccounts;
 import io.caduceus.core.domain.AnchorReceipt;
 import java.math.BigInteger;
-import java.time.Duration;
 import java.util.Optional;
-import org.web3j.protocol.core.DefaultBlockParameterName;
-import org.web3j.protocol.core.methods.response.EthGetBalance;
-import org.web3j.protocol.core.methods.response.EthGetTransactionReceipt;
-import org.web3j.protocol.core.methods.response.TransactionReceipt;
-import org.web3j.utils.Numeric;
 
 /**
  * What anchoring costs and what the anchoring key has left: its balance, and the gas and wei the last confirmed anchor
@@ -21,20 +16,16 @@ final class AnchorAccount implements AutoCloseable {
     private record Cost(String transactionHash, long gasUsed, BigInteger costWei) {
     }
 
-    private final String rpcUrl;
-    private final Duration timeout;
-    private Web3jRpc rpc;
+    private final AnchoringChain chain;
+    private ChainAccounts accounts;
     private volatile Cost lastCost;
 
-    AnchorAccount(String rpcUrl, Duration timeout) {
-        this.rpcUrl = rpcUrl;
-        this.timeout = timeout;
+    AnchorAccount(AnchoringChain chain) {
+        this.chain = chain;
     }
 
     synchronized BigInteger balanceWei(String address) {
-        EthGetBalance balance = node().send("eth_getBalance",
-                () -> node().web3j().ethGetBalance(address, DefaultBlockParameterName.LATEST).send());
-        return balance.getBalance();
+        return node().balanceWei(address);
     }
 
     /** Gas used by the anchor transaction of {@code receipt}; asked once per transaction. */
@@ -57,32 +48,26 @@ final class AnchorAccount implements AutoCloseable {
         if (known != null && known.transactionHash().equals(hash)) {
             return known;
         }
-        EthGetTransactionReceipt answer = node().send("eth_getTransactionReceipt", hash,
-                () -> node().web3j().ethGetTransactionReceipt(hash).send());
-        Optional<TransactionReceipt> found = answer.getTransactionReceipt();
+        Optional<ChainAccounts.TransactionCost> found = node().cost(hash);
         if (found.isEmpty()) {
             return known;
         }
-        TransactionReceipt tx = found.get();
-        BigInteger gas = tx.getGasUsed();
-        BigInteger price = tx.getEffectiveGasPrice() == null ? BigInteger.ZERO
-                : Numeric.decodeQuantity(tx.getEffectiveGasPrice());
-        lastCost = new Cost(hash, gas.longValueExact(), gas.multiply(price));
+        lastCost = new Cost(hash, found.get().gasUsed(), found.get().costWei());
         return lastCost;
     }
 
-    private Web3jRpc node() {
-        if (rpc == null) {
-            rpc = Web3jRpc.open(rpcUrl, timeout);
+    private ChainAccounts node() {
+        if (accounts == null) {
+            accounts = chain.accounts();
         }
-        return rpc;
+        return accounts;
     }
 
     @Override
     public synchronized void close() {
-        if (rpc != null) {
-            rpc.shutdown();
-            rpc = null;
+        if (accounts != null) {
+            accounts.close();
+            accounts = null;
         }
     }
 }

@@ -10,7 +10,8 @@ import java.util.function.Supplier;
 
 /**
  * The {@code caduceus.anchor.*} options (application.properties, "Public anchor (bridge)"), plus the Ethereum
- * connection they use (Kafka's comes from the Kafka adapter's clients). Holds no key: the devnet
+ * connection they use (Kafka's comes from the Kafka adapter's clients); the composition root builds the chain port's
+ * adapter from them. Holds no key: the devnet
  * funding key is read only when bootstrapping, through {@link #devnetFundingKey}, so these settings can be logged.
  */
 public record AnchorSettings(boolean enabled, Path directory, Path keystoreFile, Path passwordFile, Optional<String> contract,

@@ -1,6 +1,5 @@
 package io.caduceus.bridge.anchoring;
 
-import io.caduceus.adapters.ethereum.EthereumException;
 import io.caduceus.bridge.AnchorOutcome;
 import io.caduceus.bridge.Anchorer;
 import io.caduceus.bridge.AnchoringLog;
@@ -9,6 +8,8 @@ import io.caduceus.bridge.LostAnchor;
 import io.caduceus.bridge.ProofService;
 import io.caduceus.bridge.ReceiptSink;
 import io.caduceus.bridge.anchoring.ChainConnector.Connected;
+import io.caduceus.core.chain.AnchoringChain;
+import io.caduceus.core.chain.ChainException;
 import io.caduceus.core.domain.AnchorReceipt;
 import io.caduceus.core.domain.RecordId;
 import io.caduceus.core.hash.Digest;
@@ -31,8 +32,8 @@ import org.slf4j.LoggerFactory;
  * from the Kafka topic), and the anchorer driven by the timer route
  * {@code anchoring-tick} ({@link #tick}). The chain side is connected lazily by the tick ({@link ChainConnector}), so
  * the middleware starts while the Ethereum node is down (its health check shows it) and anchoring begins once the node
- * answers; every failure is retried at the next tick. Free of Camel, Kafka and Fabric: the wiring hands it a
- * {@link LedgerSource}.
+ * answers; every failure is retried at the next tick. Free of Camel, Kafka, Fabric and web3j: the wiring hands it a
+ * {@link LedgerSource} and the chain port ({@link AnchoringChain}, which adapters/ethereum implements).
  */
 public final class AnchoringService implements AutoCloseable {
 
@@ -76,7 +77,8 @@ public final class AnchoringService implements AutoCloseable {
     private String lastLogged;
 
     private AnchoringService(AnchorSettings settings, AnchoringLog log, FileReceiptSink outbox,
-                             LedgerSource.Binding ledger, AnchorLatency latency, Optional<DevnetHook> devnet) {
+                             LedgerSource.Binding ledger, AnchorLatency latency, AnchoringChain chain,
+                             Optional<DevnetHook> devnet) {
         this.settings = settings;
         this.latency = latency;
         this.log = log;
@@ -85,29 +87,30 @@ public final class AnchoringService implements AutoCloseable {
         this.sink = ledger.sink();
         this.ledgerResources = ledger.resources();
         this.proofs = ProofService.of(log, receipts);
-        this.account = new AnchorAccount(settings.rpcUrl().toString(), settings.rpcTimeout());
-        this.connector = new ChainConnector(settings, devnet);
+        this.account = new AnchorAccount(chain);
+        this.connector = new ChainConnector(settings, chain, devnet);
         this.entries = new LedgerEntryReport(log, receipts, ledger.lookup(), () -> latestBlock);
     }
 
     /**
-     * Opens the log and starts the feed of {@code source}.
+     * Opens the log and starts the feed of {@code source}; anchors in {@code chain}, connected by the ticks.
      *
      * @throws DevnetHook.DevnetHookMissingException when the settings ask for the devnet bootstrap and its module is
      *                                               not on the classpath (before anything is opened)
      */
-    public static AnchoringService open(AnchorSettings settings, LedgerSource source) {
-        return open(settings, source, DevnetHook.required(settings));
+    public static AnchoringService open(AnchorSettings settings, LedgerSource source, AnchoringChain chain) {
+        return open(settings, source, chain, DevnetHook.required(settings));
     }
 
-    static AnchoringService open(AnchorSettings settings, LedgerSource source, Optional<DevnetHook> devnet) {
+    static AnchoringService open(AnchorSettings settings, LedgerSource source, AnchoringChain chain,
+                                 Optional<DevnetHook> devnet) {
         AnchoringLog log = AnchoringLog.open(settings.directory().resolve("log"));
         LedgerSource.Binding ledger = null;
         try {
             FileReceiptSink outbox = new FileReceiptSink(settings.directory().resolve("fabric-outbox.jsonl"));
             AnchorLatency latency = new AnchorLatency();
             ledger = source.bind(log, outbox, latency);
-            AnchoringService service = new AnchoringService(settings, log, outbox, ledger, latency, devnet);
+            AnchoringService service = new AnchoringService(settings, log, outbox, ledger, latency, chain, devnet);
             ledger.feed().start();
             LOG.info("anchoring log open: {} entries, feed from {}; anchors every {} entries or {} s, {} confirmations",
                     log.size(), ledger.description(), settings.maxEntries(), settings.maxInterval().toSeconds(),
@@ -177,7 +180,7 @@ public final class AnchoringService implements AutoCloseable {
             } else {
                 chainProblem = outcome.detail();
             }
-        } catch (EthereumException e) {
+        } catch (ChainException e) {
             chainProblem = e.getMessage();
             warnOnce("anchoring postponed: " + e.getMessage());
             if (!e.isRetriable()) {

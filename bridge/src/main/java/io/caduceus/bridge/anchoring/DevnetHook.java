@@ -1,10 +1,8 @@
 package io.caduceus.bridge.anchoring;
 
-import io.caduceus.adapters.ethereum.AnchorRegistryConfig;
 import java.util.List;
 import java.util.Optional;
 import java.util.ServiceLoader;
-import org.web3j.crypto.Credentials;
 
 /**
  * What {@code caduceus.anchor.devnet-bootstrap=true} asks of the devnet: create the anchoring key, fund it, deploy a
@@ -20,8 +18,12 @@ public interface DevnetHook {
     /** Keeps the key funded from the devnet's well-known account. */
     void ensureFunded(AnchorSettings settings, String address);
 
-    /** The registry to anchor in: a remembered one the chain still holds for this key, else a new deployment. */
-    String ensureRegistry(AnchorSettings settings, AnchorRegistryConfig config, Credentials key);
+    /**
+     * The registry to anchor in: a remembered one the chain still holds for the key of {@code anchorer}, else a new
+     * deployment whose only anchorer it is. The hook opens the key itself (the settings say where): the bridge never
+     * holds it.
+     */
+    String ensureRegistry(AnchorSettings settings, String anchorer);
 
     /**
      * The devnet hook when {@code settings} ask for the devnet bootstrap, else empty.

@@ -3,8 +3,12 @@ package io.caduceus.bridge.anchoring;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.caduceus.adapters.ethereum.AnchorRegistryConfig;
 import io.caduceus.bridge.anchoring.LedgerSource.Binding;
+import io.caduceus.core.chain.AnchorRegistry;
+import io.caduceus.core.chain.AnchoringChain;
+import io.caduceus.core.chain.ChainAccounts;
+import io.caduceus.core.chain.ChainNode;
+import io.caduceus.core.chain.TransactionLookup;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -13,7 +17,6 @@ import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.web3j.crypto.Credentials;
 
 /** The devnet bootstrap is a dev-only module: asking for it without it on the classpath stops the start, clearly. */
 class DevnetHookTest {
@@ -35,7 +38,7 @@ class DevnetHookTest {
             bound.set(true);
             throw new AssertionError("nothing may be opened before the configuration is refused");
         };
-        assertThatThrownBy(() -> AnchoringService.open(settings(true), source))
+        assertThatThrownBy(() -> AnchoringService.open(settings(true), source, new UnusedChain()))
                 .isInstanceOf(DevnetHook.DevnetHookMissingException.class)
                 .isInstanceOf(AnchorSetupException.class)
                 .hasMessageContaining("caduceus.anchor.devnet-bootstrap=true")
@@ -76,7 +79,8 @@ class DevnetHookTest {
             }
         };
         try (AnchoringService service = AnchoringService.open(settings(false),
-                (log, outbox, latency) -> new Binding(feed, outbox, Optional.empty(), "a test feed", () -> { }))) {
+                (log, outbox, latency) -> new Binding(feed, outbox, Optional.empty(), "a test feed", () -> { }),
+                new UnusedChain())) {
             assertThat(started).isTrue();
             assertThat(service.status()).containsEntry("logSize", 0L).containsEntry("feed", Map.of("source", "test"));
         }
@@ -92,8 +96,36 @@ class DevnetHookTest {
         }
 
         @Override
-        public String ensureRegistry(AnchorSettings settings, AnchorRegistryConfig config, Credentials key) {
+        public String ensureRegistry(AnchorSettings settings, String anchorer) {
             return "0x" + "0".repeat(40);
+        }
+    }
+
+    /** Opening the service must not touch the chain: the ticks connect it. */
+    private static final class UnusedChain implements AnchoringChain {
+        @Override
+        public ChainNode connectNode() {
+            throw new AssertionError("the chain is connected by the ticks, not by open");
+        }
+
+        @Override
+        public String signerAddress() {
+            throw new AssertionError("the key is opened by the ticks, not by open");
+        }
+
+        @Override
+        public AnchorRegistry registry(String contract) {
+            throw new AssertionError("the chain is connected by the ticks, not by open");
+        }
+
+        @Override
+        public TransactionLookup transactions() {
+            throw new AssertionError("the chain is connected by the ticks, not by open");
+        }
+
+        @Override
+        public ChainAccounts accounts() {
+            throw new AssertionError("the metrics ask the chain, not open");
         }
     }
 }

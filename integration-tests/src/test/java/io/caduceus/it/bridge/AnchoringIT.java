@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.caduceus.adapters.ethereum.AnchorRegistryClient;
 import io.caduceus.adapters.ethereum.AnchorRegistryConfig;
 import io.caduceus.adapters.ethereum.AnchorRegistryDeployment;
+import io.caduceus.adapters.ethereum.EthereumAnchoring;
 import io.caduceus.adapters.ethereum.EthereumEndpoint;
 import io.caduceus.bridge.AnchorChain;
 import io.caduceus.bridge.AnchorOutcome;
@@ -13,7 +14,7 @@ import io.caduceus.bridge.Anchorer;
 import io.caduceus.bridge.AnchoringLog;
 import io.caduceus.bridge.AnchoringStatus;
 import io.caduceus.bridge.ProofService;
-import io.caduceus.bridge.TransactionLookup;
+import io.caduceus.core.chain.TransactionLookup;
 import io.caduceus.core.domain.AnchorReceipt;
 import io.caduceus.core.domain.LedgerEntry;
 import io.caduceus.core.domain.RecordId;
@@ -95,7 +96,7 @@ class AnchoringIT {
         List<AnchorReceipt> delivered = new ArrayList<>();
         try (AnchorRegistryClient registry = AnchorRegistryClient.connect(
                 config.withContractAddress(deployment.contractAddress()), key);
-             TransactionLookup lookup = TransactionLookup.connect(endpoint);
+             TransactionLookup lookup = EthereumAnchoring.transactions(endpoint);
              AnchoringLog log = AnchoringLog.open(dir.resolve("log"))) {
             AnchorChain chain = new AnchorChain(endpoint.chainId(), deployment.contractAddress(), registry, lookup);
             Anchorer anchorer = Anchorer.open(dir.resolve("anchors"), log,

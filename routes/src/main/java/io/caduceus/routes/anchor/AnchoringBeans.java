@@ -1,6 +1,9 @@
 package io.caduceus.routes.anchor;
 
 import io.caduceus.edge.anchoring.AnchoringApi;
+import io.caduceus.adapters.ethereum.AnchorRegistryConfig;
+import io.caduceus.adapters.ethereum.EthereumAnchoring;
+import io.caduceus.adapters.ethereum.EthereumEndpoint;
 import io.caduceus.adapters.fabric.anchoring.FabricLedgerSource;
 import io.caduceus.adapters.kafka.KafkaClients;
 import io.caduceus.adapters.kafka.anchoring.KafkaLedgerSource;
@@ -8,8 +11,10 @@ import io.caduceus.bridge.anchoring.AnchorSettings;
 import io.caduceus.bridge.anchoring.AnchoringService;
 import io.caduceus.bridge.anchoring.DevnetHook;
 import io.caduceus.bridge.anchoring.LedgerSource;
+import io.caduceus.core.chain.AnchoringChain;
 import io.caduceus.edge.services.IngestServices;
 import io.caduceus.routes.ledger.FabricSettings;
+import java.time.Duration;
 import java.util.Optional;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Service;
@@ -18,8 +23,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Opens the bridge once per application and binds the bean {@code anchoring} for camel/anchoring.camel.yaml: the feed
- * from Fabric when it is configured, else from the Kafka topic. The feed starts here (a daemon thread); the chain is
- * connected by the first ticks, so neither Kafka nor Ethereum has to be up for the middleware to start.
+ * from Fabric when it is configured, else from the Kafka topic, and the chain port from the Ethereum adapter. The feed
+ * starts here (a daemon thread); the chain is connected by the first ticks, so neither Kafka nor Ethereum has to be up
+ * for the middleware to start.
  */
 public final class AnchoringBeans {
 
@@ -43,7 +49,7 @@ public final class AnchoringBeans {
                     : KafkaLedgerSource.of(KafkaClients.of(context), settings.ledgerTopic(), settings.pollTimeout(),
                             settings.kafkaCallTimeout(), settings.maxBatch());
             try {
-                service = AnchoringService.open(settings, source);
+                service = AnchoringService.open(settings, source, chain(settings));
             } catch (DevnetHook.DevnetHookMissingException e) {
                 throw e;
             } catch (RuntimeException e) {
@@ -65,6 +71,18 @@ public final class AnchoringBeans {
             LOG.info("public anchoring is disabled (caduceus.anchor.enabled=false)");
         }
         context.getRegistry().bind("anchoring", new AnchoringApi(service, ingest, unavailable));
+    }
+
+    /**
+     * The Ethereum adapter as the bridge's chain port, from the {@code caduceus.anchor.*} and {@code ethereum.*}
+     * settings (devnet/bootstrap's DevnetBootstrap reads the same ones). The configuration is built at the first
+     * connection, so a mistaken setting shows as the chain's problem at every tick, as a node that is down does.
+     */
+    static AnchoringChain chain(AnchorSettings settings) {
+        return EthereumAnchoring.chain(() -> new AnchorRegistryConfig(
+                        new EthereumEndpoint(settings.rpcUrl(), settings.chainId(), settings.rpcTimeout()), null,
+                        settings.gasLimit(), settings.deployGasLimit(), settings.receiptTimeout(), Duration.ofMillis(250)),
+                settings.keystoreFile(), settings.passwordFile());
     }
 
     /** The feed starts when the service is opened, so that it does not depend on when Camel starts services. */

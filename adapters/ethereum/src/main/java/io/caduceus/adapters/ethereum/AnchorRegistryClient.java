@@ -1,9 +1,11 @@
 package io.caduceus.adapters.ethereum;
 
+import io.caduceus.core.chain.AnchorRegistry;
 import org.web3j.crypto.Credentials;
 
 /**
- * The bridge's view of the public {@code AnchorRegistry}: publish a Merkle root for a tree size, read roots back.
+ * The public {@code AnchorRegistry} over web3j, the chain port's {@link AnchorRegistry} (what the bridge anchors
+ * through) plus deployment: publish a Merkle root for a tree size, read roots back.
  * Every RPC call has the endpoint's deadline; failures are {@link EthereumException}s, retriable for I/O and
  * timeouts, permanent for refusals ({@link AnchorRegistryRevertException} names the contract's custom error).
  *
@@ -11,7 +13,7 @@ import org.web3j.crypto.Credentials;
  * {@link #latestTreeSize()} before anchoring again (a duplicate anchor reverts with {@code TreeSizeMustGrow}, so a
  * blind retry is harmless but costs gas).
  */
-public interface AnchorRegistryClient extends AutoCloseable {
+public interface AnchorRegistryClient extends AnchorRegistry {
 
     /**
      * Connects, checks the node's chain id against the configuration, and signs with {@code signer} (EIP-155,
@@ -38,15 +40,19 @@ public interface AnchorRegistryClient extends AutoCloseable {
      * @return the mined, successful transaction (block number and time are the anchor's public timestamp)
      * @throws AnchorRegistryRevertException if the registry refuses (NotAnchorer, TreeSizeMustGrow, ZeroRoot)
      */
+    @Override
     EthereumReceipt anchor(long treeSize, byte[] root, String fabricChannel, long fabricBlockHeight);
 
     /** The root anchored for exactly {@code treeSize}; 32 zero bytes when none was. */
+    @Override
     byte[] rootAt(long treeSize);
 
     /** The largest anchored tree size, 0 before the first anchor. */
+    @Override
     long latestTreeSize();
 
     /** The address allowed to anchor in the configured registry. */
+    @Override
     String anchorer();
 
     @Override

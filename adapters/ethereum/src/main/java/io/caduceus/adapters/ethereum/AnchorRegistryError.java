@@ -1,5 +1,6 @@
 package io.caduceus.adapters.ethereum;
 
+import io.caduceus.core.chain.AnchorRegistry;
 import java.util.List;
 import java.util.Optional;
 import org.web3j.crypto.Hash;
@@ -7,22 +8,29 @@ import org.web3j.crypto.Hash;
 /** The custom errors of {@code AnchorRegistry.sol}, recognised by their 4-byte selector in revert data. */
 public enum AnchorRegistryError {
     /** The sender is not the registry's {@code anchorer}. */
-    NOT_ANCHORER("NotAnchorer", List.of()),
+    NOT_ANCHORER("NotAnchorer", List.of(), AnchorRegistry.Refusal.NOT_ANCHORER),
     /** The tree size is not larger than {@code latestTreeSize}: arguments {@code (latest, proposed)}. */
-    TREE_SIZE_MUST_GROW("TreeSizeMustGrow", List.of("uint64", "uint64")),
+    TREE_SIZE_MUST_GROW("TreeSizeMustGrow", List.of("uint64", "uint64"), AnchorRegistry.Refusal.TREE_SIZE_MUST_GROW),
     /** A zero root was proposed. */
-    ZERO_ROOT("ZeroRoot", List.of());
+    ZERO_ROOT("ZeroRoot", List.of(), AnchorRegistry.Refusal.ZERO_ROOT);
 
     private final String solidityName;
     private final List<String> parameterTypes;
     private final String signature;
     private final String selector;
+    private final AnchorRegistry.Refusal refusal;
 
-    AnchorRegistryError(String solidityName, List<String> parameterTypes) {
+    AnchorRegistryError(String solidityName, List<String> parameterTypes, AnchorRegistry.Refusal refusal) {
         this.solidityName = solidityName;
         this.parameterTypes = parameterTypes;
         this.signature = solidityName + "(" + String.join(",", parameterTypes) + ")";
         this.selector = Hash.sha3String(signature).substring(0, 10);
+        this.refusal = refusal;
+    }
+
+    /** The chain port's name for this error, what the bridge acts on. */
+    public AnchorRegistry.Refusal refusal() {
+        return refusal;
     }
 
     /** The error's name in the contract, e.g. {@code TreeSizeMustGrow}. */

@@ -7,7 +7,8 @@ import java.util.Optional;
 /**
  * The {@code AnchorRegistry} refused a call or transaction. Permanent ({@link #isRetriable()} is false): sending
  * the same anchor again can only fail the same way. {@link #error()} is empty when the revert data was not one of
- * the registry's custom errors (e.g. out of gas, or the address is not a registry).
+ * the registry's custom errors (e.g. out of gas, or the address is not a registry); {@link #refusal()} is the chain
+ * port's name for the same error.
  */
 public class AnchorRegistryRevertException extends EthereumException {
 
@@ -19,7 +20,7 @@ public class AnchorRegistryRevertException extends EthereumException {
 
     public AnchorRegistryRevertException(String message, AnchorRegistryError error, List<BigInteger> arguments,
                                          String revertData, String transactionHash) {
-        super(message, false, null, transactionHash);
+        super(message, null, transactionHash, error == null ? null : error.refusal());
         this.error = error;
         this.arguments = List.copyOf(arguments);
         this.revertData = revertData;

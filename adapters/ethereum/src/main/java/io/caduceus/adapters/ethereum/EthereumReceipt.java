@@ -1,5 +1,6 @@
 package io.caduceus.adapters.ethereum;
 
+import io.caduceus.core.chain.ChainReceipt;
 import java.time.Instant;
 import java.util.Objects;
 
@@ -14,7 +15,7 @@ import java.util.Objects;
  * @param succeeded       receipt status 1; a client returns only successful receipts and throws otherwise
  */
 public record EthereumReceipt(String transactionHash, long blockNumber, Instant blockTimestamp, long gasUsed,
-                              boolean succeeded) {
+                              boolean succeeded) implements ChainReceipt {
 
     public EthereumReceipt {
         Objects.requireNonNull(transactionHash, "transactionHash");

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.caduceus.core.chain.AnchorRegistry;
+import io.caduceus.core.chain.ChainException;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -171,15 +173,20 @@ class AnchorRegistryContractTest {
         assertThat(grow.isRetriable()).isFalse();
         assertThat(grow.transactionHash()).contains("0x" + "cd".repeat(32));
         assertThat(grow).hasMessageContaining("TreeSizeMustGrow(10, 9)").hasMessageContaining("cdcd");
+        // What the bridge acts on, through the chain port: it knows no custom error of this adapter.
+        assertThat(grow).isInstanceOf(ChainException.class);
+        assertThat(grow.refusal()).contains(AnchorRegistry.Refusal.TREE_SIZE_MUST_GROW);
 
         AnchorRegistryRevertException zero = AnchorRegistryContract.revert("anchor",
                 Hash.sha3String("ZeroRoot()").substring(0, 10), null);
         assertThat(zero.error()).contains(AnchorRegistryError.ZERO_ROOT);
         assertThat(zero.arguments()).isEmpty();
+        assertThat(zero.refusal()).contains(AnchorRegistry.Refusal.ZERO_ROOT);
 
         AnchorRegistryRevertException notAnchorer = AnchorRegistryContract.revert("anchor",
                 Hash.sha3String("NotAnchorer()").substring(0, 10).toUpperCase().replace("0X", "0x"), null);
         assertThat(notAnchorer.error()).contains(AnchorRegistryError.NOT_ANCHORER);
+        assertThat(notAnchorer.refusal()).contains(AnchorRegistry.Refusal.NOT_ANCHORER);
     }
 
     @Test
@@ -187,6 +194,7 @@ class AnchorRegistryContractTest {
         // Error(string) "nope": not one of the registry's errors.
         AnchorRegistryRevertException foreign = AnchorRegistryContract.revert("anchor", "0x08c379a0" + word("20"), null);
         assertThat(foreign.error()).isEmpty();
+        assertThat(foreign.refusal()).isEmpty();
         assertThat(foreign.isRetriable()).isFalse();
         assertThat(foreign).hasMessageContaining("unknown data");
         assertThat(AnchorRegistryContract.revert("anchor", null, null)).hasMessageContaining("without data");

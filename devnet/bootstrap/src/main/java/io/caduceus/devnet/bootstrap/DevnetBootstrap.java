@@ -1,11 +1,12 @@
 package io.caduceus.devnet.bootstrap;
 
+import io.caduceus.adapters.ethereum.AnchorKeys;
 import io.caduceus.adapters.ethereum.AnchorRegistryClient;
 import io.caduceus.adapters.ethereum.AnchorRegistryConfig;
 import io.caduceus.adapters.ethereum.AnchorRegistryDeployment;
+import io.caduceus.adapters.ethereum.EthereumEndpoint;
 import io.caduceus.adapters.ethereum.EthereumException;
 import io.caduceus.adapters.ethereum.Web3jRpc;
-import io.caduceus.bridge.anchoring.AnchorKeys;
 import io.caduceus.bridge.anchoring.AnchorSettings;
 import io.caduceus.bridge.anchoring.AnchorSetupException;
 import io.caduceus.bridge.anchoring.DevnetHook;
@@ -37,7 +38,8 @@ import org.web3j.utils.Numeric;
  * {@code ethereum.dev.private.key} (a plain transfer signed with that key; the key itself is never logged), and,
  * without a configured contract, deploys an AnchorRegistry whose anchorer is that key and remembers its address.
  * A remembered registry is reused only while the chain still holds its code and it names this key as anchorer: a
- * devnet restarted from genesis gets a new one.
+ * devnet restarted from genesis gets a new one. Deploys with the anchoring key, which it opens itself from the
+ * keystore the settings name: the bridge only knows the key's address.
  *
  * <p>A module of its own, found by the bridge through {@link java.util.ServiceLoader}: the devnet's {@code ./caduceus
  * up} and the integration tests put its jar on the classpath; production images do not ship it.
@@ -46,6 +48,9 @@ public final class DevnetBootstrap implements DevnetHook {
 
     private static final Logger LOG = LoggerFactory.getLogger(DevnetBootstrap.class);
     private static final BigInteger TRANSFER_GAS = BigInteger.valueOf(21_000);
+
+    /** The anchoring key, opened once: the bridge asks for a registry after every reconnection. */
+    private Credentials key;
 
     public DevnetBootstrap() {
     }
@@ -92,7 +97,13 @@ public final class DevnetBootstrap implements DevnetHook {
 
     /** The registry to anchor in: the remembered one if the chain still holds it for this key, else a new one. */
     @Override
-    public String ensureRegistry(AnchorSettings settings, AnchorRegistryConfig config, Credentials key) {
+    public String ensureRegistry(AnchorSettings settings, String anchorer) {
+        Credentials key = key(settings);
+        if (!key.getAddress().equalsIgnoreCase(anchorer)) {
+            throw new AnchorSetupException("the anchoring key in " + settings.keystoreFile() + " is " + key.getAddress()
+                    + ", not the anchorer " + anchorer + " the bridge connected with");
+        }
+        AnchorRegistryConfig config = registryConfig(settings);
         Path remembered = settings.directory().resolve("devnet-registry-" + settings.chainId() + ".address");
         Optional<String> known = read(remembered);
         if (known.isPresent() && holdsRegistryFor(settings, config, key, known.get())) {
@@ -112,6 +123,19 @@ public final class DevnetBootstrap implements DevnetHook {
                 deployment.receipt().blockNumber(), deployment.receipt().gasUsed(),
                 known.isPresent() ? "; the chain no longer held " + known.get() : "");
         return deployment.contractAddress();
+    }
+
+    /** As the composition root configures the chain port (routes/anchor AnchoringBeans), for the same node. */
+    static AnchorRegistryConfig registryConfig(AnchorSettings settings) {
+        return new AnchorRegistryConfig(new EthereumEndpoint(settings.rpcUrl(), settings.chainId(), settings.rpcTimeout()),
+                null, settings.gasLimit(), settings.deployGasLimit(), settings.receiptTimeout(), Duration.ofMillis(250));
+    }
+
+    private synchronized Credentials key(AnchorSettings settings) {
+        if (key == null) {
+            key = AnchorKeys.load(settings.keystoreFile(), settings.passwordFile());
+        }
+        return key;
     }
 
     private static boolean holdsRegistryFor(AnchorSettings settings, AnchorRegistryConfig config, Credentials key,

@@ -1,8 +1,10 @@
 package io.caduceus.devnet.bootstrap;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.caduceus.bridge.anchoring.AnchorSettings;
+import io.caduceus.bridge.anchoring.AnchorSetupException;
 import io.caduceus.bridge.anchoring.DevnetHook;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,5 +39,17 @@ class DevnetBootstrapTest {
         byte[] first = Files.readAllBytes(settings.keystoreFile());
         new DevnetBootstrap().ensureKey(settings);
         assertThat(Files.readAllBytes(settings.keystoreFile())).isEqualTo(first);
+    }
+
+    @Test
+    void aRegistryIsDeployedOnlyForTheKeyTheBridgeConnectedWith() {
+        // The bridge passes the key's address only; the hook opens the key itself and must not deploy for another.
+        AnchorSettings settings = settings();
+        DevnetBootstrap hook = new DevnetBootstrap();
+        hook.ensureKey(settings);
+        String other = "0x" + "12".repeat(20);
+        assertThatThrownBy(() -> hook.ensureRegistry(settings, other)).isInstanceOf(AnchorSetupException.class)
+                .hasMessageContaining(other).hasMessageContaining(settings.keystoreFile().toString());
+        assertThat(settings.directory().resolve("devnet-registry-" + settings.chainId() + ".address")).doesNotExist();
     }
 }

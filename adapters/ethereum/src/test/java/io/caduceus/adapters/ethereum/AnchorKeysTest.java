@@ -1,4 +1,4 @@
-package io.caduceus.bridge.anchoring;
+package io.caduceus.adapters.ethereum;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -41,11 +41,11 @@ class AnchorKeysTest {
         Path password = dir.resolve("open.password");
         AnchorKeys.generate(keystore, password);
         Files.setPosixFilePermissions(password, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
-        assertThatThrownBy(() -> AnchorKeys.load(keystore, password)).isInstanceOf(AnchorSetupException.class)
+        assertThatThrownBy(() -> AnchorKeys.load(keystore, password)).isInstanceOf(AnchorKeyException.class)
                 .hasMessageContaining("caduceus.anchor.keystore-password-file").hasMessageContaining("chmod 600 " + password);
         Files.setPosixFilePermissions(password, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
         Files.setPosixFilePermissions(keystore, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r-----"));
-        assertThatThrownBy(() -> AnchorKeys.load(keystore, password)).isInstanceOf(AnchorSetupException.class)
+        assertThatThrownBy(() -> AnchorKeys.load(keystore, password)).isInstanceOf(AnchorKeyException.class)
                 .hasMessageContaining("caduceus.anchor.keystore-file").hasMessageContaining("chmod 600 " + keystore);
         Files.setPosixFilePermissions(keystore, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
         assertThat(AnchorKeys.load(keystore, password)).isNotNull();
@@ -55,11 +55,11 @@ class AnchorKeysTest {
     void aWrongPasswordOrAMissingFileIsASetupErrorThatNamesNoSecret() throws Exception {
         Path keystore = dir.resolve("k.json");
         Path password = dir.resolve("k.password");
-        assertThatThrownBy(() -> AnchorKeys.load(keystore, password)).isInstanceOf(AnchorSetupException.class)
+        assertThatThrownBy(() -> AnchorKeys.load(keystore, password)).isInstanceOf(AnchorKeyException.class)
                 .hasMessageContaining("missing");
         AnchorKeys.generate(keystore, password);
         Files.writeString(password, "not-the-password");
-        assertThatThrownBy(() -> AnchorKeys.load(keystore, password)).isInstanceOf(AnchorSetupException.class)
+        assertThatThrownBy(() -> AnchorKeys.load(keystore, password)).isInstanceOf(AnchorKeyException.class)
                 .hasMessageContaining("does not open").hasMessageNotContaining("not-the-password");
     }
 }

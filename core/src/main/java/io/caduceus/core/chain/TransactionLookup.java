@@ -1,32 +1,24 @@
-package io.caduceus.bridge;
+package io.caduceus.core.chain;
 
-import io.caduceus.adapters.ethereum.EthereumEndpoint;
-import io.caduceus.adapters.ethereum.EthereumReceipt;
 import io.caduceus.core.hash.Digest;
 import java.util.Optional;
 
 /**
- * Reads transactions back from the chain, which {@link io.caduceus.adapters.ethereum.AnchorRegistryClient} does not
- * do: confirming an anchor means looking its transaction up again after more blocks, and a reorg may have removed it.
- * Every call has the endpoint's deadline; failures are {@link io.caduceus.adapters.ethereum.EthereumException}s,
- * retriable for I/O and timeouts.
+ * Reads transactions back from the chain, which {@link AnchorRegistry} does not do: confirming an anchor means looking
+ * its transaction up again after more blocks, and a reorg may have removed it. Every call has a deadline; failures are
+ * {@link ChainException}s, retriable for I/O and timeouts.
  */
 public interface TransactionLookup extends AutoCloseable {
-
-    /** A lookup over JSON-RPC (web3j), with the endpoint's deadline on every call. */
-    static TransactionLookup connect(EthereumEndpoint endpoint) {
-        return Web3jTransactionLookup.connect(endpoint);
-    }
 
     /**
      * The receipt of {@code transactionHash} if the transaction is in a block of the current canonical chain, empty
      * if it is not (never mined, dropped, or its block was reorganised away).
      */
-    Optional<EthereumReceipt> canonicalReceipt(String transactionHash);
+    Optional<ChainReceipt> canonicalReceipt(String transactionHash);
 
     /**
      * The {@code Anchored} event of {@code contract} for this tree size in the canonical chain, if the node finds
-     * one: recovers an anchor this bridge sent but never recorded (a crash or a receipt timeout after sending).
+     * one: recovers an anchor sent but never recorded (a crash or a receipt timeout after sending).
      */
     Optional<FoundAnchor> findAnchor(String contract, long treeSize);
 

@@ -1,4 +1,4 @@
-package io.caduceus.bridge.anchoring;
+package io.caduceus.adapters.ethereum;
 
 import io.caduceus.core.secrets.SecretFiles;
 import java.io.IOException;
@@ -19,7 +19,8 @@ import org.web3j.crypto.WalletUtils;
 
 /**
  * The anchoring key, kept in an encrypted web3j (Ethereum V3) keystore whose password is in a separate file, so the
- * key never appears in configuration, on a command line or in a log. Messages name files, never their content.
+ * key never appears in configuration, on a command line or in a log. Messages name files, never their content. The
+ * chain port never sees the key: {@link EthereumAnchoring#chain} signs with it inside this adapter.
  */
 public final class AnchorKeys {
 
@@ -31,7 +32,7 @@ public final class AnchorKeys {
 
     public static Credentials load(Path keystore, Path passwordFile) {
         if (!Files.isRegularFile(keystore) || !Files.isRegularFile(passwordFile)) {
-            throw new AnchorSetupException("the anchoring keystore " + keystore + " or its password file "
+            throw new AnchorKeyException("the anchoring keystore " + keystore + " or its password file "
                     + passwordFile + " is missing (caduceus.anchor.keystore-file, caduceus.anchor.keystore-password-file)");
         }
         String password;
@@ -40,15 +41,15 @@ public final class AnchorKeys {
             password = new String(SecretFiles.read(passwordFile,
                     "the anchoring keystore's password (caduceus.anchor.keystore-password-file)"), StandardCharsets.UTF_8).strip();
         } catch (SecretFiles.InsecureSecretFileException e) {
-            throw new AnchorSetupException(e.getMessage());
+            throw new AnchorKeyException(e.getMessage());
         }
         try {
             return WalletUtils.loadCredentials(password, keystore.toFile());
         } catch (CipherException e) {
-            throw new AnchorSetupException("the password in " + passwordFile + " does not open " + keystore);
+            throw new AnchorKeyException("the password in " + passwordFile + " does not open " + keystore);
         } catch (IOException | RuntimeException e) {
             // Not e's message: a JSON parser may quote the keystore's content.
-            throw new AnchorSetupException("cannot read the anchoring keystore " + keystore + " ("
+            throw new AnchorKeyException("cannot read the anchoring keystore " + keystore + " ("
                     + e.getClass().getSimpleName() + ")");
         }
     }
@@ -88,12 +89,12 @@ public final class AnchorKeys {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create the anchoring keystore " + keystore, e);
         } catch (Exception e) {
-            throw new AnchorSetupException("cannot create the anchoring keystore " + keystore + " ("
+            throw new AnchorKeyException("cannot create the anchoring keystore " + keystore + " ("
                     + e.getClass().getSimpleName() + ")");
         }
     }
 
-    public static void writeOwnerOnly(Path file, String content) throws IOException {
+    private static void writeOwnerOnly(Path file, String content) throws IOException {
         Path temp = file.resolveSibling(file.getFileName() + ".tmp");
         Files.deleteIfExists(temp);
         try {

@@ -1,10 +1,7 @@
-package io.caduceus.bridge;
+package io.caduceus.adapters.ethereum;
 
-import io.caduceus.adapters.ethereum.AnchorRegistryContract;
-import io.caduceus.adapters.ethereum.AnchoredEvent;
-import io.caduceus.adapters.ethereum.EthereumEndpoint;
-import io.caduceus.adapters.ethereum.Web3jRpc;
-import io.caduceus.adapters.ethereum.EthereumReceipt;
+import io.caduceus.core.chain.ChainReceipt;
+import io.caduceus.core.chain.TransactionLookup;
 import io.caduceus.core.hash.Digest;
 import java.math.BigInteger;
 import java.time.Instant;
@@ -20,7 +17,7 @@ import org.web3j.protocol.core.methods.response.Log;
 import org.web3j.protocol.core.methods.response.TransactionReceipt;
 import org.web3j.utils.Numeric;
 
-/** {@link TransactionLookup} over web3j, every call bounded by the endpoint's deadline. */
+/** The chain port's {@link TransactionLookup} over web3j, every call bounded by the endpoint's deadline. */
 final class Web3jTransactionLookup implements TransactionLookup {
 
     private final Web3jRpc rpc;
@@ -36,7 +33,7 @@ final class Web3jTransactionLookup implements TransactionLookup {
     }
 
     @Override
-    public Optional<EthereumReceipt> canonicalReceipt(String transactionHash) {
+    public Optional<ChainReceipt> canonicalReceipt(String transactionHash) {
         Optional<TransactionReceipt> found = rpc.send("eth_getTransactionReceipt",
                 () -> web3j.ethGetTransactionReceipt(transactionHash).send()).getTransactionReceipt();
         if (found.isEmpty()) {
