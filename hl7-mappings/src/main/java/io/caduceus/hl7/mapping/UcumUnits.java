@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.fhir.ucum.UcumEssenceService;
 import org.fhir.ucum.UcumException;
 
@@ -22,6 +23,13 @@ final class UcumUnits {
             Map.entry("hr", "h"), Map.entry("gm", "g"), Map.entry("mls", "mL"), Map.entry("mcl", "uL"),
             Map.entry("mcg/ml", "ug/mL"), Map.entry("sec", "s"), Map.entry("min", "min"), Map.entry("mins", "min"),
             Map.entry("meq", "meq"), Map.entry("meq/l", "meq/L"), Map.entry("degc", "Cel"), Map.entry("degf", "[degF]"));
+    /**
+     * Answers already given, by the sender's text. UCUM's validator parses the unit afresh on every call, and a lab
+     * feed repeats a few dozen units in every result; the bound keeps a feed of garbage units from growing it.
+     */
+    private static final int MAX_REMEMBERED = 4_096;
+    private static final String NOT_UCUM = new String("not UCUM");
+    private static final Map<String, String> REMEMBERED = new ConcurrentHashMap<>();
 
     private UcumUnits() {
     }
@@ -44,6 +52,18 @@ final class UcumUnits {
         if (text == null) {
             return null;
         }
+        String remembered = REMEMBERED.get(text);
+        if (remembered != null) {
+            return remembered == NOT_UCUM ? null : remembered;
+        }
+        String code = decide(text);
+        if (REMEMBERED.size() < MAX_REMEMBERED) {
+            REMEMBERED.putIfAbsent(text, code == null ? NOT_UCUM : code);
+        }
+        return code;
+    }
+
+    private static String decide(String text) {
         String unit = text.strip();
         if (unit.isEmpty()) {
             return null;

@@ -48,12 +48,14 @@ class ValueNormalisationTest {
         "10*3/uL, 10*3/uL", "'  mg ', mg"})
     void unitsBecomeUcumCodes(String sent, String ucum) {
         assertThat(UcumUnits.normalise(sent)).isEqualTo(ucum);
+        assertThat(UcumUnits.normalise(sent)).as("answered again, from what was remembered").isEqualTo(ucum);
     }
 
     @ParameterizedTest(name = "[{index}] {0}")
     @CsvSource({"/hpf", "tablets", "mmol/litre", "''"})
     void whatIsNotUcumIsNoCode(String sent) {
         assertThat(UcumUnits.normalise(sent)).isNull();
+        assertThat(UcumUnits.normalise(sent)).as("answered again, from what was remembered").isNull();
     }
 
     @Test
