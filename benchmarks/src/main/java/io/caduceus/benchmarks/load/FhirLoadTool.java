@@ -9,7 +9,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -36,7 +35,6 @@ public final class FhirLoadTool {
 
     static final int WARMUP_ROUND = 1_000;
     static final int WARMUP_MAX_ROUNDS = 8;
-    static final double WARMUP_SETTLED = 0.05;
     private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(60);
 
     /** The command line, checked before anything is sent. */
@@ -166,14 +164,7 @@ public final class FhirLoadTool {
 
     /** What the warm-up will send, said before anything is sent. */
     static String warmUpPlan(String warmup) {
-        if (warmup.equals("auto")) {
-            return String.format("warm-up first (--warmup auto): rounds of %,d bundles until one comes within %.0f%% of the one"
-                    + " before, %d rounds (%,d bundles) at most; not counted in the figures (--warmup 0: none)",
-                    WARMUP_ROUND, WARMUP_SETTLED * 100, WARMUP_MAX_ROUNDS, WARMUP_ROUND * WARMUP_MAX_ROUNDS);
-        }
-        int bundles = Integer.parseInt(warmup);
-        return bundles == 0 ? "no warm-up (--warmup 0): the figures include the JIT's warm-up"
-                : String.format("warm-up first (--warmup %d): %,d bundles, not counted in the figures", bundles, bundles);
+        return new LoadReport("", "bundles", WARMUP_ROUND, WARMUP_MAX_ROUNDS).warmUpPlan(warmup);
     }
 
     /** @return how many bundles the warm-up sent */
@@ -185,31 +176,8 @@ public final class FhirLoadTool {
     static long warmUp(Sender sender, String warmup, int clients, int resources, String runId, int roundBundles, int maxRounds,
             MessageLog log) {
         MessageLog.Phase phase = log.phase("warmup");
-        if (!warmup.equals("auto")) {
-            int bundles = Integer.parseInt(warmup);
-            if (bundles > 0) {
-                Result round = drive(sender, bundles, clients, resources, runId, phase);
-                System.out.printf("warm-up (not counted): %,d bundles at %,.1f/s%s%n", bundles, round.bundlesPerSecond(), round.errorNote());
-            }
-            return bundles;
-        }
-        double previous = 0;
-        long sent = 0;
-        for (int i = 1; i <= maxRounds; i++) {
-            Result round = drive(sender, roundBundles, clients, resources, runId + i, phase);
-            sent += roundBundles;
-            double throughput = round.bundlesPerSecond();
-            boolean settled = previous > 0 && Math.abs(throughput - previous) <= WARMUP_SETTLED * previous;
-            System.out.printf("warm-up round %d (not counted): %,d bundles at %,.1f/s, p99 %.1f ms%s%s%n", i, roundBundles, throughput,
-                    round.percentile(99), settled ? " (settled)" : i == maxRounds ? " (not settled; measuring anyway)" : "",
-                    round.errorNote());
-            if (settled) {
-                break;
-            }
-            previous = throughput;
-        }
-        System.out.printf("warm-up done: %,d bundles sent%n", sent);
-        return sent;
+        return new LoadReport("", "bundles", roundBundles, maxRounds).warmUp(warmup, runId,
+                (bundles, id) -> drive(sender, bundles, clients, resources, id, phase));
     }
 
     /** Sends one bundle and says how it was answered. */
@@ -312,11 +280,28 @@ public final class FhirLoadTool {
     }
 
     record Result(int bundles, int resourcesPerBundle, long elapsedNanos, long[] latencies, Map<Integer, Long> statuses,
-            List<Throwable> failures) {
+            List<Throwable> failures) implements LoadReport.Run {
 
         /** Bundles not answered with the expected 200: other statuses, wrong bodies and failed connections. */
         long errors() {
             return bundles - statuses.getOrDefault(200, 0L);
+        }
+
+        @Override
+        public double throughput() {
+            return bundlesPerSecond();
+        }
+
+        /** In an automatic warm-up's rounds with the p99, which shows the JIT's progress better than throughput. */
+        @Override
+        public String rate(boolean round) {
+            return round ? String.format("%,.1f/s, p99 %.1f ms", bundlesPerSecond(), percentile(99))
+                    : String.format("%,.1f/s", bundlesPerSecond());
+        }
+
+        @Override
+        public String problems() {
+            return errorNote();
         }
 
         String errorNote() {
@@ -329,12 +314,7 @@ public final class FhirLoadTool {
         }
 
         double percentile(double p) {
-            long[] sorted = Arrays.stream(latencies).filter(l -> l > 0).sorted().toArray();
-            if (sorted.length == 0) {
-                return Double.NaN;
-            }
-            int index = (int) Math.min(sorted.length - 1, Math.ceil(p / 100.0 * sorted.length) - 1);
-            return sorted[Math.max(0, index)] / 1e6;
+            return LoadReport.percentile(LoadReport.answered(latencies), p);
         }
 
         void print(String label) {

@@ -16,7 +16,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -97,25 +96,10 @@ public final class MllpLoadTool {
 
     static final int WARMUP_ROUND = 25_000;
     static final int WARMUP_MAX_ROUNDS = 10;
-    static final double WARMUP_SETTLED = 0.05;
 
-    /**
-     * Brings the listener to its steady state before the measured run. A fixed few thousand messages were not enough:
-     * on two busy cores the JIT needs ~150,000 messages to compile HAPI, Camel and the mapper, and a measured run
-     * started before that reports the compiler's progress, not the pipeline. "auto" sends rounds until one comes
-     * within 5% of the round before it; a number sends that many messages. Each round is printed, so the warm-up
-     * curve is visible rather than hidden.
-     */
     /** What the warm-up will send, said before anything is sent. */
     static String warmUpPlan(String warmup) {
-        if (warmup.equals("auto")) {
-            return String.format("warm-up first (--warmup auto): rounds of %,d messages until one comes within %.0f%% of the one"
-                    + " before, %d rounds (%,d messages) at most; not counted in the figures (--warmup 0: none)",
-                    WARMUP_ROUND, WARMUP_SETTLED * 100, WARMUP_MAX_ROUNDS, WARMUP_ROUND * WARMUP_MAX_ROUNDS);
-        }
-        int messages = Integer.parseInt(warmup);
-        return messages == 0 ? "no warm-up (--warmup 0): the figures include the JIT's warm-up"
-                : String.format("warm-up first (--warmup %d): %,d messages, not counted in the figures", messages, messages);
+        return new LoadReport("", "messages", WARMUP_ROUND, WARMUP_MAX_ROUNDS).warmUpPlan(warmup);
     }
 
     static long warmUp(String label, String host, int port, int connections, String warmup, String runId)
@@ -128,36 +112,20 @@ public final class MllpLoadTool {
         return warmUp(label, host, port, connections, warmup, runId, WARMUP_ROUND, WARMUP_MAX_ROUNDS, log);
     }
 
-    /** @return how many messages the warm-up sent */
+    /**
+     * Brings the listener to its steady state before the measured run. A fixed few thousand messages were not enough:
+     * on two busy cores the JIT needs ~150,000 messages to compile HAPI, Camel and the mapper, and a measured run
+     * started before that reports the compiler's progress, not the pipeline. "auto" sends rounds until one comes
+     * within 5% of the round before it; a number sends that many messages. Each round is printed, so the warm-up
+     * curve is visible rather than hidden.
+     *
+     * @return how many messages the warm-up sent
+     */
     static long warmUp(String label, String host, int port, int connections, String warmup, String runId,
             int roundMessages, int maxRounds, MessageLog log) throws IOException {
         MessageLog.Phase phase = log.phase(label + "-warmup");
-        if (!warmup.equals("auto")) {
-            int messages = Integer.parseInt(warmup);
-            if (messages > 0) {
-                Result round = drive(host, port, messages, connections, runId, phase);
-                System.out.printf("%s warm-up (not counted): %,d messages at %,.0f/s%s%n", label, messages, round.throughput(),
-                        round.failureNote());
-            }
-            return messages;
-        }
-        double previous = 0;
-        long sent = 0;
-        for (int i = 1; i <= maxRounds; i++) {
-            Result round = drive(host, port, roundMessages, connections, runId + i, phase);
-            sent += roundMessages;
-            double throughput = round.throughput();
-            boolean settled = previous > 0 && Math.abs(throughput - previous) <= WARMUP_SETTLED * previous;
-            System.out.printf("%s warm-up round %d (not counted): %,d messages at %,.0f/s%s%s%n", label, i, roundMessages,
-                    throughput, settled ? " (settled)" : i == maxRounds ? " (not settled; measuring anyway)" : "",
-                    round.failureNote());
-            if (settled) {
-                break;
-            }
-            previous = throughput;
-        }
-        System.out.printf("%s warm-up done: %,d messages sent%n", label, sent);
-        return sent;
+        return new LoadReport(label, "messages", roundMessages, maxRounds).warmUp(warmup, runId,
+                (messages, id) -> drive(host, port, messages, connections, id, phase));
     }
 
     /**
@@ -344,30 +312,38 @@ public final class MllpLoadTool {
         }
     }
 
-    record Result(int messages, long elapsedNanos, long[] latencies, Map<String, Long> ackCodes, List<Throwable> failures) {
+    record Result(int messages, long elapsedNanos, long[] latencies, Map<String, Long> ackCodes, List<Throwable> failures)
+            implements LoadReport.Run {
 
         /** Connections that failed, as one line; empty when none did. */
         String failureNote() {
             return failures.isEmpty() ? "" : "; connection failures: " + failures.size() + " (first: " + failures.get(0).getMessage() + ")";
         }
 
-        double throughput() {
+        @Override
+        public double throughput() {
             return messages / (elapsedNanos / 1e9);
         }
 
+        @Override
+        public String rate(boolean round) {
+            return String.format("%,.0f/s", throughput());
+        }
+
+        @Override
+        public String problems() {
+            return failureNote();
+        }
+
         void print(String label) {
-            long[] sorted = Arrays.stream(latencies).filter(l -> l > 0).sorted().toArray();
+            long[] sorted = LoadReport.answered(latencies);
             System.out.printf("%s:%n  %,d messages in %.2f s = %,.0f messages/s acknowledged; ACK codes %s%s%n", label, messages,
                     elapsedNanos / 1e9, throughput(), ackCodes, failureNote());
             if (sorted.length > 0) {
-                System.out.printf("  ACK latency ms: p50 %.2f  p90 %.2f  p99 %.2f  p99.9 %.2f  max %.2f%n", pct(sorted, 50), pct(sorted, 90),
-                        pct(sorted, 99), pct(sorted, 99.9), sorted[sorted.length - 1] / 1e6);
+                System.out.printf("  ACK latency ms: p50 %.2f  p90 %.2f  p99 %.2f  p99.9 %.2f  max %.2f%n",
+                        LoadReport.percentile(sorted, 50), LoadReport.percentile(sorted, 90), LoadReport.percentile(sorted, 99),
+                        LoadReport.percentile(sorted, 99.9), LoadReport.percentile(sorted, 100));
             }
-        }
-
-        private static double pct(long[] sorted, double p) {
-            int index = (int) Math.min(sorted.length - 1, Math.ceil(p / 100.0 * sorted.length) - 1);
-            return sorted[Math.max(0, index)] / 1e6;
         }
     }
 

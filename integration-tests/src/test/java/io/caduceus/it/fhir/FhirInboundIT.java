@@ -9,6 +9,7 @@ import ch.qos.logback.core.read.ListAppender;
 import io.caduceus.ingest.vault.VaultRecord;
 import io.caduceus.core.domain.LedgerEntry;
 import io.caduceus.core.json.CanonicalJson;
+import io.caduceus.edge.fhir.FhirSamples;
 import io.caduceus.it.Devnet;
 import io.caduceus.it.DevnetExtension;
 import io.caduceus.it.DevnetServices;
@@ -442,22 +443,10 @@ class FhirInboundIT {
     }
 
     private static String patient(String mrn) {
-        return "{\"resourceType\":\"Patient\",\"identifier\":[{\"system\":\"urn:oid:1.2.36.146.595.217.0.1\",\"value\":\"" + mrn
-                + "\"}],\"name\":[{\"family\":\"" + CANARY + "\",\"given\":[\"Ann\"]}],\"gender\":\"female\",\"birthDate\":\"1970-01-01\"}";
+        return FhirSamples.patient(mrn, CANARY);
     }
 
     private static String transaction(String mrn, int observations) {
-        StringBuilder b = new StringBuilder("{\"resourceType\":\"Bundle\",\"type\":\"transaction\",\"entry\":[");
-        b.append("{\"fullUrl\":\"urn:uuid:6f1c0b1e-0000-4000-8000-000000000000\",\"resource\":").append(patient(mrn))
-                .append(",\"request\":{\"method\":\"POST\",\"url\":\"Patient\"}}");
-        for (int i = 1; i <= observations; i++) {
-            b.append(",{\"fullUrl\":\"urn:uuid:6f1c0b1e-0000-4000-8000-").append(String.format("%012d", i)).append("\",\"resource\":")
-                    .append("{\"resourceType\":\"Observation\",\"status\":\"final\",\"code\":{\"coding\":[{\"system\":\"http://loinc.org\","
-                            + "\"code\":\"8867-4\",\"display\":\"Heart rate\"}]},\"subject\":{\"reference\":\"urn:uuid:6f1c0b1e-0000-4000-8000-000000000000\"},"
-                            + "\"effectiveDateTime\":\"2026-11-25T10:00:00Z\",\"valueQuantity\":{\"value\":")
-                    .append(60 + i).append(",\"unit\":\"beats/minute\",\"system\":\"http://unitsofmeasure.org\",\"code\":\"/min\"}}")
-                    .append(",\"request\":{\"method\":\"POST\",\"url\":\"Observation\"}}");
-        }
-        return b.append("]}").toString();
+        return FhirSamples.transaction(mrn, observations, CANARY);
     }
 }

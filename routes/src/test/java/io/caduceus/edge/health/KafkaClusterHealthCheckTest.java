@@ -2,7 +2,7 @@ package io.caduceus.edge.health;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.caduceus.routes.kafka.TestKafka;
+import io.caduceus.adapters.kafka.TestKafka;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

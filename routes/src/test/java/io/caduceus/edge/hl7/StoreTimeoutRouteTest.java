@@ -1,11 +1,10 @@
 package io.caduceus.edge.hl7;
 
+import static io.caduceus.edge.hl7.SlowKafkaApp.adt;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.caduceus.routes.AppWithoutKafka;
 import io.caduceus.edge.store.StoreDeadline;
 import io.caduceus.routes.StatusReport;
-import io.caduceus.edge.mllp.MllpClient;
 import io.caduceus.edge.mllp.MllpConnectionErrors;
 import java.io.OutputStream;
 import java.net.Socket;
@@ -13,7 +12,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-import org.apache.camel.main.Main;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -30,88 +28,68 @@ class StoreTimeoutRouteTest {
     @TempDir
     static Path tmp;
 
-    private static Main main;
-    private static int mllpPort;
-    private static final MllpClient CLIENT = new MllpClient(Duration.ofSeconds(5), Duration.ofSeconds(60), 65536);
+    private static SlowKafkaApp app;
 
     @BeforeAll
     static void start() throws Exception {
-        System.setProperty(AppWithoutKafka.KAFKA_DELAY_PROPERTY, "0");
-        mllpPort = AppWithoutKafka.freePort();
-        main = AppWithoutKafka.startWithSlowKafka(tmp,
-                "camel.server.port=" + AppWithoutKafka.freePort(),
-                "caduceus.mllp.port=" + mllpPort,
-                "caduceus.ingest.store-timeout-ms=700");
+        app = SlowKafkaApp.start(tmp, "caduceus.ingest.store-timeout-ms=700");
     }
 
     @AfterAll
     static void stop() {
-        System.clearProperty(AppWithoutKafka.KAFKA_DELAY_PROPERTY);
-        if (main != null) {
-            main.stop();
+        if (app != null) {
+            app.close();
         }
-    }
-
-    /** MSH-15 and MSH-16 empty: original mode; MSH-15 AL, MSH-16 NE: enhanced mode, commit acknowledgement only. */
-    private static String adt(String controlId, boolean enhanced) {
-        return "MSH|^~\\&|HIS|HOSPITAL|CADUCEUS|HUB|20261125101500||ADT^A01^ADT_A01|" + controlId + "|P|2.5.1|||"
-                + (enhanced ? "AL|NE" : "|") + "\rEVN|A01|20261125101500\rPID|1||MRN-7^^^HOSPITAL^MR||Doe^Jane||19700101|F\r"
-                + "PV1|1|I|STA1^R101^B1\r";
-    }
-
-    private static String send(String message) throws Exception {
-        return new String(CLIENT.send("127.0.0.1", mllpPort, message.getBytes(StandardCharsets.ISO_8859_1)), StandardCharsets.ISO_8859_1);
     }
 
     private static String timed(String message, long[] millis) throws Exception {
         long started = System.nanoTime();
-        String ack = send(message);
+        String ack = app.send(message);
         millis[0] = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
         return ack;
     }
 
     @Test
     void kafkaTooSlowGivesAe207AtTheDeadlineAndTheResendAfterRecoveryIsAaOnTheSameRecord() throws Exception {
-        StoreDeadline deadline = main.getCamelContext().getRegistry().lookupByNameAndType("storeDeadline", StoreDeadline.class);
+        StoreDeadline deadline = app.bean("storeDeadline", StoreDeadline.class);
         long before = deadline.timedOut();
         long[] millis = new long[1];
-        System.setProperty(AppWithoutKafka.KAFKA_DELAY_PROPERTY, "5000");
+        SlowKafkaApp.kafkaDelay(5000);
         String ae;
         try {
             ae = timed(adt("SLOW-1", false), millis);
         } finally {
-            System.setProperty(AppWithoutKafka.KAFKA_DELAY_PROPERTY, "0");
+            SlowKafkaApp.kafkaDelay(0);
         }
         assertThat(ae).contains("\rMSA|AE|SLOW-1").contains("|207^Application internal error^HL70357|");
         assertThat(millis[0]).as("answered at the 700 ms deadline, not when Kafka gave up").isBetween(700L, 10_000L);
         assertThat(deadline.timedOut()).isEqualTo(before + 1);
 
         // Kafka is back (the stand-in answers at once); the overrunning write still waits, the resend does not.
-        String aa = send(adt("SLOW-1", false));
+        String aa = app.send(adt("SLOW-1", false));
         assertThat(aa).contains("\rMSA|AA|SLOW-1");
     }
 
     @Test
     void inEnhancedModeTheTimeoutIsACommitError() throws Exception {
-        System.setProperty(AppWithoutKafka.KAFKA_DELAY_PROPERTY, "5000");
+        SlowKafkaApp.kafkaDelay(5000);
         String ce;
         try {
-            ce = send(adt("SLOW-2", true));
+            ce = app.send(adt("SLOW-2", true));
         } finally {
-            System.setProperty(AppWithoutKafka.KAFKA_DELAY_PROPERTY, "0");
+            SlowKafkaApp.kafkaDelay(0);
         }
         assertThat(ce).contains("\rMSA|CE|SLOW-2").contains("207");
         Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
-                assertThat(send(adt("SLOW-2", true))).contains("\rMSA|CA|SLOW-2"));
+                assertThat(app.send(adt("SLOW-2", true))).contains("\rMSA|CA|SLOW-2"));
     }
 
     @Test
     void anAckForASenderThatHungUpIsCountedInTheStatus() throws Exception {
-        MllpConnectionErrors errors = main.getCamelContext().getRegistry().lookupByNameAndType("mllpConnectionErrors",
-                MllpConnectionErrors.class);
+        MllpConnectionErrors errors = app.bean("mllpConnectionErrors", MllpConnectionErrors.class);
         long before = errors.acksNotDelivered();
-        System.setProperty(AppWithoutKafka.KAFKA_DELAY_PROPERTY, "400");
-        try (Socket sender = new Socket("127.0.0.1", mllpPort)) {
+        SlowKafkaApp.kafkaDelay(400);
+        try (Socket sender = new Socket("127.0.0.1", app.mllpPort())) {
             byte[] message = adt("HUNG-UP-1", false).getBytes(StandardCharsets.ISO_8859_1);
             OutputStream out = sender.getOutputStream();
             out.write(0x0b);
@@ -123,11 +101,11 @@ class StoreTimeoutRouteTest {
         try {
             Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> errors.acksNotDelivered() == before + 1);
         } finally {
-            System.setProperty(AppWithoutKafka.KAFKA_DELAY_PROPERTY, "0");
+            SlowKafkaApp.kafkaDelay(0);
         }
         // The message itself was stored: its resend is acknowledged, and the status shows the count.
-        assertThat(send(adt("HUNG-UP-1", false))).contains("\rMSA|AA|HUNG-UP-1");
-        String status = new StatusReport().report(main.getCamelContext());
+        assertThat(app.send(adt("HUNG-UP-1", false))).contains("\rMSA|AA|HUNG-UP-1");
+        String status = new StatusReport().report(app.context());
         assertThat(status).contains("\"acksNotDelivered\":" + (before + 1));
     }
 }

@@ -1,8 +1,5 @@
 package io.caduceus.adapters.kafka;
 
-import io.caduceus.adapters.kafka.KafkaClients;
-import io.caduceus.adapters.kafka.KafkaClientSecurity;
-import io.caduceus.adapters.kafka.RecordMac;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -2,22 +2,15 @@ package io.caduceus.edge.fhir;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.caduceus.ingest.vault.RecordVault;
 import io.caduceus.core.domain.LedgerEntry;
-import io.caduceus.core.keys.DeploymentKeys;
 import io.caduceus.edge.consent.ConsentChecks;
 import io.caduceus.edge.consent.ConsentMode;
 import io.caduceus.edge.consent.ConsentSettings;
 import io.caduceus.edge.consent.FakeConsentLedger;
-import java.nio.charset.StandardCharsets;
+import io.caduceus.edge.fhir.FhirReadFixture.Outcome;
 import java.nio.file.Path;
-import java.security.KeyPair;
 import java.time.Duration;
 import java.util.Optional;
-import org.apache.camel.CamelContext;
-import org.apache.camel.Exchange;
-import org.apache.camel.impl.DefaultCamelContext;
-import org.apache.camel.support.DefaultExchange;
 import org.hl7.fhir.r4.model.OperationOutcome;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -31,16 +24,12 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class FhirReaderConsentTest {
 
-    private static final KeyPair KEY = TestTokens.rsa();
     private static final String CLIENT = "test-client";
 
     @TempDir
     static Path work;
 
-    private static CamelContext camel;
-    private static RecordVault vault;
-    private static FhirInbound inbound;
-    private static BearerTokenVerifier verifier;
+    private static FhirReadFixture fixture;
     private static final FakeConsentLedger LEDGER = new FakeConsentLedger();
 
     private static LedgerEntry patient;
@@ -50,19 +39,16 @@ class FhirReaderConsentTest {
 
     @BeforeAll
     static void start() {
-        camel = new DefaultCamelContext();
-        vault = FhirTestBeans.vault(work.resolve("vault"));
-        verifier = FhirTestBeans.verifier(KEY);
-        inbound = FhirTestBeans.inbound(vault, verifier, ProfileValidator.create(FhirTestBeans.FHIR, null));
-        patient = write("create", "Patient", null, FhirSamples.patient("MRN-C1"));
-        observations = write("bundle", null, null, FhirSamples.transaction("MRN-C1", 2));
+        fixture = new FhirReadFixture(work);
+        patient = fixture.write("create", "Patient", null, FhirSamples.patient("MRN-C1"));
+        observations = fixture.write("bundle", null, null, FhirSamples.transaction("MRN-C1", 2));
         patientId = FhirRecords.logicalId(patient.recordId());
         pseudonym = patient.patientPseudonym().orElseThrow().value();
     }
 
     @AfterAll
     static void stop() {
-        vault.close();
+        fixture.close();
     }
 
     @BeforeEach
@@ -73,58 +59,11 @@ class FhirReaderConsentTest {
     private static FhirReader reader(ConsentMode mode) {
         // Nothing kept: the cache has its own test, and each read here must see the grant as it is now.
         ConsentChecks checks = new ConsentChecks(() -> Optional.of(LEDGER), new ConsentSettings(mode, Duration.ZERO, 10));
-        return new FhirReader(FhirTestBeans.FHIR, FhirTestBeans.SETTINGS, FhirAuthenticator.tokensOnly(verifier), vault,
-                FhirTestBeans.RESOURCE_KEYS, FhirTestBeans.KEYS.keyFor(DeploymentKeys.Purpose.CALLER_ID),
-                new LedgerIntegrity(Optional::empty), 1000, new ReadConsent(mode, checks));
-    }
-
-    private static LedgerEntry write(String interaction, String type, String id, String body) {
-        Exchange exchange = new DefaultExchange(camel);
-        exchange.setProperty(FhirExchange.INTERACTION, interaction);
-        exchange.getMessage().setHeader("type", type);
-        exchange.getMessage().setHeader("id", id);
-        exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, "application/fhir+json");
-        exchange.getMessage().setHeader("Authorization", bearer("system/*.write"));
-        exchange.getMessage().setBody(body.getBytes(StandardCharsets.UTF_8));
-        try {
-            inbound.callers().authenticate(exchange);
-            inbound.store().receive(exchange);
-        } catch (FhirRejection e) {
-            throw new AssertionError("write refused: " + e.getMessage(), e);
-        }
-        return LedgerEntry.fromJson(exchange.getMessage().getBody(String.class));
-    }
-
-    private static String bearer(String scope) {
-        return "Bearer " + TestTokens.sign("RS256", KEY.getPrivate(), TestTokens.claims(scope));
-    }
-
-    /** The status, the body and the access event left for Kafka (null when nothing was to be disclosed). */
-    private record Outcome(int status, String body, String accessEvent, Object retryAfter) {
+        return fixture.reader(new LedgerIntegrity(Optional::empty), new ReadConsent(mode, checks));
     }
 
     private static Outcome read(FhirReader reader, String operation, String type, String id, String scope) {
-        Exchange exchange = new DefaultExchange(camel);
-        exchange.getMessage().setHeader("type", type);
-        exchange.getMessage().setHeader("id", id);
-        exchange.getMessage().setHeader("Authorization", bearer(scope));
-        String accessEvent = null;
-        try {
-            reader.authenticate(exchange);
-            if ("everything".equals(operation)) {
-                reader.everything(exchange);
-            } else {
-                reader.read(exchange);
-            }
-            accessEvent = exchange.getMessage().getBody(String.class);
-            reader.answer(exchange);
-        } catch (FhirRejection e) {
-            exchange.setProperty(Exchange.EXCEPTION_CAUGHT, e);
-            reader.rejected(exchange);
-        }
-        var m = exchange.getMessage();
-        return new Outcome(m.getHeader(Exchange.HTTP_RESPONSE_CODE, Integer.class), m.getBody(String.class), accessEvent,
-                m.getHeader("Retry-After"));
+        return fixture.read(reader, operation, type, id, scope);
     }
 
     private static void assertRefusedWithoutDisclosure(Outcome outcome, int status) {

@@ -6,6 +6,7 @@ import ca.uhn.fhir.context.FhirContext;
 import io.caduceus.ingest.vault.RecordVault;
 import io.caduceus.ingest.vault.VaultRecord;
 import io.caduceus.core.commitment.HidingCommitments;
+import io.caduceus.edge.fhir.FhirReadFixture.Outcome;
 import io.caduceus.core.commitment.Salt;
 import io.caduceus.core.domain.LedgerEntry;
 import io.caduceus.core.domain.RecordId;
@@ -15,16 +16,11 @@ import io.caduceus.core.json.CanonicalJson;
 import io.caduceus.core.keys.DeploymentKeys;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.security.KeyPair;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import org.apache.camel.CamelContext;
-import org.apache.camel.Exchange;
-import org.apache.camel.impl.DefaultCamelContext;
-import org.apache.camel.support.DefaultExchange;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.Coding;
 import org.hl7.fhir.r4.model.OperationOutcome;
@@ -42,35 +38,28 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class FhirReaderTest {
 
-    private static final KeyPair KEY = TestTokens.rsa();
-    private static final FhirContext FHIR = FhirContext.forR4Cached();
+    private static final FhirContext FHIR = FhirTestBeans.FHIR;
 
     @TempDir
     static Path work;
 
-    private static CamelContext camel;
+    private static FhirReadFixture fixture;
     private static RecordVault vault;
-    private static FhirInbound inbound;
     private static FhirReader reader;
     private static final Map<RecordId, Digest> LEDGER = new ConcurrentHashMap<>();
     private static volatile boolean ledgerAvailable = true;
 
     @BeforeAll
     static void start() {
-        camel = new DefaultCamelContext();
-        vault = FhirTestBeans.vault(work.resolve("vault"));
-        BearerTokenVerifier verifier = FhirTestBeans.verifier(KEY);
-        inbound = FhirTestBeans.inbound(vault, verifier, ProfileValidator.create(FHIR, null));
-        LedgerIntegrity integrity = new LedgerIntegrity(() -> ledgerAvailable
-                ? Optional.of(id -> Optional.ofNullable(LEDGER.get(id))) : Optional.empty());
-        reader = new FhirReader(FHIR, FhirTestBeans.SETTINGS, FhirAuthenticator.tokensOnly(verifier), vault,
-                FhirTestBeans.RESOURCE_KEYS, FhirTestBeans.KEYS.keyFor(DeploymentKeys.Purpose.CALLER_ID), integrity, 1000,
-                ReadConsent.OFF);
+        fixture = new FhirReadFixture(work);
+        vault = fixture.vault();
+        reader = fixture.reader(new LedgerIntegrity(() -> ledgerAvailable
+                ? Optional.of(id -> Optional.ofNullable(LEDGER.get(id))) : Optional.empty()), ReadConsent.OFF);
     }
 
     @AfterAll
     static void stop() {
-        vault.close();
+        fixture.close();
     }
 
     @BeforeEach
@@ -78,68 +67,17 @@ class FhirReaderTest {
         ledgerAvailable = true;
     }
 
-    // ---- writing, as FHIR inbound does -------------------------------------------------------------------------
-
+    /** Writes as FHIR inbound does; {@code toLedger}: its commitment is on the ledger view. */
     private static LedgerEntry write(String interaction, String type, String id, String body, boolean toLedger) {
-        Exchange exchange = new DefaultExchange(camel);
-        exchange.setProperty(FhirExchange.INTERACTION, interaction);
-        exchange.getMessage().setHeader("type", type);
-        exchange.getMessage().setHeader("id", id);
-        exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, "application/fhir+json");
-        exchange.getMessage().setHeader("Authorization", bearer("system/*.write"));
-        exchange.getMessage().setBody(body.getBytes(StandardCharsets.UTF_8));
-        try {
-            inbound.callers().authenticate(exchange);
-            inbound.store().receive(exchange);
-        } catch (FhirRejection e) {
-            throw new AssertionError("write refused: " + e.getMessage(), e);
-        }
-        LedgerEntry entry = LedgerEntry.fromJson(exchange.getMessage().getBody(String.class));
+        LedgerEntry entry = fixture.write(interaction, type, id, body);
         if (toLedger) {
             LEDGER.put(entry.recordId(), entry.commitment());
         }
         return entry;
     }
 
-    private static String bearer(String scope) {
-        return "Bearer " + TestTokens.sign("RS256", KEY.getPrivate(), TestTokens.claims(scope));
-    }
-
-    // ---- reading, as the route does ----------------------------------------------------------------------------
-
-    /** A read's outcome: the HTTP status, the body, the headers, and the access event left for Kafka (or null). */
-    private record Outcome(int status, String body, Map<String, Object> headers, String accessEvent) {
-
-        <T extends Resource> T resource(Class<T> type) {
-            return FHIR.newJsonParser().parseResource(type, body);
-        }
-    }
-
     private static Outcome read(String operation, String type, String id, String scope) {
-        Exchange exchange = new DefaultExchange(camel);
-        exchange.getMessage().setHeader("type", type);
-        exchange.getMessage().setHeader("id", id);
-        if (scope != null) {
-            exchange.getMessage().setHeader("Authorization", bearer(scope));
-        }
-        String accessEvent = null;
-        try {
-            reader.authenticate(exchange);
-            if ("everything".equals(operation)) {
-                reader.everything(exchange);
-            } else {
-                reader.read(exchange);
-            }
-            accessEvent = exchange.getMessage().getBody(String.class);
-            assertThat(exchange.getMessage().getHeader("kafka.KEY")).isEqualTo(exchange.getProperty(FhirReader.ACCESS_EVENT));
-            reader.answer(exchange);
-        } catch (FhirRejection e) {
-            exchange.setProperty(Exchange.EXCEPTION_CAUGHT, e);
-            reader.rejected(exchange);
-        }
-        var m = exchange.getMessage();
-        return new Outcome(m.getHeader(Exchange.HTTP_RESPONSE_CODE, Integer.class), m.getBody(String.class), m.getHeaders(),
-                accessEvent);
+        return fixture.read(reader, operation, type, id, scope);
     }
 
     private static String integrityTag(Resource resource) {

@@ -22,11 +22,8 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.InterruptException;
-import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.slf4j.Logger;
@@ -66,8 +63,7 @@ final class KafkaLedgerFeed implements LedgerFeed {
     private final AtomicLong refused = new AtomicLong();
     private final FeedConflicts conflicts = new FeedConflicts();
     private final AnchorLatency latency;
-    private final ConsumerLoop loop = new ConsumerLoop();
-    private volatile String lastProblem;
+    private final ConsumerLoop loop;
 
     KafkaLedgerFeed(AnchoringLog log, KafkaClients kafka, String topic, Duration pollTimeout, Duration callTimeout,
                     int maxBatch, AnchorLatency latency) {
@@ -94,6 +90,8 @@ final class KafkaLedgerFeed implements LedgerFeed {
         props.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, Long.toString(callTimeout.toMillis()));
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         this.consumerProperties = props;
+        // The log refusing a batch (disk full, corrupted files) is an error; nothing is lost, the batch is read again.
+        this.loop = new ConsumerLoop(LOG, "anchoring feed from " + topic, "retrying", FeedWaitException.class);
         this.thread = new Thread(this::run, "caduceus-anchor-feed");
         thread.setDaemon(true);
     }
@@ -120,42 +118,13 @@ final class KafkaLedgerFeed implements LedgerFeed {
         out.put("refusedUnauthenticated", refused.get());
         out.put("conflicts", conflicts.count());
         out.put("latestConflicts", conflicts.latest());
-        out.put("problem", lastProblem);
+        out.put("problem", loop.problem());
         return out;
     }
 
 
     private void run() {
-        long backoff = ConsumerLoop.MIN_BACKOFF_MILLIS;
-        while (loop.running()) {
-            try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(consumerProperties)) {
-                loop.use(c);
-                if (!loop.running()) {
-                    return;
-                }
-                if (consume(c)) {
-                    backoff = ConsumerLoop.MIN_BACKOFF_MILLIS;
-                    continue; // the partitions changed: reassign at once
-                }
-            } catch (WakeupException | InterruptException e) {
-                if (!loop.running()) {
-                    return;
-                }
-            } catch (KafkaException | FeedWaitException e) {
-                lastProblem = e.getMessage();
-                LOG.warn("anchoring feed from {} waits: {}; retrying in {} s", topic, e.getMessage(), backoff / 1000);
-            } catch (RuntimeException e) {
-                // The log refused the batch (disk full, corrupted files): nothing is lost, the batch is read again.
-                lastProblem = e.getClass().getSimpleName() + ": " + e.getMessage();
-                LOG.error("anchoring feed from {} failed; retrying in {} s", topic, backoff / 1000, e);
-            } finally {
-                loop.use(null);
-            }
-            if (!loop.pause(backoff)) {
-                return;
-            }
-            backoff = ConsumerLoop.nextBackoff(backoff);
-        }
+        loop.run(() -> new KafkaConsumer<String, byte[]>(consumerProperties), this::consume);
     }
 
     /** Reads until stopped; true when the topic's partitions changed and the caller should reassign. */
@@ -179,7 +148,7 @@ final class KafkaLedgerFeed implements LedgerFeed {
         long checkedAt = System.currentTimeMillis();
         while (loop.running()) {
             ConsumerRecords<String, byte[]> records = c.poll(pollTimeout);
-            lastProblem = null;
+            loop.recovered();
             if (!records.isEmpty()) {
                 append(records, next);
             }

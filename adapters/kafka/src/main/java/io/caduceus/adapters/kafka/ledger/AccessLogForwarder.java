@@ -23,10 +23,7 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.InterruptException;
-import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -56,13 +53,13 @@ public final class AccessLogForwarder implements AutoCloseable {
     private final java.util.Properties producerProperties;
     private final RecordMac recordMac;
     private final Thread thread;
-    private final ConsumerLoop loop = new ConsumerLoop();
+    private final ConsumerLoop loop = new ConsumerLoop(LOG, "putting the access log on Fabric",
+            "starting over from the committed offsets", LedgerException.class);
     private final AtomicLong committed = new AtomicLong();
     private final AtomicLong deadLettered = new AtomicLong();
     private final AtomicLong refused = new AtomicLong();
     private final AtomicLong lastBlock = new AtomicLong(-1);
     private volatile String lastTransaction;
-    private volatile String lastProblem;
 
     public AccessLogForwarder(ForwarderSettings settings, LedgerWriter ledger, KafkaClients kafka) {
         this.ledger = ledger;
@@ -84,33 +81,13 @@ public final class AccessLogForwarder implements AutoCloseable {
     }
 
     private void run() {
-        long backoff = ConsumerLoop.MIN_BACKOFF_MILLIS;
-        while (loop.running()) {
-            try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(consumerProperties);
-                    KafkaProducer<String, byte[]> deadLetters = new KafkaProducer<>(producerProperties)) {
-                loop.use(c);
+        loop.run(() -> new KafkaConsumer<String, byte[]>(consumerProperties), c -> {
+            try (KafkaProducer<String, byte[]> deadLetters = new KafkaProducer<>(producerProperties)) {
                 c.subscribe(List.of(topic));
                 forward(c, deadLetters);
-                backoff = ConsumerLoop.MIN_BACKOFF_MILLIS;
-            } catch (WakeupException | InterruptException e) {
-                if (!loop.running()) {
-                    return;
-                }
-            } catch (KafkaException | LedgerException e) {
-                lastProblem = e.getMessage();
-                LOG.warn("putting the access log on Fabric waits: {}; starting over from the committed offsets in {} s",
-                        e.getMessage(), backoff / 1000);
-            } catch (RuntimeException e) {
-                lastProblem = e.getClass().getSimpleName() + ": " + e.getMessage();
-                LOG.error("putting the access log on Fabric failed; starting over in {} s", backoff / 1000, e);
-            } finally {
-                loop.use(null);
+                return false;
             }
-            if (!loop.pause(backoff)) {
-                return;
-            }
-            backoff = ConsumerLoop.nextBackoff(backoff);
-        }
+        });
     }
 
     private void forward(KafkaConsumer<String, byte[]> c, KafkaProducer<String, byte[]> deadLetters) {
@@ -133,7 +110,7 @@ public final class AccessLogForwarder implements AutoCloseable {
             if (!batch.isEmpty() && System.nanoTime() - firstAt >= MAX_DELAY.toNanos()) {
                 submit(c, deadLetters, batch);
             }
-            lastProblem = null;
+            loop.recovered();
         }
     }
 
@@ -232,7 +209,7 @@ public final class AccessLogForwarder implements AutoCloseable {
         out.put("refusedUnauthenticated", refused.get());
         out.put("lastCommitBlock", lastBlock.get() < 0 ? null : lastBlock.get());
         out.put("lastTransaction", lastTransaction);
-        out.put("problem", lastProblem);
+        out.put("problem", loop.problem());
         return out;
     }
 

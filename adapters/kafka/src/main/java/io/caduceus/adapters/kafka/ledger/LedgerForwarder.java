@@ -33,8 +33,6 @@ import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.InterruptException;
-import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -66,7 +64,8 @@ public final class LedgerForwarder implements AutoCloseable {
     private final Properties producerProperties;
     private final RecordMac recordMac;
     private final Thread thread;
-    private final ConsumerLoop loop = new ConsumerLoop();
+    private final ConsumerLoop loop = new ConsumerLoop(LOG, "forwarding ledger entries to Fabric",
+            "starting over from the committed offsets", LedgerException.class);
     private final LatencyWindow ackToCommit = new LatencyWindow(100_000);
     private final AtomicLong forwarded = new AtomicLong();
     private final AtomicLong committed = new AtomicLong();
@@ -78,7 +77,6 @@ public final class LedgerForwarder implements AutoCloseable {
     /** Receive time (epoch ms) of the newest entry committed; with entries waiting, now minus it is the lag. */
     private final AtomicLong newestCommittedReceivedAt = new AtomicLong();
     private volatile LedgerBatcher batcher;
-    private volatile String lastProblem;
     private volatile long lagEntries;
 
     public LedgerForwarder(ForwarderSettings settings, LedgerWriter ledger, KafkaClients kafka) {
@@ -101,40 +99,17 @@ public final class LedgerForwarder implements AutoCloseable {
     }
 
     private void run() {
-        long backoff = ConsumerLoop.MIN_BACKOFF_MILLIS;
-        while (loop.running()) {
-            try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(consumerProperties);
-                    KafkaProducer<String, byte[]> deadLetters = new KafkaProducer<>(producerProperties);
+        loop.run(() -> new KafkaConsumer<String, byte[]>(consumerProperties), c -> {
+            try (KafkaProducer<String, byte[]> deadLetters = new KafkaProducer<>(producerProperties);
                     LedgerBatcher b = new LedgerBatcher(ledger, settings.batcher(),
                             (entries, reason) -> deadLetter(deadLetters, entries, reason))) {
-                loop.use(c);
                 batcher = b;
                 forward(c, b, deadLetters);
-                backoff = ConsumerLoop.MIN_BACKOFF_MILLIS;
-            } catch (WakeupException | InterruptException e) {
-                if (!loop.running()) {
-                    return;
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            } catch (KafkaException | LedgerException e) {
-                lastProblem = e.getMessage();
-                LOG.warn("forwarding ledger entries to Fabric waits: {}; starting over from the committed offsets in {} s",
-                        e.getMessage(), backoff / 1000);
-            } catch (RuntimeException e) {
-                lastProblem = e.getClass().getSimpleName() + ": " + e.getMessage();
-                LOG.error("forwarding ledger entries to Fabric failed; starting over from the committed offsets in {} s",
-                        backoff / 1000, e);
+                return false;
             } finally {
-                loop.use(null);
                 batcher = null;
             }
-            if (!loop.pause(backoff)) {
-                return;
-            }
-            backoff = ConsumerLoop.nextBackoff(backoff);
-        }
+        });
     }
 
     /** Reads, batches and commits until stopped, or until the batcher fails (throws its failure). */
@@ -175,7 +150,7 @@ public final class LedgerForwarder implements AutoCloseable {
                 refreshLag(c);
                 committedAt = System.nanoTime();
             }
-            lastProblem = null;
+            loop.recovered();
         }
         b.flush(Duration.ofSeconds(10));
         commit(c, b);
@@ -354,7 +329,7 @@ public final class LedgerForwarder implements AutoCloseable {
         out.put("lagEntries", lagEntries());
         out.put("lagSeconds", lagSeconds());
         out.put("ackToCommit", ackToCommit.summary());
-        out.put("problem", lastProblem);
+        out.put("problem", loop.problem());
         return out;
     }
 
