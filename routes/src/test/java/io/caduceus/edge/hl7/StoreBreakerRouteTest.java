@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.caduceus.core.json.CanonicalJson;
 import io.caduceus.routes.AppWithoutKafka;
-import io.caduceus.routes.StatusReport;
+import io.caduceus.edge.status.StatusReport;
 import io.caduceus.edge.store.StoreDeadline;
 import io.caduceus.edge.mllp.MllpClient;
 import java.nio.charset.StandardCharsets;
@@ -70,7 +70,8 @@ class StoreBreakerRouteTest {
 
     @SuppressWarnings("unchecked")
     private static Map<String, Object> breaker() {
-        Map<?, ?> status = (Map<?, ?>) CanonicalJson.parse(new StatusReport().report(main.getCamelContext()));
+        Map<?, ?> status = (Map<?, ?>) CanonicalJson.parse(main.getCamelContext().getRegistry()
+                .lookupByNameAndType("statusReport", StatusReport.class).report(main.getCamelContext()));
         return (Map<String, Object>) ((Map<?, ?>) status.get("ingest")).get("breaker");
     }
 

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.caduceus.routes.AppWithoutKafka;
 import io.caduceus.edge.store.StoreDeadline;
-import io.caduceus.routes.StatusReport;
+import io.caduceus.edge.status.StatusReport;
 import io.caduceus.edge.mllp.MllpClient;
 import io.caduceus.edge.mllp.MllpConnectionErrors;
 import java.io.OutputStream;
@@ -127,7 +127,8 @@ class StoreTimeoutRouteTest {
         }
         // The message itself was stored: its resend is acknowledged, and the status shows the count.
         assertThat(send(adt("HUNG-UP-1", false))).contains("\rMSA|AA|HUNG-UP-1");
-        String status = new StatusReport().report(main.getCamelContext());
+        String status = main.getCamelContext().getRegistry()
+                .lookupByNameAndType("statusReport", StatusReport.class).report(main.getCamelContext());
         assertThat(status).contains("\"acksNotDelivered\":" + (before + 1));
     }
 }
