@@ -12,9 +12,10 @@ import io.caduceus.edge.hl7.ApplicationAcknowledger;
 import io.caduceus.edge.hl7.Hl7Acknowledger;
 import io.caduceus.edge.hl7.Hl7BatchFolders;
 import io.caduceus.edge.hl7.Hl7Batches;
-import io.caduceus.routes.ledger.FabricLedger;
-import io.caduceus.routes.ledger.FabricSettings;
-import io.caduceus.routes.ledger.LedgerStatusApi;
+import io.caduceus.adapters.fabric.FabricLedger;
+import io.caduceus.adapters.fabric.FabricSettings;
+import io.caduceus.routes.ledger.LedgerBeans;
+import io.caduceus.edge.status.StatusReport;
 import io.caduceus.edge.hl7.Hl7Intake;
 import io.caduceus.edge.hl7.Hl7Quarantine;
 import io.caduceus.edge.services.IngestServices;
@@ -124,14 +125,15 @@ public final class CaduceusApplication {
                 context.getRegistry().bind("mllpIdleTimeout", new MllpIdleTimeout(intOption(context, "caduceus.mllp.idle-timeout-seconds"), mllpStats));
                 context.getRegistry().bind("mllpFrameDecoder", MllpFrameDecoder.factory(intOption(context, "caduceus.mllp.max-message-bytes"), mllpStats));
                 context.getRegistry().bind("mllpFrameEncoder", new MllpFrameEncoder());
-                context.getRegistry().bind("mllpConnectionErrors", new MllpConnectionErrors());
-                Optional<FabricSettings> fabricSettings = FabricSettings.from(context);
+                MllpConnectionErrors mllpErrors = new MllpConnectionErrors();
+                context.getRegistry().bind("mllpConnectionErrors", mllpErrors);
+                context.getRegistry().bind("statusReport", new StatusReport(mllpStats::snapshot, mllpErrors::acksNotDelivered));
+                Optional<FabricSettings> fabricSettings = FabricSettings.from(context.getPropertiesComponent()::resolveProperty);
                 ConsentBeans.register(context, ingest, fabricSettings.isPresent(), () -> Optional.ofNullable(context
-                        .getRegistry().lookupByNameAndType(FabricLedger.BEAN, FabricLedger.class)).map(FabricLedger::consentLedger));
+                        .getRegistry().lookupByNameAndType(LedgerBeans.BEAN, FabricLedger.class)).map(FabricLedger::consentLedger));
                 FhirBeans.register(context, ingest, () -> Optional.ofNullable(context.getRegistry()
                         .lookupByNameAndType(AnchoringBeans.SERVICE, AnchoringService.class)).map(service -> service::ledgerCommitment));
-                fabric = FabricLedger.start(context, fabricSettings);
-                context.getRegistry().bind("ledgerStatus", new LedgerStatusApi(fabric));
+                fabric = LedgerBeans.register(context, fabricSettings, metrics);
                 AnchoringBeans.register(context, ingest, fabricSettings);
                 if (metrics.enabled()) {
                     registerStateGauges(context, metrics);
@@ -148,7 +150,6 @@ public final class CaduceusApplication {
                         () -> services.vault().recordCount(), gaugeRefresher);
                 metrics.refreshedGauge("caduceus.quarantine.messages", "Messages waiting in the quarantine",
                         Tags.empty(), () -> services.vault().quarantinedCount(), gaugeRefresher);
-                fabric.ifPresent(ledger -> ledger.registerMetrics(metrics));
                 metrics.gauge("caduceus.ingest.breaker.state", "Store breaker: 0 closed, 1 half-open (one trial "
                         + "message), 2 open (messages answered 'please resend' at once)", Tags.empty(), storeDeadline,
                         StoreDeadline::breakerState);

@@ -20,7 +20,7 @@ class EdgesArchitectureTest {
     private static final String[] HL7_EDGE = {"io.caduceus.edge.hl7..", "io.caduceus.edge.mllp.."};
     private static final String[] FHIR_EDGE = {"io.caduceus.edge.fhir..", "io.caduceus.edge.consent.."};
     private static final String[] OPERATOR_EDGE = {"io.caduceus.edge.console..", "io.caduceus.edge.erasure..",
-            "io.caduceus.edge.health..", "io.caduceus.edge.anchoring.."};
+            "io.caduceus.edge.health..", "io.caduceus.edge.anchoring..", "io.caduceus.edge.status.."};
 
     private static final JavaClasses PRODUCTION = new ClassFileImporter()
             .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)

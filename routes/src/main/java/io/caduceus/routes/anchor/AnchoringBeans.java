@@ -1,9 +1,9 @@
 package io.caduceus.routes.anchor;
 
-import io.caduceus.edge.anchoring.AnchoringApi;
 import io.caduceus.adapters.ethereum.AnchorRegistryConfig;
 import io.caduceus.adapters.ethereum.EthereumAnchoring;
 import io.caduceus.adapters.ethereum.EthereumEndpoint;
+import io.caduceus.adapters.fabric.FabricSettings;
 import io.caduceus.adapters.fabric.anchoring.FabricLedgerSource;
 import io.caduceus.adapters.kafka.KafkaClients;
 import io.caduceus.adapters.kafka.anchoring.KafkaLedgerSource;
@@ -12,8 +12,8 @@ import io.caduceus.bridge.anchoring.AnchoringService;
 import io.caduceus.bridge.anchoring.DevnetHook;
 import io.caduceus.bridge.anchoring.LedgerSource;
 import io.caduceus.core.chain.AnchoringChain;
+import io.caduceus.edge.anchoring.AnchoringApi;
 import io.caduceus.edge.services.IngestServices;
-import io.caduceus.routes.ledger.FabricSettings;
 import java.time.Duration;
 import java.util.Optional;
 import org.apache.camel.CamelContext;

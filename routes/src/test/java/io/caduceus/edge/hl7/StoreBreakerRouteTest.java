@@ -4,7 +4,7 @@ import static io.caduceus.edge.hl7.SlowKafkaApp.adt;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.caduceus.core.json.CanonicalJson;
-import io.caduceus.routes.StatusReport;
+import io.caduceus.edge.status.StatusReport;
 import io.caduceus.edge.store.StoreDeadline;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -48,7 +48,8 @@ class StoreBreakerRouteTest {
 
     @SuppressWarnings("unchecked")
     private static Map<String, Object> breaker() {
-        Map<?, ?> status = (Map<?, ?>) CanonicalJson.parse(new StatusReport().report(app.context()));
+        Map<?, ?> status = (Map<?, ?>) CanonicalJson.parse(app.bean("statusReport", StatusReport.class)
+                .report(app.context()));
         return (Map<String, Object>) ((Map<?, ?>) status.get("ingest")).get("breaker");
     }
 

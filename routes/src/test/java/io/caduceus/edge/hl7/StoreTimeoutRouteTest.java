@@ -4,7 +4,7 @@ import static io.caduceus.edge.hl7.SlowKafkaApp.adt;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.caduceus.edge.store.StoreDeadline;
-import io.caduceus.routes.StatusReport;
+import io.caduceus.edge.status.StatusReport;
 import io.caduceus.edge.mllp.MllpConnectionErrors;
 import java.io.OutputStream;
 import java.net.Socket;
@@ -105,7 +105,8 @@ class StoreTimeoutRouteTest {
         }
         // The message itself was stored: its resend is acknowledged, and the status shows the count.
         assertThat(app.send(adt("HUNG-UP-1", false))).contains("\rMSA|AA|HUNG-UP-1");
-        String status = new StatusReport().report(app.context());
+        String status = app.bean("statusReport", StatusReport.class)
+                .report(app.context());
         assertThat(status).contains("\"acksNotDelivered\":" + (before + 1));
     }
 }

@@ -1,5 +1,6 @@
 package io.caduceus.edge.health;
 
+import io.caduceus.adapters.fabric.FabricLedger;
 import io.caduceus.ingest.vault.RecordVault;
 import org.apache.camel.CamelContext;
 import org.apache.camel.health.HealthCheckRegistry;
@@ -10,7 +11,7 @@ public final class DependencyHealthChecks {
     private DependencyHealthChecks() {
     }
 
-    /** Kafka always; the Ethereum node only when anchoring uses it. Fabric registers its own when configured. */
+    /** Kafka always; the Ethereum node only when anchoring uses it. Fabric's is {@link #registerFabric}. */
     public static void register(CamelContext context) {
         HealthCheckRegistry registry = registry(context);
         registry.register(new KafkaClusterHealthCheck());
@@ -22,6 +23,11 @@ public final class DependencyHealthChecks {
     /** The record vault the running configuration opened. */
     public static void registerVault(CamelContext context, RecordVault vault) {
         registry(context).register(new VaultHealthCheck(vault, context.resolvePropertyPlaceholders("{{caduceus.vault.type}}")));
+    }
+
+    /** The channel's peers, when Fabric is configured: from the heights the ledger polls. */
+    public static void registerFabric(CamelContext context, FabricLedger ledger) {
+        registry(context).register(new FabricLedgerHealthCheck(ledger));
     }
 
     private static HealthCheckRegistry registry(CamelContext context) {

@@ -1,5 +1,6 @@
-package io.caduceus.routes.ledger;
+package io.caduceus.edge.health;
 
+import io.caduceus.adapters.fabric.FabricLedger;
 import java.util.Map;
 import org.apache.camel.health.HealthCheckResultBuilder;
 import org.apache.camel.impl.health.AbstractHealthCheck;

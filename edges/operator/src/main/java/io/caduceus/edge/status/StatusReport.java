@@ -1,9 +1,8 @@
-package io.caduceus.routes;
+package io.caduceus.edge.status;
 
+import io.caduceus.bridge.anchoring.AnchoringService;
 import io.caduceus.core.json.CanonicalJson;
-import io.caduceus.edge.mllp.MllpListenerStats;
 import io.caduceus.edge.store.StoreDeadline;
-import io.caduceus.edge.mllp.MllpConnectionErrors;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryUsage;
 import java.util.ArrayList;
@@ -11,6 +10,8 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Handler;
 import org.apache.camel.health.HealthCheck;
@@ -20,9 +21,22 @@ import org.apache.camel.health.HealthCheckHelper;
  * The middleware's own status for operators ({@code GET /api/status}): its dependencies' health checks one by one,
  * which the public {@code /observe/health} only sums up as UP or DOWN (names, versions and failures tell a stranger
  * what runs here), its memory, and what the MLLP listener's limits did (connections open, refused, closed
- * idle; frames over the size limit).
+ * idle; frames over the size limit). Bound as {@code statusReport} by the wiring, which hands it the MLLP listener's
+ * counts: the operator edge reads them without knowing the HL7 edge.
  */
 public final class StatusReport {
+
+    private final Supplier<Map<String, Object>> mllp;
+    private final LongSupplier acksNotDelivered;
+
+    /**
+     * @param mllp             the MLLP listener's limits: connections open, refused, closed idle; frames too large
+     * @param acksNotDelivered ACKs whose sender had hung up
+     */
+    public StatusReport(Supplier<Map<String, Object>> mllp, LongSupplier acksNotDelivered) {
+        this.mllp = mllp;
+        this.acksNotDelivered = acksNotDelivered;
+    }
 
     @Handler
     public String report(CamelContext context) {
@@ -36,10 +50,7 @@ public final class StatusReport {
         status.put("heapUsedBytes", heap.getUsed());
         status.put("heapCommittedBytes", heap.getCommitted());
         status.put("heapMaxBytes", heap.getMax());
-        MllpListenerStats mllp = context.getRegistry().lookupByNameAndType(MllpListenerStats.BEAN, MllpListenerStats.class);
-        if (mllp != null) {
-            status.put("mllp", mllp.snapshot());
-        }
+        status.put("mllp", mllp.get());
         List<Map<String, Object>> checks = new ArrayList<>();
         // "full": every check; the registry's own level (oneline, for /observe/health) would keep only failing ones.
         List<HealthCheck.Result> results = new ArrayList<>(HealthCheckHelper.invoke(context, "full"));
@@ -52,8 +63,8 @@ public final class StatusReport {
             checks.add(check);
         }
         status.put("checks", checks);
-        io.caduceus.bridge.anchoring.AnchoringService anchoring = context.getRegistry().lookupByNameAndType(
-                io.caduceus.routes.anchor.AnchoringBeans.SERVICE, io.caduceus.bridge.anchoring.AnchoringService.class);
+        // By type: bound only when anchoring is on and its log opened, under a name the wiring chooses.
+        AnchoringService anchoring = context.getRegistry().findSingleByType(AnchoringService.class);
         if (anchoring != null) {
             // Proofs issued with a lost anchor no longer verify: operators see it here, details in /api/anchoring.
             status.put("lostAnchors", anchoring.lostAnchorsSummary());
@@ -63,7 +74,7 @@ public final class StatusReport {
     }
 
     /** How outages showed to senders: answers "please resend" for lack of time or workers, ACKs that found no one. */
-    private static Map<String, Object> ingest(CamelContext context) {
+    private Map<String, Object> ingest(CamelContext context) {
         Map<String, Object> ingest = new LinkedHashMap<>();
         StoreDeadline deadline = context.getRegistry().lookupByNameAndType("storeDeadline", StoreDeadline.class);
         if (deadline != null) {
@@ -73,10 +84,7 @@ public final class StatusReport {
             ingest.put("storeWorkersBusy", deadline.busyWorkers());
             ingest.put("breaker", deadline.breakerStatus());
         }
-        MllpConnectionErrors mllp = context.getRegistry().lookupByNameAndType("mllpConnectionErrors", MllpConnectionErrors.class);
-        if (mllp != null) {
-            ingest.put("acksNotDelivered", mllp.acksNotDelivered());
-        }
+        ingest.put("acksNotDelivered", acksNotDelivered.getAsLong());
         return ingest;
     }
 }

@@ -1,9 +1,10 @@
-package io.caduceus.routes.ledger;
+package io.caduceus.edge.status;
 
+import io.caduceus.adapters.fabric.FabricLedger;
+import io.caduceus.adapters.kafka.ledger.LedgerForwarding;
 import io.caduceus.core.json.CanonicalJson;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Optional;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 
@@ -13,19 +14,30 @@ import org.apache.camel.Message;
  */
 public final class LedgerStatusApi {
 
-    private final Optional<FabricLedger> fabric;
+    private final FabricLedger ledger;
+    private final LedgerForwarding forwarding;
 
-    public LedgerStatusApi(Optional<FabricLedger> fabric) {
-        this.fabric = fabric;
+    private LedgerStatusApi(FabricLedger ledger, LedgerForwarding forwarding) {
+        this.ledger = ledger;
+        this.forwarding = forwarding;
+    }
+
+    public static LedgerStatusApi of(FabricLedger ledger, LedgerForwarding forwarding) {
+        return new LedgerStatusApi(ledger, forwarding);
+    }
+
+    public static LedgerStatusApi withoutFabric() {
+        return new LedgerStatusApi(null, null);
     }
 
     public void status(Exchange exchange) {
         Message message = exchange.getMessage();
-        Map<String, Object> body;
-        if (fabric.isPresent()) {
-            body = fabric.get().status();
+        Map<String, Object> body = new LinkedHashMap<>();
+        if (ledger != null) {
+            body.put("enabled", true);
+            body.putAll(ledger.status());
+            body.putAll(forwarding.status());
         } else {
-            body = new LinkedHashMap<>();
             body.put("enabled", false);
             body.put("detail", "no Fabric configured (fabric.channel is unset or caduceus.fabric.enabled=false): ledger "
                     + "entries stay on Kafka and the bridge anchors the Kafka topic");
