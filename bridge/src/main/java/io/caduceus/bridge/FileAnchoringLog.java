@@ -59,7 +59,7 @@ final class FileAnchoringLog implements AnchoringLog {
     private final MerkleLog merkle;
     private final FileChannel commitments;
     private final FileChannel journal;
-    private final RecordIndex index;
+    private final LeafIndex index;
     private final CommitLines commits;
 
     // Guarded by this: the durable state mirrored in memory.
@@ -69,7 +69,7 @@ final class FileAnchoringLog implements AnchoringLog {
     private boolean broken;
 
     private FileAnchoringLog(Path directory, MerkleLog merkle, FileChannel commitments, FileChannel journal,
-                             RecordIndex index, CommitLines commits, long size, Optional<String> position,
+                             LeafIndex index, CommitLines commits, long size, Optional<String> position,
                              long fabricBlockHeight) {
         this.commits = commits;
         this.directory = directory;
@@ -139,7 +139,7 @@ final class FileAnchoringLog implements AnchoringLog {
 
     private static final class Replay {
         final CommitLines commits = new CommitLines();
-        RecordIndex index;
+        LeafIndex index;
         long committedSize;
         long committedBytes;
         Optional<String> position = Optional.empty();
@@ -150,7 +150,7 @@ final class FileAnchoringLog implements AnchoringLog {
     /** Rebuilds the index from the journal's committed batches up to {@code durableSize} leaves. */
     private static Replay replay(FileChannel journal, long durableSize, Path directory) throws IOException {
         Replay replay = new Replay();
-        replay.index = new RecordIndex(ScratchArrays.mapped(directory.resolve("index")),
+        replay.index = new LeafIndex(ScratchArrays.mapped(directory.resolve("index")),
                 (int) Math.min(Integer.MAX_VALUE / 2, durableSize));
         List<RecordId> batch = new ArrayList<>();
         long offset = 0;

@@ -10,11 +10,11 @@ import io.caduceus.core.offheap.ScratchArrays;
  * log's {@code index/} folder, so the index grows in page cache rather than in the middleware's heap. Rebuilt on every
  * open. Not thread-safe: {@link FileAnchoringLog} guards it, and closes it under the same lock.
  */
-final class RecordIndex implements AutoCloseable {
+final class LeafIndex implements AutoCloseable {
 
     private final KeyOrdinals keys;
 
-    RecordIndex(ScratchArrays arrays, int expected) {
+    LeafIndex(ScratchArrays arrays, int expected) {
         this.keys = new KeyOrdinals(arrays, expected);
     }
 
