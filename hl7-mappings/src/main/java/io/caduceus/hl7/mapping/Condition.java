@@ -7,12 +7,15 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * A {@code when:} clause: all of its tests (present, absent, in, notIn) must hold. A test may name a {@code transform}:
- * it then applies to the transformed text, and a value the transform cannot convert counts as absent (so a rule can
- * say "only when this is a language code" or "only when it is not").
+ * A {@code when:} clause: all of its tests (present, absent, in, notIn, differsFrom) must hold. A test may name a
+ * {@code transform}: it then applies to the transformed text, and a value the transform cannot convert counts as absent
+ * (so a rule can say "only when this is a language code" or "only when it is not"). {@code differsFrom: PATH} holds when
+ * the value is present and is not the value at PATH, all its parts compared (ORC-14 beside a different OBR-17: both
+ * numbers are kept, an equal one once).
  */
 final class Condition {
-    private record Test(V2Path path, Transform transform, Boolean present, Set<String> in, Set<String> notIn) {
+    private record Test(V2Path path, Transform transform, Boolean present, Set<String> in, Set<String> notIn,
+            V2Path differsFrom) {
     }
 
     private final List<Test> tests;
@@ -37,11 +40,14 @@ final class Condition {
             Object present = m.get("present");
             Set<String> in = m.containsKey("in") ? new HashSet<>(Yamls.strings(m, "in")) : null;
             Set<String> notIn = m.containsKey("notIn") ? new HashSet<>(Yamls.strings(m, "notIn")) : null;
-            if (present == null && in == null && notIn == null) {
-                throw new IllegalStateException(where + ": 'when' needs present, in or notIn");
+            String differs = Yamls.string(m, "differsFrom");
+            V2Path differsFrom = differs == null ? null : V2Path.compile(differs, where);
+            if (present == null && in == null && notIn == null && differsFrom == null) {
+                throw new IllegalStateException(where + ": 'when' needs present, in, notIn or differsFrom");
             }
             String transform = Yamls.string(m, "transform");
-            tests.add(new Test(path, transform == null ? null : Transform.named(transform, where), present == null ? null : Boolean.valueOf(String.valueOf(present)), in, notIn));
+            tests.add(new Test(path, transform == null ? null : Transform.named(transform, where), present == null ? null : Boolean.valueOf(String.valueOf(present)), in, notIn,
+                    differsFrom));
         }
         return new Condition(tests);
     }
@@ -61,6 +67,12 @@ final class Condition {
             }
             if (t.notIn() != null && text != null && t.notIn().contains(text)) {
                 return false;
+            }
+            if (t.differsFrom() != null) {
+                V2Node other = t.differsFrom().first(scope);
+                if (node == null || other != null && other.identityText().equals(node.identityText())) {
+                    return false;
+                }
             }
         }
         return true;

@@ -71,6 +71,11 @@ final class CoverageTracker {
         used.add(new Key(segment.index(), field, 1, component, 1));
     }
 
+    /** One value the mapper carries from code, at its full position (a Z-segment's, see {@link ZSegments}). */
+    void used(Hl7Segment segment, int field, int repetition, int component, int subcomponent) {
+        used.add(new Key(segment.index(), field, repetition, component, subcomponent));
+    }
+
     void invalid(V2Node node, int code, String reason) {
         invalid.putIfAbsent(leaf(node), new Invalid(code, reason));
     }

@@ -200,6 +200,7 @@ public final class Hl7ToFhirMapper {
                 ResourceChecks.check(resource, instance.segment, run, entry.template().rules(), entry.extraRules());
             }
         }
+        ZSegments.carry(run, planned);
         Patient firstPatient = null;
         for (MappingRun.Instance instance : planned) {
             bundle.addEntry().setFullUrl(instance.reference()).setResource(instance.resource);

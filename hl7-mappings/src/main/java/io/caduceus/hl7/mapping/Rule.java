@@ -261,6 +261,23 @@ final class Rule {
         } else {
             coverage.used(node);
         }
+        if (valueSet != null && node != null) {
+            V2Node tableName = tableNameBeside(node);
+            if (tableName != null && valueSet.isTableName(tableName.text())) {
+                coverage.used(tableName);
+            }
+        }
+    }
+
+    /** The name of coding system of the CWE whose code is {@code node} (its third part), or null if none can be. */
+    private static V2Node tableNameBeside(V2Node node) {
+        return switch (node.level) {
+            case V2Node.FIELD -> node.child(3);
+            case V2Node.COMPONENT -> node.component == 1
+                    ? new V2Node(node.segment, node.field, node.repetition, 3, 0, V2Node.COMPONENT) : null;
+            default -> node.subcomponent == 1
+                    ? new V2Node(node.segment, node.field, node.repetition, node.component, 3, V2Node.SUBCOMPONENT) : null;
+        };
     }
 
     private String textOf(V2Node n) {

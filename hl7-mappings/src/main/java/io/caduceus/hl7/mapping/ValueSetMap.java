@@ -12,11 +12,23 @@ final class ValueSetMap {
     private final Map<String, Target> targets;
     private final Target fallback;
     private final boolean reportsUnknownCodes;
+    /** The sender's name of the v2 table the codes come from ({@code HL70063}), upper case, or null. */
+    private final String tableName;
 
-    private ValueSetMap(Map<String, Target> targets, Target fallback, boolean reportsUnknownCodes) {
+    private ValueSetMap(Map<String, Target> targets, Target fallback, boolean reportsUnknownCodes, String tableName) {
         this.targets = targets;
         this.fallback = fallback;
         this.reportsUnknownCodes = reportsUnknownCodes;
+        this.tableName = tableName;
+    }
+
+    /**
+     * Whether {@code text} (a CWE's name of coding system, beside a code this table translated) names this table:
+     * {@code HL70063} for {@code table: "0063"}, any case. The translated Coding's system says the same (it is the FHIR
+     * code system of that table, or of what the table maps to), so the name is carried, not lost.
+     */
+    boolean isTableName(String text) {
+        return tableName != null && text != null && tableName.equals(text.trim().toUpperCase(Locale.ROOT));
     }
 
     /**
@@ -42,8 +54,13 @@ final class ValueSetMap {
         }
         Object def = yaml.get("default");
         Object reportUnknown = yaml.get("reportUnknown");
+        String table = Yamls.string(yaml, "table");
+        if (table != null && !table.matches("\\d{4}")) {
+            throw new IllegalStateException(where + ": 'table' is the four-digit HL7 table number, not '" + table + "'");
+        }
         return new ValueSetMap(targets, def == null ? null : target(def, system, where),
-                reportUnknown != null && Boolean.parseBoolean(String.valueOf(reportUnknown)));
+                reportUnknown != null && Boolean.parseBoolean(String.valueOf(reportUnknown)),
+                table == null ? null : "HL7" + table);
     }
 
     @SuppressWarnings("unchecked")

@@ -74,6 +74,20 @@ class MappingCoverageTest {
     }
 
     @Test
+    void theValueTypeOfADocumentsTextLinesIsItsContentPresentation() throws Exception {
+        // TXA-3 TX is the attachment's text/plain; the TX of each OBX line says it again.
+        MappingCoverage mdm = coverage(Fixtures.message("MDM_T02"));
+        assertThat(statusAt(mdm, "TXA-3")).isEqualTo(MappingCoverage.Status.MAPPED);
+        assertThat(statusAt(mdm, "OBX-2")).isEqualTo(MappingCoverage.Status.REPEATED);
+        assertThat(statusAt(mdm, "OBX[3]-2")).isEqualTo(MappingCoverage.Status.REPEATED);
+
+        String ft = new String(Fixtures.message("MDM_T02"), java.nio.charset.StandardCharsets.UTF_8)
+                .replace("OBX|1|TX|", "OBX|1|FT|");
+        MappingCoverage changed = coverage(ft.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        assertThat(statusAt(changed, "OBX-2")).isEqualTo(MappingCoverage.Status.UNMAPPED);
+    }
+
+    @Test
     void aValueLeftOutAsUnusableIsInvalidWithItsCode() throws Exception {
         MappingCoverage report = coverage(LenientMappingTest.shiftedRxaVxu());
         MappingCoverage.Value expiry = report.values().stream().filter(v -> v.location().equals("RXA-16")).findFirst().orElseThrow();
