@@ -11,7 +11,7 @@ import java.util.UUID;
  * content from one client would be one record). Written as text, not with HAPI: the load tool's CPU comes out of the
  * machine being measured.
  */
-final class FhirBundles {
+public final class FhirBundles {
 
     static final int PATIENTS = 10_000;
 
@@ -57,7 +57,7 @@ final class FhirBundles {
     }
 
     /** Bundle {@code i} of a run, of {@code resources} entries (at least 1: the Patient). */
-    static String bundle(String runId, long i, int resources) {
+    public static String bundle(String runId, long i, int resources) {
         if (resources < 1) {
             throw new IllegalArgumentException("a bundle needs at least one resource, the Patient");
         }
