@@ -9,7 +9,6 @@ import io.caduceus.ingest.ledger.LedgerBatcher.Config;
 import io.caduceus.ingest.ledger.LedgerBatcher.Outcome;
 import io.caduceus.ingest.ledger.LedgerBatcher.Position;
 import io.caduceus.ingest.ledger.LedgerException.Kind;
-import io.caduceus.core.domain.AnchorReceipt;
 import io.caduceus.core.domain.LedgerEntry;
 import io.caduceus.core.domain.RecordId;
 import java.time.Duration;
@@ -17,7 +16,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -47,7 +45,7 @@ class LedgerBatcherTest {
             Duration.ofMinutes(1));
 
     /** A LedgerWriter whose behaviour per batch is scripted; remembers what it committed. */
-    static final class FakeWriter implements LedgerWriter {
+    static final class FakeWriter extends UnsupportedLedgerWriter {
         final List<List<LedgerEntry>> attempts = new CopyOnWriteArrayList<>();
         final Map<RecordId, Integer> committed = new ConcurrentHashMap<>();
         final AtomicInteger concurrent = new AtomicInteger();
@@ -72,41 +70,6 @@ class LedgerBatcherTest {
             } finally {
                 concurrent.decrementAndGet();
             }
-        }
-
-        @Override
-        public Optional<String> batch(String transactionId) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public CommitResult putAccessEvents(List<String> accessEventsJson) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public Optional<String> accessBatch(String transactionId) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public List<LedgerEntry> committedEntries(String transactionId) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public void putAnchorReceipt(AnchorReceipt receipt) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public Optional<AnchorReceipt> latestAnchorReceipt() {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public long blockHeight() {
-            throw new UnsupportedOperationException();
         }
     }
 

@@ -1,14 +1,15 @@
 package io.caduceus.adapters.fabric;
 
-import static io.caduceus.adapters.fabric.TestEntries.recordId;
+import static io.caduceus.ingest.ledger.TestEntries.recordId;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import io.caduceus.ingest.ledger.LedgerException.Kind;
 import io.caduceus.core.domain.LedgerEntry;
 import io.caduceus.core.domain.RecordId;
 import io.caduceus.core.json.CanonicalJson;
+import io.caduceus.ingest.ledger.LedgerException.Kind;
+import io.caduceus.ingest.ledger.TestEntries;
 import io.grpc.Status.Code;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -113,7 +114,7 @@ class BlockEventFollowerTest {
                     } catch (InterruptedException e) {
                         Thread.currentThread().interrupt();
                     }
-                    throw new GatewayRuntimeException(TestEntries.grpcError(Code.CANCELLED, "closed"));
+                    throw new GatewayRuntimeException(GatewayErrors.grpcError(Code.CANCELLED, "closed"));
                 }
 
                 @Override
@@ -191,7 +192,7 @@ class BlockEventFollowerTest {
         for (int i = 0; i < 6; i++) {
             source.ledger.add(committed(10 + i / 2, "tx-" + i, i));
         }
-        source.breakWith = new GatewayRuntimeException(TestEntries.grpcError(Code.UNAVAILABLE, "peer restarted"));
+        source.breakWith = new GatewayRuntimeException(GatewayErrors.grpcError(Code.UNAVAILABLE, "peer restarted"));
         source.breakAfter = 3;
         try (BlockEventFollower f = follower()) {
             f.start();
@@ -207,7 +208,7 @@ class BlockEventFollowerTest {
     @Test
     void aPermanentFailureStopsTheFollower() throws Exception {
         source.ledger.add(committed(1, "tx-a", 1));
-        source.breakWith = new GatewayRuntimeException(TestEntries.grpcError(Code.PERMISSION_DENIED, "no"));
+        source.breakWith = new GatewayRuntimeException(GatewayErrors.grpcError(Code.PERMISSION_DENIED, "no"));
         source.breakAfter = 0;
         try (BlockEventFollower f = follower()) {
             f.start();
@@ -249,7 +250,7 @@ class BlockEventFollowerTest {
             delivered.add(new Delivered(block, tx, ids(entries)));
             stored.set(BlockEventFollower.Progress.at(block, tx));
         };
-        source.breakWith = new GatewayRuntimeException(TestEntries.grpcError(Code.UNAVAILABLE, "peer restarted"));
+        source.breakWith = new GatewayRuntimeException(GatewayErrors.grpcError(Code.UNAVAILABLE, "peer restarted"));
         source.breakAfter = 2;
         BlockEventFollower first = new BlockEventFollower(source, BlockEventFollower.Progress.keptBy(stored::get),
                 storing, Duration.ofMillis(10));

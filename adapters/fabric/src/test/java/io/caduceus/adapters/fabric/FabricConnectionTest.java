@@ -2,7 +2,7 @@ package io.caduceus.adapters.fabric;
 
 import io.caduceus.ingest.ledger.LedgerWriter;
 import io.caduceus.ingest.ledger.LedgerException;
-import static io.caduceus.adapters.fabric.TestEntries.entry;
+import static io.caduceus.ingest.ledger.TestEntries.entry;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -1,9 +1,7 @@
 package io.caduceus.adapters.fabric;
 
-import io.caduceus.ingest.ledger.LedgerException;
-import io.caduceus.ingest.ledger.CommitResult;
-import static io.caduceus.adapters.fabric.TestEntries.entry;
-import static io.caduceus.adapters.fabric.TestEntries.grpcError;
+import static io.caduceus.adapters.fabric.GatewayErrors.grpcError;
+import static io.caduceus.ingest.ledger.TestEntries.entry;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.mockito.ArgumentMatchers.any;
@@ -14,11 +12,14 @@ import static org.mockito.Mockito.never;
 import static org.mockito.Mockito.verify;
 import static org.mockito.Mockito.when;
 
-import io.caduceus.ingest.ledger.LedgerException.Kind;
 import io.caduceus.core.domain.AnchorReceipt;
 import io.caduceus.core.domain.LedgerEntry;
 import io.caduceus.core.hash.Digest;
 import io.caduceus.core.json.CanonicalJson;
+import io.caduceus.ingest.ledger.CommitResult;
+import io.caduceus.ingest.ledger.LedgerException.Kind;
+import io.caduceus.ingest.ledger.LedgerException;
+import io.caduceus.ingest.ledger.TestEntries;
 import io.grpc.Status.Code;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;

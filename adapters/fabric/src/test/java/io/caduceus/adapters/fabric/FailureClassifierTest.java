@@ -1,12 +1,13 @@
 package io.caduceus.adapters.fabric;
 
-import io.caduceus.ingest.ledger.LedgerException;
-import static io.caduceus.adapters.fabric.TestEntries.grpcError;
+import static io.caduceus.adapters.fabric.GatewayErrors.grpcError;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.mockito.Mockito.mock;
 import static org.mockito.Mockito.when;
 
 import io.caduceus.ingest.ledger.LedgerException.Kind;
+import io.caduceus.ingest.ledger.LedgerException;
+import io.caduceus.ingest.ledger.TestEntries;
 import io.grpc.Status.Code;
 import io.grpc.StatusRuntimeException;
 import java.io.IOException;

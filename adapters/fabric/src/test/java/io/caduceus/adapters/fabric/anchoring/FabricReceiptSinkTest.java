@@ -3,13 +3,11 @@ package io.caduceus.adapters.fabric.anchoring;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.caduceus.ingest.ledger.CommitResult;
 import io.caduceus.ingest.ledger.LedgerException;
 import io.caduceus.ingest.ledger.LedgerException.Kind;
-import io.caduceus.ingest.ledger.LedgerWriter;
+import io.caduceus.ingest.ledger.UnsupportedLedgerWriter;
 import io.caduceus.bridge.anchoring.FileReceiptSink;
 import io.caduceus.core.domain.AnchorReceipt;
-import io.caduceus.core.domain.LedgerEntry;
 import io.caduceus.core.hash.Sha256;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -33,7 +31,7 @@ class FabricReceiptSinkTest {
     }
 
     /** The chaincode's rules for receipts: same one again is a no-op, an older one than the latest is refused. */
-    static final class FakeLedger implements LedgerWriter {
+    static final class FakeLedger extends UnsupportedLedgerWriter {
         final List<AnchorReceipt> stored = new ArrayList<>();
         LedgerException down;
 
@@ -55,36 +53,6 @@ class FabricReceiptSinkTest {
         @Override
         public Optional<AnchorReceipt> latestAnchorReceipt() {
             return stored.isEmpty() ? Optional.empty() : Optional.of(stored.get(stored.size() - 1));
-        }
-
-        @Override
-        public CommitResult putEntries(List<LedgerEntry> batch) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public Optional<String> batch(String transactionId) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public CommitResult putAccessEvents(List<String> accessEventsJson) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public Optional<String> accessBatch(String transactionId) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public List<LedgerEntry> committedEntries(String transactionId) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public long blockHeight() {
-            throw new UnsupportedOperationException();
         }
     }
 

@@ -1,33 +1,14 @@
 package io.caduceus.adapters.fabric;
 
 import com.google.protobuf.Any;
-import io.caduceus.core.domain.LedgerEntry;
-import io.caduceus.core.domain.RecordId;
-import io.caduceus.core.domain.SourceSystem;
-import io.caduceus.core.hash.Digest;
-import io.caduceus.core.pseudonym.PatientPseudonym;
 import io.grpc.StatusRuntimeException;
 import io.grpc.protobuf.StatusProto;
-import java.time.Instant;
-import java.util.Optional;
 import org.hyperledger.fabric.protos.gateway.ErrorDetail;
 
-/** Builders for entries and for gRPC failures shaped like the ones a Fabric peer gateway returns. */
-final class TestEntries {
+/** gRPC failures shaped like the ones a Fabric peer gateway returns. */
+final class GatewayErrors {
 
-    static final String PSEUDONYM = "pp1_" + "ab".repeat(32);
-
-    private TestEntries() {
-    }
-
-    static RecordId recordId(long i) {
-        return new RecordId("r_" + String.format("%032x", i));
-    }
-
-    static LedgerEntry entry(long i) {
-        return new LedgerEntry(recordId(i), Digest.fromHex(String.format("%064x", i + 1)), "ADT^A01",
-                new SourceSystem("EPIC", "ST_MARY"), Instant.parse("2025-01-02T03:04:05.678Z"),
-                Optional.of(new PatientPseudonym(PSEUDONYM)));
+    private GatewayErrors() {
     }
 
     /** A StatusRuntimeException carrying Fabric ErrorDetails in its trailers, as the gateway sends them. */
