@@ -1,18 +1,12 @@
 package io.caduceus.it;
 
-import io.caduceus.core.json.CanonicalJson;
+import io.caduceus.edge.fhir.TestTokens;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.http.HttpRequest;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.GeneralSecurityException;
 import java.security.KeyPair;
-import java.security.KeyPairGenerator;
-import java.security.Signature;
-import java.util.Base64;
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -26,7 +20,7 @@ public final class TestIssuer {
     /** What tests that watch the middleware work need: status, quarantine, ledger, anchoring, proofs with salt. */
     public static final String OPERATOR_AND_AUDITOR = "caduceus.operator caduceus.auditor";
 
-    private static final KeyPair KEY = rsa();
+    private static final KeyPair KEY = TestTokens.rsa();
     private static Path publicKeyFile;
 
     private TestIssuer() {
@@ -38,8 +32,7 @@ public final class TestIssuer {
             try {
                 Path file = Files.createTempFile("caduceus-it-issuer", ".pem");
                 file.toFile().deleteOnExit();
-                Files.writeString(file, "-----BEGIN PUBLIC KEY-----\n" + Base64.getMimeEncoder(64, new byte[] {'\n'})
-                        .encodeToString(KEY.getPublic().getEncoded()) + "\n-----END PUBLIC KEY-----\n");
+                Files.writeString(file, TestTokens.pem(KEY));
                 publicKeyFile = file;
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
@@ -51,23 +44,7 @@ public final class TestIssuer {
 
     /** A token valid for ten minutes granting {@code scopes} to client {@code it-client}. */
     public static String token(String scopes) {
-        long now = System.currentTimeMillis() / 1000;
-        Map<String, Object> claims = new LinkedHashMap<>();
-        claims.put("iss", ISSUER);
-        claims.put("aud", AUDIENCE);
-        claims.put("client_id", "it-client");
-        claims.put("iat", now);
-        claims.put("exp", now + 600);
-        claims.put("scope", scopes);
-        String input = b64(CanonicalJson.write(Map.of("alg", "RS256", "typ", "JWT"))) + "." + b64(CanonicalJson.write(claims));
-        try {
-            Signature signature = Signature.getInstance("SHA256withRSA");
-            signature.initSign(KEY.getPrivate());
-            signature.update(input.getBytes(StandardCharsets.US_ASCII));
-            return input + "." + Base64.getUrlEncoder().withoutPadding().encodeToString(signature.sign());
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException(e);
-        }
+        return TestTokens.sign("RS256", KEY.getPrivate(), TestTokens.claims(ISSUER, AUDIENCE, "it-client", 600, scopes));
     }
 
     /** {@code request} with a bearer token granting {@code scopes}. */
@@ -78,19 +55,5 @@ public final class TestIssuer {
     /** {@code request} as an operator who is also an auditor. */
     public static HttpRequest.Builder asOperator(HttpRequest.Builder request) {
         return authorized(request, OPERATOR_AND_AUDITOR);
-    }
-
-    private static String b64(String json) {
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(json.getBytes(StandardCharsets.UTF_8));
-    }
-
-    private static KeyPair rsa() {
-        try {
-            KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
-            generator.initialize(2048);
-            return generator.generateKeyPair();
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

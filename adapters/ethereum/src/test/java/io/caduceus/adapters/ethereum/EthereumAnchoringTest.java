@@ -8,7 +8,7 @@ import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import io.caduceus.core.chain.AnchoringChain;
 import io.caduceus.core.chain.ChainAccounts;
 import io.caduceus.core.chain.ChainReceipt;
@@ -20,9 +20,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** This adapter as the bridge's chain port, against a node that answers JSON-RPC by method (WireMock). */
@@ -33,19 +32,11 @@ class EthereumAnchoringTest {
 
     @TempDir
     Path dir;
-    private WireMockServer node;
+    /** A fresh JSON-RPC endpoint per test, on a loopback port of its own. */
+    @RegisterExtension
+    final WireMockExtension node = WireMockExtension.newInstance()
+            .options(options().bindAddress("127.0.0.1").dynamicPort()).build();
     private final AtomicInteger configBuilt = new AtomicInteger();
-
-    @BeforeEach
-    void start() {
-        node = new WireMockServer(options().bindAddress("127.0.0.1").dynamicPort());
-        node.start();
-    }
-
-    @AfterEach
-    void stop() {
-        node.stop();
-    }
 
     private void answer(String method, String resultJson) {
         node.stubFor(post("/").withRequestBody(matchingJsonPath("$.method", equalTo(method)))
@@ -55,7 +46,7 @@ class EthereumAnchoringTest {
     private AnchoringChain chain(Path keystore, Path password) {
         return EthereumAnchoring.chain(() -> {
             configBuilt.incrementAndGet();
-            return AnchorRegistryConfig.of(new EthereumEndpoint(URI.create("http://127.0.0.1:" + node.port()), 31337,
+            return AnchorRegistryConfig.of(new EthereumEndpoint(URI.create("http://127.0.0.1:" + node.getPort()), 31337,
                     Duration.ofSeconds(2)), null);
         }, keystore, password);
     }

@@ -9,33 +9,24 @@ import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.http.Fault;
+import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The HTTP edge of the Ethereum adapter: chain checks and the retriable/permanent failure policy. */
 class EthereumNodesTest {
 
-    private WireMockServer rpc;
-
-    @BeforeEach
-    void start() {
-        rpc = new WireMockServer(options().bindAddress("127.0.0.1").dynamicPort());
-        rpc.start();
-    }
-
-    @AfterEach
-    void stop() {
-        rpc.stop();
-    }
+    /** A fresh JSON-RPC endpoint per test, on a loopback port of its own. */
+    @RegisterExtension
+    final WireMockExtension rpc = WireMockExtension.newInstance()
+            .options(options().bindAddress("127.0.0.1").dynamicPort()).build();
 
     private EthereumEndpoint endpoint(long chainId, Duration timeout) {
-        return new EthereumEndpoint(URI.create("http://127.0.0.1:" + rpc.port()), chainId, timeout);
+        return new EthereumEndpoint(URI.create("http://127.0.0.1:" + rpc.getPort()), chainId, timeout);
     }
 
     private void answer(String method, String resultJson) {

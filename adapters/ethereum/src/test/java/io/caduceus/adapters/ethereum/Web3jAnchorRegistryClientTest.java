@@ -12,17 +12,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
-import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.http.Fault;
+import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import com.github.tomakehurst.wiremock.matching.StringValuePattern;
 import java.math.BigInteger;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HexFormat;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.web3j.crypto.Credentials;
 import org.web3j.crypto.Hash;
 import org.web3j.crypto.RawTransaction;
@@ -41,24 +41,20 @@ class Web3jAnchorRegistryClientTest {
     private static final byte[] ROOT = HexFormat.of().parseHex("1f0c" + "ab".repeat(30));
     private static final long GAS_PRICE = 1_000_000_000L;
 
-    private WireMockServer rpc;
+    /** A fresh JSON-RPC endpoint per test, on a loopback port of its own. */
+    @RegisterExtension
+    final WireMockExtension rpc = WireMockExtension.newInstance()
+            .options(options().bindAddress("127.0.0.1").dynamicPort()).build();
 
     @BeforeEach
     void start() {
-        rpc = new WireMockServer(options().bindAddress("127.0.0.1").dynamicPort());
-        rpc.start();
         answer("eth_chainId", "\"0x7a69\"");
         answer("eth_gasPrice", "\"0x3b9aca00\"");
         answer("eth_getTransactionCount", "\"0x7\"");
     }
 
-    @AfterEach
-    void stop() {
-        rpc.stop();
-    }
-
     private AnchorRegistryConfig config(Duration callTimeout) {
-        EthereumEndpoint endpoint = new EthereumEndpoint(URI.create("http://127.0.0.1:" + rpc.port()), 31337, callTimeout);
+        EthereumEndpoint endpoint = new EthereumEndpoint(URI.create("http://127.0.0.1:" + rpc.getPort()), 31337, callTimeout);
         return AnchorRegistryConfig.of(endpoint, CONTRACT).withReceiptPolling(Duration.ofMillis(300), Duration.ofMillis(20));
     }
 
@@ -286,7 +282,7 @@ class Web3jAnchorRegistryClientTest {
 
     @Test
     void aClientWithoutContractCanOnlyDeploy() {
-        EthereumEndpoint endpoint = new EthereumEndpoint(URI.create("http://127.0.0.1:" + rpc.port()), 31337,
+        EthereumEndpoint endpoint = new EthereumEndpoint(URI.create("http://127.0.0.1:" + rpc.getPort()), 31337,
                 Duration.ofSeconds(2));
         try (AnchorRegistryClient client = AnchorRegistryClient.connect(AnchorRegistryConfig.of(endpoint, null), SIGNER)) {
             assertThatThrownBy(client::latestTreeSize).isInstanceOf(IllegalStateException.class);

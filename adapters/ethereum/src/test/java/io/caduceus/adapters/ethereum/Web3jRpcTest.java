@@ -7,34 +7,25 @@ import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.http.Fault;
+import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import java.net.ServerSocket;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.web3j.protocol.core.methods.response.EthBlockNumber;
 
 /** The one failure policy of every web3j call: undelivered or unanswered is retriable, an error answer permanent. */
 class Web3jRpcTest {
 
     private static final String TX = "0x" + "ab".repeat(32);
-    private WireMockServer node;
-
-    @BeforeEach
-    void start() {
-        node = new WireMockServer(options().bindAddress("127.0.0.1").dynamicPort());
-        node.start();
-    }
-
-    @AfterEach
-    void stop() {
-        node.stop();
-    }
+    /** A fresh JSON-RPC endpoint per test, on a loopback port of its own. */
+    @RegisterExtension
+    final WireMockExtension node = WireMockExtension.newInstance()
+            .options(options().bindAddress("127.0.0.1").dynamicPort()).build();
 
     private Web3jRpc rpc(Duration timeout) {
-        return Web3jRpc.open("http://127.0.0.1:" + node.port(), timeout);
+        return Web3jRpc.open("http://127.0.0.1:" + node.getPort(), timeout);
     }
 
     private EthBlockNumber blockNumber(Web3jRpc rpc) {

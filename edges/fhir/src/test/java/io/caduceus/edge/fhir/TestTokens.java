@@ -23,7 +23,7 @@ public final class TestTokens {
     private TestTokens() {
     }
 
-    static KeyPair rsa() {
+    public static KeyPair rsa() {
         try {
             KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
             generator.initialize(2048);
@@ -50,13 +50,19 @@ public final class TestTokens {
 
     /** Claims valid for an hour with the given scope. */
     public static Map<String, Object> claims(String scope) {
+        return claims(ISSUER, AUDIENCE, "test-client", 3600, scope);
+    }
+
+    /** Claims issued now by {@code issuer} for {@code audience}, valid for {@code lifetimeSeconds}. */
+    public static Map<String, Object> claims(String issuer, String audience, String clientId, long lifetimeSeconds,
+            String scope) {
         long now = System.currentTimeMillis() / 1000;
         Map<String, Object> claims = new LinkedHashMap<>();
-        claims.put("iss", ISSUER);
-        claims.put("aud", AUDIENCE);
-        claims.put("client_id", "test-client");
+        claims.put("iss", issuer);
+        claims.put("aud", audience);
+        claims.put("client_id", clientId);
         claims.put("iat", now);
-        claims.put("exp", now + 3600);
+        claims.put("exp", now + lifetimeSeconds);
         claims.put("scope", scope);
         return claims;
     }
