@@ -1,0 +1,162 @@
+package io.caduceus.hl7.mapping;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.caduceus.hl7.v2.Hl7Message;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.hl7.fhir.r4.model.Appointment;
+import org.hl7.fhir.r4.model.Bundle;
+import org.hl7.fhir.r4.model.Coding;
+import org.hl7.fhir.r4.model.DateTimeType;
+import org.hl7.fhir.r4.model.DocumentReference;
+import org.hl7.fhir.r4.model.MessageHeader;
+import org.hl7.fhir.r4.model.Observation;
+import org.hl7.fhir.r4.model.Resource;
+import org.hl7.fhir.r4.model.ServiceRequest;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The SCH/AIx, TXA, OBR/ORC, OBX-19, SFT and MSH-22 rules that follow the IG's segment maps SCH[Appointment],
+ * AIG[Appointment], TXA[DocumentReference], OBR[ServiceRequest], TQ[ServiceRequest], OBX[Observation],
+ * SFT[MessageHeader] and MSH[MessageHeader], and the component-level sameFacts.
+ */
+class SchedulingAndDocumentMappingTest {
+    private static final String PID = "PID|1||MRN-1^^^FAC^MR||Doe^Jane||19700101|F";
+
+    private static Bundle map(String... segments) throws Exception {
+        MappingResult result = Fixtures.mapper().map(
+                Hl7Message.parse(String.join("\r", segments).getBytes(StandardCharsets.UTF_8)), MappingMode.LENIENT);
+        assertThat(result.issues()).isEmpty();
+        assertThat(FhirValidation.errors(new String(result.canonicalJson(), StandardCharsets.UTF_8))).isEmpty();
+        return result.bundle();
+    }
+
+    private static MappingCoverage.Status statusAt(String location, String... segments) throws Exception {
+        MappingCoverage report = Fixtures.mapper().coverage(
+                Hl7Message.parse(String.join("\r", segments).getBytes(StandardCharsets.UTF_8)), MappingMode.LENIENT);
+        return report.values().stream().filter(v -> v.location().equals(location)).findFirst()
+                .orElseThrow(() -> new AssertionError("no populated value at " + location)).status();
+    }
+
+    private static <T extends Resource> T one(Bundle bundle, Class<T> type) {
+        List<T> all = bundle.getEntry().stream().map(Bundle.BundleEntryComponent::getResource).filter(type::isInstance)
+                .map(type::cast).toList();
+        assertThat(all).hasSize(1);
+        return all.get(0);
+    }
+
+    private static final String SIU_MSH = "MSH|^~\\&|SCHED|FAC|HUB|FAC|20250415094210-0400||SIU^S12^SIU_S12|S-1|P|2.5.1";
+    private static final String SCH = "SCH|APPT-1^SCHED|F-1^SCHED||||FOLLOWUP^Follow-up^L|CHECKUP^Checkup^HL70276"
+            + "|Normal^Routine schedule^HL70277|30|min|^^30^20250502103000-0400^20250502110000-0400"
+            + "|5510^Nguyen^Thao||||6620^Ortiz^Ana||||7730^Park^Min||||||Booked";
+
+    @Test
+    void schedulingContactsAndEntererAreParticipants() throws Exception {
+        Appointment a = one(map(SIU_MSH, SCH, PID), Appointment.class);
+        List<Appointment.AppointmentParticipantComponent> people = a.getParticipant().stream()
+                .filter(p -> p.getActor().hasIdentifier()).toList();
+        assertThat(people).extracting(p -> p.getActor().getIdentifier().getValue())
+                .containsExactly("5510", "6620", "7730");
+        assertThat(people.get(0).getTypeFirstRep().getText()).isEqualTo("placer contact person");
+        assertThat(people.get(1).getTypeFirstRep().getText()).isEqualTo("filler contact person");
+        assertThat(people.get(2).getTypeFirstRep().getCodingFirstRep().getCode()).isEqualTo("enterer");
+    }
+
+    @Test
+    void appointmentReasonOfTable0276GetsItsSystemAndTheSnomedTranslation() throws Exception {
+        Appointment a = one(map(SIU_MSH, SCH, PID), Appointment.class);
+        List<Coding> reason = a.getReasonCode().get(0).getCoding();
+        assertThat(reason).extracting(Coding::getSystem, Coding::getCode).containsExactly(
+                org.assertj.core.groups.Tuple.tuple("http://terminology.hl7.org/CodeSystem/v2-0276", "CHECKUP"),
+                org.assertj.core.groups.Tuple.tuple("http://snomed.info/sct", "866149003"));
+        // SCH-6, a local code, keeps its code without a system.
+        assertThat(a.getReasonCode().get(1).getCodingFirstRep().getSystem()).isNull();
+        assertThat(a.getAppointmentType().getCodingFirstRep().getSystem())
+                .isEqualTo("http://terminology.hl7.org/CodeSystem/v2-0277");
+        assertThat(statusAt("SCH-7.3", SIU_MSH, SCH, PID)).isEqualTo(MappingCoverage.Status.MAPPED);
+        assertThat(statusAt("SCH-6.3", SIU_MSH, SCH, PID)).isEqualTo(MappingCoverage.Status.UNMAPPED);
+    }
+
+    @Test
+    void durationIsInMinutesOnlyWhenSch10SaysMinutes() throws Exception {
+        assertThat(one(map(SIU_MSH, SCH, PID), Appointment.class).getMinutesDuration()).isEqualTo(30);
+        String hours = SCH.replace("|30|min|", "|2|h|");
+        assertThat(one(map(SIU_MSH, hours, PID), Appointment.class).hasMinutesDuration()).isFalse();
+    }
+
+    @Test
+    void serviceStartAndDurationEqualToTheAppointmentsAreRepeated() throws Exception {
+        String ais = "AIS|1|A|99214^Visit^CPT4|20250502103000-0400|||30|min";
+        assertThat(statusAt("AIS-4", SIU_MSH, SCH, PID, "RGS|1|A", ais)).isEqualTo(MappingCoverage.Status.REPEATED);
+        assertThat(statusAt("AIS-7", SIU_MSH, SCH, PID, "RGS|1|A", ais)).isEqualTo(MappingCoverage.Status.REPEATED);
+        String later = ais.replace("20250502103000", "20250502113000");
+        assertThat(statusAt("AIS-4", SIU_MSH, SCH, PID, "RGS|1|A", later)).isEqualTo(MappingCoverage.Status.UNMAPPED);
+    }
+
+    @Test
+    void generalResourceTypeIsTheParticipantsType() throws Exception {
+        Appointment a = one(map(SIU_MSH, SCH, PID, "RGS|1|A", "AIG|1|A|ROOM-E2^Exam Room E2|ROOM^Room^L"), Appointment.class);
+        Appointment.AppointmentParticipantComponent room = a.getParticipant().stream()
+                .filter(p -> "ROOM-E2".equals(p.getActor().getIdentifier().getValue())).findFirst().orElseThrow();
+        assertThat(room.getTypeFirstRep().getCodingFirstRep().getCode()).isEqualTo("ROOM");
+    }
+
+    private static final String MDM_MSH = "MSH|^~\\&|DOCS|FAC|EHR|FAC|20250322153001-0700||MDM^T02^MDM_T02|M-1|P|2.5.1";
+
+    @Test
+    void documentTypeOrdersFileNameAuthenticatorAndConfidentiality() throws Exception {
+        String txa = "TXA|1|RAD^Radiology report^L|TX|20250322150500-0700||20250322140000-0700|||"
+                + "|1122^Osei^Kwame||DOC-1^DOCS||ORD-9^EPIC||report.rtf|AU|R|AV";
+        DocumentReference d = one(map(MDM_MSH, "EVN|T02|20250322153001-0700", PID, txa,
+                "OBX|1|TX|18748-4^Imaging^LN|1|Line one||||||F"), DocumentReference.class);
+        assertThat(d.getType().getCodingFirstRep().getCode()).isEqualTo("RAD");
+        assertThat(d.getType().getCodingFirstRep().getSystem()).isNull();
+        assertThat(d.getType().getText()).isEqualTo("Radiology report");
+        assertThat(d.getIdentifierFirstRep().getValue()).isEqualTo("report.rtf");
+        assertThat(d.getAuthenticator().getIdentifier().getValue()).isEqualTo("1122");
+        assertThat(d.getContext().getRelatedFirstRep().getIdentifier().getValue()).isEqualTo("ORD-9");
+        assertThat(d.getSecurityLabelFirstRep().getCodingFirstRep().getCode()).isEqualTo("R");
+        assertThat(d.getStatus()).isEqualTo(org.hl7.fhir.r4.model.Enumerations.DocumentReferenceStatus.CURRENT);
+
+        DocumentReference ds = one(map(MDM_MSH, PID, "TXA|1|DS^Discharge summary^HL70270|TX|||||||||DOC-2^DOCS",
+                "OBX|1|TX|18842-5^Discharge^LN|1|Text||||||F"), DocumentReference.class);
+        assertThat(ds.getType().getCoding()).extracting(Coding::getSystem)
+                .containsExactly("http://loinc.org", "http://terminology.hl7.org/CodeSystem/v2-0270");
+    }
+
+    @Test
+    void ordersPriorityReflexIntentAndQuantity() throws Exception {
+        String msh = "MSH|^~\\&|CPOE|FAC|RIS|FAC|20240930112200||ORM^O01|O-1|P|2.3";
+        ServiceRequest sr = one(map(msh, PID, "ORC|NW|ORD-1^CPOE", "OBR|1|ORD-1^CPOE||71046^XR Chest^CPT4|S||||||G"),
+                ServiceRequest.class);
+        assertThat(sr.getPriority()).isEqualTo(ServiceRequest.ServiceRequestPriority.STAT);
+        assertThat(sr.getIntent()).isEqualTo(ServiceRequest.ServiceRequestIntent.REFLEXORDER);
+
+        String withTq = "OBR|1|ORD-1^CPOE||71046^XR Chest^CPT4|R||||||A||||||||||||||||2^^^202409301200^^R";
+        ServiceRequest tq = one(map(msh, PID, "ORC|NW|ORD-1^CPOE|||||2^^^202409301200^^R", withTq), ServiceRequest.class);
+        assertThat(tq.getIntent()).isEqualTo(ServiceRequest.ServiceRequestIntent.ORDER);
+        assertThat(tq.getQuantityQuantity().getValue()).isEqualByComparingTo("2");
+        assertThat(statusAt("OBR-5", msh, PID, "ORC|NW|ORD-1^CPOE|||||2^^^202409301200^^R", withTq))
+                .isEqualTo(MappingCoverage.Status.REPEATED);
+        assertThat(statusAt("ORC-7.6", msh, PID, "ORC|NW|ORD-1^CPOE|||||2^^^202409301200^^R", withTq))
+                .isEqualTo(MappingCoverage.Status.REPEATED);
+    }
+
+    @Test
+    void analysisTimeSoftwareAndResponsibleOrganisation() throws Exception {
+        Bundle b = map("MSH|^~\\&|LAB|QRL|EHR|CLINIC|20240522083015-0400||ORU^R01^ORU_R01|R-1|P|2.5.1|||NE|NE|||||"
+                        + "|Quest Labs^^^^^^^^^QRL-1",
+                "SFT|Quest^^^^^^^^^QRL|4.2.1|LabSys|LS4211", PID, "OBR|1|ORD-1^EHR|F-1^QRL|718-7^Hemoglobin^LN",
+                "OBX|1|NM|718-7^Hemoglobin^LN||13.1|g/dL^^UCUM|||||F|||202405210745-0400|||||202405220801-0400");
+        MessageHeader h = one(b, MessageHeader.class);
+        assertThat(h.getSource().getSoftware()).isEqualTo("LabSys");
+        assertThat(h.getSource().getVersion()).isEqualTo("4.2.1");
+        assertThat(h.getResponsible().getDisplay()).isEqualTo("Quest Labs");
+        assertThat(h.getResponsible().getIdentifier().getValue()).isEqualTo("QRL-1");
+        Observation o = one(b, Observation.class);
+        assertThat(((DateTimeType) o.getExtensionByUrl(
+                "http://hl7.org/fhir/StructureDefinition/observation-analysis-date-time").getValue()).getValueAsString())
+                .isEqualTo("2024-05-22T08:01:00-04:00");
+    }
+}
