@@ -12,6 +12,7 @@ import org.hl7.fhir.r4.model.DateTimeType;
 import org.hl7.fhir.r4.model.DocumentReference;
 import org.hl7.fhir.r4.model.MessageHeader;
 import org.hl7.fhir.r4.model.Observation;
+import org.hl7.fhir.r4.model.Provenance;
 import org.hl7.fhir.r4.model.Resource;
 import org.hl7.fhir.r4.model.ServiceRequest;
 import org.junit.jupiter.api.Test;
@@ -158,5 +159,27 @@ class SchedulingAndDocumentMappingTest {
         assertThat(((DateTimeType) o.getExtensionByUrl(
                 "http://hl7.org/fhir/StructureDefinition/observation-analysis-date-time").getValue()).getValueAsString())
                 .isEqualTo("2024-05-22T08:01:00-04:00");
+    }
+
+    @Test
+    void orderEntryProvenanceTakesItsActivityAndAgentsFromTheOrc() throws Exception {
+        String msh = "MSH|^~\\&|CPOE|FAC|RIS|FAC|20240930112200||ORM^O01|O-2|P|2.3";
+        String orc = "ORC|SC|ORD-1^CPOE|||CM||||202409301121|7720^Keane^Siobhan|||||||MW^Mercy West^L|WS-12^Ward PC 12^L"
+                + "|8810^Doyle^Aoife";
+        Provenance p = orderEntry(map(msh, PID, orc, "OBR|1|ORD-1^CPOE||71046^XR Chest^CPT4"));
+        assertThat(p.getActivity().getCodingFirstRep().getCode()).isEqualTo("UPDATE");
+        assertThat(p.getAgent()).extracting(a -> a.getWho().getDisplay())
+                .containsExactly("Siobhan Keane", "Ward PC 12", "Aoife Doyle");
+        assertThat(p.getAgentFirstRep().getOnBehalfOf().getDisplay()).isEqualTo("Mercy West");
+        assertThat(p.getAgent().get(2).getType().getCodingFirstRep().getCode()).isEqualTo("performer");
+
+        Provenance created = orderEntry(map(msh, PID, orc.replace("ORC|SC|", "ORC|NW|"), "OBR|1|ORD-1^CPOE||71046^XR Chest^CPT4"));
+        assertThat(created.getActivity().getCodingFirstRep().getCode()).isEqualTo("CREATE");
+    }
+
+    /** The order's entry Provenance, not the Bundle's own (which has no activity). */
+    private static Provenance orderEntry(Bundle bundle) {
+        return bundle.getEntry().stream().map(Bundle.BundleEntryComponent::getResource).filter(Provenance.class::isInstance)
+                .map(Provenance.class::cast).filter(Provenance::hasActivity).findFirst().orElseThrow();
     }
 }
