@@ -9,6 +9,7 @@ import org.hl7.fhir.r4.model.Appointment;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.Coding;
 import org.hl7.fhir.r4.model.DateTimeType;
+import org.hl7.fhir.r4.model.DiagnosticReport;
 import org.hl7.fhir.r4.model.DocumentReference;
 import org.hl7.fhir.r4.model.MessageHeader;
 import org.hl7.fhir.r4.model.Observation;
@@ -181,5 +182,22 @@ class SchedulingAndDocumentMappingTest {
     private static Provenance orderEntry(Bundle bundle) {
         return bundle.getEntry().stream().map(Bundle.BundleEntryComponent::getResource).filter(Provenance.class::isInstance)
                 .map(Provenance.class::cast).filter(Provenance::hasActivity).findFirst().orElseThrow();
+    }
+
+    @Test
+    void reportPeriodInterpreterTechnicianAndTranscriptionist() throws Exception {
+        String obr = "OBR|1|ORD-1^EHR|F-1^RAD|71046^XR Chest^CPT4|||202405210745-0400|202405210805-0400||||||||||||||"
+                + "202405211000-0400||RAD|F|||||||1557733991&Ng&Alice&&&Dr.&MD||T-44&Kim&Jo|TR-9&Lund&Eva";
+        DiagnosticReport r = one(map("MSH|^~\\&|RIS|FAC|EHR|FAC|20240522083015-0400||ORU^R01^ORU_R01|R-2|P|2.5.1", PID,
+                obr, "OBX|1|TX|18782-3^Study observation^LN||No acute findings.||||||F"), DiagnosticReport.class);
+        assertThat(r.getEffectivePeriod().getStartElement().getValueAsString()).isEqualTo("2024-05-21T07:45:00-04:00");
+        assertThat(r.getEffectivePeriod().getEndElement().getValueAsString()).isEqualTo("2024-05-21T08:05:00-04:00");
+        assertThat(r.getResultsInterpreterFirstRep().getDisplay()).isEqualTo("Dr. Alice Ng MD");
+        assertThat(r.getResultsInterpreterFirstRep().getIdentifier().getValue()).isEqualTo("1557733991");
+        assertThat(r.getPerformer()).extracting(p -> p.getIdentifier().getValue(),
+                p -> ((org.hl7.fhir.r4.model.CodeableConcept) p.getExtensionByUrl(
+                        "http://hl7.org/fhir/StructureDefinition/event-performerFunction").getValue()).getCodingFirstRep().getCode())
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("T-44", "SPRF"),
+                        org.assertj.core.groups.Tuple.tuple("TR-9", "TRANS"));
     }
 }
