@@ -156,6 +156,11 @@ class SchedulingAndDocumentMappingTest {
         assertThat(h.getSource().getVersion()).isEqualTo("4.2.1");
         assertThat(h.getResponsible().getDisplay()).isEqualTo("Quest Labs");
         assertThat(h.getResponsible().getIdentifier().getValue()).isEqualTo("QRL-1");
+        org.hl7.fhir.r4.model.Device software = one(b, org.hl7.fhir.r4.model.Device.class);
+        assertThat(software.getManufacturer()).isEqualTo("Quest");
+        assertThat(software.getDeviceNameFirstRep().getName()).isEqualTo("LabSys");
+        assertThat(software.getVersionFirstRep().getValue()).isEqualTo("4.2.1");
+        assertThat(software.getModelNumber()).isEqualTo("LS4211");
         Observation o = one(b, Observation.class);
         assertThat(((DateTimeType) o.getExtensionByUrl(
                 "http://hl7.org/fhir/StructureDefinition/observation-analysis-date-time").getValue()).getValueAsString())
