@@ -88,10 +88,35 @@ class SchedulingAndDocumentMappingTest {
     }
 
     @Test
+    void durationUnitsAreCarriedOnlyWhenTheyAreMinutes() throws Exception {
+        assertThat(statusAt("SCH-10", SIU_MSH, SCH, PID)).isEqualTo(MappingCoverage.Status.MAPPED);
+        assertThat(statusAt("SCH-10", SIU_MSH, SCH.replace("|30|min|", "|2|h|"), PID))
+                .isEqualTo(MappingCoverage.Status.UNMAPPED);
+        // Without SCH-9 the first service's duration in minutes is the appointment's.
+        String noDuration = SCH.replace("|30|min|^^30^", "|||^^^");
+        Appointment a = one(map(SIU_MSH, noDuration, PID, "RGS|1|A", "AIS|1|A|99214^Visit^CPT4||||45|min"), Appointment.class);
+        assertThat(a.getMinutesDuration()).isEqualTo(45);
+        assertThat(statusAt("AIS-8", SIU_MSH, noDuration, PID, "RGS|1|A", "AIS|1|A|99214^Visit^CPT4||||45|min"))
+                .isEqualTo(MappingCoverage.Status.MAPPED);
+    }
+
+    @Test
+    void carriesNeedsAConditionHoldingTheValue(@org.junit.jupiter.api.io.TempDir java.nio.file.Path folder) throws Exception {
+        java.nio.file.Files.createDirectories(folder.resolve("resources"));
+        java.nio.file.Files.writeString(folder.resolve("resources/Appointment.yml"),
+                "resourceType: Appointment\nelements:\n  - {path: minutesDuration, from: SCH.9, carries: SCH.10.1}\n");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Fixtures.builder().externalMappings(folder).build())
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("resources/Appointment.yml")
+                .hasMessageContaining("carries: SCH.10.1");
+    }
+
+    @Test
     void serviceStartAndDurationEqualToTheAppointmentsAreRepeated() throws Exception {
         String ais = "AIS|1|A|99214^Visit^CPT4|20250502103000-0400|||30|min";
         assertThat(statusAt("AIS-4", SIU_MSH, SCH, PID, "RGS|1|A", ais)).isEqualTo(MappingCoverage.Status.REPEATED);
         assertThat(statusAt("AIS-7", SIU_MSH, SCH, PID, "RGS|1|A", ais)).isEqualTo(MappingCoverage.Status.REPEATED);
+        assertThat(statusAt("AIS-8", SIU_MSH, SCH, PID, "RGS|1|A", ais)).isEqualTo(MappingCoverage.Status.REPEATED);
         String later = ais.replace("20250502103000", "20250502113000");
         assertThat(statusAt("AIS-4", SIU_MSH, SCH, PID, "RGS|1|A", later)).isEqualTo(MappingCoverage.Status.UNMAPPED);
     }
