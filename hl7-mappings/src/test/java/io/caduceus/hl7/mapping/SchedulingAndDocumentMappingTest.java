@@ -230,4 +230,17 @@ class SchedulingAndDocumentMappingTest {
                 .containsExactly(org.assertj.core.groups.Tuple.tuple("T-44", "SPRF"),
                         org.assertj.core.groups.Tuple.tuple("TR-9", "TRANS"));
     }
+
+    @Test
+    void theSeparatorOfAStructuredNumericIsCarriedByTheRangeOrRatioItMakes() throws Exception {
+        String msh = "MSH|^~\\&|LAB|FAC|EHR|FAC|20241103041530||ORU^R01|L-1|P|2.3";
+        String obr = "OBR|1|ORD-1|F-1|UA^Urinalysis^L";
+        assertThat(statusAt("OBX-5.3", msh, PID, obr, "OBX|1|SN|13945-1^RBC^LN||^3^-^5|/[HPF]|0-2|H|||F"))
+                .isEqualTo(MappingCoverage.Status.MAPPED);
+        assertThat(statusAt("OBX-5.3", msh, PID, obr, "OBX|1|SN|5130-0^ANA titer^LN||^1^:^80|{titer}||A|||F"))
+                .isEqualTo(MappingCoverage.Status.MAPPED);
+        // A separator that makes neither (SN-3 '+', which the IG leaves as a string) is not carried.
+        assertThat(statusAt("OBX-5.3", msh, PID, obr, "OBX|1|SN|5130-0^ANA titer^LN||^1^+^80|{titer}||A|||F"))
+                .isEqualTo(MappingCoverage.Status.UNMAPPED);
+    }
 }
