@@ -243,4 +243,18 @@ class SchedulingAndDocumentMappingTest {
         assertThat(statusAt("OBX-5.3", msh, PID, obr, "OBX|1|SN|5130-0^ANA titer^LN||^1^+^80|{titer}||A|||F"))
                 .isEqualTo(MappingCoverage.Status.UNMAPPED);
     }
+
+    @Test
+    void aValueSetMayNameTwoTablesWhoseCodesItTranslates() throws Exception {
+        String msh = "MSH|^~\\&|CPOE|FAC|LIS|FAC|20240402083000+0200||OML^O21^OML_O21|O-3|P|2.5.1";
+        String orc = "ORC|NW|P-1^CPOE";
+        String obr = "OBR|1|P-1^CPOE||58410-2^CBC^LN";
+        assertThat(one(map(msh, PID, orc, "TQ1|1||||||||R^Routine^HL70485", obr), ServiceRequest.class).getPriority())
+                .isEqualTo(ServiceRequest.ServiceRequestPriority.ROUTINE);
+        assertThat(statusAt("TQ1-9.3", msh, PID, orc, "TQ1|1||||||||R^Routine^HL70485", obr))
+                .isEqualTo(MappingCoverage.Status.MAPPED);
+        // A code the value set does not translate leaves the table's name unmapped.
+        assertThat(statusAt("TQ1-9.3", msh, PID, orc, "TQ1|1||||||||PRN^As needed^HL70485", obr))
+                .isEqualTo(MappingCoverage.Status.UNMAPPED);
+    }
 }
