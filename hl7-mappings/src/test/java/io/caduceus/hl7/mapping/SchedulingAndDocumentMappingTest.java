@@ -257,4 +257,18 @@ class SchedulingAndDocumentMappingTest {
         assertThat(statusAt("TQ1-9.3", msh, PID, orc, "TQ1|1||||||||PRN^As needed^HL70485", obr))
                 .isEqualTo(MappingCoverage.Status.UNMAPPED);
     }
+
+    @Test
+    void orderControlReasonIsTheStatusReasonWhenOrc5IsEmpty() throws Exception {
+        String msh = "MSH|^~\\&|CPOE|FAC|RIS|FAC|20240930112200||ORM^O01|O-4|P|2.3";
+        String obr = "OBR|1|ORD-1^CPOE||71046^XR Chest^CPT4";
+        String reason = "http://hl7.org/fhir/StructureDefinition/request-statusReason";
+        ServiceRequest cancelled = one(map(msh, PID, "ORC|CA|ORD-1^CPOE||||||||||||||DUP^Duplicate order^L", obr),
+                ServiceRequest.class);
+        assertThat(((org.hl7.fhir.r4.model.CodeableConcept) cancelled.getExtensionByUrl(reason).getValue())
+                .getCodingFirstRep().getCode()).isEqualTo("DUP");
+        ServiceRequest withStatus = one(map(msh, PID, "ORC|CA|ORD-1^CPOE|||CA|||||||||||DUP^Duplicate order^L", obr),
+                ServiceRequest.class);
+        assertThat(withStatus.getExtensionByUrl(reason)).isNull();
+    }
 }
