@@ -271,4 +271,18 @@ class SchedulingAndDocumentMappingTest {
                 ServiceRequest.class);
         assertThat(withStatus.getExtensionByUrl(reason)).isNull();
     }
+
+    @Test
+    void appointmentOrderServiceStatusAndDocumentTitle() throws Exception {
+        String sch = "SCH|APPT-2^SCHED|F-2^SCHED|||||||||^^^20250502103000-0400^20250502110000-0400|||||||||||||||ORD-5^CPOE|FIL-6^RIS";
+        Appointment a = one(map(SIU_MSH, sch, PID, "RGS|1|A", "AIS|1|A|99214^Visit^CPT4|||||||Pending"), Appointment.class);
+        assertThat(a.getStatus()).isEqualTo(Appointment.AppointmentStatus.PENDING);
+        assertThat(a.getBasedOn()).extracting(r -> r.getIdentifier().getValue()).containsExactly("ORD-5", "FIL-6");
+        assertThat(a.getBasedOn().get(0).getIdentifier().getType().getCodingFirstRep().getCode()).isEqualTo("PLAC");
+
+        DocumentReference d = one(map("MSH|^~\\&|DOCS|FAC|EHR|FAC|20250322153001-0700||MDM^T02^MDM_T02|M-2|P|2.7", PID,
+                "TXA|1|DS^Discharge summary^HL70270|TX|||||||||DOC-3^DOCS|||||AU||AV||||||Discharge summary, cardiology",
+                "OBX|1|TX|18842-5^Discharge^LN|1|Text||||||F"), DocumentReference.class);
+        assertThat(d.getDescription()).isEqualTo("Discharge summary, cardiology");
+    }
 }
