@@ -52,6 +52,16 @@ final class Condition {
         return new Condition(tests);
     }
 
+    /** Whether a test holds the value at {@code path} to a list of codes ({@code in}), so its value is one of them. */
+    boolean restrictsByIn(V2Path path) {
+        for (Test t : tests) {
+            if (t.in() != null && t.transform() == null && t.path().text.equals(path.text)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     boolean test(Scope scope) {
         for (Test t : tests) {
             V2Node node = t.path().first(scope);

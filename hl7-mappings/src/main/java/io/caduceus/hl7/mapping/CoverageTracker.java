@@ -26,13 +26,17 @@ final class CoverageTracker {
         this.sameFacts = sameFacts;
     }
 
-    /** {@code ["OBR.2=ORC.2", ...]} (mappings.yml {@code sameFacts}) as a lookup in both directions. */
+    /**
+     * {@code ["OBR.2=ORC.2", "OBR.5=OBR.27.6", ...]} (mappings.yml {@code sameFacts}) as a lookup in both directions. A
+     * side is a field (its components pair with the twin's components) or one component (a field of one value, the
+     * priority in OBR-5, is then the same fact as that component: the priority inside OBR-27).
+     */
     static Map<String, Set<String>> sameFacts(List<String> pairs) {
         Map<String, Set<String>> out = new HashMap<>();
         for (String pair : pairs) {
             String[] sides = pair.split("=");
-            if (sides.length != 2 || !sides[0].trim().matches("[A-Z][A-Z0-9]{2}\\.\\d+")
-                    || !sides[1].trim().matches("[A-Z][A-Z0-9]{2}\\.\\d+")) {
+            if (sides.length != 2 || !sides[0].trim().matches("[A-Z][A-Z0-9]{2}(\\.\\d+){1,2}")
+                    || !sides[1].trim().matches("[A-Z][A-Z0-9]{2}(\\.\\d+){1,2}")) {
                 throw new IllegalStateException("mappings.yml sameFacts: '" + pair + "' is not SEG.n=SEG.m");
             }
             out.computeIfAbsent(sides[0].trim(), k -> new HashSet<>()).add(sides[1].trim());
@@ -119,7 +123,17 @@ final class CoverageTracker {
             return true;
         }
         for (String twin : sameFacts.getOrDefault(segmentId + "." + field, Set.of())) {
-            if (carried.getOrDefault(twin + "." + component + "." + subcomponent, Set.of()).contains(value)) {
+            boolean twinIsComponent = twin.chars().filter(ch -> ch == '.').count() == 2;
+            String twinPlace = !twinIsComponent ? twin + "." + component + "." + subcomponent
+                    : component == 1 ? twin + "." + subcomponent : null;
+            if (twinPlace != null && carried.getOrDefault(twinPlace, Set.of()).contains(value)) {
+                return true;
+            }
+        }
+        for (String twin : sameFacts.getOrDefault(segmentId + "." + field + "." + component, Set.of())) {
+            boolean twinIsComponent = twin.chars().filter(ch -> ch == '.').count() == 2;
+            String twinPlace = twinIsComponent ? twin + "." + subcomponent : twin + ".1." + subcomponent;
+            if (carried.getOrDefault(twinPlace, Set.of()).contains(value)) {
                 return true;
             }
         }

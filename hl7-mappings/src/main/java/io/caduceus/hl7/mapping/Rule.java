@@ -50,6 +50,8 @@ final class Rule {
     private final List<Rule> children;
     private final String referenceKey;
     private final Reach reach;
+    /** Values the element states by what it is (a unit its name fixes): counted carried when the rule writes. */
+    private final List<V2Path> carries;
 
     /** What {@link RuleCompiler} collects for one rule, checked, before the rule is made. */
     static final class Builder {
@@ -77,6 +79,7 @@ final class Rule {
         List<Rule> children = List.of();
         String referenceKey;
         Reach reach = Reach.NEAREST;
+        List<V2Path> carries = List.of();
     }
 
     Rule(Builder b) {
@@ -103,6 +106,7 @@ final class Rule {
         this.children = b.children;
         this.referenceKey = b.referenceKey;
         this.reach = b.reach;
+        this.carries = b.carries;
     }
 
     /** The element this rule writes, as its first path step ({@code occurrence[x]}, {@code code}). */
@@ -244,6 +248,12 @@ final class Rule {
             boolean written = write(target, scope, nodes.get(i), texts.get(i));
             if (written && fromMessage && scope.run.coverage != null) {
                 markUsed(scope.run.coverage, nodes.get(i));
+                for (V2Path c : carries) {
+                    V2Node carried = c.first(scope);
+                    if (carried != null) {
+                        scope.run.coverage.used(carried);
+                    }
+                }
                 if (i == 0 && merged != null) {
                     for (V2Node n : merged) {
                         markUsed(scope.run.coverage, n);

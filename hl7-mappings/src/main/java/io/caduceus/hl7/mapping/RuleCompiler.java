@@ -25,7 +25,7 @@ import org.hl7.fhir.r4.model.Reference;
 final class RuleCompiler {
     private static final Set<String> KEYS = Set.of("path", "from", "concat", "separator", "join", "constant",
             "default", "datatype", "type", "valueset", "transform", "prefix", "when", "elements", "reference",
-            "referenceGroup", "referenceAll", "first", "comment");
+            "referenceGroup", "referenceAll", "first", "carries", "comment");
     private static final Factory FACTORY = new Factory();
     private static final FhirContext FHIR = FhirContext.forR4Cached();
 
@@ -105,6 +105,14 @@ final class RuleCompiler {
         String valueSet = Yamls.string(yaml, "valueset");
         b.valueSet = valueSet == null ? null : defs.valueSet(valueSet);
         b.when = Condition.compile(yaml.get("when"), where);
+        b.carries = paths(Yamls.strings(yaml, "carries"), where);
+        for (V2Path carried : b.carries) {
+            // Only a value the rule has checked is one the element states (SCH-10 in minutes for minutesDuration).
+            if (b.when == null || !b.when.restrictsByIn(carried)) {
+                throw new IllegalStateException(b.where + ": 'carries: " + carried + "' needs a 'when' holding "
+                        + carried + " to the values the element states ('in')");
+            }
+        }
         b.referenceKey = Yamls.string(yaml, "reference");
         if (b.referenceKey == null && yaml.containsKey("referenceGroup")) {
             b.referenceKey = Yamls.string(yaml, "referenceGroup");

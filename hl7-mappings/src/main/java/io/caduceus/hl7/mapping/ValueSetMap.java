@@ -1,8 +1,11 @@
 package io.caduceus.hl7.mapping;
 
 import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 /** A code translation table (HL7 v2 table to FHIR code or Coding), loaded from {@code valuesets/NAME.yml}. */
 final class ValueSetMap {
@@ -12,14 +15,17 @@ final class ValueSetMap {
     private final Map<String, Target> targets;
     private final Target fallback;
     private final boolean reportsUnknownCodes;
-    /** The sender's name of the v2 table the codes come from ({@code HL70063}), upper case, or null. */
-    private final String tableName;
+    /**
+     * The sender's names of the v2 tables the codes come from ({@code HL70063}), upper case; empty if none. More than
+     * one when a table extends another with the same codes (0485 extended priority codes beside 0027 priority).
+     */
+    private final Set<String> tableNames;
 
-    private ValueSetMap(Map<String, Target> targets, Target fallback, boolean reportsUnknownCodes, String tableName) {
+    private ValueSetMap(Map<String, Target> targets, Target fallback, boolean reportsUnknownCodes, Set<String> tableNames) {
         this.targets = targets;
         this.fallback = fallback;
         this.reportsUnknownCodes = reportsUnknownCodes;
-        this.tableName = tableName;
+        this.tableNames = tableNames;
     }
 
     /**
@@ -28,7 +34,7 @@ final class ValueSetMap {
      * code system of that table, or of what the table maps to), so the name is carried, not lost.
      */
     boolean isTableName(String text) {
-        return tableName != null && text != null && tableName.equals(text.trim().toUpperCase(Locale.ROOT));
+        return text != null && tableNames.contains(text.trim().toUpperCase(Locale.ROOT));
     }
 
     /**
@@ -54,13 +60,15 @@ final class ValueSetMap {
         }
         Object def = yaml.get("default");
         Object reportUnknown = yaml.get("reportUnknown");
-        String table = Yamls.string(yaml, "table");
-        if (table != null && !table.matches("\\d{4}")) {
-            throw new IllegalStateException(where + ": 'table' is the four-digit HL7 table number, not '" + table + "'");
+        List<String> tables = Yamls.strings(yaml, "table");
+        for (String table : tables) {
+            if (!table.matches("\\d{4}")) {
+                throw new IllegalStateException(where + ": 'table' is the four-digit HL7 table number, not '" + table + "'");
+            }
         }
         return new ValueSetMap(targets, def == null ? null : target(def, system, where),
                 reportUnknown != null && Boolean.parseBoolean(String.valueOf(reportUnknown)),
-                table == null ? null : "HL7" + table);
+                tables.stream().map(t -> "HL7" + t).collect(Collectors.toUnmodifiableSet()));
     }
 
     @SuppressWarnings("unchecked")
