@@ -4,10 +4,13 @@ import ca.uhn.fhir.context.BaseRuntimeChildDefinition;
 import ca.uhn.fhir.context.FhirContext;
 import io.caduceus.hl7.v2.Hl7Segment;
 import java.util.ArrayList;
+import java.util.Date;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.hl7.fhir.instance.model.api.IBase;
+import org.hl7.fhir.r4.model.Appointment;
+import org.hl7.fhir.r4.model.InstantType;
 import org.hl7.fhir.r4.model.Resource;
 
 /**
@@ -37,6 +40,33 @@ final class ResourceChecks {
             int field = source != null && source.segmentId != null ? source.positions[0] : 0;
             throw new MappingException(segmentId, at == null ? 1 : run.repetitionOf(at), field, 0,
                     "FHIR requires " + resource.fhirType() + "." + element + ", which the message leaves empty",
+                    MappingIssue.REQUIRED_FIELD_MISSING);
+        }
+        if (resource instanceof Appointment appointment) {
+            appointmentTimes(appointment, segment, run);
+        }
+    }
+
+    /**
+     * FHIR's app-3: an appointment that is not proposed, cancelled or waitlisted has a start and an end. v2.5 and later
+     * deprecate SCH-11, so a scheduling message often gives a start (AIS-4) and a duration (SCH-9, AIS-7) and no end:
+     * the end is the start plus the duration, in the start's offset and precision. Without a start there is no time to
+     * book, which is the sender's required field missing, not an optional value to leave out.
+     */
+    private static void appointmentTimes(Appointment appointment, Hl7Segment segment, MappingRun run) throws MappingException {
+        if (appointment.hasStart() && !appointment.hasEnd() && appointment.hasMinutesDuration()) {
+            InstantType start = appointment.getStartElement();
+            long end = start.getValue().getTime() + appointment.getMinutesDuration() * 60_000L;
+            appointment.setEndElement(new InstantType(new Date(end), start.getPrecision(), start.getTimeZone()));
+        }
+        Appointment.AppointmentStatus status = appointment.getStatus();
+        boolean timeless = status == Appointment.AppointmentStatus.PROPOSED || status == Appointment.AppointmentStatus.CANCELLED
+                || status == Appointment.AppointmentStatus.WAITLIST;
+        if (!timeless && (!appointment.hasStart() || !appointment.hasEnd())) {
+            Hl7Segment at = run.nearestSegment(segment, "SCH");
+            throw new MappingException("SCH", at == null ? 1 : run.repetitionOf(at), 11, appointment.hasStart() ? 5 : 4,
+                    "FHIR requires the start and end of a " + status.toCode() + " Appointment (SCH-11.4 or AIS-4, and SCH-11.5"
+                            + " or a duration in SCH-9 or AIS-7), which the message leaves empty",
                     MappingIssue.REQUIRED_FIELD_MISSING);
         }
     }
