@@ -8,8 +8,13 @@ import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.ChargeItem;
 import org.hl7.fhir.r4.model.CodeableConcept;
 import org.hl7.fhir.r4.model.Condition;
+import org.hl7.fhir.r4.model.Coding;
 import org.hl7.fhir.r4.model.Encounter;
+import org.hl7.fhir.r4.model.Extension;
+import org.hl7.fhir.r4.model.Immunization;
+import org.hl7.fhir.r4.model.Patient;
 import org.hl7.fhir.r4.model.Resource;
+import io.caduceus.hl7.v2.Hl7Message;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -82,5 +87,78 @@ class BillingAndPatientMappingTest {
         ChargeItem both = all(map(DFT, PID, "FT1|1|C-1||20240808101500||CG|71046^X-ray^CPT|||1|128.00&EUR^USD"),
                 ChargeItem.class).get(0);
         assertThat(both.getPriceOverride().getCurrency()).as("the MO's own denomination wins").isEqualTo("EUR");
+    }
+
+    private static final String ADT = "MSH|^~\\&|ADT|FAC|HUB|FAC|20250114183212||ADT^A08|A-2|P|2.5.1";
+
+    /** The coverage status of the first value at SEG-field.component ({@code component} 0 for a field alone). */
+    private static MappingCoverage.Status status(String message, String segment, int field, int component)
+            throws Exception {
+        MappingCoverage report = Fixtures.mapper().coverage(
+                Hl7Message.parse(message.getBytes(StandardCharsets.UTF_8)), MappingMode.LENIENT);
+        return report.values().stream()
+                .filter(v -> v.segmentId().equals(segment) && v.field() == field && v.component() == component)
+                .findFirst().orElseThrow().status();
+    }
+
+    private static Extension sub(Extension parent, String url) {
+        return parent.getExtension().stream().filter(e -> e.getUrl().equals(url)).findFirst().orElseThrow();
+    }
+
+    @Test
+    void aNameOfCodingSystemThatSaysTheSystemWrittenIsCarriedAndAnUnknownOneIsNot() throws Exception {
+        String pid = "PID|1||MRN-1^^^FAC^MR||Doe^Jane||19700101|F||2106-3^White^CDCREC|||||SRP^Serbian^ISO639"
+                + "|M^Married^HL70002||||||2186-5^Not Hispanic^HL70189";
+        Patient patient = all(map(ADT, pid), Patient.class).get(0);
+        Extension race = patient.getExtensionByUrl("http://hl7.org/fhir/us/core/StructureDefinition/us-core-race");
+        assertThat(((Coding) sub(race, "ombCategory").getValue()).getSystem()).isEqualTo("urn:oid:2.16.840.1.113883.6.238");
+        assertThat(patient.getCommunicationFirstRep().getLanguage().getCodingFirstRep().getSystem())
+                .isEqualTo("urn:ietf:bcp:47");
+        assertThat(patient.getMaritalStatus().getText()).isEqualTo("Married");
+        String message = ADT + "\r" + pid;
+        assertThat(status(message, "PID", 10, 3)).isEqualTo(MappingCoverage.Status.MAPPED);
+        assertThat(status(message, "PID", 15, 3)).isEqualTo(MappingCoverage.Status.MAPPED);
+        assertThat(status(message, "PID", 22, 3)).isEqualTo(MappingCoverage.Status.MAPPED);
+
+        String local = ADT + "\rPID|1||MRN-1^^^FAC^MR||Doe^Jane||19700101|F||2106-3^White^LOCALRACE|||||SRP^Serbian^99LNG";
+        Patient other = all(Fixtures.mapper().map(local.getBytes(StandardCharsets.UTF_8)).bundle(), Patient.class).get(0);
+        assertThat(((Coding) sub(other.getExtensionByUrl("http://hl7.org/fhir/us/core/StructureDefinition/us-core-race"),
+                "ombCategory").getValue()).getSystem()).as("an omb code is a CDC code whatever the name")
+                .isEqualTo("urn:oid:2.16.840.1.113883.6.238");
+        assertThat(status(local, "PID", 10, 3)).isEqualTo(MappingCoverage.Status.UNMAPPED);
+        assertThat(status(local, "PID", 15, 3)).isEqualTo(MappingCoverage.Status.UNMAPPED);
+    }
+
+    @Test
+    void anEthnicGroupOfTable0189ItselfIsItsOmbCategoryNotADetailedCdcCode() throws Exception {
+        Patient patient = all(map(ADT, "PID|1||MRN-1^^^FAC^MR||Doe^Jane||19700101|F||||||||||||||N^Not Hispanic^HL70189"),
+                Patient.class).get(0);
+        Extension ethnicity = patient.getExtensionByUrl(
+                "http://hl7.org/fhir/us/core/StructureDefinition/us-core-ethnicity");
+        Coding omb = (Coding) sub(ethnicity, "ombCategory").getValue();
+        assertThat(omb.getSystem()).isEqualTo("urn:oid:2.16.840.1.113883.6.238");
+        assertThat(omb.getCode()).isEqualTo("2186-5");
+        assertThat(ethnicity.getExtensionsByUrl("detailed")).isEmpty();
+    }
+
+    @Test
+    void thePracticesNumberBeforeV25IsItsIdentifier() throws Exception {
+        Patient patient = all(map(ADT, PID, "PD1|||Northvale Family Practice^^NVFP"), Patient.class).get(0);
+        assertThat(patient.getGeneralPractitionerFirstRep().getIdentifier().getValue()).isEqualTo("NVFP");
+        assertThat(patient.getGeneralPractitionerFirstRep().getDisplay()).isEqualTo("Northvale Family Practice");
+    }
+
+    @Test
+    void aDoseInUcumUnitsNamesTheUcumSystemFromRxa7() throws Exception {
+        String message = "MSH|^~\\&|EHR|FAC|IIS|DOH|20240611140512||VXU^V04^VXU_V04|V-1|P|2.5.1\r" + PID
+                + "\rORC|RE||IZ-1^FAC\rRXA|0|1|20240611133000|20240611133000|10^IPV^CVX|0.5|mL^mL^UCUM"
+                + "\rRXR|C28161^Intramuscular^NCIT";
+        Immunization immunization = all(Fixtures.mapper().map(message.getBytes(StandardCharsets.UTF_8)).bundle(),
+                Immunization.class).get(0);
+        assertThat(immunization.getDoseQuantity().getSystem()).isEqualTo("http://unitsofmeasure.org");
+        assertThat(immunization.getRoute().getCodingFirstRep().getSystem())
+                .isEqualTo("http://ncicb.nci.nih.gov/xml/owl/EVS/Thesaurus.owl");
+        assertThat(status(message, "RXA", 7, 3)).isEqualTo(MappingCoverage.Status.MAPPED);
+        assertThat(status(message, "RXR", 1, 3)).isEqualTo(MappingCoverage.Status.MAPPED);
     }
 }
