@@ -13,6 +13,7 @@ import org.hl7.fhir.r4.model.Encounter;
 import org.hl7.fhir.r4.model.Extension;
 import org.hl7.fhir.r4.model.Immunization;
 import org.hl7.fhir.r4.model.Patient;
+import org.hl7.fhir.r4.model.PractitionerRole;
 import org.hl7.fhir.r4.model.Resource;
 import io.caduceus.hl7.v2.Hl7Message;
 import org.junit.jupiter.api.Test;
@@ -160,5 +161,29 @@ class BillingAndPatientMappingTest {
                 .isEqualTo("http://ncicb.nci.nih.gov/xml/owl/EVS/Thesaurus.owl");
         assertThat(status(message, "RXA", 7, 3)).isEqualTo(MappingCoverage.Status.MAPPED);
         assertThat(status(message, "RXR", 1, 3)).isEqualTo(MappingCoverage.Status.MAPPED);
+    }
+
+    @Test
+    void theRolOfThePrimaryCareProviderIsAPractitionerRoleThePatientNamesAndOtherRolesAreNot() throws Exception {
+        String message = "MSH|^~\\&|ADT|FAC|HUB|FAC|20250114183212||ADT^A03^ADT_A03|A-3|P|2.5.1\r" + PID
+                + "\rROL|1|AD|PP^Primary Care Provider^HL70443|1881122334^OKAFOR^NNEKA^^^^^^NPI|20190101"
+                + "\rROL|2|AD|XX^Local role^L|99^OTHER^ODA"
+                + "\rPV1|1|I|W^1^A||||||||||||||||V-1";
+        MappingResult result = Fixtures.mapper().map(message.getBytes(StandardCharsets.UTF_8));
+        List<PractitionerRole> roles = all(result.bundle(), PractitionerRole.class);
+        assertThat(roles).hasSize(1);
+        PractitionerRole role = roles.get(0);
+        assertThat(role.getCodeFirstRep().getCodingFirstRep().getSystem())
+                .isEqualTo("http://terminology.hl7.org/CodeSystem/v2-0443");
+        assertThat(role.getCodeFirstRep().getCodingFirstRep().getCode()).isEqualTo("PP");
+        assertThat(role.getPractitioner().getIdentifier().getValue()).isEqualTo("1881122334");
+        assertThat(role.getIdentifierFirstRep().getValue()).isEqualTo("1");
+        assertThat(role.getPeriod().getStartElement().getValueAsString()).isEqualTo("2019-01-01");
+        Patient patient = all(result.bundle(), Patient.class).get(0);
+        assertThat(patient.getGeneralPractitioner()).extracting(r -> r.getReference())
+                .contains("urn:uuid:" + role.getIdElement().getIdPart());
+        assertThat(FhirValidation.errors(new String(result.canonicalJson(), StandardCharsets.UTF_8))).isEmpty();
+        assertThat(status(message, "ROL", 2, 0)).as("the action code has no FHIR place")
+                .isEqualTo(MappingCoverage.Status.UNMAPPED);
     }
 }
