@@ -12,6 +12,9 @@ import org.hl7.fhir.r4.model.Coding;
 import org.hl7.fhir.r4.model.Encounter;
 import org.hl7.fhir.r4.model.Extension;
 import org.hl7.fhir.r4.model.Immunization;
+import org.hl7.fhir.r4.model.Medication;
+import org.hl7.fhir.r4.model.MedicationRequest;
+import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.Patient;
 import org.hl7.fhir.r4.model.PractitionerRole;
 import org.hl7.fhir.r4.model.Resource;
@@ -185,5 +188,59 @@ class BillingAndPatientMappingTest {
         assertThat(FhirValidation.errors(new String(result.canonicalJson(), StandardCharsets.UTF_8))).isEmpty();
         assertThat(status(message, "ROL", 2, 0)).as("the action code has no FHIR place")
                 .isEqualTo(MappingCoverage.Status.UNMAPPED);
+    }
+
+    private static final String RDE = "MSH|^~\\&|PYXIS|FAC|PHARM|FAC|20250203091500-0500||RDE^O11^RDE_O11|R-1|P|2.5";
+
+    @Test
+    void anOrderWithAFormOrACompoundNamesAMedicationAndACodeAloneStaysACodeableConcept() throws Exception {
+        MappingResult result = Fixtures.mapper().map(String.join("\r", RDE, PID,
+                "ORC|NW|RX-1^PYXIS", "TQ1|1||Q8H^Every 8 hours^HL70335|0600~1400~2200",
+                "RXE||313782^Acetaminophen 325 MG Oral Tablet^RXNORM|650||mg^milligram^UCUM|TAB^Tablet",
+                "RXC|B|313782^Acetaminophen 325 MG Oral Tablet^RXNORM|2|TAB^Tablet",
+                "ORC|NW|RX-2^PYXIS", "TQ1|1||Q6H^Every 6 hours^HL70335|||||||Nausea",
+                "RXE||312086^Ondansetron 4 MG Oral Tablet^RXNORM|4||mg^milligram^UCUM",
+                "ORC|NW|RX-3^PYXIS", "RXE||1000^Compound^L|1||mL^mL^UCUM",
+                "RXC|B|5000^Base^L|100|mL^mL^UCUM", "RXC|A|6000^Additive^L|20|mg^mg^UCUM")
+                .getBytes(StandardCharsets.UTF_8));
+        List<MedicationRequest> requests = all(result.bundle(), MedicationRequest.class);
+        List<Medication> medications = all(result.bundle(), Medication.class);
+        assertThat(medications).hasSize(2);
+        Medication tablet = medications.stream().filter(m -> m.getCode().getCodingFirstRep().getCode().equals("313782"))
+                .findFirst().orElseThrow();
+        assertThat(tablet.getForm().getCodingFirstRep().getCode()).isEqualTo("TAB");
+        assertThat(tablet.getIngredient()).hasSize(1);
+        assertThat(tablet.getIngredientFirstRep().getStrength().getNumerator().getValue()).isEqualByComparingTo("2");
+        assertThat(tablet.getIngredientFirstRep().getStrength().getNumerator().getUnit()).isEqualTo("Tablet");
+        assertThat(((Reference) requests.get(0).getMedication()).getReference())
+                .isEqualTo("urn:uuid:" + tablet.getIdElement().getIdPart());
+        assertThat(requests.get(0).getDosageInstructionFirstRep().getTiming().getRepeat().getTimeOfDay())
+                .extracting(t -> t.getValue()).containsExactly("06:00:00", "14:00:00", "22:00:00");
+
+        assertThat(requests.get(1).getMedication()).as("a code alone").isInstanceOf(CodeableConcept.class);
+        assertThat(requests.get(1).getDosageInstructionFirstRep().getAdditionalInstruction())
+                .extracting(CodeableConcept::getText).contains("Nausea");
+
+        Medication compound = medications.stream().filter(m -> m.getCode().getCodingFirstRep().getCode().equals("1000"))
+                .findFirst().orElseThrow();
+        assertThat(compound.hasForm()).isFalse();
+        assertThat(compound.getIngredient()).extracting(i -> i.getItemCodeableConcept().getCodingFirstRep().getCode())
+                .containsExactly("5000", "6000");
+        assertThat(compound.getIngredient().get(1).getStrength().getNumerator().getCode()).isEqualTo("mg");
+        assertThat(((Reference) requests.get(2).getMedication()).getReference())
+                .isEqualTo("urn:uuid:" + compound.getIdElement().getIdPart());
+        assertThat(FhirValidation.errors(new String(result.canonicalJson(), StandardCharsets.UTF_8))).isEmpty();
+    }
+
+    @Test
+    void anExplicitTimeThatIsNoTimeOfDayIsLeftOutAndReported() throws Exception {
+        MappingResult result = Fixtures.mapper().map(Hl7Message.parse(String.join("\r", RDE, PID, "ORC|NW|RX-1^PYXIS",
+                "TQ1|1||Q8H^Every 8 hours^HL70335|2500~0630-0500",
+                "RXE||312086^Ondansetron 4 MG Oral Tablet^RXNORM|4||mg^milligram^UCUM").getBytes(StandardCharsets.UTF_8)),
+                MappingMode.LENIENT);
+        MedicationRequest request = all(result.bundle(), MedicationRequest.class).get(0);
+        assertThat(request.getDosageInstructionFirstRep().getTiming().getRepeat().getTimeOfDay())
+                .extracting(t -> t.getValue()).containsExactly("06:30:00");
+        assertThat(result.issues()).hasSize(1);
     }
 }
