@@ -243,4 +243,46 @@ class BillingAndPatientMappingTest {
                 .extracting(t -> t.getValue()).containsExactly("06:30:00");
         assertThat(result.issues()).hasSize(1);
     }
+
+    @Test
+    void theVisitsDischargeDestinationExpectedDischargeAndAdmissionTypeTable() throws Exception {
+        String message = "MSH|^~\\&|ADT|FAC|HUB|FAC|20250114183212||ADT^A03^ADT_A03|A-4|P|2.5.1\r" + PID
+                + "\rPV1|1|I|W^1^A|E^Emergency^HL70007||||||||||||||||V-1|||||||||||||||||HOME"
+                + "\rPV2|||||||||20250114";
+        Encounter encounter = all(map(message.substring(0, message.indexOf('\r')),
+                message.substring(message.indexOf('\r') + 1).split("\r")), Encounter.class).get(0);
+        assertThat(encounter.getHospitalization().getDestination().getIdentifier().getValue()).isEqualTo("HOME");
+        assertThat(encounter.getExtensionByUrl("urn:caduceus:fhir:extension:v2-expected-discharge").getValue()
+                .primitiveValue()).isEqualTo("2025-01-14");
+        assertThat(encounter.getTypeFirstRep().getCodingFirstRep().getSystem())
+                .isEqualTo("http://terminology.hl7.org/CodeSystem/v2-0007");
+        assertThat(status(message, "PV1", 4, 3)).isEqualTo(MappingCoverage.Status.MAPPED);
+
+        String elective = message.replace("E^Emergency^HL70007", "EL^Elective^HL70007");
+        Encounter other = all(Fixtures.mapper().map(elective.getBytes(StandardCharsets.UTF_8)).bundle(), Encounter.class)
+                .get(0);
+        assertThat(other.getTypeFirstRep().getCodingFirstRep().hasSystem()).as("EL is not in FHIR R4's v2-0007").isFalse();
+        assertThat(status(elective, "PV1", 4, 3)).isEqualTo(MappingCoverage.Status.UNMAPPED);
+    }
+
+    @Test
+    void aPriorVisitNumberIsAnOldIdentifierAndAPriorPatientIdEqualToPid3IsRepeated() throws Exception {
+        String message = "MSH|^~\\&|ADT|FAC|HUB|FAC|20250114183212||ADT^A06^ADT_A06|A-5|P|2.5.1\r" + PID
+                + "\rMRG|MRN-1^^^FAC^MR||||OV-1^^^FAC^VN\rPV1|1|I|W^1^A||||||||||||||||IV-2^^^FAC^VN"
+                + "\rIN1|1|PLAN^Plan^L|P1|Payer||||||||||||Doe^Jane|SEL^Self^HL70063|19700101|||||||||||||||||||||||||F";
+        Bundle bundle = Fixtures.mapper().map(message.getBytes(StandardCharsets.UTF_8)).bundle();
+        Encounter encounter = all(bundle, Encounter.class).get(0);
+        assertThat(encounter.getIdentifier()).filteredOn(i -> i.getUse() == org.hl7.fhir.r4.model.Identifier.IdentifierUse.OLD)
+                .extracting(i -> i.getValue()).containsExactly("OV-1");
+        Patient patient = all(bundle, Patient.class).get(0);
+        assertThat(patient.getIdentifier()).extracting(i -> i.getValue()).containsExactly("MRN-1");
+        assertThat(status(message, "MRG", 1, 1)).isEqualTo(MappingCoverage.Status.REPEATED);
+        assertThat(status(message, "IN1", 43, 0)).as("the self-insured's sex is the patient's")
+                .isEqualTo(MappingCoverage.Status.REPEATED);
+
+        String moved = message.replace("MRG|MRN-1^^^FAC^MR", "MRG|OPD-9^^^OPD^MR");
+        Patient withOld = all(Fixtures.mapper().map(moved.getBytes(StandardCharsets.UTF_8)).bundle(), Patient.class).get(0);
+        assertThat(withOld.getIdentifier()).filteredOn(i -> i.getUse() == org.hl7.fhir.r4.model.Identifier.IdentifierUse.OLD)
+                .extracting(i -> i.getValue()).containsExactly("OPD-9");
+    }
 }
