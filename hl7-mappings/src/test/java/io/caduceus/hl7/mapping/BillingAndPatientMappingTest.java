@@ -285,4 +285,27 @@ class BillingAndPatientMappingTest {
         assertThat(withOld.getIdentifier()).filteredOn(i -> i.getUse() == org.hl7.fhir.r4.model.Identifier.IdentifierUse.OLD)
                 .extracting(i -> i.getValue()).containsExactly("OPD-9");
     }
+
+    @Test
+    void aChargeOverARangeOfTimeIsAPeriod() throws Exception {
+        ChargeItem ranged = all(map(DFT, PID, "FT1|1|C-1||20240305150000^20240305153000||CG|71046^X-ray^CPT"),
+                ChargeItem.class).get(0);
+        assertThat(ranged.getOccurrencePeriod().getStartElement().getValueAsString()).startsWith("2024-03-05T15:00");
+        assertThat(ranged.getOccurrencePeriod().getEndElement().getValueAsString()).startsWith("2024-03-05T15:30");
+        ChargeItem once = all(map(DFT, PID, "FT1|1|C-1||20240305150000||CG|71046^X-ray^CPT"), ChargeItem.class).get(0);
+        assertThat(once.getOccurrenceDateTimeType().getValueAsString()).startsWith("2024-03-05T15:00");
+    }
+
+    @Test
+    void aProblemsStatusTextsStandBesideTheCodesTheyDoNotContradict() throws Exception {
+        String ppr = "MSH|^~\\&|EHR|FAC|PM|FAC|20240402083000||PPR^PC1^PPR_PC1|P-1|P|2.5.1";
+        Condition open = all(map(ppr, PID, "PRB|AD|20240402|J45^Asthma^I10|P-1|||||||||C^Confirmed^L|A^Active^L"),
+                Condition.class).get(0);
+        assertThat(open.getVerificationStatus().getText()).isEqualTo("Confirmed");
+        assertThat(open.getClinicalStatus().getText()).isEqualTo("Active");
+        Condition resolved = all(map(ppr, PID, "PRB|AD|20240402|J45^Asthma^I10|P-1|||||20240501|||||A^Active^L"),
+                Condition.class).get(0);
+        assertThat(resolved.getClinicalStatus().getCodingFirstRep().getCode()).isEqualTo("resolved");
+        assertThat(resolved.getClinicalStatus().hasText()).as("PRB-9 resolved it: 'Active' would contradict").isFalse();
+    }
 }
