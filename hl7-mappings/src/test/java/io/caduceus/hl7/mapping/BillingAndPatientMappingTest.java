@@ -308,4 +308,21 @@ class BillingAndPatientMappingTest {
         assertThat(resolved.getClinicalStatus().getCodingFirstRep().getCode()).isEqualTo("resolved");
         assertThat(resolved.getClinicalStatus().hasText()).as("PRB-9 resolved it: 'Active' would contradict").isFalse();
     }
+
+    @Test
+    void theStartOfAnRxeTimingEqualToTq1IsRepeatedAndADifferentOneIsNot() throws Exception {
+        String same = String.join("\r", RDE, PID, "ORC|NW|RX-1^PYXIS", "TQ1|1||||||20250203140000-0500",
+                "RXE|^^^20250203140000-0500^^R|312086^Ondansetron 4 MG Oral Tablet^RXNORM|4||mg^milligram^UCUM");
+        assertThat(status(same, "RXE", 1, 4)).isEqualTo(MappingCoverage.Status.REPEATED);
+        assertThat(status(same, "TQ1", 7, 0)).isEqualTo(MappingCoverage.Status.MAPPED);
+        String other = same.replace("RXE|^^^20250203140000-0500", "RXE|^^^20250204140000-0500");
+        assertThat(status(other, "RXE", 1, 4)).isEqualTo(MappingCoverage.Status.UNMAPPED);
+    }
+
+    @Test
+    void aSameFactsPairMustNameFieldsOrComponents() {
+        assertThat(CoverageTracker.sameFacts(List.of("RXE.1.4=TQ1.7"))).containsKeys("RXE.1.4", "TQ1.7");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> CoverageTracker.sameFacts(List.of("RXE.1.4.1=TQ1.7")))
+                .isInstanceOf(IllegalStateException.class);
+    }
 }
