@@ -327,17 +327,6 @@ class BillingAndPatientMappingTest {
     }
 
     @Test
-    void aNetworkAddressUseSaysEmailAndIsCarriedOnlyBesideAnInternetType() throws Exception {
-        String message = ADT + "\rPID|1||MRN-1^^^FAC^MR||Doe^Jane||19700101|F|||||^NET^Internet^jane@example.org";
-        Patient patient = all(map(ADT, message.substring(message.indexOf('\r') + 1)), Patient.class).get(0);
-        assertThat(patient.getTelecomFirstRep().getSystem().toCode()).isEqualTo("email");
-        assertThat(patient.getTelecomFirstRep().hasUse()).isFalse();
-        assertThat(status(message, "PID", 13, 2)).isEqualTo(MappingCoverage.Status.MAPPED);
-        String phone = message.replace("^NET^Internet^jane@example.org", "^NET^PH^^1^555^5550100");
-        assertThat(status(phone, "PID", 13, 2)).isEqualTo(MappingCoverage.Status.UNMAPPED);
-    }
-
-    @Test
     void whereTheDoseWasGivenIsTheImmunizationsLocation() throws Exception {
         String message = "MSH|^~\\&|EHR|FAC|IIS|DOH|20240611140512||VXU^V04^VXU_V04|V-2|P|2.5.1\r" + PID
                 + "\rORC|RE||IZ-1^FAC\rRXA|0|1|20240611133000|20240611133000|10^IPV^CVX|0.5|mL^mL^UCUM||||CLINIC^2^^PEDS";
