@@ -27,17 +27,16 @@ final class CoverageTracker {
     }
 
     /**
-     * {@code ["OBR.2=ORC.2", "OBR.5=OBR.27.6", ...]} (mappings.yml {@code sameFacts}) as a lookup in both directions. A
-     * side is a field (its components pair with the twin's components) or one component (a field of one value, the
-     * priority in OBR-5, is then the same fact as that component: the priority inside OBR-27).
+     * {@code ["OBR.2=ORC.2", "RXE.1.4=TQ1.7", ...]} (mappings.yml {@code sameFacts}) as a lookup in both directions. A
+     * side may name one component ({@code RXE.1.4}, the start of a TQ beside the TQ1-7 that replaced it).
      */
     static Map<String, Set<String>> sameFacts(List<String> pairs) {
         Map<String, Set<String>> out = new HashMap<>();
         for (String pair : pairs) {
             String[] sides = pair.split("=");
-            if (sides.length != 2 || !sides[0].trim().matches("[A-Z][A-Z0-9]{2}(\\.\\d+){1,2}")
-                    || !sides[1].trim().matches("[A-Z][A-Z0-9]{2}(\\.\\d+){1,2}")) {
-                throw new IllegalStateException("mappings.yml sameFacts: '" + pair + "' is not SEG.n=SEG.m");
+            if (sides.length != 2 || !sides[0].trim().matches("[A-Z][A-Z0-9]{2}\\.\\d+(\\.\\d+)?")
+                    || !sides[1].trim().matches("[A-Z][A-Z0-9]{2}\\.\\d+(\\.\\d+)?")) {
+                throw new IllegalStateException("mappings.yml sameFacts: '" + pair + "' is not SEG.n[.c]=SEG.m[.k]");
             }
             out.computeIfAbsent(sides[0].trim(), k -> new HashSet<>()).add(sides[1].trim());
             out.computeIfAbsent(sides[1].trim(), k -> new HashSet<>()).add(sides[0].trim());
@@ -123,21 +122,25 @@ final class CoverageTracker {
             return true;
         }
         for (String twin : sameFacts.getOrDefault(segmentId + "." + field, Set.of())) {
-            boolean twinIsComponent = twin.chars().filter(ch -> ch == '.').count() == 2;
-            String twinPlace = !twinIsComponent ? twin + "." + component + "." + subcomponent
-                    : component == 1 ? twin + "." + subcomponent : null;
-            if (twinPlace != null && carried.getOrDefault(twinPlace, Set.of()).contains(value)) {
+            // A whole field beside one component of another: only the field's first component can be that value.
+            String at = isComponent(twin) ? component == 1 ? twin + "." + subcomponent : null
+                    : twin + "." + component + "." + subcomponent;
+            if (at != null && carried.getOrDefault(at, Set.of()).contains(value)) {
                 return true;
             }
         }
         for (String twin : sameFacts.getOrDefault(segmentId + "." + field + "." + component, Set.of())) {
-            boolean twinIsComponent = twin.chars().filter(ch -> ch == '.').count() == 2;
-            String twinPlace = twinIsComponent ? twin + "." + subcomponent : twin + ".1." + subcomponent;
-            if (carried.getOrDefault(twinPlace, Set.of()).contains(value)) {
+            String at = isComponent(twin) ? twin + "." + subcomponent : twin + ".1." + subcomponent;
+            if (carried.getOrDefault(at, Set.of()).contains(value)) {
                 return true;
             }
         }
         return false;
+    }
+
+    /** {@code RXE.1.4} rather than {@code TQ1.7}. */
+    private static boolean isComponent(String place) {
+        return place.indexOf('.') != place.lastIndexOf('.');
     }
 
     private interface ValueVisitor {

@@ -55,6 +55,8 @@ final class PrimitiveValues {
                     default:
                         throw new IllegalArgumentException("not a yes/no value");
                 }
+            case "time":
+                return time(value.trim());
             case "base64Binary":
                 return Base64.getEncoder().encodeToString(value.getBytes(StandardCharsets.UTF_8));
             case "code":
@@ -64,5 +66,24 @@ final class PrimitiveValues {
             default:
                 return value;
         }
+    }
+
+    /**
+     * A v2 TM ({@code HH[MM[SS[.S+]]][+/-ZZZZ]}) as FHIR's time, which has seconds and no offset: a time of day as the
+     * patient's clock reads it (a dose at 06:00), so the offset, if any, is left out rather than applied.
+     */
+    private static String time(String tm) {
+        String t = tm.matches(".*[+-]\\d{4}") ? tm.substring(0, tm.length() - 5) : tm;
+        if (!t.matches("\\d{2}(\\d{2}(\\d{2}(\\.\\d{1,4})?)?)?")) {
+            throw new IllegalArgumentException("not a time");
+        }
+        int hours = Integer.parseInt(t.substring(0, 2));
+        int minutes = t.length() >= 4 ? Integer.parseInt(t.substring(2, 4)) : 0;
+        int seconds = t.length() >= 6 ? Integer.parseInt(t.substring(4, 6)) : 0;
+        if (hours > 23 || minutes > 59 || seconds > 59) {
+            throw new IllegalArgumentException("not a time");
+        }
+        return String.format(java.util.Locale.ROOT, "%02d:%02d:%02d%s", hours, minutes, seconds,
+                t.length() > 6 ? t.substring(6) : "");
     }
 }
