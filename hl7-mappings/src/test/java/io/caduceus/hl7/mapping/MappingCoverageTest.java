@@ -170,5 +170,7 @@ class MappingCoverageTest {
                 mapped, populated, 100.0 * mapped / populated, repeated, 100.0 * (mapped + repeated) / populated);
         assertThat(mapped).isLessThanOrEqualTo(populated);
         assertThat(invalid).isZero();
+        // What mappings 1.5.0 reached: a regression floor, not a goal.
+        assertThat(100.0 * mapped / populated).isGreaterThanOrEqualTo(87.7);
     }
 }
