@@ -66,8 +66,7 @@ public final class FhirBeans {
         if (tls.enabled()) {
             addHttpsListener(context, new FhirHttpsListener(tls, fhir));
         }
-        ProfileValidator validator = ProfileValidator.create(fhir, settings.profilesDirectory(), ValidationGate.of(Integer.parseInt(
-                context.getPropertiesComponent().resolveProperty("caduceus.fhir.max-concurrent-validations").orElse("0").strip())));
+        ProfileValidator validator = ProfileValidator.create(fhir, settings.profilesDirectory());
         FhirInbound inbound = new FhirInbound(fhir, settings, authenticator, validator,
                 new FhirRecords(ingest.vault(), ingest.pseudonymizer(), ingest.recordIds()), ingest.vault(), ingest.resourceKeys(),
                 CapabilityStatements.build(settings.resourceTypes(), validator.customProfiles(), settings.issuer(),

@@ -47,12 +47,10 @@ final class ProfileValidator {
 
     private final FhirValidator validator;
     private final Map<String, List<String>> profilesByType;
-    private final ValidationGate gate;
 
-    private ProfileValidator(FhirValidator validator, Map<String, List<String>> profilesByType, ValidationGate gate) {
+    private ProfileValidator(FhirValidator validator, Map<String, List<String>> profilesByType) {
         this.validator = validator;
         this.profilesByType = profilesByType;
-        this.gate = gate;
     }
 
     /**
@@ -61,11 +59,6 @@ final class ProfileValidator {
      * collections twice as often, more CPU per bundle), so it was not kept.
      */
     static ProfileValidator create(FhirContext fhir, Path profilesDirectory) {
-        return create(fhir, profilesDirectory, ValidationGate.of(0));
-    }
-
-    /** @param gate how many validations may run at once ({@code caduceus.fhir.max-concurrent-validations}) */
-    static ProfileValidator create(FhirContext fhir, Path profilesDirectory, ValidationGate gate) {
         PrePopulatedValidationSupport custom = new PrePopulatedValidationSupport(fhir);
         Map<String, List<String>> profilesByType = new HashMap<>();
         if (profilesDirectory != null) {
@@ -81,7 +74,7 @@ final class ProfileValidator {
         // Extensions are how FHIR is extended; requiring each one's definition would refuse most real traffic.
         module.setAnyExtensionsAllowed(true);
         FhirValidator validator = fhir.newValidator().registerValidatorModule(module);
-        return new ProfileValidator(validator, Map.copyOf(profilesByType), gate);
+        return new ProfileValidator(validator, Map.copyOf(profilesByType));
     }
 
     /**
@@ -95,7 +88,7 @@ final class ProfileValidator {
         profilesByType.getOrDefault(resourceType, List.of()).forEach(options::addProfile);
         ValidationResult result;
         try {
-            result = gate.run(() -> validator.validateWithResult(text, options));
+            result = validator.validateWithResult(text, options);
         } catch (RuntimeException e) {
             // The validator gave up on this content: the content's fault (a retry would fail the same way), not an outage.
             return List.of(FhirRejection.Issue.error(IssueType.PROCESSING, "the content could not be validated ("
