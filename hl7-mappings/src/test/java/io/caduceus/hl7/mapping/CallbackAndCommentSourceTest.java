@@ -24,11 +24,7 @@ class CallbackAndCommentSourceTest {
     private static final String PID = "PID|1||MRN-1^^^FAC^MR||Doe^Jane||19700101|F";
 
     private static MappingResult map(String... segments) throws Exception {
-        MappingResult result = Fixtures.mapper().map(
-                Hl7Message.parse(String.join("\r", segments).getBytes(StandardCharsets.UTF_8)), MappingMode.LENIENT);
-        assertThat(result.issues()).isEmpty();
-        assertThat(FhirValidation.errors(new String(result.canonicalJson(), StandardCharsets.UTF_8))).isEmpty();
-        return result;
+        return Fixtures.mapValid(segments);
     }
 
     private static MappingCoverage coverage(String... segments) throws Exception {

@@ -1,9 +1,13 @@
 package io.caduceus.hl7.mapping;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.caduceus.core.keys.DeploymentKeys;
+import io.caduceus.hl7.v2.Hl7Message;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -38,6 +42,15 @@ final class Fixtures {
 
     static Hl7ToFhirMapper mapper() {
         return MAPPER;
+    }
+
+    /** The segments as one message, mapped as for a lenient sender: nothing may be left out, and FHIR finds no error. */
+    static MappingResult mapValid(String... segments) throws Exception {
+        MappingResult result = mapper().map(
+                Hl7Message.parse(String.join("\r", segments).getBytes(StandardCharsets.UTF_8)), MappingMode.LENIENT);
+        assertThat(result.issues()).isEmpty();
+        assertThat(FhirValidation.errors(new String(result.canonicalJson(), StandardCharsets.UTF_8))).isEmpty();
+        return result;
     }
 
     static byte[] message(String name) {
